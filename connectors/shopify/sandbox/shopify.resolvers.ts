@@ -1,0 +1,198 @@
+import {
+  type GraphQLFieldResolver,
+  type GraphQLOutputType,
+  type GraphQLTypeResolver,
+  isEnumType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+} from 'graphql';
+import { paginate, type ConnectionArgs } from './connection';
+import { matchesQuery, parseSearchQuery } from './search-query';
+import { asList, type Row, type ShopifyStore } from './shopify.store';
+
+const legacy = (row: Row) => Number(row.legacyResourceId);
+const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+
+type Filterable = 'customers' | 'products' | 'orders' | 'productVariants';
+
+/** The search fields each list query documents; anything else is ignored, as Shopify does. */
+function readers(store: ShopifyStore): Record<Filterable, (row: Row, field: string) => unknown> {
+  return {
+    customers: (c, field) =>
+      ({
+        email: c.email ?? null,
+        id: c.legacyResourceId,
+        tag: c.tags,
+        state: lower(c.state),
+        updated_at: c.updatedAt,
+        created_at: c.createdAt,
+        first_name: c.firstName,
+        last_name: c.lastName,
+        phone: c.phone,
+      })[field],
+    products: (p, field) =>
+      ({
+        handle: p.handle,
+        id: p.legacyResourceId,
+        title: p.title,
+        status: lower(p.status),
+        tag: p.tags,
+        vendor: p.vendor,
+        product_type: p.productType,
+        updated_at: p.updatedAt,
+        created_at: p.createdAt,
+        sku: store.variantsOf(p).map((v) => v.sku),
+      })[field],
+    orders: (o, field) =>
+      ({
+        id: o.legacyResourceId,
+        name: o.name,
+        email: o.email,
+        tag: o.tags,
+        updated_at: o.updatedAt,
+        created_at: o.createdAt,
+        processed_at: o.processedAt,
+        financial_status: lower(o.displayFinancialStatus),
+        fulfillment_status: lower(o.displayFulfillmentStatus),
+        customer_id: o.customerId === null ? null : String(o.customerId),
+      })[field],
+    productVariants: (v, field) =>
+      ({ id: v.legacyResourceId, sku: v.sku, barcode: v.barcode, product_id: String(v.productId), updated_at: v.updatedAt })[field],
+  };
+}
+
+const SORT: Record<string, (row: Row) => string | number> = {
+  ID: legacy,
+  RELEVANCE: legacy,
+  UPDATED_AT: (row) => row.updatedAt,
+  CREATED_AT: (row) => row.createdAt,
+  PROCESSED_AT: (row) => row.processedAt,
+  TITLE: (row) => String(row.title ?? '').toLowerCase(),
+  NAME: (row) => `${row.firstName ?? ''} ${row.lastName ?? ''}`.toLowerCase(),
+  ORDER_NUMBER: (row) => Number(String(row.name).replace(/\D/g, '')),
+  SKU: (row) => String(row.sku ?? ''),
+  POSITION: (row) => row.position,
+};
+
+type ListArgs = ConnectionArgs & { query?: string | null; sortKey?: string | null };
+
+/** Root query and mutation fields, and relations resolved from ids at query time. */
+export function buildRoot(store: ShopifyStore) {
+  const read = readers(store);
+  const list = (kind: Filterable, rows: Row[], args: ListArgs) => {
+    const query = parseSearchQuery(args.query);
+    const free = (row: Row) => [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
+    const matched = rows.filter((row) => matchesQuery(row, query, read[kind], free));
+    return paginate(matched, args, kind, legacy, SORT[args.sortKey ?? 'ID'] ?? legacy);
+  };
+  const count = (kind: Filterable, rows: Row[], args: { query?: string | null; limit?: number | null }) => {
+    const query = parseSearchQuery(args.query);
+    const total = rows.filter((row) => matchesQuery(row, query, read[kind], () => '')).length;
+    const limit = args.limit === undefined ? 10000 : args.limit;
+    return limit !== null && total > limit ? { count: limit, precision: 'AT_LEAST' } : { count: total, precision: 'EXACT' };
+  };
+  const query = {
+    shop: () => store.shop,
+    customers: (args: ListArgs) => list('customers', [...store.customers.values()], args),
+    customer: ({ id }: { id: string }) => store.byGid(id) ?? null,
+    customersCount: (args: { query?: string }) => count('customers', [...store.customers.values()], args),
+    products: (args: ListArgs) => list('products', [...store.products.values()], args),
+    product: ({ id }: { id: string }) => store.byGid(id) ?? null,
+    productsCount: (args: { query?: string; limit?: number }) => count('products', [...store.products.values()], args),
+    productVariants: (args: ListArgs) => list('productVariants', [...store.variants.values()], args),
+    orders: (args: ListArgs) => list('orders', [...store.orders.values()], args),
+    order: ({ id }: { id: string }) => store.byGid(id) ?? null,
+    ordersCount: (args: { query?: string; limit?: number }) => count('orders', [...store.orders.values()], args),
+    locations: (args: ConnectionArgs) => paginate([store.location], args, 'locations', () => 1),
+    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => store.byGid(id) ?? null),
+    node: ({ id }: { id: string }) => store.byGid(id) ?? null,
+  };
+  const mutation = {
+    customerCreate: ({ input }: { input: Row }) => store.customerWrite(input, false),
+    customerUpdate: ({ input }: { input: Row }) => store.customerWrite(input, true),
+    customerDelete: ({ input }: { input: { id: string } }) => ({ ...store.customerDelete(input.id), shop: store.shop }),
+    productSet: ({ input }: { input: Row }) => ({ ...store.productSet(input), productSetOperation: null }),
+    productDelete: ({ input }: { input: { id: string } }) => ({ ...store.productDelete(input.id), productDeleteOperation: null, shop: store.shop }),
+    orderCreate: ({ order }: { order: Row }) => store.orderCreate(order),
+    orderDelete: ({ orderId }: { orderId: string }) => store.orderDelete(orderId),
+  };
+  return { query, mutation };
+}
+
+type Relation = (source: Row, args: any) => unknown;
+
+export function relations(store: ShopifyStore): Record<string, Record<string, Relation>> {
+  const byIndex = (rows: Row[]) => rows.map((row, index) => ({ ...row, __index: index + 1 }));
+  const index = (row: Row) => Number(row.__index);
+  return {
+    Customer: {
+      addresses: (c, args: { first?: number }) => asList(c.addresses).slice(0, args.first ?? undefined),
+      addressesV2: (c, args) => paginate(byIndex(asList(c.addresses)), args, 'addressesV2', index),
+    },
+    Product: {
+      variants: (p, args) => paginate(store.variantsOf(p), args, 'variants', legacy, SORT[args.sortKey ?? 'POSITION'] ?? SORT.POSITION),
+      options: (p, args: { first?: number }) => asList(p.options).slice(0, args.first ?? undefined),
+      media: (p, args) => paginate(byIndex(asList(p.media)), args, 'media', index),
+      variantsCount: (p) => ({ count: store.variantsOf(p).length, precision: 'EXACT' }),
+    },
+    ProductVariant: {
+      product: (v) => store.products.get(v.productId) ?? null,
+      inventoryItem: (v) => ({ id: `gid://shopify/InventoryItem/${v.legacyResourceId}`, sku: v.sku, tracked: true, requiresShipping: true }),
+    },
+    Order: {
+      customer: (o) => (o.customerId === null ? null : (store.customers.get(o.customerId) ?? null)),
+      lineItems: (o, args) => paginate(byIndex(asList(o.lineItems)), args, 'lineItems', index),
+      shippingLines: (o, args) => paginate(byIndex(asList(o.shippingLines)), args, 'shippingLines', index),
+    },
+    LineItem: {
+      variant: (line) => (line.variantId === null || line.variantId === undefined ? null : (store.variants.get(line.variantId) ?? null)),
+      product: (line) => {
+        const variant = line.variantId == null ? undefined : store.variants.get(line.variantId);
+        return variant ? (store.products.get(variant.productId) ?? null) : null;
+      },
+    },
+  };
+}
+
+/** Resolves relations first, then plain properties, then a harmless default for a missing non-null field. */
+export function fieldResolver(store: ShopifyStore): GraphQLFieldResolver<any, unknown> {
+  const related = relations(store);
+  return (source, args, context, info) => {
+    const relation = related[info.parentType.name]?.[info.fieldName];
+    if (relation) return relation(source, args);
+    const value = source?.[info.fieldName];
+    if (typeof value === 'function') return value(args, context, info);
+    if (value === undefined) return defaultFor(info.returnType, source);
+    return value;
+  };
+}
+
+function defaultFor(type: GraphQLOutputType, source: Row): unknown {
+  if (!isNonNullType(type)) return null;
+  const inner = type.ofType;
+  if (isListType(inner)) return [];
+  if (isEnumType(inner)) return inner.getValues()[0]?.value ?? null;
+  if (isObjectType(inner)) return {};
+  if (isScalarType(inner)) {
+    switch (inner.name) {
+      case 'Boolean':
+        return false;
+      case 'Int':
+      case 'Float':
+        return 0;
+      case 'DateTime':
+        return source?.createdAt ?? new Date(0).toISOString();
+      case 'Money':
+      case 'Decimal':
+        return '0.00';
+      default:
+        return '';
+    }
+  }
+  return null;
+}
+
+export const typeResolver: GraphQLTypeResolver<any, unknown> = (value) =>
+  value?.__typename ?? /^gid:\/\/shopify\/(\w+)\//.exec(String(value?.id ?? ''))?.[1];

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
+import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
+import { SHOPIFY_FACTS } from '../shopify.facts';
+import { CostBucket, requestedCost } from './query-cost';
+import { adminSchema } from './shopify-schema';
+import { buildRoot, fieldResolver, typeResolver } from './shopify.resolvers';
+import { ShopifyStore } from './shopify.store';
+
+const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login or wrong password)';
+
+/**
+ * The Shopify Admin GraphQL API on 127.0.0.1: `POST /admin/api/<version>/graphql.json` for 2025-01 and
+ * later, `X-Shopify-Access-Token` auth, the official schema, cursor paging capped at 250, calculated
+ * query cost with a leaky bucket, and the HTTP 200 `THROTTLED` body when `rateLimit` is on.
+ */
+export async function startShopifySandbox(options: SandboxOptions): Promise<RunningSandbox & { store: ShopifyStore }> {
+  const token = options.credentials?.accessToken ?? SHOPIFY_FACTS.sandboxToken;
+  const store = new ShopifyStore();
+  if (options.seed) store.seed(options.seed);
+  const counters: SandboxCounters = { requests: 0, writes: 0, throttled: 0 };
+  const bucket = new CostBucket(SHOPIFY_FACTS.bucketSize, SHOPIFY_FACTS.restoreRate);
+  const schema = adminSchema();
+  const root = buildRoot(store);
+  const resolve = fieldResolver(store);
+  const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+
+  const app = sandboxApp(options.latencyMs, counters);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Request-Id', randomUUID());
+    next();
+  });
+  app.use(express.json({ limit: '20mb' }));
+  app.use(express.urlencoded({ extended: false }));
+
+  // Client-credentials grant (JSON or form body), as the Dev Dashboard apps use.
+  app.post('/admin/oauth/access_token', (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    if (body.grant_type !== 'client_credentials' || !body.client_id || !body.client_secret) {
+      res.status(400).json({ error: 'invalid_request', error_description: 'grant_type, client_id and client_secret are required' });
+      return;
+    }
+    res.json({ access_token: token, scope: 'read_products,write_products,read_customers,write_customers,read_orders,write_orders', expires_in: 86399 });
+  });
+
+  app.post('/admin/api/:version/graphql.json', (req: Request, res: Response) => {
+    const version = String(req.params.version);
+    if (!(version === 'unstable' || (/^\d{4}-(01|04|07|10)$/.test(version) && version >= SHOPIFY_FACTS.oldestVersion))) {
+      res.status(404).json({ errors: 'Not Found' });
+      return;
+    }
+    res.setHeader('X-Shopify-API-Version', version);
+    if (req.header('X-Shopify-Access-Token') !== token) {
+      res.status(401).json({ errors: INVALID_TOKEN });
+      return;
+    }
+    const body = (req.body ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
+    if (typeof body.query !== 'string' || body.query.trim() === '') {
+      res.status(400).json({ errors: { query: 'Required parameter missing or invalid' } });
+      return;
+    }
+    let document = documents.get(body.query);
+    if (!document) {
+      try {
+        const parsed = parse(body.query);
+        const errors = validate(schema, parsed);
+        document = errors.length > 0 ? errors : parsed;
+      } catch (error) {
+        document = [error as GraphQLError];
+      }
+      if (documents.size > 500) documents.clear();
+      documents.set(body.query, document);
+    }
+    if (Array.isArray(document)) {
+      res.json({ errors: (document as readonly GraphQLError[]).map((error) => error.toJSON()) });
+      return;
+    }
+    const variables = body.variables ?? {};
+    const cost = requestedCost(schema, document as DocumentNode, variables);
+    if (cost > SHOPIFY_FACTS.maxQueryCost) {
+      res.json({
+        errors: [
+          {
+            message: `Query cost is ${cost}, which exceeds the single query max cost limit (${SHOPIFY_FACTS.maxQueryCost}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: SHOPIFY_FACTS.maxQueryCost },
+          },
+        ],
+      });
+      return;
+    }
+    if (options.rateLimit && cost > bucket.currentlyAvailable()) {
+      counters.throttled++;
+      res.json({
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
+      });
+      return;
+    }
+    if (options.rateLimit) bucket.take(cost);
+    const operation = (document as DocumentNode).definitions.find((d) => d.kind === 'OperationDefinition');
+    const isMutation = operation?.kind === 'OperationDefinition' && operation.operation === 'mutation';
+    const result = execute({
+      schema,
+      document: document as DocumentNode,
+      rootValue: isMutation ? root.mutation : root.query,
+      variableValues: variables,
+      fieldResolver: resolve,
+      typeResolver,
+    }) as { data?: unknown; errors?: readonly GraphQLError[] };
+    res.json({
+      ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}),
+      data: result.data ?? null,
+      extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() } },
+    });
+  });
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: 'Not Found' });
+  });
+
+  const running = await listen(app, options.port, options.host ?? '127.0.0.1', counters, () => store.writes);
+  return { ...running, store };
+}

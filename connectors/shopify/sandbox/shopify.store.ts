@@ -1,0 +1,469 @@
+import Decimal from 'decimal.js';
+
+/**
+ * The sandbox shop's data, kept in the Admin GraphQL shape. Seeds may hold what today's API would
+ * refuse (legacy data); the store serves them as they are. Relations are kept as ids and resolved at
+ * query time so that a deleted customer really disappears from its orders.
+ */
+export type Row = Record<string, any>;
+
+export interface UserError {
+  field: string[] | null;
+  message: string;
+  code?: string;
+}
+
+const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class ShopifyStore {
+  readonly customers = new Map<number, Row>();
+  readonly products = new Map<number, Row>();
+  readonly variants = new Map<number, Row>();
+  readonly orders = new Map<number, Row>();
+  readonly shop = { name: 'Switchyard Sandbox', currencyCode: 'USD', myshopifyDomain: 'sandbox.myshopify.com' };
+  readonly location = { id: 'gid://shopify/Location/1', name: 'Shop location', isActive: true };
+  private nextId = 1000;
+  private nextOrderNumber = 1001;
+  writes = 0;
+
+  seed(data: Record<string, unknown>): void {
+    if (typeof data.shop === 'object' && data.shop) Object.assign(this.shop, data.shop);
+    for (const raw of asList(data.customers)) this.insertCustomer(raw as Row);
+    for (const raw of asList(data.products)) this.insertProduct(raw as Row);
+    for (const raw of asList(data.orders)) this.insertOrder(raw as Row);
+  }
+
+  // ---- seeding: accept records as the GraphQL API returns them -------------------------------
+
+  private idFor(gid: unknown, type: string): number {
+    const id = typeof gid === 'string' && gid.startsWith('gid://') ? Number(gid.split('/').pop()) : this.nextId++;
+    this.nextId = Math.max(this.nextId, id + 1);
+    return id;
+  }
+
+  private insertCustomer(raw: Row): Row {
+    const id = this.idFor(raw.id, 'Customer');
+    const addresses = asList(raw.addresses ?? raw.addressesV2).map(normaliseAddress);
+    const row: Row = {
+      state: 'ENABLED',
+      verifiedEmail: true,
+      locale: 'en',
+      tags: [],
+      note: null,
+      phone: null,
+      createdAt: nowIso(),
+      ...raw,
+      id: `gid://shopify/Customer/${id}`,
+      legacyResourceId: String(id),
+      addresses,
+      defaultAddress: raw.defaultAddress ? normaliseAddress(raw.defaultAddress) : (addresses[0] ?? null),
+    };
+    row.updatedAt = raw.updatedAt ?? row.createdAt;
+    this.customers.set(id, row);
+    return row;
+  }
+
+  private insertProduct(raw: Row): Row {
+    const id = this.idFor(raw.id, 'Product');
+    const gid = `gid://shopify/Product/${id}`;
+    const createdAt = raw.createdAt ?? nowIso();
+    const variants = asList(raw.variants).map((variant, index) => this.insertVariant(variant as Row, id, index, createdAt));
+    const row: Row = {
+      status: 'ACTIVE',
+      vendor: '',
+      productType: '',
+      tags: [],
+      descriptionHtml: '',
+      createdAt,
+      ...raw,
+      id: gid,
+      legacyResourceId: String(id),
+      handle: raw.handle ?? slug(String(raw.title ?? gid)),
+      options: asList(raw.options).map((option: Row, index) => ({
+        id: `gid://shopify/ProductOption/${this.nextId++}`,
+        name: option.name,
+        position: option.position ?? index + 1,
+        values: option.values ?? asList(option.optionValues).map((value: Row) => value.name),
+      })),
+      variantIds: variants.map((variant) => Number(variant.legacyResourceId)),
+      media: asList(raw.media).map((media: Row) => ({ __typename: 'MediaImage', mediaContentType: 'IMAGE', status: 'READY', ...media })),
+    };
+    delete row.variants;
+    row.updatedAt = raw.updatedAt ?? createdAt;
+    this.products.set(id, row);
+    return row;
+  }
+
+  private insertVariant(raw: Row, productId: number, index: number, createdAt: string): Row {
+    const id = this.idFor(raw.id, 'ProductVariant');
+    const selectedOptions = asList(raw.selectedOptions);
+    const row: Row = {
+      title: selectedOptions.map((option: Row) => option.value).join(' / ') || 'Default Title',
+      price: '0.00',
+      compareAtPrice: null,
+      barcode: null,
+      inventoryQuantity: 0,
+      taxable: true,
+      position: index + 1,
+      createdAt,
+      updatedAt: createdAt,
+      ...raw,
+      id: `gid://shopify/ProductVariant/${id}`,
+      legacyResourceId: String(id),
+      selectedOptions,
+      productId,
+    };
+    this.variants.set(id, row);
+    return row;
+  }
+
+  private insertOrder(raw: Row): Row {
+    const id = this.idFor(raw.id, 'Order');
+    const customerId = raw.customer?.id ? Number(String(raw.customer.id).split('/').pop()) : null;
+    const row: Row = {
+      tags: [],
+      note: null,
+      cancelledAt: null,
+      displayFulfillmentStatus: 'UNFULFILLED',
+      displayFinancialStatus: 'PAID',
+      createdAt: nowIso(),
+      ...raw,
+      id: `gid://shopify/Order/${id}`,
+      legacyResourceId: String(id),
+      name: raw.name ?? `#${this.nextOrderNumber++}`,
+      customerId,
+      lineItems: asList(raw.lineItems).map((line: Row) => ({
+        ...line,
+        id: line.id ?? `gid://shopify/LineItem/${this.nextId++}`,
+        name: line.name ?? line.title,
+        variantId: line.variant?.id ? Number(String(line.variant.id).split('/').pop()) : null,
+      })),
+      shippingLines: asList(raw.shippingLines),
+    };
+    delete row.customer;
+    row.processedAt = raw.processedAt ?? row.createdAt;
+    row.updatedAt = raw.updatedAt ?? row.createdAt;
+    this.orders.set(id, row);
+    const number = Number(String(row.name).replace(/\D/g, ''));
+    if (number >= this.nextOrderNumber) this.nextOrderNumber = number + 1;
+    return row;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  variantsOf(product: Row): Row[] {
+    return (product.variantIds as number[]).map((id) => this.variants.get(id)).filter((v): v is Row => v !== undefined);
+  }
+
+  byGid(gid: string): Row | undefined {
+    const match = /^gid:\/\/shopify\/(\w+)\/(\d+)$/.exec(gid);
+    if (!match) return undefined;
+    const id = Number(match[2]);
+    switch (match[1]) {
+      case 'Customer':
+        return this.customers.get(id);
+      case 'Product':
+        return this.products.get(id);
+      case 'ProductVariant':
+        return this.variants.get(id);
+      case 'Order':
+        return this.orders.get(id);
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- writes: the rules the Admin API applies -------------------------------------------------
+
+  customerWrite(input: Row, update: boolean): { customer: Row | null; userErrors: UserError[] } {
+    const existing = update ? this.byGid(String(input.id ?? '')) : undefined;
+    if (update && !existing) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
+    const errors: UserError[] = [];
+    const email = input.email ?? existing?.email;
+    if (!email && !input.phone && !input.firstName && !input.lastName && !existing) {
+      errors.push({ field: null, message: 'A name, phone number, or email address must be present' });
+    }
+    if (input.email !== undefined && input.email !== null && !EMAIL.test(String(input.email))) {
+      errors.push({ field: ['email'], message: 'Email is invalid' });
+    }
+    if (email && [...this.customers.values()].some((c) => c !== existing && String(c.email ?? '').toLowerCase() === String(email).toLowerCase())) {
+      errors.push({ field: ['email'], message: 'Email has already been taken' });
+    }
+    if (errors.length > 0) return { customer: null, userErrors: errors };
+    this.writes++;
+    const fields = { ...input };
+    delete fields.id;
+    if (existing) {
+      Object.assign(existing, fields, { updatedAt: nowIso() });
+      if (input.addresses) {
+        existing.addresses = asList(input.addresses).map(normaliseAddress);
+        existing.defaultAddress = existing.addresses[0] ?? null;
+      }
+      return { customer: existing, userErrors: [] };
+    }
+    return { customer: this.insertCustomer({ ...fields, createdAt: nowIso() }), userErrors: [] };
+  }
+
+  customerDelete(gid: string): { deletedCustomerId: string | null; userErrors: UserError[] } {
+    const found = this.byGid(gid);
+    if (!found) return { deletedCustomerId: null, userErrors: [{ field: ['id'], message: "Customer can't be found" }] };
+    this.writes++;
+    this.customers.delete(Number(found.legacyResourceId));
+    return { deletedCustomerId: gid, userErrors: [] };
+  }
+
+  productSet(input: Row): { product: Row | null; userErrors: UserError[] } {
+    const existing = input.id ? this.byGid(String(input.id)) : undefined;
+    if (input.id && !existing) return { product: null, userErrors: [{ field: ['input', 'id'], message: 'Product does not exist', code: 'PRODUCT_DOES_NOT_EXIST' }] };
+    const errors = validateProductSet(input, existing);
+    if (errors.length > 0) return { product: null, userErrors: errors };
+    this.writes++;
+    const now = nowIso();
+    const productId = existing ? Number(existing.legacyResourceId) : this.nextId++;
+    const previous = new Map<string, Row>(existing ? this.variantsOf(existing).map((v) => [v.id as string, v]) : []);
+    const variantIds: number[] = [];
+    asList(input.variants).forEach((variant: Row, index) => {
+      const old = variant.id ? previous.get(String(variant.id)) : undefined;
+      previous.delete(String(variant.id));
+      const quantity = asList(variant.inventoryQuantities).reduce((sum: number, q: Row) => sum + Number(q.quantity ?? 0), 0);
+      const row = this.insertVariant(
+        {
+          ...(old ?? {}),
+          id: old?.id,
+          sku: variant.sku ?? old?.sku ?? null,
+          price: variant.price ?? old?.price ?? '0.00',
+          compareAtPrice: variant.compareAtPrice ?? null,
+          barcode: variant.barcode ?? old?.barcode ?? null,
+          taxable: variant.taxable ?? old?.taxable ?? true,
+          inventoryQuantity: variant.inventoryQuantities ? quantity : (old?.inventoryQuantity ?? 0),
+          selectedOptions: asList(variant.optionValues).map((v: Row) => ({ name: v.optionName, value: v.name })),
+          updatedAt: now,
+          createdAt: old?.createdAt ?? now,
+          title: undefined,
+        },
+        productId,
+        index,
+        old?.createdAt ?? now,
+      );
+      if (!variant.id) delete row.title;
+      row.title = row.selectedOptions.map((o: Row) => o.value).join(' / ') || 'Default Title';
+      variantIds.push(Number(row.legacyResourceId));
+    });
+    for (const removed of previous.values()) this.variants.delete(Number(removed.legacyResourceId));
+    const options = asList(input.productOptions).map((option: Row, index) => ({
+      id: `gid://shopify/ProductOption/${this.nextId++}`,
+      name: option.name,
+      position: option.position ?? index + 1,
+      values: asList(option.values).map((value: Row) => value.name),
+    }));
+    const handle = uniqueHandle(
+      input.handle ?? existing?.handle ?? slug(String(input.title)),
+      [...this.products.values()].filter((p) => p !== existing).map((p) => p.handle as string),
+    );
+    const scalars = pick(input, ['title', 'descriptionHtml', 'vendor', 'productType', 'tags', 'status']);
+    const row: Row = {
+      vendor: '',
+      productType: '',
+      tags: [],
+      descriptionHtml: '',
+      status: 'ACTIVE',
+      ...(existing ?? {}),
+      ...scalars,
+      id: `gid://shopify/Product/${productId}`,
+      legacyResourceId: String(productId),
+      handle,
+      options: input.productOptions ? options : (existing?.options ?? []),
+      variantIds: input.variants ? variantIds : (existing?.variantIds ?? []),
+      media: input.files
+        ? asList(input.files).map((file: Row) => ({
+            __typename: 'MediaImage',
+            id: `gid://shopify/MediaImage/${this.nextId++}`,
+            alt: file.alt ?? null,
+            mediaContentType: 'IMAGE',
+            status: 'READY',
+            image: { url: file.originalSource, altText: file.alt ?? null },
+          }))
+        : (existing?.media ?? []),
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.products.set(productId, row);
+    return { product: row, userErrors: [] };
+  }
+
+  productDelete(gid: string): { deletedProductId: string | null; userErrors: UserError[] } {
+    const found = this.byGid(gid);
+    if (!found) return { deletedProductId: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
+    this.writes++;
+    for (const variant of this.variantsOf(found)) this.variants.delete(Number(variant.legacyResourceId));
+    this.products.delete(Number(found.legacyResourceId));
+    return { deletedProductId: gid, userErrors: [] };
+  }
+
+  orderCreate(input: Row): { order: Row | null; userErrors: UserError[] } {
+    const errors: UserError[] = [];
+    const lines = asList(input.lineItems);
+    if (lines.length === 0) errors.push({ field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' });
+    const currency = input.currency ?? this.shop.currencyCode;
+    lines.forEach((line: Row, index) => {
+      if (line.variantId && !this.byGid(String(line.variantId))) {
+        errors.push({ field: ['order', 'lineItems', String(index), 'variantId'], message: 'Variant does not exist', code: 'PRODUCT_VARIANT_DOES_NOT_EXIST' } as UserError);
+      }
+      if (!line.variantId && (!line.title || !line.priceSet)) {
+        errors.push({ field: ['order', 'lineItems', String(index)], message: 'A custom line item needs a title and a price', code: 'INVALID' });
+      }
+      if (!(Number.isInteger(line.quantity) && line.quantity > 0)) {
+        errors.push({ field: ['order', 'lineItems', String(index), 'quantity'], message: 'Quantity must be greater than 0', code: 'INVALID' });
+      }
+    });
+    const customerGid = input.customer?.toAssociate?.id;
+    if (customerGid && !this.byGid(String(customerGid))) {
+      errors.push({ field: ['order', 'customer', 'toAssociate', 'id'], message: 'Customer does not exist', code: 'CUSTOMER_DOES_NOT_EXIST' } as UserError);
+    }
+    if (errors.length > 0) return { order: null, userErrors: errors };
+    this.writes++;
+    const money = (amount: Decimal.Value) => {
+      const value = { amount: new Decimal(amount).toFixed(2), currencyCode: currency };
+      return { shopMoney: value, presentmentMoney: value };
+    };
+    const amountOf = (set: Row | undefined) => new Decimal(String(set?.shopMoney?.amount ?? 0));
+    const lineItems = lines.map((line: Row) => {
+      const variant = line.variantId ? this.byGid(String(line.variantId)) : undefined;
+      const unit = line.priceSet ? amountOf(line.priceSet) : new Decimal(variant?.price ?? 0);
+      return {
+        id: `gid://shopify/LineItem/${this.nextId++}`,
+        title: line.title ?? (variant ? this.products.get(variant.productId)?.title : ''),
+        name: line.title ?? '',
+        sku: line.sku ?? variant?.sku ?? null,
+        quantity: line.quantity,
+        variantTitle: line.variantTitle ?? variant?.title ?? null,
+        variantId: variant ? Number(variant.legacyResourceId) : null,
+        originalUnitPriceSet: money(unit),
+        originalTotalSet: money(unit.times(line.quantity)),
+        taxLines: asList(line.taxLines).map(taxLine),
+      };
+    });
+    const shippingLines = asList(input.shippingLines).map((s: Row) => ({
+      title: s.title,
+      code: s.code ?? null,
+      originalPriceSet: money(amountOf(s.priceSet)),
+      discountedPriceSet: money(amountOf(s.priceSet)),
+      taxLines: asList(s.taxLines).map(taxLine),
+    }));
+    const subtotal = lineItems.reduce((sum, line) => sum.plus(amountOf(line.originalTotalSet)), new Decimal(0));
+    const shipping = shippingLines.reduce((sum, s) => sum.plus(amountOf(s.originalPriceSet)), new Decimal(0));
+    const allTaxLines = [...asList(input.taxLines).map(taxLine), ...lineItems.flatMap((l) => l.taxLines), ...shippingLines.flatMap((s) => s.taxLines)];
+    const tax = allTaxLines.reduce<Decimal>((sum, t) => sum.plus(amountOf(t.priceSet)), new Decimal(0));
+    const discount = amountOf(input.discountCode?.itemFixedDiscountCode?.amountSet);
+    const total = input.taxesIncluded ? subtotal.plus(shipping).minus(discount) : subtotal.plus(shipping).plus(tax).minus(discount);
+    const now = nowIso();
+    const row = this.insertOrder({
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      note: input.note ?? null,
+      tags: input.tags ?? [],
+      currencyCode: currency,
+      sourceIdentifier: input.sourceIdentifier ?? null,
+      name: input.name,
+      customer: customerGid ? { id: customerGid } : null,
+      billingAddress: input.billingAddress ? normaliseAddress(input.billingAddress) : null,
+      shippingAddress: input.shippingAddress ? normaliseAddress(input.shippingAddress) : null,
+      displayFinancialStatus: input.financialStatus ?? 'PAID',
+      displayFulfillmentStatus: FULFILLMENT[input.fulfillmentStatus as string] ?? 'UNFULFILLED',
+      processedAt: input.processedAt ?? now,
+      createdAt: now,
+      updatedAt: now,
+      subtotalPriceSet: money(subtotal),
+      totalShippingPriceSet: money(shipping),
+      totalTaxSet: money(tax),
+      totalDiscountsSet: money(discount),
+      totalPriceSet: money(total),
+      taxLines: asList(input.taxLines).map(taxLine),
+      shippingLines,
+      lineItems: [],
+    });
+    row.lineItems = lineItems;
+    return { order: row, userErrors: [] };
+  }
+
+  orderDelete(gid: string): { deletedId: string | null; userErrors: UserError[] } {
+    const found = this.byGid(gid);
+    if (!found) return { deletedId: null, userErrors: [{ field: ['orderId'], message: 'Order does not exist' }] };
+    this.writes++;
+    this.orders.delete(Number(found.legacyResourceId));
+    return { deletedId: gid, userErrors: [] };
+  }
+}
+
+const FULFILLMENT: Record<string, string> = { FULFILLED: 'FULFILLED', PARTIAL: 'PARTIALLY_FULFILLED', RESTOCKED: 'RESTOCKED' };
+
+function taxLine(line: Row): Row {
+  const amount = line.priceSet?.shopMoney ?? { amount: '0.00', currencyCode: 'USD' };
+  return { title: line.title, rate: Number(line.rate ?? 0), priceSet: { shopMoney: amount, presentmentMoney: amount } };
+}
+
+function validateProductSet(input: Row, existing: Row | undefined): UserError[] {
+  const errors: UserError[] = [];
+  if (!existing && !input.title) errors.push({ field: ['input', 'title'], message: "Title can't be blank", code: 'BLANK' } as UserError);
+  const optionNames = asList(input.productOptions).map((option: Row) => String(option.name));
+  const combos = new Set<string>();
+  asList(input.variants).forEach((variant: Row, index) => {
+    const names = asList(variant.optionValues).map((value: Row) => String(value.optionName));
+    if (input.productOptions && (names.length !== optionNames.length || names.some((name) => !optionNames.includes(name)))) {
+      errors.push({ field: ['input', 'variants', String(index), 'optionValues'], message: 'Option values must match the product options', code: 'INVALID_VARIANT' } as UserError);
+    }
+    const combo = asList(variant.optionValues).map((value: Row) => `${value.optionName}=${value.name}`).sort().join('|');
+    if (combos.has(combo)) {
+      errors.push({ field: ['input', 'variants', String(index)], message: `The variant '${combo}' already exists`, code: 'DUPLICATE_VARIANT' } as UserError);
+    }
+    combos.add(combo);
+    if (variant.price !== undefined && !/^-?\d+(\.\d+)?$/.test(String(variant.price))) {
+      errors.push({ field: ['input', 'variants', String(index), 'price'], message: 'Price must be a number', code: 'INVALID' } as UserError);
+    }
+  });
+  return errors;
+}
+
+export function normaliseAddress(raw: Row): Row {
+  const countryCode = raw.countryCodeV2 ?? raw.countryCode ?? null;
+  return {
+    firstName: raw.firstName ?? null,
+    lastName: raw.lastName ?? null,
+    company: raw.company ?? null,
+    address1: raw.address1 ?? null,
+    address2: raw.address2 ?? null,
+    city: raw.city ?? null,
+    province: raw.province ?? null,
+    provinceCode: raw.provinceCode ?? null,
+    zip: raw.zip ?? null,
+    country: raw.country ?? countryCode,
+    countryCodeV2: countryCode,
+    phone: raw.phone ?? null,
+    name: [raw.firstName, raw.lastName].filter(Boolean).join(' ') || null,
+  };
+}
+
+export function asList(value: unknown): any[] {
+  if (value == null) return [];
+  if (Array.isArray(value)) return value;
+  const connection = value as { nodes?: unknown[]; edges?: { node: unknown }[] };
+  if (Array.isArray(connection.nodes)) return connection.nodes;
+  if (Array.isArray(connection.edges)) return connection.edges.map((edge) => edge.node);
+  return [];
+}
+
+function pick(input: Row, keys: string[]): Row {
+  return Object.fromEntries(keys.filter((key) => input[key] !== undefined).map((key) => [key, input[key]]));
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'product';
+}
+
+function uniqueHandle(handle: string, taken: string[]): string {
+  if (!taken.includes(handle)) return handle;
+  let n = 1;
+  while (taken.includes(`${handle}-${n}`)) n++;
+  return `${handle}-${n}`;
+}

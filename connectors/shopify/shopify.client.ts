@@ -1,0 +1,155 @@
+import '@shopify/shopify-api/adapters/node';
+import { createHash } from 'node:crypto';
+import {
+  ApiVersion,
+  GraphqlQueryError,
+  HttpRequestError,
+  HttpResponseError,
+  HttpThrottlingError,
+  LogSeverity,
+  shopifyApi,
+  type Session,
+} from '@shopify/shopify-api';
+import { abstractFetch, setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
+import { SwitchyardError } from '../../src/common/errors';
+import { withRetry } from '../../src/common/retry';
+import { type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import { SHOPIFY_FACTS } from './shopify.facts';
+
+/**
+ * The SDK's GraphQL client always speaks https to `<shop>.myshopify.com`. A sandbox (or any store
+ * URL that is not a myshopify domain) gets a stand-in shop name, and this process-wide fetch sends
+ * that name's requests to the real URL (shared/reference/ecommerce-apis.md §1.6).
+ */
+const routes = new Map<string, string>();
+const originalFetch = abstractFetch;
+setAbstractFetchFunc(async (input, init) => {
+  const url = String(input instanceof Request ? input.url : input);
+  for (const [from, to] of routes) {
+    if (url.startsWith(from)) return originalFetch(to + url.slice(from.length), init);
+  }
+  return originalFetch(input, init);
+});
+
+function shopFor(storeUrl: string): string {
+  const url = new URL(storeUrl);
+  if (url.protocol === 'https:' && url.hostname.endsWith('.myshopify.com') && !url.port) return url.hostname;
+  const shop = `switchyard-${createHash('sha1').update(url.origin).digest('hex').slice(0, 12)}.myshopify.com`;
+  routes.set(`https://${shop}`, url.origin);
+  return shop;
+}
+
+interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+interface GraphqlErrorBody {
+  message: string;
+  extensions?: { code?: string };
+  path?: (string | number)[];
+}
+
+/**
+ * A GraphQL Admin API client that honours the calculated-cost limit: it waits before a query the
+ * bucket cannot pay for, answers the HTTP 200 `THROTTLED` body with a wait for the restore rate,
+ * and retries 429/5xx/network failures with backoff.
+ */
+export class ShopifyGraphqlClient {
+  readonly stats: ClientStats = newClientStats();
+  private readonly session: Session;
+  private readonly client: InstanceType<ReturnType<typeof shopifyApi>['clients']['Graphql']>;
+  private throttle: ThrottleStatus | null = null;
+  private readonly lastCost = new Map<string, number>();
+
+  constructor(storeUrl: string, accessToken: string) {
+    const shopify = shopifyApi({
+      apiSecretKey: 'switchyard-custom-app',
+      adminApiAccessToken: accessToken,
+      isCustomStoreApp: true,
+      isEmbeddedApp: false,
+      hostName: 'localhost',
+      apiVersion: ApiVersion.January25,
+      logger: { level: LogSeverity.Error, log: () => Promise.resolve() },
+    });
+    this.session = shopify.session.customAppSession(shopFor(storeUrl));
+    this.client = new shopify.clients.Graphql({ session: this.session });
+  }
+
+  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    return withRetry(() => this.once<T>(query, variables), {
+      onWait: (ms) => {
+        this.stats.throttleWaits++;
+        this.stats.throttleWaitMs += ms;
+      },
+    });
+  }
+
+  private async once<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    await this.waitForBudget(query);
+    this.stats.calls++;
+    try {
+      const response = await this.client.request(query, { variables, retries: 0 });
+      this.remember(query, response.extensions);
+      return response.data as T;
+    } catch (error) {
+      this.stats.errors++;
+      throw this.translate(query, error);
+    }
+  }
+
+  /** Waits until the bucket holds what this query cost last time, so throttling is the exception. */
+  private async waitForBudget(query: string): Promise<void> {
+    const cost = this.lastCost.get(query);
+    if (!this.throttle || cost === undefined || this.throttle.currentlyAvailable >= cost) return;
+    const ms = Math.ceil(((cost - this.throttle.currentlyAvailable) / this.throttle.restoreRate) * 1000);
+    this.throttle = null;
+    this.stats.throttleWaits++;
+    this.stats.throttleWaitMs += ms;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private remember(query: string, extensions: unknown): void {
+    const cost = (extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } } | undefined)?.cost;
+    if (cost?.requestedQueryCost !== undefined) this.lastCost.set(query, cost.requestedQueryCost);
+    if (cost?.throttleStatus) this.throttle = cost.throttleStatus;
+  }
+
+  private translate(query: string, error: unknown): SwitchyardError {
+    if (error instanceof GraphqlQueryError) {
+      const body = error.body as { errors?: { graphQLErrors?: GraphqlErrorBody[] }; extensions?: unknown } | undefined;
+      const errors = body?.errors?.graphQLErrors ?? [];
+      this.remember(query, body?.extensions);
+      if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
+        const cost = (body?.extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } })?.cost;
+        const status = cost?.throttleStatus;
+        const needed = (cost?.requestedQueryCost ?? 50) - (status?.currentlyAvailable ?? 0);
+        const waitMs = status ? Math.max(100, Math.ceil((needed / status.restoreRate) * 1000)) : 1000;
+        return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify throttled the query (cost limit)', undefined, waitMs);
+      }
+      const messages = errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; ');
+      return new SwitchyardError('PLATFORM_REJECTED', `Shopify rejected the query: ${messages || error.message}`);
+    }
+    if (error instanceof HttpThrottlingError) {
+      const seconds = error.response.retryAfter ?? 2;
+      return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify answered 429', undefined, seconds * 1000);
+    }
+    if (error instanceof HttpResponseError) {
+      const code = error.response.code;
+      if (code === 401 || code === 403) {
+        return new SwitchyardError('PLATFORM_AUTH', `Shopify refused the access token (HTTP ${code}); check credentials.accessToken`);
+      }
+      if (code === 429) return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify answered 429', undefined, 2000);
+      if (code >= 500) return new SwitchyardError('PLATFORM_TEMPORARY', `Shopify answered HTTP ${code}`);
+      if (code === 404) return new SwitchyardError('PLATFORM_REJECTED', 'Shopify answered 404: is the URL a shop and the API version served?');
+      return new SwitchyardError('PLATFORM_REJECTED', `Shopify answered HTTP ${code}: ${error.message}`);
+    }
+    if (error instanceof HttpRequestError) {
+      return new SwitchyardError('PLATFORM_UNREACHABLE', `cannot reach the shop (${error.message.replace(/^Http request error, no response available: /, '')})`);
+    }
+    return new SwitchyardError('PLATFORM_UNREACHABLE', `request failed: ${(error as Error).message}`);
+  }
+}
+
+export { SHOPIFY_FACTS };

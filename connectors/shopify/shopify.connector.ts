@@ -1,0 +1,309 @@
+import pLimit from 'p-limit';
+import type { EntityName } from '../../src/canonical/entities';
+import { errorMessage, SwitchyardError } from '../../src/common/errors';
+import type {
+  Connector,
+  EntityDescriptor,
+  LoadItem,
+  LoadOutcome,
+  NativeRecord,
+  PlatformInfo,
+  ReadOptions,
+  ReadPage,
+} from '../../src/connectors/connector.port';
+import type { ConnectorOptions } from '../../src/connectors/connector.registry';
+import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
+import * as Q from './shopify.queries';
+
+type Row = Record<string, any>;
+interface Connection {
+  nodes: Row[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+interface UserError {
+  field?: string[] | null;
+  message: string;
+}
+
+/** Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap. */
+const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = {
+  customers: { idField: 'id', naturalKey: 'email', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 250 },
+  products: { idField: 'id', naturalKey: 'handle', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 25 },
+  orders: { idField: 'id', naturalKey: 'sourceIdentifier', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 10 },
+};
+
+const LIST_QUERIES = { customers: Q.CUSTOMERS_QUERY, products: Q.PRODUCTS_QUERY, orders: Q.ORDERS_QUERY } as const;
+const LIST_FIELDS = { customers: 'customers', products: 'products', orders: 'orders' } as const;
+
+/** Search values are quoted; a quote or backslash inside is escaped. */
+const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The tag an order created by Switchyard carries: how a retry finds it instead of creating it twice. */
+export function sourceTag(sourceId: string): string {
+  return SHOPIFY_FACTS.sourceTagPrefix + sourceId.replace(/[^A-Za-z0-9_.-]+/g, '-');
+}
+
+/**
+ * Shopify through the Admin GraphQL API. Reads page with cursors; products' variants and orders'
+ * extra line items are read in follow-up queries. Writes match customers by email, products by handle
+ * (and variants by SKU), and orders by a source tag, so a retried or resumed load never doubles one.
+ */
+export class ShopifyConnector implements Connector {
+  readonly platform = 'shopify';
+  readonly entities = ENTITIES;
+  private readonly client: ShopifyGraphqlClient;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private locationId: string | null = null;
+
+  constructor(url: string, accessToken: string, options: ConnectorOptions) {
+    if (!accessToken) throw new SwitchyardError('PLAN_INVALID', 'shopify needs credentials.accessToken');
+    this.client = new ShopifyGraphqlClient(url, accessToken);
+    this.limit = pLimit(options.concurrency);
+  }
+
+  get stats() {
+    return this.client.stats;
+  }
+
+  async check(): Promise<PlatformInfo> {
+    const data = await this.client.request<{ shop: { name: string; currencyCode: string }; locations: Connection }>(Q.SHOP_QUERY);
+    this.locationId = data.locations.nodes[0]?.id ?? null;
+    return { currency: data.shop.currencyCode, name: data.shop.name, context: { locationId: this.locationId } };
+  }
+
+  idOf(_entity: EntityName, record: NativeRecord): string {
+    return String(record.id);
+  }
+
+  async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
+    const kind = this.kind(entity);
+    const first = Math.min(options.pageSize, ENTITIES[kind].maxPageSize);
+    const query = options.modifiedSince ? `updated_at:>${quote(options.modifiedSince)}` : null;
+    let after = options.cursor;
+    for (;;) {
+      const data = await this.client.request<Record<string, Connection>>(LIST_QUERIES[kind], { first, after, query });
+      const page = data[LIST_FIELDS[kind]];
+      const records = await this.complete(kind, page.nodes);
+      const nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      yield { records, nextCursor };
+      if (!nextCursor) return;
+      after = nextCursor;
+    }
+  }
+
+  async fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]> {
+    const kind = this.kind(entity);
+    const found: Row[] = [];
+    for (let start = 0; start < ids.length; start += 10) {
+      const data = await this.client.request<{ nodes: (Row | null)[] }>(Q.NODES_QUERY, { ids: ids.slice(start, start + 10) });
+      found.push(...data.nodes.filter((node): node is Row => node !== null));
+    }
+    return this.complete(kind, found);
+  }
+
+  async count(entity: EntityName): Promise<number | null> {
+    const data = await this.client.request<{ count: { count: number } | null }>(Q.COUNT_QUERIES[this.kind(entity)]);
+    return data.count?.count ?? null;
+  }
+
+  async delete(entity: EntityName, ids: string[]): Promise<void> {
+    const mutation = Q.DELETE_MUTATIONS[this.kind(entity)];
+    await Promise.all(
+      ids.map((id) =>
+        this.limit(async () => {
+          const data = await this.client.request<{ result: { userErrors: UserError[] } }>(mutation, { id });
+          const errors = data.result.userErrors;
+          if (errors.length > 0) throw new SwitchyardError('PLATFORM_REJECTED', `cannot delete ${id}: ${describe(errors)}`);
+        }),
+      ),
+    );
+  }
+
+  async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
+    const kind = this.kind(entity);
+    const outcomes: LoadOutcome[] = [];
+    for (let start = 0; start < items.length; start += ENTITIES[kind].batchLimit) {
+      const chunk = items.slice(start, start + ENTITIES[kind].batchLimit);
+      outcomes.push(...(await this.upsertChunk(kind, chunk)));
+    }
+    return outcomes;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  /** Adds what the list query leaves out: all variants of products, all line items of orders. */
+  private async complete(kind: keyof typeof ENTITIES, nodes: Row[]): Promise<Row[]> {
+    if (kind === 'products') return this.withVariants(nodes);
+    if (kind === 'orders') return Promise.all(nodes.map((order) => this.withAllLines(order)));
+    return nodes.map((node) => ({ ...node }));
+  }
+
+  private async withVariants(products: Row[]): Promise<Row[]> {
+    if (products.length === 0) return [];
+    const byProduct = new Map<string, Row[]>(products.map((product) => [product.id as string, []]));
+    const query = products.map((product) => `product_id:${product.legacyResourceId}`).join(' OR ');
+    let after: string | null = null;
+    do {
+      const data: { productVariants: Connection } = await this.client.request(Q.VARIANTS_QUERY, { first: 250, after, query });
+      for (const variant of data.productVariants.nodes) byProduct.get(variant.product.id)?.push(variant);
+      after = data.productVariants.pageInfo.hasNextPage ? data.productVariants.pageInfo.endCursor : null;
+    } while (after);
+    return products.map((product) => ({
+      ...product,
+      media: (product.media as Connection | undefined)?.nodes ?? [],
+      variants: (byProduct.get(product.id) ?? []).sort((a, b) => a.position - b.position),
+    }));
+  }
+
+  private async withAllLines(order: Row): Promise<Row> {
+    const lines: Row[] = [...(order.lineItems as Connection).nodes];
+    let pageInfo = (order.lineItems as Connection).pageInfo;
+    while (pageInfo.hasNextPage) {
+      const data: { order: { lineItems: Connection } } = await this.client.request(Q.ORDER_LINES_QUERY, { id: order.id, after: pageInfo.endCursor });
+      lines.push(...data.order.lineItems.nodes);
+      pageInfo = data.order.lineItems.pageInfo;
+    }
+    return { ...order, lineItems: lines, shippingLines: (order.shippingLines as Connection | undefined)?.nodes ?? [] };
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  private async upsertChunk(kind: keyof typeof ENTITIES, items: LoadItem[]): Promise<LoadOutcome[]> {
+    switch (kind) {
+      case 'customers':
+        return this.upsertCustomers(items);
+      case 'products':
+        return this.upsertProducts(items);
+      case 'orders':
+        return this.upsertOrders(items);
+    }
+  }
+
+  private async upsertCustomers(items: LoadItem[]): Promise<LoadOutcome[]> {
+    const emails = items.filter((item) => !item.destinationId && item.payload.email).map((item) => String(item.payload.email));
+    const existing = await this.lookup(Q.CUSTOMER_IDS_QUERY, 'customers', emails.map((email) => `email:${quote(email)}`), (node) =>
+      String(node.email ?? '').toLowerCase(),
+    );
+    return Promise.all(
+      items.map((item) =>
+        this.limit(async (): Promise<LoadOutcome> => {
+          const id = item.destinationId ?? existing.get(String(item.payload.email ?? '').toLowerCase());
+          const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
+          return this.write(item, async () => {
+            const data = await this.client.request<Record<string, { customer: Row | null; userErrors: UserError[] }>>(mutation, {
+              input: id ? { ...item.payload, id } : item.payload,
+            });
+            const result = data[id ? 'customerUpdate' : 'customerCreate'];
+            if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
+            return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: result.customer.id };
+          });
+        }),
+      ),
+    );
+  }
+
+  private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
+    const handles = items.filter((item) => !item.destinationId && item.payload.handle).map((item) => String(item.payload.handle));
+    const existing = await this.lookup(Q.PRODUCT_IDS_QUERY, 'products', handles.map((handle) => `handle:${quote(handle)}`), (node) => node.handle);
+    return Promise.all(
+      items.map((item) =>
+        this.limit(async (): Promise<LoadOutcome> =>
+          this.write(item, async () => {
+            let id = item.destinationId ?? existing.get(String(item.payload.handle));
+            // Send the ids of variants that exist, matched by SKU, so productSet updates them in place.
+            const current = id ? await this.variantIds(id) : null;
+            if (id && !current) id = undefined; // deleted in the destination since: create it again
+            const variants = ((item.payload.variants as Row[] | undefined) ?? []).map((variant) => {
+              const variantId = current?.get(String(variant.sku));
+              return {
+                ...variant,
+                ...(variantId ? { id: variantId } : {}),
+                ...(variant.inventoryQuantities === undefined || !this.locationId
+                  ? {}
+                  : { inventoryQuantities: (variant.inventoryQuantities as Row[]).map((q) => ({ ...q, locationId: this.locationId })) }),
+              };
+            });
+            const input = { ...item.payload, variants, ...(id ? { id } : {}) };
+            const data = await this.client.request<{ productSet: { product: Row | null; userErrors: UserError[] } }>(Q.PRODUCT_SET, { input });
+            const result = data.productSet;
+            if (result.userErrors.length > 0 || !result.product) return failed(item, result.userErrors);
+            const refs = {
+              variants: Object.fromEntries((result.product.variants as Connection).nodes.map((v) => [v.sku as string, v.id as string])),
+            };
+            return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: result.product.id, refs };
+          }),
+        ),
+      ),
+    );
+  }
+
+  private async upsertOrders(items: LoadItem[]): Promise<LoadOutcome[]> {
+    // Orders have no natural key in Shopify: each carries a tag with its source id, looked up before any create.
+    const unknown = items.filter((item) => !item.destinationId);
+    const existing = await this.lookup(Q.ORDER_IDS_QUERY, 'orders', unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`), (node) =>
+      ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+    );
+    return Promise.all(
+      items.map((item) =>
+        this.limit(async (): Promise<LoadOutcome> => {
+          const id = item.destinationId ?? existing.get(sourceTag(item.sourceId));
+          // Shopify cannot edit a placed order's lines or totals; an order already there is left as it is.
+          if (id) return { sourceId: item.sourceId, action: 'updated', destinationId: id };
+          return this.write(item, async () => {
+            const order = {
+              ...item.payload,
+              sourceIdentifier: item.sourceId,
+              tags: [...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)],
+            };
+            const data = await this.client.request<{ orderCreate: { order: Row | null; userErrors: UserError[] } }>(Q.ORDER_CREATE, { order });
+            const result = data.orderCreate;
+            if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
+            return { sourceId: item.sourceId, action: 'created', destinationId: result.order.id };
+          });
+        }),
+      ),
+    );
+  }
+
+  /** One search for a whole batch (`a OR b OR …`), returning key → id. */
+  private async lookup(query: string, field: string, terms: string[], keyOf: (node: Row) => string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let start = 0; start < terms.length; start += 50) {
+      const slice = terms.slice(start, start + 50);
+      const data = await this.client.request<Record<string, { nodes: Row[] }>>(query, { first: 250, query: slice.join(' OR ') });
+      for (const node of data[field].nodes) found.set(keyOf(node), node.id);
+    }
+    return found;
+  }
+
+  private async variantIds(productId: string): Promise<Map<string, string> | null> {
+    const data = await this.client.request<{ product: { variants: Connection } | null }>(Q.PRODUCT_VARIANT_IDS_QUERY, { id: productId });
+    if (!data.product) return null;
+    return new Map(data.product.variants.nodes.map((variant) => [String(variant.sku), variant.id as string]));
+  }
+
+  /** A rejected record fails alone with the platform's reason; a transport failure after retries stops the run. */
+  private async write(item: LoadItem, action: () => Promise<LoadOutcome>): Promise<LoadOutcome> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED') {
+        return { sourceId: item.sourceId, action: 'failed', error: errorMessage(error) };
+      }
+      throw error;
+    }
+  }
+
+  private kind(entity: EntityName): keyof typeof ENTITIES {
+    if (!(entity in ENTITIES)) throw new SwitchyardError('PLAN_INVALID', `shopify cannot handle ${entity}`);
+    return entity as keyof typeof ENTITIES;
+  }
+}
+
+function describe(errors: UserError[]): string {
+  return errors.map((error) => `${error.field?.join('.') ?? 'record'}: ${error.message}`).join('; ');
+}
+
+function failed(item: LoadItem, errors: UserError[]): LoadOutcome {
+  return { sourceId: item.sourceId, action: 'failed', error: `Shopify refused it: ${describe(errors) || 'no reason given'}` };
+}

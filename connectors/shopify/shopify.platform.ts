@@ -1,0 +1,11 @@
+import type { PlatformModule } from '../../src/connectors/connector.registry';
+import { SHOPIFY_FACTS } from './shopify.facts';
+import { ShopifyConnector } from './shopify.connector';
+import { startShopifySandbox } from './sandbox/shopify.sandbox';
+
+export const shopifyPlatform: PlatformModule = {
+  platform: 'shopify',
+  defaultCredentials: { accessToken: SHOPIFY_FACTS.sandboxToken },
+  createConnector: (config, options) => new ShopifyConnector(config.url, config.credentials.accessToken ?? '', options),
+  startSandbox: (options) => startShopifySandbox(options),
+};

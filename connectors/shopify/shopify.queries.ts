@@ -1,0 +1,176 @@
+/**
+ * GraphQL documents for the Admin API 2025-01. Page sizes keep each query under the 1000-point
+ * single-query cost cap: nested lists (variants, line items) are read in their own queries.
+ */
+const ADDRESS = 'firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
+const MONEY_BAG = 'shopMoney { amount currencyCode }';
+
+export const SHOP_QUERY = /* GraphQL */ `
+  query SwitchyardShop {
+    shop { name currencyCode }
+    locations(first: 1) { nodes { id } }
+  }
+`;
+
+const CUSTOMER_FIELDS = `
+  id legacyResourceId email firstName lastName phone note tags state verifiedEmail locale createdAt updatedAt
+  addresses { ${ADDRESS} }
+  defaultAddress { address1 zip countryCodeV2 }
+`;
+
+export const CUSTOMERS_QUERY = /* GraphQL */ `
+  query SwitchyardCustomers($first: Int!, $after: String, $query: String) {
+    customers(first: $first, after: $after, sortKey: ID, query: $query) {
+      nodes { ${CUSTOMER_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+const PRODUCT_FIELDS = `
+  id legacyResourceId title handle status vendor productType tags descriptionHtml createdAt updatedAt
+  options { name position values }
+  media(first: 10) { nodes { ... on MediaImage { alt image { url altText } } } }
+`;
+
+export const PRODUCTS_QUERY = /* GraphQL */ `
+  query SwitchyardProducts($first: Int!, $after: String, $query: String) {
+    products(first: $first, after: $after, sortKey: ID, query: $query) {
+      nodes { ${PRODUCT_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+const VARIANT_FIELDS = `
+  id legacyResourceId sku title price compareAtPrice barcode inventoryQuantity taxable position updatedAt
+  selectedOptions { name value }
+  product { id }
+`;
+
+export const VARIANTS_QUERY = /* GraphQL */ `
+  query SwitchyardVariants($first: Int!, $after: String, $query: String) {
+    productVariants(first: $first, after: $after, sortKey: ID, query: $query) {
+      nodes { ${VARIANT_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+const LINE_FIELDS = `
+  sku title quantity variantTitle
+  originalUnitPriceSet { ${MONEY_BAG} }
+  variant { id sku product { id } }
+`;
+
+const ORDER_FIELDS = `
+  id legacyResourceId name email phone note tags currencyCode sourceIdentifier
+  displayFinancialStatus displayFulfillmentStatus cancelledAt processedAt createdAt updatedAt
+  customer { id }
+  billingAddress { ${ADDRESS} }
+  shippingAddress { ${ADDRESS} }
+  subtotalPriceSet { ${MONEY_BAG} }
+  totalTaxSet { ${MONEY_BAG} }
+  totalShippingPriceSet { ${MONEY_BAG} }
+  totalDiscountsSet { ${MONEY_BAG} }
+  totalPriceSet { ${MONEY_BAG} }
+  shippingLines(first: 5) { nodes { title code originalPriceSet { ${MONEY_BAG} } } }
+  lineItems(first: 10) { nodes { ${LINE_FIELDS} } pageInfo { hasNextPage endCursor } }
+`;
+
+export const ORDERS_QUERY = /* GraphQL */ `
+  query SwitchyardOrders($first: Int!, $after: String, $query: String) {
+    orders(first: $first, after: $after, sortKey: ID, query: $query) {
+      nodes { ${ORDER_FIELDS} }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+export const ORDER_LINES_QUERY = /* GraphQL */ `
+  query SwitchyardOrderLines($id: ID!, $after: String) {
+    order(id: $id) {
+      lineItems(first: 100, after: $after) { nodes { ${LINE_FIELDS} } pageInfo { hasNextPage endCursor } }
+    }
+  }
+`;
+
+export const NODES_QUERY = /* GraphQL */ `
+  query SwitchyardNodes($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      ... on Customer { ${CUSTOMER_FIELDS} }
+      ... on Product { ${PRODUCT_FIELDS} }
+      ... on Order { ${ORDER_FIELDS} }
+    }
+  }
+`;
+
+/** Ids only: what a natural-key lookup needs. */
+export const CUSTOMER_IDS_QUERY = /* GraphQL */ `
+  query SwitchyardCustomerIds($first: Int!, $query: String) {
+    customers(first: $first, query: $query) { nodes { id email } }
+  }
+`;
+
+export const PRODUCT_IDS_QUERY = /* GraphQL */ `
+  query SwitchyardProductIds($first: Int!, $query: String) {
+    products(first: $first, query: $query) { nodes { id handle } }
+  }
+`;
+
+export const ORDER_IDS_QUERY = /* GraphQL */ `
+  query SwitchyardOrderIds($first: Int!, $query: String) {
+    orders(first: $first, query: $query) { nodes { id tags } }
+  }
+`;
+
+export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
+  query SwitchyardProductVariantIds($id: ID!) {
+    product(id: $id) { id variants(first: 250) { nodes { id sku } } }
+  }
+`;
+
+export const COUNT_QUERIES = {
+  customers: 'query SwitchyardCount { count: customersCount { count precision } }',
+  products: 'query SwitchyardCount { count: productsCount(limit: null) { count precision } }',
+  orders: 'query SwitchyardCount { count: ordersCount(limit: null) { count precision } }',
+} as const;
+
+const USER_ERRORS = 'userErrors { field message }';
+
+export const CUSTOMER_CREATE = /* GraphQL */ `
+  mutation SwitchyardCustomerCreate($input: CustomerInput!) {
+    customerCreate(input: $input) { customer { id } ${USER_ERRORS} }
+  }
+`;
+
+export const CUSTOMER_UPDATE = /* GraphQL */ `
+  mutation SwitchyardCustomerUpdate($input: CustomerInput!) {
+    customerUpdate(input: $input) { customer { id } ${USER_ERRORS} }
+  }
+`;
+
+export const PRODUCT_SET = /* GraphQL */ `
+  mutation SwitchyardProductSet($input: ProductSetInput!) {
+    productSet(input: $input, synchronous: true) {
+      product { id variants(first: 250) { nodes { id sku } } }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const ORDER_CREATE = /* GraphQL */ `
+  mutation SwitchyardOrderCreate($order: OrderCreateOrderInput!) {
+    orderCreate(order: $order, options: { inventoryBehaviour: BYPASS, sendReceipt: false, sendFulfillmentReceipt: false }) {
+      order { id }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const DELETE_MUTATIONS = {
+  customers: 'mutation SwitchyardDelete($id: ID!) { result: customerDelete(input: { id: $id }) { userErrors { field message } } }',
+  products: 'mutation SwitchyardDelete($id: ID!) { result: productDelete(input: { id: $id }) { userErrors { field message } } }',
+  orders: 'mutation SwitchyardDelete($id: ID!) { result: orderDelete(orderId: $id) { userErrors { field message } } }',
+} as const;

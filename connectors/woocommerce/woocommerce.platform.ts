@@ -1,0 +1,11 @@
+import type { PlatformModule } from '../../src/connectors/connector.registry';
+import { WOO_FACTS } from './woocommerce.facts';
+import { WooConnector } from './woocommerce.connector';
+import { startWooSandbox } from './sandbox/woocommerce.sandbox';
+
+export const woocommercePlatform: PlatformModule = {
+  platform: 'woocommerce',
+  defaultCredentials: { consumerKey: WOO_FACTS.sandboxConsumerKey, consumerSecret: WOO_FACTS.sandboxConsumerSecret },
+  createConnector: (config) => new WooConnector(config.url, config.credentials.consumerKey ?? '', config.credentials.consumerSecret ?? ''),
+  startSandbox: (options) => startWooSandbox(options),
+};

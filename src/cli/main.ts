@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runDemo } from './demo.command';
+import { runMigrate } from './migrate.command';
+import { runSandbox } from './sandbox.command';
+
+const integer = (name: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return parsed;
+};
+
+const program = new Command()
+  .name('switchyard')
+  .description('Move a business between platforms over their APIs, with a per-record ledger that proves what moved.')
+  .showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('run (or resume) the migration a plan describes')
+  .argument('<plan>', 'migration plan, YAML; ${VAR} reads the environment')
+  .option('--json', 'print one JSON summary instead of progress bars and tables')
+  .action(async (plan: string, options: { json?: boolean }) => {
+    process.exitCode = await runMigrate(plan, options);
+  });
+
+program
+  .command('sandbox')
+  .description("serve a platform's API on 127.0.0.1 for tests, demos and benchmarks")
+  .argument('<platform>', 'shopify or woocommerce')
+  .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', integer('--port'))
+  .option('--seed <file>', 'JSON {"<entity>": [records as the platform returns them]}')
+  .option('--latency-ms <ms>', 'delay every response', integer('--latency-ms'), 0)
+  .addOption(new Option('--rate-limit <state>', "enforce the platform's rate limit").choices(['on', 'off']).default('off'))
+  .option('--access-token <token>', 'Shopify: the access token to accept (default shpat_sandbox)')
+  .option('--consumer-key <key>', 'WooCommerce: consumer key (default ck_sandbox)')
+  .option('--consumer-secret <secret>', 'WooCommerce: consumer secret (default cs_sandbox)')
+  .action(async (platform: string, options) => {
+    process.exitCode = await runSandbox(platform, options);
+  });
+
+program
+  .command('demo')
+  .description('start seeded Shopify and empty WooCommerce sandboxes and migrate one into the other')
+  .option('--json', 'print the run summary as JSON')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await runDemo(options);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`switchyard: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,48 @@
+/**
+ * One error base with a string code. The code, not the class, decides how callers react:
+ * `retryPolicyOf` is the single place that maps a code to temporary / throttled / permanent.
+ */
+export type ErrorCode =
+  | 'PLAN_INVALID'
+  | 'MAPPING_INVALID'
+  | 'PLATFORM_UNREACHABLE'
+  | 'PLATFORM_AUTH'
+  | 'PLATFORM_THROTTLED'
+  | 'PLATFORM_TEMPORARY'
+  | 'PLATFORM_REJECTED'
+  | 'LEDGER_STATE';
+
+export class SwitchyardError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SwitchyardError';
+  }
+}
+
+export type RetryPolicy = 'temporary' | 'throttled' | 'permanent';
+
+export function retryPolicyOf(error: unknown): RetryPolicy {
+  if (!(error instanceof SwitchyardError)) return 'permanent';
+  switch (error.code) {
+    case 'PLATFORM_THROTTLED':
+      return 'throttled';
+    case 'PLATFORM_TEMPORARY':
+    case 'PLATFORM_UNREACHABLE':
+      return 'temporary';
+    case 'PLAN_INVALID':
+    case 'MAPPING_INVALID':
+    case 'PLATFORM_AUTH':
+    case 'PLATFORM_REJECTED':
+    case 'LEDGER_STATE':
+      return 'permanent';
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,91 @@
+import type { EntityName } from '../canonical/entities';
+import type { RecordRefs } from '../ledger/ledger.entities';
+
+export type NativeRecord = Record<string, unknown>;
+
+/** How a platform exposes one entity: data the engine and reports rely on. */
+export interface EntityDescriptor {
+  idField: string;
+  naturalKey: string;
+  modifiedAtField: string;
+  /** Most records one write call accepts. */
+  batchLimit: number;
+  /** Most records one read call returns. */
+  maxPageSize: number;
+}
+
+export interface ReadOptions {
+  /** Opaque cursor of the last fully loaded page; null starts at the beginning. */
+  cursor: string | null;
+  pageSize: number;
+  modifiedSince?: string;
+}
+
+export interface ReadPage {
+  records: NativeRecord[];
+  /** Cursor that reads the page after this one; null when this was the last page. */
+  nextCursor: string | null;
+}
+
+export interface LoadItem {
+  sourceId: string;
+  /** The destination-native payload the outbound mapping produced. */
+  payload: NativeRecord;
+  /** Known from the ledger: the record was loaded before, update it in place. */
+  destinationId?: string;
+  /**
+   * A previous attempt crashed between the write and the ledger: look the record up in the destination
+   * (by natural key or source identifier) before creating it.
+   */
+  recovering: boolean;
+  /** When the crashed attempt began: bounds the destination search of a recovering record. */
+  pendingSince?: string;
+}
+
+export type LoadOutcome =
+  | { sourceId: string; action: 'created' | 'updated'; destinationId: string; refs?: RecordRefs }
+  | { sourceId: string; action: 'failed'; error: string };
+
+export interface PlatformInfo {
+  /** The store's currency (ISO 4217): what money without its own currency is in. */
+  currency: string;
+  name?: string;
+  /** Platform facts an outbound mapping may need (a location id, say); exposed to mappings as `$ctx`. */
+  context?: Record<string, unknown>;
+}
+
+export interface ConnectionConfig {
+  platform: string;
+  url: string;
+  credentials: Record<string, string>;
+}
+
+/** Counts the client reports, so runs and benchmarks can show where time went. */
+export interface ClientStats {
+  calls: number;
+  errors: number;
+  throttleWaits: number;
+  throttleWaitMs: number;
+}
+
+/** What every platform connector offers. Retries, backoff and rate limits are the connector's job. */
+export interface Connector {
+  readonly platform: string;
+  readonly entities: Partial<Record<EntityName, EntityDescriptor>>;
+  readonly stats: ClientStats;
+  /** Reaches the platform with the given credentials; throws PLATFORM_UNREACHABLE / PLATFORM_AUTH. */
+  check(): Promise<PlatformInfo>;
+  read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage>;
+  /** Writes a batch (chunked to the platform's batch limit); one outcome per item, in order. */
+  upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
+  /** Reads records back by destination id; missing ids are simply absent. */
+  fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]>;
+  count(entity: EntityName): Promise<number | null>;
+  delete(entity: EntityName, ids: string[]): Promise<void>;
+  /** The source id of a native record, known before any mapping runs. */
+  idOf(entity: EntityName, record: NativeRecord): string;
+}
+
+export function newClientStats(): ClientStats {
+  return { calls: 0, errors: 0, throttleWaits: 0, throttleWaitMs: 0 };
+}

@@ -1,0 +1,186 @@
+import { ENTITIES, type EntityName } from '../canonical/entities';
+import { describeIssues } from '../canonical/validation';
+import type { Connector, LoadItem, NativeRecord } from '../connectors/connector.port';
+import { errorMessage } from '../common/errors';
+import type { LedgerRecordRow } from '../ledger/ledger.entities';
+import { type EntityCounters, type LedgerRepository, type PageCommit, zeroCounters } from '../ledger/ledger.repository';
+import type { MappingContext } from '../mapping/mapping.compiler';
+import type { LoadedMapping } from '../mapping/mapping.loader';
+import { recordHash } from './record-hash';
+import { ReferenceResolver } from './reference.resolver';
+
+export interface EntityJob {
+  migrationId: string;
+  runId: string;
+  entity: EntityName;
+  source: Connector;
+  destination: Connector;
+  inbound: LoadedMapping;
+  outbound: LoadedMapping;
+  sourceContext: MappingContext;
+  destinationContext: MappingContext;
+  pageSize: number;
+  /** Resume point: the cursor of the last fully committed page. */
+  checkpoint: string | null;
+  signal?: AbortSignal;
+  onPage?: (counters: EntityCounters) => void;
+}
+
+type LedgerRowDraft = PageCommit['rows'][number];
+
+interface Prepared {
+  sourceId: string;
+  hash: string;
+  previous?: LedgerRecordRow;
+  canonical?: Record<string, unknown>;
+  extraFields: string[];
+  quarantine?: string;
+}
+
+/**
+ * Runs one entity of one migration from its checkpoint, page by page. Memory holds one page; the
+ * page's ledger rows and the next checkpoint are committed together, so a crash anywhere re-does at
+ * most one page, and the pending marks written before each load make that re-do safe.
+ */
+export async function runEntity(job: EntityJob, ledger: LedgerRepository): Promise<'completed' | 'interrupted'> {
+  const resolver = new ReferenceResolver(ledger, job.migrationId);
+  const pages = job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
+  for await (const page of pages) {
+    const counters = await processPage(job, ledger, resolver, page.records);
+    await ledger.commitPage(job.migrationId, job.runId, job.entity, {
+      rows: counters.rows,
+      counters: counters.counters,
+      checkpoint: page.nextCursor ?? 'done',
+    });
+    job.onPage?.(counters.counters);
+    if (job.signal?.aborted) return 'interrupted';
+  }
+  return 'completed';
+}
+
+async function processPage(
+  job: EntityJob,
+  ledger: LedgerRepository,
+  resolver: ReferenceResolver,
+  records: NativeRecord[],
+): Promise<{ rows: LedgerRowDraft[]; counters: EntityCounters }> {
+  const counters = zeroCounters();
+  counters.extracted = records.length;
+  const ids = records.map((record) => job.source.idOf(job.entity, record));
+  const previous = await ledger.rowsBySourceId(job.migrationId, job.entity, ids);
+  const rows: LedgerRowDraft[] = [];
+  const row = (p: Prepared, fields: Partial<LedgerRowDraft>): LedgerRowDraft => ({
+    migrationId: job.migrationId,
+    entity: job.entity,
+    sourceId: p.sourceId,
+    destinationId: p.previous?.destinationId ?? null,
+    status: 'quarantined',
+    lastOutcome: 'quarantined',
+    sourceHash: p.hash,
+    inboundMapping: job.inbound.key,
+    outboundMapping: job.outbound.key,
+    refs: p.previous?.refs ?? null,
+    extraFields: p.extraFields.length > 0 ? p.extraFields : null,
+    attempts: p.previous?.attempts ?? 0,
+    lastError: null,
+    lastRunId: job.runId,
+    ...fields,
+  });
+
+  // Map in and validate, skipping records whose source and mappings are unchanged since their last load.
+  const prepared = await Promise.all(
+    records.map(async (record, index): Promise<Prepared> => {
+      const sourceId = ids[index];
+      const p: Prepared = { sourceId, hash: recordHash(record), previous: previous.get(sourceId), extraFields: [] };
+      if (isUnchanged(p, job)) return p;
+      try {
+        const mapped = await job.inbound.inbound(record, job.sourceContext);
+        p.extraFields = Object.keys((mapped.extra as Record<string, unknown> | undefined) ?? {});
+        const result = ENTITIES[job.entity].schema.safeParse(mapped);
+        if (result.success) p.canonical = result.data as Record<string, unknown>;
+        else p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
+      } catch (error) {
+        p.quarantine = `mapping ${job.inbound.key} failed: ${errorMessage(error)}`;
+      }
+      return p;
+    }),
+  );
+
+  const toResolve = prepared.filter((p) => p.canonical !== undefined);
+  const orphans = await resolver.resolvePage(toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })));
+  const toLoad: { prepared: Prepared; item: LoadItem }[] = [];
+  for (const p of prepared) {
+    if (p.canonical === undefined && p.quarantine === undefined) {
+      counters.unchanged++;
+      rows.push({ ...p.previous!, lastOutcome: 'unchanged', lastRunId: job.runId });
+      continue;
+    }
+    const reasons = orphans.get(p.sourceId);
+    if (p.quarantine !== undefined || reasons) {
+      counters.quarantined++;
+      rows.push(row(p, { lastError: p.quarantine ?? reasons!.join('; ') }));
+      continue;
+    }
+    try {
+      const payload = await job.outbound.outbound(p.canonical!, job.destinationContext);
+      toLoad.push({
+        prepared: p,
+        item: {
+          sourceId: p.sourceId,
+          payload,
+          destinationId: p.previous?.destinationId ?? undefined,
+          recovering: p.previous?.status === 'pending',
+          pendingSince: p.previous?.status === 'pending' ? p.previous.updatedAt : undefined,
+        },
+      });
+    } catch (error) {
+      counters.quarantined++;
+      rows.push(row(p, { lastError: `mapping ${job.outbound.key} failed: ${errorMessage(error)}` }));
+    }
+  }
+
+  if (toLoad.length > 0) {
+    await ledger.markPending(
+      job.migrationId,
+      job.entity,
+      job.runId,
+      toLoad.map(({ item }) => item.sourceId),
+    );
+    const outcomes = await job.destination.upsert(
+      job.entity,
+      toLoad.map(({ item }) => item),
+    );
+    outcomes.forEach((outcome, index) => {
+      const p = toLoad[index].prepared;
+      const attempts = (p.previous?.attempts ?? 0) + 1;
+      if (outcome.action === 'failed') {
+        counters.failed++;
+        rows.push(row(p, { status: 'failed', lastOutcome: 'failed', lastError: outcome.error, attempts }));
+      } else {
+        counters[outcome.action]++;
+        rows.push(
+          row(p, {
+            status: 'loaded',
+            lastOutcome: outcome.action,
+            destinationId: outcome.destinationId,
+            refs: outcome.refs ?? null,
+            attempts,
+          }),
+        );
+      }
+    });
+  }
+  return { rows, counters };
+}
+
+function isUnchanged(p: Prepared, job: EntityJob): boolean {
+  const last = p.previous;
+  return (
+    last !== undefined &&
+    last.status === 'loaded' &&
+    last.destinationId !== null &&
+    last.sourceHash === p.hash &&
+    last.inboundMapping === job.inbound.key &&
+    last.outboundMapping === job.outbound.key
+  );
+}

@@ -1,0 +1,174 @@
+import { ENTITIES, dependencyOrder, type EntityName } from '../canonical/entities';
+import type { Connector, PlatformInfo } from '../connectors/connector.port';
+import { platformModule } from '../connectors/connector.registry';
+import { errorMessage, SwitchyardError } from '../common/errors';
+import type { RunStatus } from '../ledger/ledger.entities';
+import { type EntityCounters, type LedgerRepository, zeroCounters } from '../ledger/ledger.repository';
+import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/mapping.loader';
+import type { MigrationPlan } from '../plan/migration-plan';
+import { runEntity } from './entity.pipeline';
+import type { ProgressListener } from './progress';
+
+/** Everything checked before a single ledger row is written: connectors reachable, mappings compiled. */
+export interface PreparedMigration {
+  plan: MigrationPlan;
+  entities: EntityName[];
+  source: Connector;
+  destination: Connector;
+  sourceInfo: PlatformInfo;
+  destinationInfo: PlatformInfo;
+  mappings: Record<EntityName, { inbound: LoadedMapping; outbound: LoadedMapping }>;
+}
+
+export interface RunProblem {
+  entity: string;
+  sourceId: string;
+  outcome: 'quarantined' | 'failed';
+  reason: string;
+}
+
+export interface RunResult {
+  migration: string;
+  runId: string;
+  status: RunStatus;
+  resumed: boolean;
+  entities: Partial<Record<EntityName, EntityCounters>>;
+  problems: RunProblem[];
+}
+
+/**
+ * Compiles the plan's mappings and reaches both platforms. Throws SwitchyardError (PLAN_INVALID,
+ * MAPPING_INVALID, PLATFORM_*) with a message that says what to fix; writes nothing.
+ */
+export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMigration> {
+  if (plan.options.dryRun) {
+    throw new SwitchyardError('PLAN_INVALID', 'options.dryRun is not supported yet; remove it or set it to false');
+  }
+  const sourceModule = platformModule(plan.source.platform);
+  const destinationModule = platformModule(plan.destination.platform);
+  const entities = dependencyOrder(plan.entities);
+  const mappings = {} as PreparedMigration['mappings'];
+  for (const entity of entities) {
+    const type = ENTITIES[entity].type;
+    mappings[entity] = {
+      inbound: loadMapping(plan.source.platform, type, choice(plan, plan.source.platform, type), plan.baseDir),
+      outbound: loadMapping(plan.destination.platform, type, choice(plan, plan.destination.platform, type), plan.baseDir),
+    };
+  }
+  const options = { concurrency: plan.options.concurrency };
+  const source = sourceModule.createConnector(plan.source, options);
+  const destination = destinationModule.createConnector(plan.destination, options);
+  for (const [role, connector] of [
+    ['source', source],
+    ['destination', destination],
+  ] as const) {
+    for (const entity of entities) {
+      if (!connector.entities[entity]) {
+        throw new SwitchyardError('PLAN_INVALID', `the ${role} platform ${connector.platform} cannot handle ${entity}`);
+      }
+    }
+  }
+  const [sourceInfo, destinationInfo] = await Promise.all([
+    checkReachable(source, 'source', plan.source.url),
+    checkReachable(destination, 'destination', plan.destination.url),
+  ]);
+  return { plan, entities, source, destination, sourceInfo, destinationInfo, mappings };
+}
+
+function choice(plan: MigrationPlan, platform: string, type: string): MappingChoice {
+  const chosen = plan.mappings[`${platform}.${type}`];
+  return typeof chosen === 'number' ? { version: chosen } : (chosen ?? {});
+}
+
+async function checkReachable(connector: Connector, role: string, url: string): Promise<PlatformInfo> {
+  try {
+    return await connector.check();
+  } catch (error) {
+    if (error instanceof SwitchyardError) {
+      throw new SwitchyardError(error.code, `${role} ${connector.platform} at ${url}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  progress?: ProgressListener;
+}
+
+/** Runs (or resumes) every entity of a prepared migration in dependency order, on the given ledger. */
+export async function runMigration(prepared: PreparedMigration, ledger: LedgerRepository, options: RunOptions = {}): Promise<RunResult> {
+  const { plan, entities } = prepared;
+  const migration = await ledger.ensureMigration({
+    name: plan.name,
+    sourcePlatform: plan.source.platform,
+    destinationPlatform: plan.destination.platform,
+    sourceUrl: plan.source.url,
+    destinationUrl: plan.destination.url,
+  });
+  const { run, resumed } = await ledger.openRun(migration.id, entities, false);
+  const results: Partial<Record<EntityName, EntityCounters>> = {};
+  let status: RunStatus = 'completed';
+  try {
+    for (const entity of entities) {
+      const state = await ledger.runEntity(run.id, entity);
+      const counters: EntityCounters = { ...zeroCounters(), ...pickCounters(state) };
+      results[entity] = counters;
+      if (state.status === 'completed' || state.status === 'completed_with_errors') continue;
+      await ledger.startEntity(run.id, entity);
+      options.progress?.entityStarted?.(entity, await prepared.source.count(entity).catch(() => null), counters);
+      const outcome =
+        state.checkpoint === 'done'
+          ? 'completed'
+          : await runEntity(
+              {
+                migrationId: migration.id,
+                runId: run.id,
+                entity,
+                source: prepared.source,
+                destination: prepared.destination,
+                inbound: prepared.mappings[entity].inbound,
+                outbound: prepared.mappings[entity].outbound,
+                sourceContext: { ...prepared.sourceInfo.context, currency: prepared.sourceInfo.currency, platform: plan.source.platform },
+                destinationContext: {
+                  ...prepared.destinationInfo.context,
+                  currency: prepared.destinationInfo.currency,
+                  platform: plan.destination.platform,
+                },
+                pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity]!.maxPageSize),
+                checkpoint: state.checkpoint,
+                signal: options.signal,
+                onPage: (page) => {
+                  for (const key of Object.keys(page) as (keyof EntityCounters)[]) counters[key] += page[key];
+                  options.progress?.pageDone?.(entity, counters);
+                },
+              },
+              ledger,
+            );
+      if (outcome === 'interrupted') {
+        status = 'interrupted';
+        break;
+      }
+      const entityStatus = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
+      await ledger.finishEntity(run.id, entity, entityStatus);
+      options.progress?.entityFinished?.(entity, counters);
+      if (entityStatus === 'completed_with_errors') status = 'completed_with_errors';
+    }
+  } catch (error) {
+    await ledger.finishRun(run.id, 'failed', errorMessage(error));
+    throw error;
+  }
+  await ledger.finishRun(run.id, status);
+  const problems = (await ledger.problems(migration.id, run.id)).map((row) => ({
+    entity: row.entity,
+    sourceId: row.sourceId,
+    outcome: row.lastOutcome as 'quarantined' | 'failed',
+    reason: row.lastError ?? '',
+  }));
+  return { migration: plan.name, runId: run.id, status, resumed, entities: results, problems };
+}
+
+function pickCounters(state: EntityCounters): EntityCounters {
+  const { extracted, created, updated, unchanged, quarantined, failed } = state;
+  return { extracted, created, updated, unchanged, quarantined, failed };
+}

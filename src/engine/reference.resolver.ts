@@ -1,0 +1,76 @@
+import type { Reference } from '../canonical/canonical.schema';
+import { entityOfType } from '../canonical/entities';
+import type { LedgerRecordRow } from '../ledger/ledger.entities';
+import type { LedgerRepository } from '../ledger/ledger.repository';
+
+/** Finds every reference object in a canonical record (order.customer, order.lines[].product). */
+export function collectReferences(record: unknown, found: Reference[] = []): Reference[] {
+  if (Array.isArray(record)) {
+    for (const item of record) collectReferences(item, found);
+  } else if (record !== null && typeof record === 'object') {
+    const candidate = record as Partial<Reference>;
+    if (typeof candidate.entity === 'string' && typeof candidate.sourceId === 'string') {
+      found.push(candidate as Reference);
+    } else {
+      for (const value of Object.values(record)) collectReferences(value, found);
+    }
+  }
+  return found;
+}
+
+const NAMES: Record<Reference['entity'], string> = { customer: 'customer', product: 'product' };
+
+/**
+ * Translates source ids in references into destination ids through the ledger, for a whole page at
+ * once. Returns, per record, why a reference could not be resolved: an orphan the merchant must fix.
+ */
+export class ReferenceResolver {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly migrationId: string,
+  ) {}
+
+  async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<Map<string, string[]>> {
+    const refsByRecord = records.map((record) => ({ sourceId: record.sourceId, refs: collectReferences(record.canonical) }));
+    const wanted = new Map<Reference['entity'], Set<string>>();
+    for (const { refs } of refsByRecord) {
+      for (const ref of refs) {
+        if (!wanted.has(ref.entity)) wanted.set(ref.entity, new Set());
+        wanted.get(ref.entity)!.add(ref.sourceId);
+      }
+    }
+    const rows = new Map<Reference['entity'], Map<string, LedgerRecordRow>>();
+    for (const [type, ids] of wanted) {
+      rows.set(type, await this.ledger.rowsBySourceId(this.migrationId, entityOfType(type), [...ids]));
+    }
+    const problems = new Map<string, string[]>();
+    for (const { sourceId, refs } of refsByRecord) {
+      const reasons = refs
+        .map((ref) => this.resolve(ref, rows.get(ref.entity)?.get(ref.sourceId)))
+        .filter((reason): reason is string => reason !== null);
+      if (reasons.length > 0) problems.set(sourceId, reasons);
+    }
+    return problems;
+  }
+
+  private resolve(ref: Reference, row: LedgerRecordRow | undefined): string | null {
+    const name = NAMES[ref.entity];
+    if (!row) {
+      return `${name} ${ref.sourceId} does not exist in the source; link the record to an existing ${name} or remove the link, then re-run`;
+    }
+    if (row.status !== 'loaded' || !row.destinationId) {
+      const why = row.lastError ? `: ${row.lastError}` : '';
+      return `${name} ${ref.sourceId} was not migrated (${row.status}${why}); fix that ${name} first, then re-run`;
+    }
+    ref.destinationId = row.destinationId;
+    if (ref.entity === 'product' && ref.sku) {
+      const variants = row.refs?.variants ?? {};
+      const variantId = variants[ref.sku];
+      if (!variantId) {
+        return `product ${ref.sourceId} has no variant with SKU "${ref.sku}" in the destination; add the SKU to the product or correct the order line`;
+      }
+      ref.destinationVariantId = variantId;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { InitialLedger1764000000000 } from '../../migrations/1764000000000-initial-ledger';
+import { SwitchyardError } from '../common/errors';
+import { LEDGER_ENTITIES } from './ledger.entities';
+
+export const LEDGER_MIGRATIONS = [InitialLedger1764000000000];
+export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
+
+/**
+ * `DATABASE_URL=postgres://…` → Postgres; `sqlite:<path>` → that SQLite file; unset → the embedded
+ * default `.switchyard/switchyard.db` in the working directory.
+ */
+export function ledgerOptions(databaseUrl = process.env.DATABASE_URL, cwd = process.cwd()): DataSourceOptions {
+  const common = { entities: LEDGER_ENTITIES, migrations: LEDGER_MIGRATIONS, migrationsRun: false, logging: false } as const;
+  if (!databaseUrl || databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl ? databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') : DEFAULT_SQLITE_PATH;
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: path === ':memory:' ? path : resolve(cwd, path),
+      // WAL lets a reader (reports, a second CLI) look while a run writes.
+      prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { ...common, type: 'postgres', url: databaseUrl };
+  throw new SwitchyardError(
+    'PLAN_INVALID',
+    `DATABASE_URL must start with postgres:// or sqlite: (got "${databaseUrl.split(':')[0]}:…")`,
+  );
+}
+
+/** Opens the ledger and brings its schema up to date. */
+export async function openLedgerDataSource(options: DataSourceOptions): Promise<DataSource> {
+  if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
+    mkdirSync(dirname(options.database), { recursive: true });
+  }
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

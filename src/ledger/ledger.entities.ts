@@ -1,0 +1,80 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type RunStatus = 'running' | 'interrupted' | 'completed' | 'completed_with_errors' | 'failed';
+export type EntityRunStatus = 'pending' | 'running' | 'completed' | 'completed_with_errors' | 'failed';
+/** A ledger row's state: `pending` is written before a load so a crash mid-load is visible on resume. */
+export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed';
+/** Destination ids of a record's parts: a product's variants by SKU. */
+export interface RecordRefs {
+  variants?: Record<string, string>;
+}
+
+export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed';
+
+/** One migration: a named source → destination move. Credentials are never stored here. */
+@Entity('migration')
+export class MigrationRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Index({ unique: true }) @Column('varchar', { length: 200 }) name!: string;
+  @Column('varchar', { length: 40, name: 'source_platform' }) sourcePlatform!: string;
+  @Column('varchar', { length: 40, name: 'destination_platform' }) destinationPlatform!: string;
+  @Column('varchar', { length: 400, name: 'source_url' }) sourceUrl!: string;
+  @Column('varchar', { length: 400, name: 'destination_url' }) destinationUrl!: string;
+  @Column('varchar', { length: 32, name: 'created_at' }) createdAt!: string;
+}
+
+@Entity('run')
+export class RunRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Index() @Column('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
+  @Column('varchar', { length: 24 }) status!: RunStatus;
+  @Column('boolean', { name: 'dry_run', default: false }) dryRun!: boolean;
+  @Column('simple-json') entities!: string[];
+  @Column('varchar', { length: 32, name: 'started_at' }) startedAt!: string;
+  @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
+  @Column('text', { nullable: true }) error!: string | null;
+}
+
+/** Progress of one entity within a run; its checkpoint is written with the page's ledger rows. */
+@Entity('run_entity')
+export class RunEntityRow {
+  @PrimaryColumn('varchar', { length: 36, name: 'run_id' }) runId!: string;
+  @PrimaryColumn('varchar', { length: 40 }) entity!: string;
+  @Column('varchar', { length: 24 }) status!: EntityRunStatus;
+  @Column('text', { nullable: true }) checkpoint!: string | null;
+  @Column('integer', { default: 0 }) extracted!: number;
+  @Column('integer', { default: 0 }) created!: number;
+  @Column('integer', { default: 0 }) updated!: number;
+  @Column('integer', { default: 0 }) unchanged!: number;
+  @Column('integer', { default: 0 }) quarantined!: number;
+  @Column('integer', { default: 0 }) failed!: number;
+  @Column('varchar', { length: 32, name: 'started_at', nullable: true }) startedAt!: string | null;
+  @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
+}
+
+/** The lineage of one source record: where it went, what produced it, and how it ended. */
+@Entity('ledger_record')
+@Index(['migrationId', 'entity', 'sourceId'], { unique: true })
+@Index(['migrationId', 'entity', 'status'])
+export class LedgerRecordRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Column('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
+  @Column('varchar', { length: 40 }) entity!: string;
+  @Column('varchar', { length: 200, name: 'source_id' }) sourceId!: string;
+  @Column('varchar', { length: 200, name: 'destination_id', nullable: true }) destinationId!: string | null;
+  @Column('varchar', { length: 16 }) status!: RecordStatus;
+  @Column('varchar', { length: 16, name: 'last_outcome', nullable: true }) lastOutcome!: RecordOutcome | null;
+  @Column('varchar', { length: 64, name: 'source_hash', nullable: true }) sourceHash!: string | null;
+  @Column('varchar', { length: 120, name: 'inbound_mapping', nullable: true }) inboundMapping!: string | null;
+  @Column('varchar', { length: 120, name: 'outbound_mapping', nullable: true }) outboundMapping!: string | null;
+  /** Destination ids of parts (variants by SKU) that other entities reference. */
+  @Column('simple-json', { nullable: true }) refs!: RecordRefs | null;
+  /** Source fields no mapping carried, kept visible rather than dropped unseen. */
+  @Column('simple-json', { name: 'extra_fields', nullable: true }) extraFields!: string[] | null;
+  @Column('integer', { default: 0 }) attempts!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @Column('varchar', { length: 36, name: 'last_run_id', nullable: true }) lastRunId!: string | null;
+  @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
+}
+
+export const LEDGER_ENTITIES = [MigrationRow, RunRow, RunEntityRow, LedgerRecordRow];

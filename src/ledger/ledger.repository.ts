@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { SwitchyardError } from '../common/errors';
+import {
+  LedgerRecordRow,
+  MigrationRow,
+  type RecordOutcome,
+  RunEntityRow,
+  RunRow,
+  type RunStatus,
+} from './ledger.entities';
+
+export interface EntityCounters {
+  extracted: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  failed: number;
+}
+
+export const COUNTER_NAMES: (keyof EntityCounters)[] = ['extracted', 'created', 'updated', 'unchanged', 'quarantined', 'failed'];
+
+export function zeroCounters(): EntityCounters {
+  return { extracted: 0, created: 0, updated: 0, unchanged: 0, quarantined: 0, failed: 0 };
+}
+
+/** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
+export interface PageCommit {
+  rows: Omit<LedgerRecordRow, 'id' | 'updatedAt'>[];
+  counters: EntityCounters;
+  /** The cursor after this page; `undefined` leaves the checkpoint where it is (dry runs). */
+  checkpoint?: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * Everything the engine reads from and writes to the ledger. The ledger, not a queue, is the truth:
+ * a page's rows and the entity's checkpoint are written in one transaction.
+ */
+export class LedgerRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async ensureMigration(spec: Omit<MigrationRow, 'id' | 'createdAt'>): Promise<MigrationRow> {
+    const repo = this.dataSource.getRepository(MigrationRow);
+    const existing = await repo.findOneBy({ name: spec.name });
+    if (existing) {
+      if (existing.sourcePlatform !== spec.sourcePlatform || existing.destinationPlatform !== spec.destinationPlatform) {
+        throw new SwitchyardError(
+          'PLAN_INVALID',
+          `migration "${spec.name}" already exists in this ledger as ${existing.sourcePlatform} → ${existing.destinationPlatform}; give the plan a new name`,
+        );
+      }
+      return existing;
+    }
+    const row = repo.create({ ...spec, id: randomUUID(), createdAt: now() });
+    await repo.insert(row);
+    return row;
+  }
+
+  /**
+   * Resumes the migration's last run if it did not finish, else starts a new one. A dry run always
+   * starts fresh and never resumes or is resumed.
+   */
+  async openRun(migrationId: string, entities: string[], dryRun: boolean): Promise<{ run: RunRow; resumed: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!dryRun) {
+        const last = await manager.getRepository(RunRow).findOne({
+          where: { migrationId, dryRun: false },
+          order: { startedAt: 'DESC' },
+        });
+        if (last && (last.status === 'running' || last.status === 'interrupted' || last.status === 'failed')) {
+          const missing = entities.filter((entity) => !last.entities.includes(entity));
+          if (missing.length === 0) {
+            await manager.update(RunRow, { id: last.id }, { status: 'running', finishedAt: null, error: null });
+            return { run: { ...last, status: 'running' as RunStatus }, resumed: true };
+          }
+          await manager.update(RunRow, { id: last.id }, { status: 'interrupted', finishedAt: now() });
+        }
+      }
+      const run: RunRow = {
+        id: randomUUID(),
+        migrationId,
+        status: 'running',
+        dryRun,
+        entities,
+        startedAt: now(),
+        finishedAt: null,
+        error: null,
+      };
+      await manager.insert(RunRow, run);
+      await manager.insert(
+        RunEntityRow,
+        entities.map((entity) => ({ runId: run.id, entity, status: 'pending' as const, checkpoint: null, startedAt: null, finishedAt: null })),
+      );
+      return { run, resumed: false };
+    });
+  }
+
+  async runEntity(runId: string, entity: string): Promise<RunEntityRow> {
+    const row = await this.dataSource.getRepository(RunEntityRow).findOneBy({ runId, entity });
+    if (!row) throw new SwitchyardError('LEDGER_STATE', `run ${runId} has no entity ${entity}`);
+    return row;
+  }
+
+  async runEntities(runId: string): Promise<RunEntityRow[]> {
+    return this.dataSource.getRepository(RunEntityRow).find({ where: { runId } });
+  }
+
+  async startEntity(runId: string, entity: string): Promise<void> {
+    await this.dataSource
+      .getRepository(RunEntityRow)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'running', startedAt: () => `COALESCE(started_at, '${now()}')` })
+      .where('run_id = :runId AND entity = :entity', { runId, entity })
+      .execute();
+  }
+
+  async finishEntity(runId: string, entity: string, status: RunEntityRow['status']): Promise<void> {
+    await this.dataSource.getRepository(RunEntityRow).update({ runId, entity }, { status, finishedAt: now() });
+  }
+
+  async finishRun(runId: string, status: RunStatus, error: string | null = null): Promise<void> {
+    await this.dataSource.getRepository(RunRow).update({ id: runId }, { status, finishedAt: now(), error });
+  }
+
+  async rowsBySourceId(migrationId: string, entity: string, sourceIds: string[]): Promise<Map<string, LedgerRecordRow>> {
+    if (sourceIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(LedgerRecordRow).findBy({ migrationId, entity, sourceId: In(sourceIds) });
+    return new Map(rows.map((row) => [row.sourceId, row]));
+  }
+
+  /** Marks records as being loaded, before the destination is called, so a crash leaves a trace. */
+  async markPending(migrationId: string, entity: string, runId: string, sourceIds: string[]): Promise<void> {
+    if (sourceIds.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const existing = await this.rowsIn(manager, migrationId, entity, sourceIds);
+      const rows = sourceIds.map((sourceId) => {
+        const row = existing.get(sourceId);
+        return {
+          ...(row ?? this.blankRow(migrationId, entity, sourceId)),
+          status: 'pending' as const,
+          lastRunId: runId,
+          attempts: (row?.attempts ?? 0) + 1,
+          updatedAt: now(),
+        };
+      });
+      await upsertRows(manager, rows);
+    });
+  }
+
+  /** Writes a page's ledger rows, adds its counters and moves the checkpoint, all in one transaction. */
+  async commitPage(migrationId: string, runId: string, entity: string, commit: PageCommit): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (commit.rows.length > 0) {
+        const existing = await this.rowsIn(
+          manager,
+          migrationId,
+          entity,
+          commit.rows.map((row) => row.sourceId),
+        );
+        const rows = commit.rows.map((row) => ({
+          ...row,
+          id: existing.get(row.sourceId)?.id ?? randomUUID(),
+          updatedAt: now(),
+        }));
+        await upsertRows(manager, rows);
+      }
+      const increments = COUNTER_NAMES.filter((name) => commit.counters[name] > 0);
+      const builder = manager.getRepository(RunEntityRow).createQueryBuilder().update();
+      const set: Record<string, unknown> = {};
+      for (const name of increments) set[name] = () => `${name} + ${commit.counters[name]}`;
+      if (commit.checkpoint !== undefined) set.checkpoint = commit.checkpoint;
+      if (Object.keys(set).length > 0) {
+        await builder.set(set).where('run_id = :runId AND entity = :entity', { runId, entity }).execute();
+      }
+    });
+  }
+
+  /** Records of this run that did not load, with their reasons: what the CLI lists and exit code 3 means. */
+  async problems(migrationId: string, runId: string): Promise<LedgerRecordRow[]> {
+    return this.dataSource.getRepository(LedgerRecordRow).find({
+      where: { migrationId, lastRunId: runId, lastOutcome: In(['quarantined', 'failed'] satisfies RecordOutcome[]) },
+      order: { entity: 'ASC', sourceId: 'ASC' },
+    });
+  }
+
+  async rows(migrationId: string, entity?: string): Promise<LedgerRecordRow[]> {
+    return this.dataSource.getRepository(LedgerRecordRow).find({
+      where: entity ? { migrationId, entity } : { migrationId },
+      order: { entity: 'ASC', sourceId: 'ASC' },
+    });
+  }
+
+  async findMigration(name: string): Promise<MigrationRow | null> {
+    return this.dataSource.getRepository(MigrationRow).findOneBy({ name });
+  }
+
+  private async rowsIn(manager: EntityManager, migrationId: string, entity: string, sourceIds: string[]) {
+    const rows = await manager.getRepository(LedgerRecordRow).findBy({ migrationId, entity, sourceId: In(sourceIds) });
+    return new Map(rows.map((row) => [row.sourceId, row]));
+  }
+
+  private blankRow(migrationId: string, entity: string, sourceId: string): LedgerRecordRow {
+    return {
+      id: randomUUID(),
+      migrationId,
+      entity,
+      sourceId,
+      destinationId: null,
+      status: 'pending',
+      lastOutcome: null,
+      sourceHash: null,
+      inboundMapping: null,
+      outboundMapping: null,
+      refs: null,
+      extraFields: null,
+      attempts: 0,
+      lastError: null,
+      lastRunId: null,
+      updatedAt: now(),
+    };
+  }
+}
+
+const UPSERT_CHUNK = 200;
+
+/** One INSERT … ON CONFLICT per chunk, on SQLite and Postgres alike. */
+async function upsertRows(manager: EntityManager, rows: LedgerRecordRow[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += UPSERT_CHUNK) {
+    await manager
+      .getRepository(LedgerRecordRow)
+      .upsert(rows.slice(start, start + UPSERT_CHUNK), ['migrationId', 'entity', 'sourceId']);
+  }
+}

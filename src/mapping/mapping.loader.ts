@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { SwitchyardError } from '../common/errors';
+import { packageRoot } from '../common/package-root';
+import { compileDirection, type CompiledDirection } from './mapping.compiler';
+import { mappingFileSchema, type MappingFile } from './mapping-file.schema';
+
+/** What a plan may say about one mapping: pin a version, or point at its own file. */
+export interface MappingChoice {
+  version?: number;
+  file?: string;
+}
+
+export interface LoadedMapping {
+  id: string;
+  version: number;
+  /** sha256 of the file's bytes, first 16 hex characters: changes whenever the mapping does. */
+  hash: string;
+  /** `<id>@v<version>#<hash>`: what the ledger stores on every row. */
+  key: string;
+  file: string;
+  definition: MappingFile;
+  inbound: CompiledDirection;
+  outbound: CompiledDirection;
+}
+
+export function mappingsDir(): string {
+  return join(packageRoot(), 'mappings');
+}
+
+/** Loads and compiles `<platform>.<type>`: the plan's own file, its pinned version, or the newest version. */
+export function loadMapping(platform: string, type: string, choice: MappingChoice = {}, baseDir = process.cwd()): LoadedMapping {
+  const id = `${platform}.${type}`;
+  const file = choice.file
+    ? isAbsolute(choice.file)
+      ? choice.file
+      : resolve(baseDir, choice.file)
+    : findVersionFile(platform, type, choice.version);
+  if (!existsSync(file)) throw new SwitchyardError('MAPPING_INVALID', `mapping ${id}: file ${file} does not exist`);
+  const text = readFileSync(file, 'utf8');
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  const parsed = mappingFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is invalid: ${problems}`);
+  }
+  const definition = parsed.data;
+  if (definition.mapping !== id) {
+    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} declares ${definition.mapping}, expected ${id}`);
+  }
+  if (choice.version !== undefined && definition.version !== choice.version) {
+    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is version ${definition.version}, the plan pins ${choice.version}`);
+  }
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return {
+    id,
+    version: definition.version,
+    hash,
+    key: `${id}@v${definition.version}#${hash}`,
+    file,
+    definition,
+    inbound: compileDirection(definition, definition.inbound.fields, { consumes: definition.inbound.consumes }),
+    outbound: compileDirection(definition, definition.outbound.fields),
+  };
+}
+
+function findVersionFile(platform: string, type: string, version?: number): string {
+  const dir = join(mappingsDir(), platform);
+  const pattern = new RegExp(`^${type}\\.v(\\d+)\\.yaml$`);
+  const versions = existsSync(dir)
+    ? readdirSync(dir)
+        .map((name) => pattern.exec(name))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => Number(match[1]))
+    : [];
+  if (versions.length === 0) {
+    throw new SwitchyardError('MAPPING_INVALID', `no mapping for ${platform} ${type} in ${dir}`);
+  }
+  const chosen = version ?? Math.max(...versions);
+  if (!versions.includes(chosen)) {
+    throw new SwitchyardError(
+      'MAPPING_INVALID',
+      `mapping ${platform}.${type} has no version ${chosen}; available: ${versions.sort().join(', ')}`,
+    );
+  }
+  return join(dir, `${type}.v${chosen}.yaml`);
+}

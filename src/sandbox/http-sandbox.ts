@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { RunningSandbox } from '../connectors/connector.registry';
+
+/** What every sandbox counts, so tests and benchmarks can check writes and refusals. */
+export interface SandboxCounters {
+  requests: number;
+  writes: number;
+  throttled: number;
+}
+
+/** An express app on 127.0.0.1 with optional latency; each platform adds its own routes. */
+export function sandboxApp(latencyMs = 0, counters: SandboxCounters): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // WooCommerce's SDK repeats query parameters; keep one value per key as PHP does.
+  app.set('query parser', (query: string) => Object.fromEntries(new URLSearchParams(query)));
+  app.use((_req: Request, _res: Response, next: NextFunction) => {
+    counters.requests++;
+    if (latencyMs > 0) setTimeout(next, latencyMs);
+    else next();
+  });
+  return app;
+}
+
+export function listen(app: Express, port: number, host: string, counters: SandboxCounters, writes: () => number): Promise<RunningSandbox> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(port, host);
+    server.once('error', reject);
+    server.once('listening', () => {
+      const address = server.address() as AddressInfo;
+      resolve({
+        url: `http://${host}:${address.port}`,
+        port: address.port,
+        counters: () => ({ requests: counters.requests, throttled: counters.throttled, writes: writes() }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
