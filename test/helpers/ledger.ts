@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { ledgerOptions, openLedgerDataSource } from '../../src/ledger/data-source';
+import { LedgerRepository } from '../../src/ledger/ledger.repository';
+
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestLedger {
+  url: string;
+  dataSource: DataSource;
+  ledger: LedgerRepository;
+  close(): Promise<void>;
+}
+
+/** A fresh SQLite file. */
+export async function sqliteLedger(): Promise<TestLedger> {
+  const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'switchyard-test-')), 'ledger.db')}`;
+  const dataSource = await openLedgerDataSource(ledgerOptions(url));
+  return { url, dataSource, ledger: new LedgerRepository(dataSource), close: () => dataSource.destroy() };
+}
+
+/** A fresh database on the local Postgres, dropped afterwards. */
+export async function postgresLedger(): Promise<TestLedger> {
+  const name = `switchyard_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const dataSource = await openLedgerDataSource(ledgerOptions(url.toString()));
+  return {
+    url: url.toString(),
+    dataSource,
+    ledger: new LedgerRepository(dataSource),
+    close: async () => {
+      await dataSource.destroy();
+      const cleanup = new Client({ connectionString: POSTGRES_ADMIN_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name}`);
+      await cleanup.end();
+    },
+  };
+}
+
+export const LEDGERS: [string, () => Promise<TestLedger>][] = [
+  ['sqlite', sqliteLedger],
+  ['postgres', postgresLedger],
+];

@@ -1,0 +1,28 @@
+import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
+import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';
+import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
+import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
+import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
+import type { LedgerRepository } from '../../src/ledger/ledger.repository';
+import { parsePlan } from '../../src/plan/migration-plan';
+
+export type ShopifySandbox = Awaited<ReturnType<typeof startShopifySandbox>>;
+export type WooSandbox = Awaited<ReturnType<typeof startWooSandbox>>;
+
+export const shopifySandbox = (seed?: Record<string, unknown>, extra: { rateLimit?: boolean; latencyMs?: number } = {}) =>
+  startShopifySandbox({ port: 0, seed, ...extra });
+export const wooSandbox = (seed?: Record<string, unknown>, extra: { rateLimit?: boolean; latencyMs?: number } = {}) =>
+  startWooSandbox({ port: 0, seed: { currency: 'EUR', ...seed }, ...extra });
+
+export function connection(sandbox: { url: string }, platform: 'shopify' | 'woocommerce') {
+  const credentials = platform === 'shopify' ? shopifyPlatform.defaultCredentials : woocommercePlatform.defaultCredentials;
+  return { platform, url: sandbox.url, credentials };
+}
+
+export function plan(name: string, source: ReturnType<typeof connection>, destination: ReturnType<typeof connection>, entities = ['customers', 'products', 'orders']) {
+  return parsePlan({ name, source, destination, entities }, process.cwd());
+}
+
+export async function migrate(ledger: LedgerRepository, migrationPlan: ReturnType<typeof plan>): Promise<RunResult> {
+  return runMigration(await prepareMigration(migrationPlan), ledger);
+}

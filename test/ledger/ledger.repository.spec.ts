@@ -1,0 +1,87 @@
+import { LedgerRecordRow } from '../../src/ledger/ledger.entities';
+import { zeroCounters } from '../../src/ledger/ledger.repository';
+import { LEDGERS, type TestLedger } from '../helpers/ledger';
+
+const row = (migrationId: string, runId: string, sourceId: string, destinationId: string | null, status: 'loaded' | 'quarantined' = 'loaded') => ({
+  migrationId,
+  entity: 'customers',
+  sourceId,
+  destinationId,
+  status,
+  lastOutcome: status === 'loaded' ? ('created' as const) : ('quarantined' as const),
+  sourceHash: `hash-${sourceId}`,
+  inboundMapping: 'shopify.customer@v1#abc',
+  outboundMapping: 'woocommerce.customer@v1#def',
+  refs: null,
+  extraFields: null,
+  attempts: 1,
+  lastError: status === 'quarantined' ? 'email is not valid' : null,
+  lastRunId: runId,
+});
+
+describe.each(LEDGERS)('ledger on %s', (_name, open) => {
+  let t: TestLedger;
+  beforeAll(async () => {
+    t = await open();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const newMigration = (name: string) =>
+    t.ledger.ensureMigration({ name, sourcePlatform: 'shopify', destinationPlatform: 'woocommerce', sourceUrl: 'http://a', destinationUrl: 'http://b' });
+
+  it('keeps one row per (migration, entity, source id), however often it is written', async () => {
+    const migration = await newMigration('idempotent');
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    const counters = { ...zeroCounters(), extracted: 2, created: 2 };
+    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1'), row(migration.id, run.id, 'c2', 'd2')], counters, checkpoint: 'page-2' });
+    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1b')], counters: zeroCounters(), checkpoint: 'page-2' });
+    const rows = await t.dataSource.getRepository(LedgerRecordRow).findBy({ migrationId: migration.id });
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.sourceId === 'c1')?.destinationId).toBe('d1b');
+    const state = await t.ledger.runEntity(run.id, 'customers');
+    expect(state).toMatchObject({ checkpoint: 'page-2', extracted: 2, created: 2 });
+  });
+
+  it('marks records pending before a load, keeping their destination id', async () => {
+    const migration = await newMigration('pending');
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1')], counters: zeroCounters() });
+    await t.ledger.markPending(migration.id, 'customers', run.id, ['c1', 'c2']);
+    const rows = await t.ledger.rowsBySourceId(migration.id, 'customers', ['c1', 'c2']);
+    expect(rows.get('c1')).toMatchObject({ status: 'pending', destinationId: 'd1', attempts: 2 });
+    expect(rows.get('c2')).toMatchObject({ status: 'pending', destinationId: null, attempts: 1 });
+  });
+
+  it('resumes an unfinished run and starts a new one after a finished run', async () => {
+    const migration = await newMigration('resume');
+    const first = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
+    await t.ledger.commitPage(migration.id, first.run.id, 'customers', { rows: [], counters: { ...zeroCounters(), extracted: 5 }, checkpoint: 'cursor-5' });
+    const again = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
+    expect(again).toMatchObject({ resumed: true, run: { id: first.run.id } });
+    expect(await t.ledger.runEntity(first.run.id, 'customers')).toMatchObject({ checkpoint: 'cursor-5', extracted: 5 });
+    await t.ledger.finishRun(first.run.id, 'completed');
+    const next = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
+    expect(next.resumed).toBe(false);
+    expect(next.run.id).not.toBe(first.run.id);
+  });
+
+  it("lists a run's quarantined records with their reasons", async () => {
+    const migration = await newMigration('problems');
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [row(migration.id, run.id, 'ok', 'd'), row(migration.id, run.id, 'bad', null, 'quarantined')],
+      counters: zeroCounters(),
+    });
+    const problems = await t.ledger.problems(migration.id, run.id);
+    expect(problems.map((p) => [p.sourceId, p.lastError])).toEqual([['bad', 'email is not valid']]);
+  });
+
+  it('refuses to reuse a migration name for another pair of platforms', async () => {
+    await newMigration('pair');
+    await expect(
+      t.ledger.ensureMigration({ name: 'pair', sourcePlatform: 'woocommerce', destinationPlatform: 'shopify', sourceUrl: 'x', destinationUrl: 'y' }),
+    ).rejects.toThrow(/already exists in this ledger as shopify → woocommerce/);
+  });
+});
