@@ -5,7 +5,12 @@ export class InitialLedger1764000000000 implements MigrationInterface {
   name = 'InitialLedger1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const ts = (name: string, nullable = false) => ({ name, type: 'varchar', length: '32', isNullable: nullable });
+    const ts = (name: string, nullable = false) => ({
+      name,
+      type: 'varchar',
+      length: '32',
+      isNullable: nullable,
+    });
     const count = (name: string) => ({ name, type: 'integer', default: 0 });
     await queryRunner.createTable(
       new Table({
@@ -84,7 +89,10 @@ export class InitialLedger1764000000000 implements MigrationInterface {
       'ledger_record',
       new TableIndex({ columnNames: ['migration_id', 'entity', 'source_id'], isUnique: true }),
     );
-    await queryRunner.createIndex('ledger_record', new TableIndex({ columnNames: ['migration_id', 'entity', 'status'] }));
+    await queryRunner.createIndex(
+      'ledger_record',
+      new TableIndex({ columnNames: ['migration_id', 'entity', 'status'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

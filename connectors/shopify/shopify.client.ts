@@ -111,25 +111,40 @@ export class ShopifyGraphqlClient {
   }
 
   private remember(query: string, extensions: unknown): void {
-    const cost = (extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } } | undefined)?.cost;
+    const cost = (
+      extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } } | undefined
+    )?.cost;
     if (cost?.requestedQueryCost !== undefined) this.lastCost.set(query, cost.requestedQueryCost);
     if (cost?.throttleStatus) this.throttle = cost.throttleStatus;
   }
 
   private translate(query: string, error: unknown): SwitchyardError {
     if (error instanceof GraphqlQueryError) {
-      const body = error.body as { errors?: { graphQLErrors?: GraphqlErrorBody[] }; extensions?: unknown } | undefined;
+      const body = error.body as
+        { errors?: { graphQLErrors?: GraphqlErrorBody[] }; extensions?: unknown } | undefined;
       const errors = body?.errors?.graphQLErrors ?? [];
       this.remember(query, body?.extensions);
       if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
-        const cost = (body?.extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } })?.cost;
+        const cost = (
+          body?.extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } }
+        )?.cost;
         const status = cost?.throttleStatus;
         const needed = (cost?.requestedQueryCost ?? 50) - (status?.currentlyAvailable ?? 0);
         const waitMs = status ? Math.max(100, Math.ceil((needed / status.restoreRate) * 1000)) : 1000;
-        return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify throttled the query (cost limit)', undefined, waitMs);
+        return new SwitchyardError(
+          'PLATFORM_THROTTLED',
+          'Shopify throttled the query (cost limit)',
+          undefined,
+          waitMs,
+        );
       }
-      const messages = errors.map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`).join('; ');
-      return new SwitchyardError('PLATFORM_REJECTED', `Shopify rejected the query: ${messages || error.message}`);
+      const messages = errors
+        .map((e) => `${e.message}${e.extensions?.code ? ` [${e.extensions.code}]` : ''}`)
+        .join('; ');
+      return new SwitchyardError(
+        'PLATFORM_REJECTED',
+        `Shopify rejected the query: ${messages || error.message}`,
+      );
     }
     if (error instanceof HttpThrottlingError) {
       const seconds = error.response.retryAfter ?? 2;
@@ -138,15 +153,26 @@ export class ShopifyGraphqlClient {
     if (error instanceof HttpResponseError) {
       const code = error.response.code;
       if (code === 401 || code === 403) {
-        return new SwitchyardError('PLATFORM_AUTH', `Shopify refused the access token (HTTP ${code}); check credentials.accessToken`);
+        return new SwitchyardError(
+          'PLATFORM_AUTH',
+          `Shopify refused the access token (HTTP ${code}); check credentials.accessToken`,
+        );
       }
-      if (code === 429) return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify answered 429', undefined, 2000);
+      if (code === 429)
+        return new SwitchyardError('PLATFORM_THROTTLED', 'Shopify answered 429', undefined, 2000);
       if (code >= 500) return new SwitchyardError('PLATFORM_TEMPORARY', `Shopify answered HTTP ${code}`);
-      if (code === 404) return new SwitchyardError('PLATFORM_REJECTED', 'Shopify answered 404: is the URL a shop and the API version served?');
+      if (code === 404)
+        return new SwitchyardError(
+          'PLATFORM_REJECTED',
+          'Shopify answered 404: is the URL a shop and the API version served?',
+        );
       return new SwitchyardError('PLATFORM_REJECTED', `Shopify answered HTTP ${code}: ${error.message}`);
     }
     if (error instanceof HttpRequestError) {
-      return new SwitchyardError('PLATFORM_UNREACHABLE', `cannot reach the shop (${error.message.replace(/^Http request error, no response available: /, '')})`);
+      return new SwitchyardError(
+        'PLATFORM_UNREACHABLE',
+        `cannot reach the shop (${error.message.replace(/^Http request error, no response available: /, '')})`,
+      );
     }
     return new SwitchyardError('PLATFORM_UNREACHABLE', `request failed: ${(error as Error).message}`);
   }

@@ -14,6 +14,7 @@ import type {
 import type { ConnectorOptions } from '../../src/connectors/connector.registry';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
+import { scalarText } from '../../src/common/text';
 
 type Row = Record<string, any>;
 interface Connection {
@@ -27,12 +28,34 @@ interface UserError {
 
 /** Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap. */
 const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = {
-  customers: { idField: 'id', naturalKey: 'email', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 250 },
-  products: { idField: 'id', naturalKey: 'handle', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 25 },
-  orders: { idField: 'id', naturalKey: 'sourceIdentifier', modifiedAtField: 'updatedAt', batchLimit: 50, maxPageSize: 10 },
+  customers: {
+    idField: 'id',
+    naturalKey: 'email',
+    modifiedAtField: 'updatedAt',
+    batchLimit: 50,
+    maxPageSize: 250,
+  },
+  products: {
+    idField: 'id',
+    naturalKey: 'handle',
+    modifiedAtField: 'updatedAt',
+    batchLimit: 50,
+    maxPageSize: 25,
+  },
+  orders: {
+    idField: 'id',
+    naturalKey: 'sourceIdentifier',
+    modifiedAtField: 'updatedAt',
+    batchLimit: 50,
+    maxPageSize: 10,
+  },
 };
 
-const LIST_QUERIES = { customers: Q.CUSTOMERS_QUERY, products: Q.PRODUCTS_QUERY, orders: Q.ORDERS_QUERY } as const;
+const LIST_QUERIES = {
+  customers: Q.CUSTOMERS_QUERY,
+  products: Q.PRODUCTS_QUERY,
+  orders: Q.ORDERS_QUERY,
+} as const;
 const LIST_FIELDS = { customers: 'customers', products: 'products', orders: 'orders' } as const;
 
 /** Search values are quoted; a quote or backslash inside is escaped. */
@@ -66,9 +89,16 @@ export class ShopifyConnector implements Connector {
   }
 
   async check(): Promise<PlatformInfo> {
-    const data = await this.client.request<{ shop: { name: string; currencyCode: string }; locations: Connection }>(Q.SHOP_QUERY);
+    const data = await this.client.request<{
+      shop: { name: string; currencyCode: string };
+      locations: Connection;
+    }>(Q.SHOP_QUERY);
     this.locationId = data.locations.nodes[0]?.id ?? null;
-    return { currency: data.shop.currencyCode, name: data.shop.name, context: { locationId: this.locationId } };
+    return {
+      currency: data.shop.currencyCode,
+      name: data.shop.name,
+      context: { locationId: this.locationId },
+    };
   }
 
   idOf(_entity: EntityName, record: NativeRecord): string {
@@ -81,7 +111,11 @@ export class ShopifyConnector implements Connector {
     const query = options.modifiedSince ? `updated_at:>${quote(options.modifiedSince)}` : null;
     let after = options.cursor;
     for (;;) {
-      const data = await this.client.request<Record<string, Connection>>(LIST_QUERIES[kind], { first, after, query });
+      const data = await this.client.request<Record<string, Connection>>(LIST_QUERIES[kind], {
+        first,
+        after,
+        query,
+      });
       const page = data[LIST_FIELDS[kind]];
       const records = await this.complete(kind, page.nodes);
       const nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -95,14 +129,18 @@ export class ShopifyConnector implements Connector {
     const kind = this.kind(entity);
     const found: Row[] = [];
     for (let start = 0; start < ids.length; start += 10) {
-      const data = await this.client.request<{ nodes: (Row | null)[] }>(Q.NODES_QUERY, { ids: ids.slice(start, start + 10) });
+      const data = await this.client.request<{ nodes: (Row | null)[] }>(Q.NODES_QUERY, {
+        ids: ids.slice(start, start + 10),
+      });
       found.push(...data.nodes.filter((node): node is Row => node !== null));
     }
     return this.complete(kind, found);
   }
 
   async count(entity: EntityName): Promise<number | null> {
-    const data = await this.client.request<{ count: { count: number } | null }>(Q.COUNT_QUERIES[this.kind(entity)]);
+    const data = await this.client.request<{ count: { count: number } | null }>(
+      Q.COUNT_QUERIES[this.kind(entity)],
+    );
     return data.count?.count ?? null;
   }
 
@@ -113,7 +151,8 @@ export class ShopifyConnector implements Connector {
         this.limit(async () => {
           const data = await this.client.request<{ result: { userErrors: UserError[] } }>(mutation, { id });
           const errors = data.result.userErrors;
-          if (errors.length > 0) throw new SwitchyardError('PLATFORM_REJECTED', `cannot delete ${id}: ${describe(errors)}`);
+          if (errors.length > 0)
+            throw new SwitchyardError('PLATFORM_REJECTED', `cannot delete ${id}: ${describe(errors)}`);
         }),
       ),
     );
@@ -144,7 +183,11 @@ export class ShopifyConnector implements Connector {
     const query = products.map((product) => `product_id:${product.legacyResourceId}`).join(' OR ');
     let after: string | null = null;
     do {
-      const data: { productVariants: Connection } = await this.client.request(Q.VARIANTS_QUERY, { first: 250, after, query });
+      const data: { productVariants: Connection } = await this.client.request(Q.VARIANTS_QUERY, {
+        first: 250,
+        after,
+        query,
+      });
       for (const variant of data.productVariants.nodes) byProduct.get(variant.product.id)?.push(variant);
       after = data.productVariants.pageInfo.hasNextPage ? data.productVariants.pageInfo.endCursor : null;
     } while (after);
@@ -159,11 +202,18 @@ export class ShopifyConnector implements Connector {
     const lines: Row[] = [...(order.lineItems as Connection).nodes];
     let pageInfo = (order.lineItems as Connection).pageInfo;
     while (pageInfo.hasNextPage) {
-      const data: { order: { lineItems: Connection } } = await this.client.request(Q.ORDER_LINES_QUERY, { id: order.id, after: pageInfo.endCursor });
+      const data: { order: { lineItems: Connection } } = await this.client.request(Q.ORDER_LINES_QUERY, {
+        id: order.id,
+        after: pageInfo.endCursor,
+      });
       lines.push(...data.order.lineItems.nodes);
       pageInfo = data.order.lineItems.pageInfo;
     }
-    return { ...order, lineItems: lines, shippingLines: (order.shippingLines as Connection | undefined)?.nodes ?? [] };
+    return {
+      ...order,
+      lineItems: lines,
+      shippingLines: (order.shippingLines as Connection | undefined)?.nodes ?? [],
+    };
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -180,22 +230,33 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertCustomers(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const emails = items.filter((item) => !item.destinationId && item.payload.email).map((item) => String(item.payload.email));
-    const existing = await this.lookup(Q.CUSTOMER_IDS_QUERY, 'customers', emails.map((email) => `email:${quote(email)}`), (node) =>
-      String(node.email ?? '').toLowerCase(),
+    const emails = items
+      .filter((item) => !item.destinationId && item.payload.email)
+      .map((item) => String(item.payload.email));
+    const existing = await this.lookup(
+      Q.CUSTOMER_IDS_QUERY,
+      'customers',
+      emails.map((email) => `email:${quote(email)}`),
+      (node) => String(node.email ?? '').toLowerCase(),
     );
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> => {
-          const id = item.destinationId ?? existing.get(String(item.payload.email ?? '').toLowerCase());
+          const id = item.destinationId ?? existing.get(scalarText(item.payload.email).toLowerCase());
           const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
           return this.write(item, async () => {
-            const data = await this.client.request<Record<string, { customer: Row | null; userErrors: UserError[] }>>(mutation, {
+            const data = await this.client.request<
+              Record<string, { customer: Row | null; userErrors: UserError[] }>
+            >(mutation, {
               input: id ? { ...item.payload, id } : item.payload,
             });
             const result = data[id ? 'customerUpdate' : 'customerCreate'];
             if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
-            return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: result.customer.id };
+            return {
+              sourceId: item.sourceId,
+              action: id ? 'updated' : 'created',
+              destinationId: result.customer.id,
+            };
           });
         }),
       ),
@@ -203,8 +264,15 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const handles = items.filter((item) => !item.destinationId && item.payload.handle).map((item) => String(item.payload.handle));
-    const existing = await this.lookup(Q.PRODUCT_IDS_QUERY, 'products', handles.map((handle) => `handle:${quote(handle)}`), (node) => node.handle);
+    const handles = items
+      .filter((item) => !item.destinationId && item.payload.handle)
+      .map((item) => String(item.payload.handle));
+    const existing = await this.lookup(
+      Q.PRODUCT_IDS_QUERY,
+      'products',
+      handles.map((handle) => `handle:${quote(handle)}`),
+      (node) => node.handle,
+    );
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> =>
@@ -220,17 +288,31 @@ export class ShopifyConnector implements Connector {
                 ...(variantId ? { id: variantId } : {}),
                 ...(variant.inventoryQuantities === undefined || !this.locationId
                   ? {}
-                  : { inventoryQuantities: (variant.inventoryQuantities as Row[]).map((q) => ({ ...q, locationId: this.locationId })) }),
+                  : {
+                      inventoryQuantities: (variant.inventoryQuantities as Row[]).map((q) => ({
+                        ...q,
+                        locationId: this.locationId,
+                      })),
+                    }),
               };
             });
             const input = { ...item.payload, variants, ...(id ? { id } : {}) };
-            const data = await this.client.request<{ productSet: { product: Row | null; userErrors: UserError[] } }>(Q.PRODUCT_SET, { input });
+            const data = await this.client.request<{
+              productSet: { product: Row | null; userErrors: UserError[] };
+            }>(Q.PRODUCT_SET, { input });
             const result = data.productSet;
             if (result.userErrors.length > 0 || !result.product) return failed(item, result.userErrors);
             const refs = {
-              variants: Object.fromEntries((result.product.variants as Connection).nodes.map((v) => [v.sku as string, v.id as string])),
+              variants: Object.fromEntries(
+                (result.product.variants as Connection).nodes.map((v) => [v.sku as string, v.id as string]),
+              ),
             };
-            return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: result.product.id, refs };
+            return {
+              sourceId: item.sourceId,
+              action: id ? 'updated' : 'created',
+              destinationId: result.product.id,
+              refs,
+            };
           }),
         ),
       ),
@@ -240,8 +322,12 @@ export class ShopifyConnector implements Connector {
   private async upsertOrders(items: LoadItem[]): Promise<LoadOutcome[]> {
     // Orders have no natural key in Shopify: each carries a tag with its source id, looked up before any create.
     const unknown = items.filter((item) => !item.destinationId);
-    const existing = await this.lookup(Q.ORDER_IDS_QUERY, 'orders', unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`), (node) =>
-      ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+    const existing = await this.lookup(
+      Q.ORDER_IDS_QUERY,
+      'orders',
+      unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`),
+      (node) =>
+        ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
     );
     return Promise.all(
       items.map((item) =>
@@ -255,7 +341,9 @@ export class ShopifyConnector implements Connector {
               sourceIdentifier: item.sourceId,
               tags: [...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)],
             };
-            const data = await this.client.request<{ orderCreate: { order: Row | null; userErrors: UserError[] } }>(Q.ORDER_CREATE, { order });
+            const data = await this.client.request<{
+              orderCreate: { order: Row | null; userErrors: UserError[] };
+            }>(Q.ORDER_CREATE, { order });
             const result = data.orderCreate;
             if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
             return { sourceId: item.sourceId, action: 'created', destinationId: result.order.id };
@@ -266,18 +354,29 @@ export class ShopifyConnector implements Connector {
   }
 
   /** One search for a whole batch (`a OR b OR …`), returning key → id. */
-  private async lookup(query: string, field: string, terms: string[], keyOf: (node: Row) => string): Promise<Map<string, string>> {
+  private async lookup(
+    query: string,
+    field: string,
+    terms: string[],
+    keyOf: (node: Row) => string,
+  ): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let start = 0; start < terms.length; start += 50) {
       const slice = terms.slice(start, start + 50);
-      const data = await this.client.request<Record<string, { nodes: Row[] }>>(query, { first: 250, query: slice.join(' OR ') });
+      const data = await this.client.request<Record<string, { nodes: Row[] }>>(query, {
+        first: 250,
+        query: slice.join(' OR '),
+      });
       for (const node of data[field].nodes) found.set(keyOf(node), node.id);
     }
     return found;
   }
 
   private async variantIds(productId: string): Promise<Map<string, string> | null> {
-    const data = await this.client.request<{ product: { variants: Connection } | null }>(Q.PRODUCT_VARIANT_IDS_QUERY, { id: productId });
+    const data = await this.client.request<{ product: { variants: Connection } | null }>(
+      Q.PRODUCT_VARIANT_IDS_QUERY,
+      { id: productId },
+    );
     if (!data.product) return null;
     return new Map(data.product.variants.nodes.map((variant) => [String(variant.sku), variant.id as string]));
   }
@@ -296,7 +395,7 @@ export class ShopifyConnector implements Connector {
 
   private kind(entity: EntityName): keyof typeof ENTITIES {
     if (!(entity in ENTITIES)) throw new SwitchyardError('PLAN_INVALID', `shopify cannot handle ${entity}`);
-    return entity as keyof typeof ENTITIES;
+    return entity;
   }
 }
 
@@ -305,5 +404,9 @@ function describe(errors: UserError[]): string {
 }
 
 function failed(item: LoadItem, errors: UserError[]): LoadOutcome {
-  return { sourceId: item.sourceId, action: 'failed', error: `Shopify refused it: ${describe(errors) || 'no reason given'}` };
+  return {
+    sourceId: item.sourceId,
+    action: 'failed',
+    error: `Shopify refused it: ${describe(errors) || 'no reason given'}`,
+  };
 }

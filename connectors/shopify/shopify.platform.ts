@@ -6,6 +6,7 @@ import { startShopifySandbox } from './sandbox/shopify.sandbox';
 export const shopifyPlatform: PlatformModule = {
   platform: 'shopify',
   defaultCredentials: { accessToken: SHOPIFY_FACTS.sandboxToken },
-  createConnector: (config, options) => new ShopifyConnector(config.url, config.credentials.accessToken ?? '', options),
+  createConnector: (config, options) =>
+    new ShopifyConnector(config.url, config.credentials.accessToken ?? '', options),
   startSandbox: (options) => startShopifySandbox(options),
 };

@@ -2,13 +2,21 @@
  * GraphQL documents for the Admin API 2025-01. Page sizes keep each query under the 1000-point
  * single-query cost cap: nested lists (variants, line items) are read in their own queries.
  */
-const ADDRESS = 'firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
+const ADDRESS =
+  'firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
 const MONEY_BAG = 'shopMoney { amount currencyCode }';
 
 export const SHOP_QUERY = /* GraphQL */ `
   query SwitchyardShop {
-    shop { name currencyCode }
-    locations(first: 1) { nodes { id } }
+    shop {
+      name
+      currencyCode
+    }
+    locations(first: 1) {
+      nodes {
+        id
+      }
+    }
   }
 `;
 
@@ -109,25 +117,48 @@ export const NODES_QUERY = /* GraphQL */ `
 /** Ids only: what a natural-key lookup needs. */
 export const CUSTOMER_IDS_QUERY = /* GraphQL */ `
   query SwitchyardCustomerIds($first: Int!, $query: String) {
-    customers(first: $first, query: $query) { nodes { id email } }
+    customers(first: $first, query: $query) {
+      nodes {
+        id
+        email
+      }
+    }
   }
 `;
 
 export const PRODUCT_IDS_QUERY = /* GraphQL */ `
   query SwitchyardProductIds($first: Int!, $query: String) {
-    products(first: $first, query: $query) { nodes { id handle } }
+    products(first: $first, query: $query) {
+      nodes {
+        id
+        handle
+      }
+    }
   }
 `;
 
 export const ORDER_IDS_QUERY = /* GraphQL */ `
   query SwitchyardOrderIds($first: Int!, $query: String) {
-    orders(first: $first, query: $query) { nodes { id tags } }
+    orders(first: $first, query: $query) {
+      nodes {
+        id
+        tags
+      }
+    }
   }
 `;
 
 export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
   query SwitchyardProductVariantIds($id: ID!) {
-    product(id: $id) { id variants(first: 250) { nodes { id sku } } }
+    product(id: $id) {
+      id
+      variants(first: 250) {
+        nodes {
+          id
+          sku
+        }
+      }
+    }
   }
 `;
 
@@ -154,23 +185,47 @@ export const CUSTOMER_UPDATE = /* GraphQL */ `
 export const PRODUCT_SET = /* GraphQL */ `
   mutation SwitchyardProductSet($input: ProductSetInput!) {
     productSet(input: $input, synchronous: true) {
-      product { id variants(first: 250) { nodes { id sku } } }
-      userErrors { field message code }
+      product {
+        id
+        variants(first: 250) {
+          nodes {
+            id
+            sku
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
 
 export const ORDER_CREATE = /* GraphQL */ `
   mutation SwitchyardOrderCreate($order: OrderCreateOrderInput!) {
-    orderCreate(order: $order, options: { inventoryBehaviour: BYPASS, sendReceipt: false, sendFulfillmentReceipt: false }) {
-      order { id }
-      userErrors { field message code }
+    orderCreate(
+      order: $order
+      options: { inventoryBehaviour: BYPASS, sendReceipt: false, sendFulfillmentReceipt: false }
+    ) {
+      order {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
 
 export const DELETE_MUTATIONS = {
-  customers: 'mutation SwitchyardDelete($id: ID!) { result: customerDelete(input: { id: $id }) { userErrors { field message } } }',
-  products: 'mutation SwitchyardDelete($id: ID!) { result: productDelete(input: { id: $id }) { userErrors { field message } } }',
-  orders: 'mutation SwitchyardDelete($id: ID!) { result: orderDelete(orderId: $id) { userErrors { field message } } }',
+  customers:
+    'mutation SwitchyardDelete($id: ID!) { result: customerDelete(input: { id: $id }) { userErrors { field message } } }',
+  products:
+    'mutation SwitchyardDelete($id: ID!) { result: productDelete(input: { id: $id }) { userErrors { field message } } }',
+  orders:
+    'mutation SwitchyardDelete($id: ID!) { result: orderDelete(orderId: $id) { userErrors { field message } } }',
 } as const;

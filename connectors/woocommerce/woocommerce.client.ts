@@ -21,10 +21,20 @@ export class WooClient {
   private readonly api: WooCommerceRestApi;
 
   constructor(url: string, consumerKey: string, consumerSecret: string) {
-    this.api = new WooCommerceRestApi({ url, consumerKey, consumerSecret, version: 'wc/v3', timeout: 60_000 });
+    this.api = new WooCommerceRestApi({
+      url,
+      consumerKey,
+      consumerSecret,
+      version: 'wc/v3',
+      timeout: 60_000,
+    });
   }
 
-  async request<T>(method: Method, path: string, options: { params?: Record<string, unknown>; data?: unknown } = {}): Promise<AxiosResponse<T>> {
+  async request<T>(
+    method: Method,
+    path: string,
+    options: { params?: Record<string, unknown>; data?: unknown } = {},
+  ): Promise<AxiosResponse<T>> {
     return withRetry(
       async () => {
         this.stats.calls++;
@@ -33,7 +43,11 @@ export class WooClient {
             case 'get':
               return (await this.api.get(path, options.params ?? {})) as AxiosResponse<T>;
             case 'post':
-              return (await this.api.post(path, options.data ?? {}, options.params ?? {})) as AxiosResponse<T>;
+              return (await this.api.post(
+                path,
+                options.data ?? {},
+                options.params ?? {},
+              )) as AxiosResponse<T>;
             case 'put':
               return (await this.api.put(path, options.data ?? {}, options.params ?? {})) as AxiosResponse<T>;
             case 'delete':
@@ -58,17 +72,30 @@ function translate(method: Method, path: string, error: unknown): SwitchyardErro
   const axiosError = error as { response?: AxiosResponse<WcErrorBody>; code?: string; message?: string };
   const response = axiosError.response;
   if (!response) {
-    return new SwitchyardError('PLATFORM_UNREACHABLE', `cannot reach the store (${axiosError.code ?? axiosError.message ?? 'no response'})`);
+    return new SwitchyardError(
+      'PLATFORM_UNREACHABLE',
+      `cannot reach the store (${axiosError.code ?? axiosError.message ?? 'no response'})`,
+    );
   }
   const body = response.data ?? {};
-  const what = `${method.toUpperCase()} ${path} → HTTP ${response.status}${body.code ? ` ${body.code}` : ''}: ${body.message ?? ''}`.trim();
+  const what =
+    `${method.toUpperCase()} ${path} → HTTP ${response.status}${body.code ? ` ${body.code}` : ''}: ${body.message ?? ''}`.trim();
   if (response.status === 401 || response.status === 403) {
-    return new SwitchyardError('PLATFORM_AUTH', `WooCommerce refused the API keys (${body.message ?? response.status}); check consumerKey and consumerSecret`);
+    return new SwitchyardError(
+      'PLATFORM_AUTH',
+      `WooCommerce refused the API keys (${body.message ?? response.status}); check consumerKey and consumerSecret`,
+    );
   }
   if (response.status === 429) {
     const seconds = Number(response.headers['retry-after'] ?? 1);
-    return new SwitchyardError('PLATFORM_THROTTLED', what, body, (Number.isFinite(seconds) ? seconds : 1) * 1000);
+    return new SwitchyardError(
+      'PLATFORM_THROTTLED',
+      what,
+      body,
+      (Number.isFinite(seconds) ? seconds : 1) * 1000,
+    );
   }
-  if (response.status >= 500 && response.status !== 501) return new SwitchyardError('PLATFORM_TEMPORARY', what, body);
+  if (response.status >= 500 && response.status !== 501)
+    return new SwitchyardError('PLATFORM_TEMPORARY', what, body);
   return new SwitchyardError('PLATFORM_REJECTED', what, body);
 }

@@ -11,6 +11,7 @@ import type {
   ReadOptions,
   ReadPage,
 } from '../../src/connectors/connector.port';
+import { scalarText } from '../../src/common/text';
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
 
@@ -19,15 +20,34 @@ type Kind = 'customers' | 'products' | 'orders';
 type BatchItem = Row & { error?: WcErrorBody };
 
 const ENTITIES: Record<Kind, EntityDescriptor> = {
-  customers: { idField: 'id', naturalKey: 'email', modifiedAtField: 'date_modified_gmt', batchLimit: WOO_FACTS.batchLimit, maxPageSize: WOO_FACTS.maxPageSize },
-  products: { idField: 'id', naturalKey: 'sku', modifiedAtField: 'date_modified_gmt', batchLimit: WOO_FACTS.batchLimit, maxPageSize: WOO_FACTS.maxPageSize },
-  orders: { idField: 'id', naturalKey: `meta_data.${WOO_FACTS.sourceIdMetaKey}`, modifiedAtField: 'date_modified_gmt', batchLimit: WOO_FACTS.batchLimit, maxPageSize: WOO_FACTS.maxPageSize },
+  customers: {
+    idField: 'id',
+    naturalKey: 'email',
+    modifiedAtField: 'date_modified_gmt',
+    batchLimit: WOO_FACTS.batchLimit,
+    maxPageSize: WOO_FACTS.maxPageSize,
+  },
+  products: {
+    idField: 'id',
+    naturalKey: 'sku',
+    modifiedAtField: 'date_modified_gmt',
+    batchLimit: WOO_FACTS.batchLimit,
+    maxPageSize: WOO_FACTS.maxPageSize,
+  },
+  orders: {
+    idField: 'id',
+    naturalKey: `meta_data.${WOO_FACTS.sourceIdMetaKey}`,
+    modifiedAtField: 'date_modified_gmt',
+    batchLimit: WOO_FACTS.batchLimit,
+    maxPageSize: WOO_FACTS.maxPageSize,
+  },
 };
 
 /** WooCommerce's per-item refusals that mean "it exists already": look it up and update instead. */
 const EXISTS = { customers: 'registration-error-email-exists', products: 'product_invalid_sku' } as const;
 
-const describe = (error: WcErrorBody | undefined) => `WooCommerce refused it: ${error?.code ?? 'error'}: ${error?.message ?? 'no reason given'}`;
+const describe = (error: WcErrorBody | undefined) =>
+  `WooCommerce refused it: ${error?.code ?? 'error'}: ${error?.message ?? 'no reason given'}`;
 
 /**
  * WooCommerce through REST wc/v3. Reads page by page ordered by id; a variable product's variations are
@@ -42,7 +62,10 @@ export class WooConnector implements Connector {
 
   constructor(url: string, consumerKey: string, consumerSecret: string) {
     if (!consumerKey || !consumerSecret) {
-      throw new SwitchyardError('PLAN_INVALID', 'woocommerce needs credentials.consumerKey and credentials.consumerSecret');
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        'woocommerce needs credentials.consumerKey and credentials.consumerSecret',
+      );
     }
     this.client = new WooClient(url, consumerKey, consumerSecret);
   }
@@ -66,7 +89,8 @@ export class WooConnector implements Connector {
     let page = options.cursor ? Number(options.cursor) : 1;
     for (;;) {
       const params: Row = { page, per_page: perPage, orderby: 'id', order: 'asc' };
-      if (options.modifiedSince) Object.assign(params, { modified_after: options.modifiedSince, dates_are_gmt: true });
+      if (options.modifiedSince)
+        Object.assign(params, { modified_after: options.modifiedSince, dates_are_gmt: true });
       const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
       const totalPages = Number(response.headers['x-wp-totalpages'] ?? 0);
       const records = kind === 'products' ? await this.withVariations(response.data) : response.data;
@@ -82,7 +106,11 @@ export class WooConnector implements Connector {
     const found: Row[] = [];
     for (let start = 0; start < ids.length; start += WOO_FACTS.maxPageSize) {
       const include = ids.slice(start, start + WOO_FACTS.maxPageSize).join(',');
-      const params = { include, per_page: WOO_FACTS.maxPageSize, ...(kind === 'customers' ? { role: 'all' } : {}) };
+      const params = {
+        include,
+        per_page: WOO_FACTS.maxPageSize,
+        ...(kind === 'customers' ? { role: 'all' } : {}),
+      };
       const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
       found.push(...response.data);
     }
@@ -90,7 +118,9 @@ export class WooConnector implements Connector {
   }
 
   async count(entity: EntityName): Promise<number | null> {
-    const response = await this.client.request<Row[]>('get', this.kind(entity), { params: { per_page: '1' } });
+    const response = await this.client.request<Row[]>('get', this.kind(entity), {
+      params: { per_page: '1' },
+    });
     const total = Number(response.headers['x-wp-total']);
     return Number.isFinite(total) ? total : null;
   }
@@ -98,9 +128,15 @@ export class WooConnector implements Connector {
   async delete(entity: EntityName, ids: string[]): Promise<void> {
     const kind = this.kind(entity);
     for (let start = 0; start < ids.length; start += WOO_FACTS.batchLimit) {
-      const result = await this.batch(kind, { delete: ids.slice(start, start + WOO_FACTS.batchLimit).map(Number) });
+      const result = await this.batch(kind, {
+        delete: ids.slice(start, start + WOO_FACTS.batchLimit).map(Number),
+      });
       const refused = (result.delete ?? []).filter((item) => item.error);
-      if (refused.length > 0) throw new SwitchyardError('PLATFORM_REJECTED', `cannot delete ${kind}: ${describe(refused[0].error)}`);
+      if (refused.length > 0)
+        throw new SwitchyardError(
+          'PLATFORM_REJECTED',
+          `cannot delete ${kind}: ${describe(refused[0].error)}`,
+        );
     }
   }
 
@@ -120,7 +156,11 @@ export class WooConnector implements Connector {
 
   private async withVariations(products: Row[]): Promise<Row[]> {
     return Promise.all(
-      products.map(async (product) => (product.type === 'variable' ? { ...product, variations: await this.variationsOf(product.id as number) } : product)),
+      products.map(async (product) =>
+        product.type === 'variable'
+          ? { ...product, variations: await this.variationsOf(product.id as number) }
+          : product,
+      ),
     );
   }
 
@@ -138,32 +178,54 @@ export class WooConnector implements Connector {
   // ---- writes ----------------------------------------------------------------------------------
 
   /** Creates or updates by id; a create refused because the natural key exists becomes an update of that record. */
-  private async upsertByKey(kind: 'customers' | 'products', items: LoadItem[]): Promise<(LoadOutcome & { payload?: Row })[]> {
+  private async upsertByKey(
+    kind: 'customers' | 'products',
+    items: LoadItem[],
+  ): Promise<(LoadOutcome & { payload?: Row })[]> {
     const outcomes = new Map<LoadItem, LoadOutcome>();
     const known = items.filter((item) => item.destinationId);
     const fresh = items.filter((item) => !item.destinationId);
-    const updates: { item: LoadItem; id: number; action: 'created' | 'updated' }[] = known.map((item) => ({ item, id: Number(item.destinationId), action: 'updated' }));
+    const updates: { item: LoadItem; id: number; action: 'created' | 'updated' }[] = known.map((item) => ({
+      item,
+      id: Number(item.destinationId),
+      action: 'updated',
+    }));
     if (fresh.length > 0) {
-      const created = await this.batch(kind, { create: fresh.map((item) => this.parentPayload(item.payload)) });
+      const created = await this.batch(kind, {
+        create: fresh.map((item) => this.parentPayload(item.payload)),
+      });
       for (const [index, result] of (created.create ?? []).entries()) {
         const item = fresh[index];
-        if (!result.error) outcomes.set(item, { sourceId: item.sourceId, action: 'created', destinationId: String(result.id) });
+        if (!result.error)
+          outcomes.set(item, {
+            sourceId: item.sourceId,
+            action: 'created',
+            destinationId: String(result.id),
+          });
         else if (result.error.code === EXISTS[kind]) {
           const id = await this.findByKey(kind, item.payload);
           if (id) updates.push({ item, id, action: 'updated' });
-          else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-        } else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
+          else
+            outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
+        } else
+          outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
       }
     }
     if (updates.length > 0) {
-      const updated = await this.batch(kind, { update: updates.map(({ item, id }) => ({ ...this.parentPayload(item.payload), id })) });
+      const updated = await this.batch(kind, {
+        update: updates.map(({ item, id }) => ({ ...this.parentPayload(item.payload), id })),
+      });
       for (const [index, result] of (updated.update ?? []).entries()) {
         const { item, id, action } = updates[index];
         if (!result.error) outcomes.set(item, { sourceId: item.sourceId, action, destinationId: String(id) });
-        else if (result.error.code === 'woocommerce_rest_invalid_id' || result.error.code === 'woocommerce_rest_product_invalid_id') {
+        else if (
+          result.error.code === 'woocommerce_rest_invalid_id' ||
+          result.error.code === 'woocommerce_rest_product_invalid_id'
+        ) {
           // Deleted in the destination since the last run: create it again.
           outcomes.set(item, (await this.upsertByKey(kind, [{ ...item, destinationId: undefined }]))[0]);
-        } else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
+        } else
+          outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
       }
     }
     return items.map((item) => outcomes.get(item)!);
@@ -189,31 +251,46 @@ export class WooConnector implements Connector {
         const payload = items[index].payload;
         const variations = (payload.variations as Row[] | undefined) ?? [];
         if (payload.type !== 'variable') {
-          return { ...outcome, refs: { variants: payload.sku ? { [String(payload.sku)]: outcome.destinationId } : {} } };
+          return {
+            ...outcome,
+            refs: { variants: payload.sku ? { [scalarText(payload.sku)]: outcome.destinationId } : {} },
+          };
         }
         const result = await this.upsertVariations(Number(outcome.destinationId), variations);
-        if ('error' in result) return { sourceId: outcome.sourceId, action: 'failed' as const, error: result.error };
+        if ('error' in result)
+          return { sourceId: outcome.sourceId, action: 'failed' as const, error: result.error };
         return { ...outcome, refs: { variants: result.variants } };
       }),
     );
   }
 
   /** Variations match on SKU within their product; a failed variation fails the product with its reason. */
-  private async upsertVariations(productId: number, variations: Row[]): Promise<{ variants: Record<string, string> } | { error: string }> {
-    const existing = new Map((await this.variationsOf(productId)).map((variation) => [String(variation.sku), variation.id as number]));
+  private async upsertVariations(
+    productId: number,
+    variations: Row[],
+  ): Promise<{ variants: Record<string, string> } | { error: string }> {
+    const existing = new Map(
+      (await this.variationsOf(productId)).map((variation) => [
+        String(variation.sku),
+        variation.id as number,
+      ]),
+    );
     const variants: Record<string, string> = {};
     const errors: string[] = [];
     for (let start = 0; start < variations.length; start += WOO_FACTS.batchLimit) {
       const chunk = variations.slice(start, start + WOO_FACTS.batchLimit);
       const create = chunk.filter((v) => !existing.has(String(v.sku)));
-      const update: Row[] = chunk.filter((v) => existing.has(String(v.sku))).map((v) => ({ ...v, id: existing.get(String(v.sku)) }));
+      const update: Row[] = chunk
+        .filter((v) => existing.has(String(v.sku)))
+        .map((v) => ({ ...v, id: existing.get(String(v.sku)) }));
       const result = await this.batch(`products/${productId}/variations`, { create, update });
-      [...(result.create ?? []).map((r, i) => [create[i], r] as const), ...(result.update ?? []).map((r, i) => [update[i], r] as const)].forEach(
-        ([sent, response]) => {
-          if (response.error) errors.push(`variant ${sent.sku}: ${describe(response.error)}`);
-          else variants[String(sent.sku)] = String(response.id);
-        },
-      );
+      [
+        ...(result.create ?? []).map((r, i) => [create[i], r] as const),
+        ...(result.update ?? []).map((r, i) => [update[i], r] as const),
+      ].forEach(([sent, response]) => {
+        if (response.error) errors.push(`variant ${sent.sku}: ${describe(response.error)}`);
+        else variants[String(sent.sku)] = String(response.id);
+      });
     }
     return errors.length > 0 ? { error: errors.join('; ') } : { variants };
   }
@@ -221,10 +298,15 @@ export class WooConnector implements Connector {
   private async upsertOrders(items: LoadItem[]): Promise<LoadOutcome[]> {
     const outcomes = new Map<LoadItem, LoadOutcome>();
     // A recovering order may have been created before the crash: find it by its source id first.
-    const recovered = await this.findOrdersBySource(items.filter((item) => item.recovering && !item.destinationId));
+    const recovered = await this.findOrdersBySource(
+      items.filter((item) => item.recovering && !item.destinationId),
+    );
     const withMeta = (item: LoadItem): Row => ({
       ...item.payload,
-      meta_data: [...((item.payload.meta_data as Row[] | undefined) ?? []), { key: WOO_FACTS.sourceIdMetaKey, value: item.sourceId }],
+      meta_data: [
+        ...((item.payload.meta_data as Row[] | undefined) ?? []),
+        { key: WOO_FACTS.sourceIdMetaKey, value: item.sourceId },
+      ],
     });
     const toUpdate = items.filter((item) => item.destinationId || recovered.has(item.sourceId));
     const toCreate = items.filter((item) => !toUpdate.includes(item));
@@ -232,20 +314,31 @@ export class WooConnector implements Connector {
       const created = await this.batch('orders', { create: toCreate.map(withMeta) });
       (created.create ?? []).forEach((result, index) => {
         const item = toCreate[index];
-        outcomes.set(item, result.error ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) } : { sourceId: item.sourceId, action: 'created', destinationId: String(result.id) });
+        outcomes.set(
+          item,
+          result.error
+            ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) }
+            : { sourceId: item.sourceId, action: 'created', destinationId: String(result.id) },
+        );
       });
     }
     if (toUpdate.length > 0) {
       // A placed order's lines and totals stay as they are; status, addresses and notes follow the source.
       const update = toUpdate.map((item) => {
-        const { line_items: _lines, shipping_lines: _shipping, fee_lines: _fees, ...rest } = withMeta(item);
-        return { ...rest, id: Number(item.destinationId ?? recovered.get(item.sourceId)) };
+        const update = withMeta(item);
+        for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete update[key];
+        return { ...update, id: Number(item.destinationId ?? recovered.get(item.sourceId)) };
       });
       const updated = await this.batch('orders', { update });
       (updated.update ?? []).forEach((result, index) => {
         const item = toUpdate[index];
         const action = item.destinationId ? 'updated' : 'created';
-        outcomes.set(item, result.error ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) } : { sourceId: item.sourceId, action, destinationId: String(result.id) });
+        outcomes.set(
+          item,
+          result.error
+            ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) }
+            : { sourceId: item.sourceId, action, destinationId: String(result.id) },
+        );
       });
     }
     return items.map((item) => outcomes.get(item)!);
@@ -260,28 +353,46 @@ export class WooConnector implements Connector {
     const wanted = new Set(items.map((item) => item.sourceId));
     for (let page = 1; ; page++) {
       const response: AxiosResponse<Row[]> = await this.client.request<Row[]>('get', 'orders', {
-        params: stringify({ page, per_page: WOO_FACTS.maxPageSize, modified_after: after, dates_are_gmt: true, orderby: 'id', order: 'asc' }),
+        params: stringify({
+          page,
+          per_page: WOO_FACTS.maxPageSize,
+          modified_after: after,
+          dates_are_gmt: true,
+          orderby: 'id',
+          order: 'asc',
+        }),
       });
       for (const order of response.data) {
-        const source = (order.meta_data as Row[]).find((meta) => meta.key === WOO_FACTS.sourceIdMetaKey)?.value as string | undefined;
+        const source = (order.meta_data as Row[]).find((meta) => meta.key === WOO_FACTS.sourceIdMetaKey)
+          ?.value as string | undefined;
         if (source && wanted.has(source)) found.set(source, order.id as number);
       }
       if (page >= Number(response.headers['x-wp-totalpages'] ?? 1)) return found;
     }
   }
 
-  private async batch(path: string, body: { create?: Row[]; update?: Row[]; delete?: number[] }): Promise<Record<'create' | 'update' | 'delete', BatchItem[] | undefined>> {
-    const response = await this.client.request<Record<'create' | 'update' | 'delete', BatchItem[] | undefined>>('post', `${path}/batch`, { data: body });
+  private async batch(
+    path: string,
+    body: { create?: Row[]; update?: Row[]; delete?: number[] },
+  ): Promise<Record<'create' | 'update' | 'delete', BatchItem[] | undefined>> {
+    const response = await this.client.request<
+      Record<'create' | 'update' | 'delete', BatchItem[] | undefined>
+    >('post', `${path}/batch`, { data: body });
     return response.data;
   }
 
   private kind(entity: EntityName): Kind {
-    if (!(entity in ENTITIES)) throw new SwitchyardError('PLAN_INVALID', `woocommerce cannot handle ${entity}`);
-    return entity as Kind;
+    if (!(entity in ENTITIES))
+      throw new SwitchyardError('PLAN_INVALID', `woocommerce cannot handle ${entity}`);
+    return entity;
   }
 }
 
 /** The client's query type is string → string. */
 function stringify(params: Row): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }

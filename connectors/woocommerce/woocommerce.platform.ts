@@ -5,7 +5,15 @@ import { startWooSandbox } from './sandbox/woocommerce.sandbox';
 
 export const woocommercePlatform: PlatformModule = {
   platform: 'woocommerce',
-  defaultCredentials: { consumerKey: WOO_FACTS.sandboxConsumerKey, consumerSecret: WOO_FACTS.sandboxConsumerSecret },
-  createConnector: (config) => new WooConnector(config.url, config.credentials.consumerKey ?? '', config.credentials.consumerSecret ?? ''),
+  defaultCredentials: {
+    consumerKey: WOO_FACTS.sandboxConsumerKey,
+    consumerSecret: WOO_FACTS.sandboxConsumerSecret,
+  },
+  createConnector: (config) =>
+    new WooConnector(
+      config.url,
+      config.credentials.consumerKey ?? '',
+      config.credentials.consumerSecret ?? '',
+    ),
   startSandbox: (options) => startWooSandbox(options),
 };

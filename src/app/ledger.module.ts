@@ -7,7 +7,11 @@ import { LedgerRepository } from '../ledger/ledger.repository';
 @Module({
   providers: [
     { provide: DataSource, useFactory: () => openLedgerDataSource(ledgerOptions()) },
-    { provide: LedgerRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new LedgerRepository(dataSource) },
+    {
+      provide: LedgerRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new LedgerRepository(dataSource),
+    },
   ],
   exports: [DataSource, LedgerRepository],
 })

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { runMigration, type PreparedMigration, type RunOptions, type RunResult } from '../engine/migration.runner';
+import {
+  runMigration,
+  type PreparedMigration,
+  type RunOptions,
+  type RunResult,
+} from '../engine/migration.runner';
 
 /** The one way a migration runs, whatever starts it (CLI now, API workers later). */
 @Injectable()

@@ -12,9 +12,12 @@ export const CANONICAL_MODEL_VERSION = 1;
 const text = z.string().nullish();
 const isoTimestamp = z
   .string()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !isNaN(Date.parse(value)), {
-    message: 'is not an ISO 8601 UTC timestamp',
-  });
+  .refine(
+    (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !isNaN(Date.parse(value)),
+    {
+      message: 'is not an ISO 8601 UTC timestamp',
+    },
+  );
 const country = z
   .string()
   .refine((code) => ISO_COUNTRIES.has(code), { message: 'is not an ISO 3166-1 alpha-2 country code' });

@@ -26,7 +26,9 @@ export async function runDemo(options: { json?: boolean }): Promise<number> {
   process.env.DATABASE_URL = `sqlite:${ledgerFile}`;
   try {
     say(`Shopify sandbox     ${shopify.url} (accessToken=${shopifyModule.defaultCredentials.accessToken})`);
-    say(`WooCommerce sandbox ${woo.url} (consumerKey=${wooModule.defaultCredentials.consumerKey} consumerSecret=${wooModule.defaultCredentials.consumerSecret})`);
+    say(
+      `WooCommerce sandbox ${woo.url} (consumerKey=${wooModule.defaultCredentials.consumerKey} consumerSecret=${wooModule.defaultCredentials.consumerSecret})`,
+    );
     say(`Ledger              ${ledgerFile}\n`);
     const plan = parsePlan(
       {
@@ -48,9 +50,14 @@ export async function runDemo(options: { json?: boolean }): Promise<number> {
     say('\nChecked through each platform’s own API:');
     let equal = true;
     for (const entity of ENTITY_NAMES) {
-      const [source, destination] = await Promise.all([prepared.source.count(entity), prepared.destination.count(entity)]);
+      const [source, destination] = await Promise.all([
+        prepared.source.count(entity),
+        prepared.destination.count(entity),
+      ]);
       equal &&= source === destination;
-      say(`  ${entity.padEnd(10)} Shopify ${String(source).padStart(4)}   WooCommerce ${String(destination).padStart(4)}   ${source === destination ? 'equal' : 'DIFFERENT'}`);
+      say(
+        `  ${entity.padEnd(10)} Shopify ${String(source).padStart(4)}   WooCommerce ${String(destination).padStart(4)}   ${source === destination ? 'equal' : 'DIFFERENT'}`,
+      );
     }
     if (!equal) {
       process.stderr.write('switchyard: destination counts differ from the source\n');

@@ -6,13 +6,16 @@ import { runSandbox } from './sandbox.command';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`${name} must be a whole number`);
   return parsed;
 };
 
 const program = new Command()
   .name('switchyard')
-  .description('Move a business between platforms over their APIs, with a per-record ledger that proves what moved.')
+  .description(
+    'Move a business between platforms over their APIs, with a per-record ledger that proves what moved.',
+  )
   .showHelpAfterError();
 
 program
@@ -31,7 +34,11 @@ program
   .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', integer('--port'))
   .option('--seed <file>', 'JSON {"<entity>": [records as the platform returns them]}')
   .option('--latency-ms <ms>', 'delay every response', integer('--latency-ms'), 0)
-  .addOption(new Option('--rate-limit <state>', "enforce the platform's rate limit").choices(['on', 'off']).default('off'))
+  .addOption(
+    new Option('--rate-limit <state>', "enforce the platform's rate limit")
+      .choices(['on', 'off'])
+      .default('off'),
+  )
   .option('--access-token <token>', 'Shopify: the access token to accept (default shpat_sandbox)')
   .option('--consumer-key <key>', 'WooCommerce: consumer key (default ck_sandbox)')
   .option('--consumer-secret <secret>', 'WooCommerce: consumer secret (default cs_sandbox)')

@@ -7,14 +7,25 @@ import type { EntityCounters } from '../ledger/ledger.repository';
 export function progressBars(enabled: boolean): ProgressListener & { stop(): void } {
   if (!enabled) return { stop: () => undefined };
   const bars = new MultiBar(
-    { format: ' {entity} |{bar}| {value}/{total} | created {created} updated {updated} unchanged {unchanged} quarantined {quarantined} failed {failed}', hideCursor: true, clearOnComplete: false },
+    {
+      format:
+        ' {entity} |{bar}| {value}/{total} | created {created} updated {updated} unchanged {unchanged} quarantined {quarantined} failed {failed}',
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     Presets.shades_classic,
   );
   const byEntity = new Map<EntityName, ReturnType<MultiBar['create']>>();
-  const payload = (entity: EntityName, counters: EntityCounters) => ({ entity: entity.padEnd(9), ...counters });
+  const payload = (entity: EntityName, counters: EntityCounters) => ({
+    entity: entity.padEnd(9),
+    ...counters,
+  });
   return {
     entityStarted(entity, total, counters) {
-      byEntity.set(entity, bars.create(total ?? counters.extracted, counters.extracted, payload(entity, counters)));
+      byEntity.set(
+        entity,
+        bars.create(total ?? counters.extracted, counters.extracted, payload(entity, counters)),
+      );
     },
     pageDone(entity, counters) {
       const bar = byEntity.get(entity);

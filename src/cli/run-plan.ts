@@ -21,7 +21,10 @@ export function reportSetupError(error: unknown): number {
  * Runs a prepared migration on the ledger in-process (the CLI's scheduling), with progress bars on a
  * terminal and SIGINT/SIGTERM stopping cleanly at the next page boundary.
  */
-export async function executePrepared(prepared: PreparedMigration, json: boolean): Promise<{ code: number; result?: RunResult }> {
+export async function executePrepared(
+  prepared: PreparedMigration,
+  json: boolean,
+): Promise<{ code: number; result?: RunResult }> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -29,20 +32,32 @@ export async function executePrepared(prepared: PreparedMigration, json: boolean
   process.once('SIGTERM', stop);
   const bars = progressBars(!json && process.stdout.isTTY === true);
   try {
-    const result = await app.get(MigrationService).run(prepared, { signal: controller.signal, progress: bars });
+    const result = await app
+      .get(MigrationService)
+      .run(prepared, { signal: controller.signal, progress: bars });
     bars.stop();
     if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
     else {
-      process.stdout.write(`\n${result.resumed ? 'Resumed' : 'Ran'} migration ${result.migration} (run ${result.runId}): ${result.status}\n\n${summaryTable(result)}\n`);
+      process.stdout.write(
+        `\n${result.resumed ? 'Resumed' : 'Ran'} migration ${result.migration} (run ${result.runId}): ${result.status}\n\n${summaryTable(result)}\n`,
+      );
       const problems = problemList(result);
       if (problems) process.stdout.write(`\n${problems}\n`);
     }
-    const code = result.status === 'completed' ? EXIT.ok : result.status === 'interrupted' ? EXIT.interrupted : EXIT.withErrors;
-    if (!json && result.status === 'interrupted') process.stdout.write('\nStopped at a page boundary; run the same command again to resume.\n');
+    const code =
+      result.status === 'completed'
+        ? EXIT.ok
+        : result.status === 'interrupted'
+          ? EXIT.interrupted
+          : EXIT.withErrors;
+    if (!json && result.status === 'interrupted')
+      process.stdout.write('\nStopped at a page boundary; run the same command again to resume.\n');
     return { code, result };
   } catch (error) {
     bars.stop();
-    process.stderr.write(`switchyard: the run stopped: ${errorMessage(error)}\nIts progress is saved; run the same command again to resume.\n`);
+    process.stderr.write(
+      `switchyard: the run stopped: ${errorMessage(error)}\nIts progress is saved; run the same command again to resume.\n`,
+    );
     return { code: EXIT.failed };
   } finally {
     process.off('SIGINT', stop);

@@ -21,19 +21,30 @@ export async function runSandbox(platform: string, flags: SandboxFlags): Promise
       try {
         seed = JSON.parse(readFileSync(flags.seed, 'utf8')) as Record<string, unknown>;
       } catch (error) {
-        throw new SwitchyardError('PLAN_INVALID', `cannot read seed ${flags.seed}: ${(error as Error).message}`);
+        throw new SwitchyardError(
+          'PLAN_INVALID',
+          `cannot read seed ${flags.seed}: ${(error as Error).message}`,
+        );
       }
     }
     const credentials = { ...module.defaultCredentials };
     if (flags.accessToken) credentials.accessToken = flags.accessToken;
     if (flags.consumerKey) credentials.consumerKey = flags.consumerKey;
     if (flags.consumerSecret) credentials.consumerSecret = flags.consumerSecret;
-    const sandbox = await module.startSandbox({ port: flags.port, seed, latencyMs: flags.latencyMs, rateLimit: flags.rateLimit === 'on', credentials });
+    const sandbox = await module.startSandbox({
+      port: flags.port,
+      seed,
+      latencyMs: flags.latencyMs,
+      rateLimit: flags.rateLimit === 'on',
+      credentials,
+    });
     // Only the public sandbox defaults are printed; a credential the user chose stays off the terminal.
     const shown = Object.entries(credentials)
       .map(([key, value]) => `${key}=${value === module.defaultCredentials[key] ? value : '(as given)'}`)
       .join(' ');
-    process.stdout.write(`${platform} sandbox listening on ${sandbox.url} (${shown}; rate limit ${flags.rateLimit})\n`);
+    process.stdout.write(
+      `${platform} sandbox listening on ${sandbox.url} (${shown}; rate limit ${flags.rateLimit})\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -46,7 +46,11 @@ export function retryPolicyOf(error: unknown): RetryPolicy {
 /** JSONata throws plain objects `{code, message, token}`, not Errors; both read well here. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+  if (
+    error !== null &&
+    typeof error === 'object' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
     const { message, code } = error as { message: string; code?: string };
     return code ? `${message} (${code})` : message;
   }

@@ -42,7 +42,10 @@ const PLATFORMS: Record<string, PlatformModule> = {
 export function platformModule(platform: string): PlatformModule {
   const found = PLATFORMS[platform];
   if (!found) {
-    throw new SwitchyardError('PLAN_INVALID', `unknown platform "${platform}"; available: ${Object.keys(PLATFORMS).join(', ')}`);
+    throw new SwitchyardError(
+      'PLAN_INVALID',
+      `unknown platform "${platform}"; available: ${Object.keys(PLATFORMS).join(', ')}`,
+    );
   }
   return found;
 }

@@ -3,7 +3,12 @@ import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
-import { type EntityCounters, type LedgerRepository, type PageCommit, zeroCounters } from '../ledger/ledger.repository';
+import {
+  type EntityCounters,
+  type LedgerRepository,
+  type PageCommit,
+  zeroCounters,
+} from '../ledger/ledger.repository';
 import type { MappingContext } from '../mapping/mapping.compiler';
 import type { LoadedMapping } from '../mapping/mapping.loader';
 import { recordHash } from './record-hash';
@@ -42,7 +47,10 @@ interface Prepared {
  * page's ledger rows and the next checkpoint are committed together, so a crash anywhere re-does at
  * most one page, and the pending marks written before each load make that re-do safe.
  */
-export async function runEntity(job: EntityJob, ledger: LedgerRepository): Promise<'completed' | 'interrupted'> {
+export async function runEntity(
+  job: EntityJob,
+  ledger: LedgerRepository,
+): Promise<'completed' | 'interrupted'> {
   const resolver = new ReferenceResolver(ledger, job.migrationId);
   const pages = job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
   for await (const page of pages) {
@@ -91,13 +99,18 @@ async function processPage(
   const prepared = await Promise.all(
     records.map(async (record, index): Promise<Prepared> => {
       const sourceId = ids[index];
-      const p: Prepared = { sourceId, hash: recordHash(record), previous: previous.get(sourceId), extraFields: [] };
+      const p: Prepared = {
+        sourceId,
+        hash: recordHash(record),
+        previous: previous.get(sourceId),
+        extraFields: [],
+      };
       if (isUnchanged(p, job)) return p;
       try {
         const mapped = await job.inbound.inbound(record, job.sourceContext);
         p.extraFields = Object.keys((mapped.extra as Record<string, unknown> | undefined) ?? {});
         const result = ENTITIES[job.entity].schema.safeParse(mapped);
-        if (result.success) p.canonical = result.data as Record<string, unknown>;
+        if (result.success) p.canonical = result.data;
         else p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
       } catch (error) {
         p.quarantine = `mapping ${job.inbound.key} failed: ${errorMessage(error)}`;
@@ -107,7 +120,9 @@ async function processPage(
   );
 
   const toResolve = prepared.filter((p) => p.canonical !== undefined);
-  const orphans = await resolver.resolvePage(toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })));
+  const orphans = await resolver.resolvePage(
+    toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })),
+  );
   const toLoad: { prepared: Prepared; item: LoadItem }[] = [];
   for (const p of prepared) {
     if (p.canonical === undefined && p.quarantine === undefined) {

@@ -42,7 +42,10 @@ export interface RunResult {
  */
 export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMigration> {
   if (plan.options.dryRun) {
-    throw new SwitchyardError('PLAN_INVALID', 'options.dryRun is not supported yet; remove it or set it to false');
+    throw new SwitchyardError(
+      'PLAN_INVALID',
+      'options.dryRun is not supported yet; remove it or set it to false',
+    );
   }
   const sourceModule = platformModule(plan.source.platform);
   const destinationModule = platformModule(plan.destination.platform);
@@ -51,8 +54,18 @@ export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMig
   for (const entity of entities) {
     const type = ENTITIES[entity].type;
     mappings[entity] = {
-      inbound: loadMapping(plan.source.platform, type, choice(plan, plan.source.platform, type), plan.baseDir),
-      outbound: loadMapping(plan.destination.platform, type, choice(plan, plan.destination.platform, type), plan.baseDir),
+      inbound: loadMapping(
+        plan.source.platform,
+        type,
+        choice(plan, plan.source.platform, type),
+        plan.baseDir,
+      ),
+      outbound: loadMapping(
+        plan.destination.platform,
+        type,
+        choice(plan, plan.destination.platform, type),
+        plan.baseDir,
+      ),
     };
   }
   const options = { concurrency: plan.options.concurrency };
@@ -64,7 +77,10 @@ export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMig
   ] as const) {
     for (const entity of entities) {
       if (!connector.entities[entity]) {
-        throw new SwitchyardError('PLAN_INVALID', `the ${role} platform ${connector.platform} cannot handle ${entity}`);
+        throw new SwitchyardError(
+          'PLAN_INVALID',
+          `the ${role} platform ${connector.platform} cannot handle ${entity}`,
+        );
       }
     }
   }
@@ -97,7 +113,11 @@ export interface RunOptions {
 }
 
 /** Runs (or resumes) every entity of a prepared migration in dependency order, on the given ledger. */
-export async function runMigration(prepared: PreparedMigration, ledger: LedgerRepository, options: RunOptions = {}): Promise<RunResult> {
+export async function runMigration(
+  prepared: PreparedMigration,
+  ledger: LedgerRepository,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const { plan, entities } = prepared;
   const migration = await ledger.ensureMigration({
     name: plan.name,
@@ -116,7 +136,11 @@ export async function runMigration(prepared: PreparedMigration, ledger: LedgerRe
       results[entity] = counters;
       if (state.status === 'completed' || state.status === 'completed_with_errors') continue;
       await ledger.startEntity(run.id, entity);
-      options.progress?.entityStarted?.(entity, await prepared.source.count(entity).catch(() => null), counters);
+      options.progress?.entityStarted?.(
+        entity,
+        await prepared.source.count(entity).catch(() => null),
+        counters,
+      );
       const outcome =
         state.checkpoint === 'done'
           ? 'completed'
@@ -129,7 +153,11 @@ export async function runMigration(prepared: PreparedMigration, ledger: LedgerRe
                 destination: prepared.destination,
                 inbound: prepared.mappings[entity].inbound,
                 outbound: prepared.mappings[entity].outbound,
-                sourceContext: { ...prepared.sourceInfo.context, currency: prepared.sourceInfo.currency, platform: plan.source.platform },
+                sourceContext: {
+                  ...prepared.sourceInfo.context,
+                  currency: prepared.sourceInfo.currency,
+                  platform: plan.source.platform,
+                },
                 destinationContext: {
                   ...prepared.destinationInfo.context,
                   currency: prepared.destinationInfo.currency,

@@ -31,7 +31,10 @@ export class ReferenceResolver {
   ) {}
 
   async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<Map<string, string[]>> {
-    const refsByRecord = records.map((record) => ({ sourceId: record.sourceId, refs: collectReferences(record.canonical) }));
+    const refsByRecord = records.map((record) => ({
+      sourceId: record.sourceId,
+      refs: collectReferences(record.canonical),
+    }));
     const wanted = new Map<Reference['entity'], Set<string>>();
     for (const { refs } of refsByRecord) {
       for (const ref of refs) {

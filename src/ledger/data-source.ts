@@ -12,8 +12,16 @@ export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
  * `DATABASE_URL=postgres://…` → Postgres; `sqlite:<path>` → that SQLite file; unset → the embedded
  * default `.switchyard/switchyard.db` in the working directory.
  */
-export function ledgerOptions(databaseUrl = process.env.DATABASE_URL, cwd = process.cwd()): DataSourceOptions {
-  const common = { entities: LEDGER_ENTITIES, migrations: LEDGER_MIGRATIONS, migrationsRun: false, logging: false } as const;
+export function ledgerOptions(
+  databaseUrl = process.env.DATABASE_URL,
+  cwd = process.cwd(),
+): DataSourceOptions {
+  const common = {
+    entities: LEDGER_ENTITIES,
+    migrations: LEDGER_MIGRATIONS,
+    migrationsRun: false,
+    logging: false,
+  } as const;
   if (!databaseUrl || databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl ? databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') : DEFAULT_SQLITE_PATH;
     return {

@@ -66,7 +66,8 @@ export class LedgerRecordRow {
   @Column('varchar', { length: 16, name: 'last_outcome', nullable: true }) lastOutcome!: RecordOutcome | null;
   @Column('varchar', { length: 64, name: 'source_hash', nullable: true }) sourceHash!: string | null;
   @Column('varchar', { length: 120, name: 'inbound_mapping', nullable: true }) inboundMapping!: string | null;
-  @Column('varchar', { length: 120, name: 'outbound_mapping', nullable: true }) outboundMapping!: string | null;
+  @Column('varchar', { length: 120, name: 'outbound_mapping', nullable: true }) outboundMapping!:
+    string | null;
   /** Destination ids of parts (variants by SKU) that other entities reference. */
   @Column('simple-json', { nullable: true }) refs!: RecordRefs | null;
   /** Source fields no mapping carried, kept visible rather than dropped unseen. */

@@ -19,7 +19,14 @@ export interface EntityCounters {
   failed: number;
 }
 
-export const COUNTER_NAMES: (keyof EntityCounters)[] = ['extracted', 'created', 'updated', 'unchanged', 'quarantined', 'failed'];
+export const COUNTER_NAMES: (keyof EntityCounters)[] = [
+  'extracted',
+  'created',
+  'updated',
+  'unchanged',
+  'quarantined',
+  'failed',
+];
 
 export function zeroCounters(): EntityCounters {
   return { extracted: 0, created: 0, updated: 0, unchanged: 0, quarantined: 0, failed: 0 };
@@ -46,7 +53,10 @@ export class LedgerRepository {
     const repo = this.dataSource.getRepository(MigrationRow);
     const existing = await repo.findOneBy({ name: spec.name });
     if (existing) {
-      if (existing.sourcePlatform !== spec.sourcePlatform || existing.destinationPlatform !== spec.destinationPlatform) {
+      if (
+        existing.sourcePlatform !== spec.sourcePlatform ||
+        existing.destinationPlatform !== spec.destinationPlatform
+      ) {
         throw new SwitchyardError(
           'PLAN_INVALID',
           `migration "${spec.name}" already exists in this ledger as ${existing.sourcePlatform} → ${existing.destinationPlatform}; give the plan a new name`,
@@ -63,18 +73,29 @@ export class LedgerRepository {
    * Resumes the migration's last run if it did not finish, else starts a new one. A dry run always
    * starts fresh and never resumes or is resumed.
    */
-  async openRun(migrationId: string, entities: string[], dryRun: boolean): Promise<{ run: RunRow; resumed: boolean }> {
+  async openRun(
+    migrationId: string,
+    entities: string[],
+    dryRun: boolean,
+  ): Promise<{ run: RunRow; resumed: boolean }> {
     return this.dataSource.transaction(async (manager) => {
       if (!dryRun) {
         const last = await manager.getRepository(RunRow).findOne({
           where: { migrationId, dryRun: false },
           order: { startedAt: 'DESC' },
         });
-        if (last && (last.status === 'running' || last.status === 'interrupted' || last.status === 'failed')) {
+        if (
+          last &&
+          (last.status === 'running' || last.status === 'interrupted' || last.status === 'failed')
+        ) {
           const missing = entities.filter((entity) => !last.entities.includes(entity));
           if (missing.length === 0) {
-            await manager.update(RunRow, { id: last.id }, { status: 'running', finishedAt: null, error: null });
-            return { run: { ...last, status: 'running' as RunStatus }, resumed: true };
+            await manager.update(
+              RunRow,
+              { id: last.id },
+              { status: 'running', finishedAt: null, error: null },
+            );
+            return { run: { ...last, status: 'running' }, resumed: true };
           }
           await manager.update(RunRow, { id: last.id }, { status: 'interrupted', finishedAt: now() });
         }
@@ -92,7 +113,14 @@ export class LedgerRepository {
       await manager.insert(RunRow, run);
       await manager.insert(
         RunEntityRow,
-        entities.map((entity) => ({ runId: run.id, entity, status: 'pending' as const, checkpoint: null, startedAt: null, finishedAt: null })),
+        entities.map((entity) => ({
+          runId: run.id,
+          entity,
+          status: 'pending' as const,
+          checkpoint: null,
+          startedAt: null,
+          finishedAt: null,
+        })),
       );
       return { run, resumed: false };
     });
@@ -119,16 +147,24 @@ export class LedgerRepository {
   }
 
   async finishEntity(runId: string, entity: string, status: RunEntityRow['status']): Promise<void> {
-    await this.dataSource.getRepository(RunEntityRow).update({ runId, entity }, { status, finishedAt: now() });
+    await this.dataSource
+      .getRepository(RunEntityRow)
+      .update({ runId, entity }, { status, finishedAt: now() });
   }
 
   async finishRun(runId: string, status: RunStatus, error: string | null = null): Promise<void> {
     await this.dataSource.getRepository(RunRow).update({ id: runId }, { status, finishedAt: now(), error });
   }
 
-  async rowsBySourceId(migrationId: string, entity: string, sourceIds: string[]): Promise<Map<string, LedgerRecordRow>> {
+  async rowsBySourceId(
+    migrationId: string,
+    entity: string,
+    sourceIds: string[],
+  ): Promise<Map<string, LedgerRecordRow>> {
     if (sourceIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(LedgerRecordRow).findBy({ migrationId, entity, sourceId: In(sourceIds) });
+    const rows = await this.dataSource
+      .getRepository(LedgerRecordRow)
+      .findBy({ migrationId, entity, sourceId: In(sourceIds) });
     return new Map(rows.map((row) => [row.sourceId, row]));
   }
 
@@ -182,7 +218,11 @@ export class LedgerRepository {
   /** Records of this run that did not load, with their reasons: what the CLI lists and exit code 3 means. */
   async problems(migrationId: string, runId: string): Promise<LedgerRecordRow[]> {
     return this.dataSource.getRepository(LedgerRecordRow).find({
-      where: { migrationId, lastRunId: runId, lastOutcome: In(['quarantined', 'failed'] satisfies RecordOutcome[]) },
+      where: {
+        migrationId,
+        lastRunId: runId,
+        lastOutcome: In(['quarantined', 'failed'] satisfies RecordOutcome[]),
+      },
       order: { entity: 'ASC', sourceId: 'ASC' },
     });
   }
@@ -199,7 +239,9 @@ export class LedgerRepository {
   }
 
   private async rowsIn(manager: EntityManager, migrationId: string, entity: string, sourceIds: string[]) {
-    const rows = await manager.getRepository(LedgerRecordRow).findBy({ migrationId, entity, sourceId: In(sourceIds) });
+    const rows = await manager
+      .getRepository(LedgerRecordRow)
+      .findBy({ migrationId, entity, sourceId: In(sourceIds) });
     return new Map(rows.map((row) => [row.sourceId, row]));
   }
 

@@ -1,4 +1,7 @@
 import Decimal from 'decimal.js';
+import { scalarText } from '../common/text';
+
+const scalar = scalarText;
 
 /**
  * Functions every mapping expression can call. Money stays a decimal string; these helpers never
@@ -19,7 +22,10 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
   money: {
     fn: (amount: unknown, currency: string) => {
       if (amount == null || amount === '') return undefined;
-      return { amount: typeof amount === 'number' ? new Decimal(amount).toFixed() : String(amount), currency };
+      return {
+        amount: typeof amount === 'number' ? new Decimal(amount).toFixed() : scalar(amount, ''),
+        currency,
+      };
     },
     signature: '<x-s:o>',
   },
@@ -27,13 +33,15 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
   dsum: {
     fn: (values: unknown) => {
       const list = values == null ? [] : Array.isArray(values) ? values : [values];
-      return list.reduce<Decimal>((acc, v) => acc.plus(new Decimal(String(v || '0'))), new Decimal(0)).toFixed(2);
+      return list
+        .reduce<Decimal>((acc, v) => acc.plus(new Decimal(scalar(v, '0'))), new Decimal(0))
+        .toFixed(2);
     },
     signature: '<x:s>',
   },
   /** Divides exactly and rounds to cents: a unit price from a line subtotal. */
   ddiv: {
-    fn: (a: unknown, b: unknown) => new Decimal(String(a || '0')).div(new Decimal(String(b || '1'))).toFixed(2),
+    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).div(new Decimal(scalar(b, '1'))).toFixed(2),
     signature: '<xx:s>',
   },
   /** The amount of a money value, refusing one in another currency rather than mislabelling it. */
@@ -41,23 +49,28 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
     fn: (money: { amount: string; currency: string } | undefined, currency: string) => {
       if (money == null) return undefined;
       if (money.currency !== currency) {
-        throw new Error(`amount ${money.amount} is in ${money.currency} but the destination store uses ${currency}; prices are never converted`);
+        throw new Error(
+          `amount ${money.amount} is in ${money.currency} but the destination store uses ${currency}; prices are never converted`,
+        );
       }
       return money.amount;
     },
     signature: '<o-s:s>',
   },
   /** Platforms that send "" for "no value" (WooCommerce): make it null so validation sees it as absent. */
-  nullIfEmpty: { fn: (value: unknown) => (value === '' || value === undefined ? null : value), signature: '<x-:x>' },
+  nullIfEmpty: {
+    fn: (value: unknown) => (value === '' || value === undefined ? null : value),
+    signature: '<x-:x>',
+  },
   dneg: { fn: (value: string) => new Decimal(value || '0').negated().toFixed(2), signature: '<s-:s>' },
   /** Multiplies two decimal strings exactly: $dmul("2.50", 3) = "7.50". */
   dmul: {
-    fn: (a: unknown, b: unknown) => new Decimal(String(a || '0')).times(new Decimal(String(b || '0'))).toFixed(2),
+    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).times(new Decimal(scalar(b, '0'))).toFixed(2),
     signature: '<xx:s>',
   },
   /** Exact decimal comparison: $dcmp("10.00","10") = 0. */
   dcmp: {
-    fn: (a: unknown, b: unknown) => new Decimal(String(a || '0')).comparedTo(new Decimal(String(b || '0'))),
+    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).comparedTo(new Decimal(scalar(b, '0'))),
     signature: '<xx:n>',
   },
   /** Shopify global id from a type and a numeric id, and back. */
@@ -85,7 +98,10 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
   },
   fromEntries: {
     fn: (list: unknown) => {
-      const items = (list == null ? [] : Array.isArray(list) ? list : [list]) as { name: string; value: unknown }[];
+      const items = (list == null ? [] : Array.isArray(list) ? list : [list]) as {
+        name: string;
+        value: unknown;
+      }[];
       return Object.fromEntries(items.map((item) => [item.name, item.value]));
     },
     signature: '<x-:o>',

@@ -35,9 +35,12 @@ const fieldSpec: z.ZodType<FieldSpec | string> = z.lazy(() =>
         fields: z.record(fieldSpec).optional(),
       })
       .strict()
-      .refine((spec) => [spec.path, spec.expr, spec.value, spec.each].filter((v) => v !== undefined).length <= 1, {
-        message: 'use only one of path, expr, value and each',
-      })
+      .refine(
+        (spec) => [spec.path, spec.expr, spec.value, spec.each].filter((v) => v !== undefined).length <= 1,
+        {
+          message: 'use only one of path, expr, value and each',
+        },
+      )
       .refine((spec) => (spec.each === undefined) === (spec.fields === undefined), {
         message: 'each and fields go together',
       }),

@@ -9,11 +9,16 @@ const compile = (fields: Parameters<typeof compileDirection>[1], extra?: { consu
 describe('mapping compiler', () => {
   it('reads plain and nested paths', async () => {
     const map = compile({ email: 'contact.email', city: 'addresses.0.city', missing: 'nope.nothing' });
-    await expect(map({ contact: { email: 'a@b.nl' }, addresses: [{ city: 'Gent' }] }, context)).resolves.toEqual({ email: 'a@b.nl', city: 'Gent' });
+    await expect(
+      map({ contact: { email: 'a@b.nl' }, addresses: [{ city: 'Gent' }] }, context),
+    ).resolves.toEqual({ email: 'a@b.nl', city: 'Gent' });
   });
 
   it('applies value maps, the * fallback, and passes unknown values through for validation to catch', async () => {
-    const map = compile({ status: { path: 's', map: { ACTIVE: 'active' } }, kind: { path: 'k', map: { A: 'a', '*': 'other' } } });
+    const map = compile({
+      status: { path: 's', map: { ACTIVE: 'active' } },
+      kind: { path: 'k', map: { A: 'a', '*': 'other' } },
+    });
     await expect(map({ s: 'ACTIVE', k: 'Z' }, context)).resolves.toEqual({ status: 'active', kind: 'other' });
     await expect(map({ s: 'WEIRD', k: 'A' }, context)).resolves.toEqual({ status: 'WEIRD', kind: 'a' });
   });
@@ -24,8 +29,13 @@ describe('mapping compiler', () => {
   });
 
   it('turns ids into references, and no id into null', async () => {
-    const map = compile({ customer: { path: 'c.id', ref: 'customer' }, line: { path: 'v.product.id', ref: 'product', sku: 'v.sku' } });
-    await expect(map({ c: { id: 7 }, v: { sku: 'X-1', product: { id: 'gid://shopify/Product/9' } } }, context)).resolves.toEqual({
+    const map = compile({
+      customer: { path: 'c.id', ref: 'customer' },
+      line: { path: 'v.product.id', ref: 'product', sku: 'v.sku' },
+    });
+    await expect(
+      map({ c: { id: 7 }, v: { sku: 'X-1', product: { id: 'gid://shopify/Product/9' } } }, context),
+    ).resolves.toEqual({
       customer: { entity: 'customer', sourceId: '7' },
       line: { entity: 'product', sourceId: 'gid://shopify/Product/9', sku: 'X-1' },
     });
@@ -34,10 +44,24 @@ describe('mapping compiler', () => {
 
   it('maps each element of a list and evaluates JSONata with $ctx, $root and money helpers', async () => {
     const map = compile({
-      lines: { each: 'items', fields: { sku: 'sku', price: { expr: '$money(p, $ctx.currency)' }, order: { expr: '$root.name' } } },
+      lines: {
+        each: 'items',
+        fields: { sku: 'sku', price: { expr: '$money(p, $ctx.currency)' }, order: { expr: '$root.name' } },
+      },
       total: { expr: '$dsum(items.p)' },
     });
-    await expect(map({ name: '#1', items: [{ sku: 'A', p: '1.10' }, { sku: 'B', p: '2.20' }] }, context)).resolves.toEqual({
+    await expect(
+      map(
+        {
+          name: '#1',
+          items: [
+            { sku: 'A', p: '1.10' },
+            { sku: 'B', p: '2.20' },
+          ],
+        },
+        context,
+      ),
+    ).resolves.toEqual({
       lines: [
         { sku: 'A', price: { amount: '1.10', currency: 'EUR' }, order: '#1' },
         { sku: 'B', price: { amount: '2.20', currency: 'EUR' }, order: '#1' },
@@ -48,7 +72,10 @@ describe('mapping compiler', () => {
 
   it('keeps fields no mapping consumed in extra, so nothing is dropped unseen', async () => {
     const map = compile({ email: 'email' }, { consumes: ['internal'] });
-    await expect(map({ email: 'a@b.nl', internal: 1, loyaltyPoints: 40 }, context)).resolves.toEqual({ email: 'a@b.nl', extra: { loyaltyPoints: 40 } });
+    await expect(map({ email: 'a@b.nl', internal: 1, loyaltyPoints: 40 }, context)).resolves.toEqual({
+      email: 'a@b.nl',
+      extra: { loyaltyPoints: 40 },
+    });
   });
 
   it('refuses a bad expression when it is compiled, naming the mapping and field', () => {
@@ -58,7 +85,9 @@ describe('mapping compiler', () => {
 
   it('refuses to relabel money in another currency', async () => {
     const map = compile({ price: { expr: '$inCurrency(p, $ctx.currency)' } });
-    await expect(map({ p: { amount: '5.00', currency: 'USD' } }, context)).rejects.toThrow(/in USD but the destination store uses EUR/);
+    await expect(map({ p: { amount: '5.00', currency: 'USD' } }, context)).rejects.toThrow(
+      /in USD but the destination store uses EUR/,
+    );
   });
 });
 
@@ -73,6 +102,8 @@ describe('mapping loader', () => {
   });
 
   it('refuses a mapping file for another entity', () => {
-    expect(() => loadMapping('shopify', 'order', { file: 'mappings/shopify/customer.v1.yaml' })).toThrow(/declares shopify\.customer, expected shopify\.order/);
+    expect(() => loadMapping('shopify', 'order', { file: 'mappings/shopify/customer.v1.yaml' })).toThrow(
+      /declares shopify\.customer, expected shopify\.order/,
+    );
   });
 });

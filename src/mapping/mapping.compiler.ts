@@ -3,6 +3,7 @@ import { SwitchyardError } from '../common/errors';
 import { readPath } from './field-path';
 import { MAPPING_FUNCTIONS } from './jsonata-functions';
 import type { FieldSpec, MappingFile } from './mapping-file.schema';
+import { scalarText } from '../common/text';
 
 /** Values every expression can read: `$ctx` (platform facts such as the shop currency) and `$root`. */
 export interface MappingContext {
@@ -10,7 +11,10 @@ export interface MappingContext {
   [key: string]: unknown;
 }
 
-export type CompiledDirection = (input: Record<string, unknown>, context: MappingContext) => Promise<Record<string, unknown>>;
+export type CompiledDirection = (
+  input: Record<string, unknown>,
+  context: MappingContext,
+) => Promise<Record<string, unknown>>;
 
 type FieldFn = (input: unknown, root: unknown, context: MappingContext) => Promise<unknown>;
 
@@ -29,14 +33,16 @@ export function compileDirection(
     const output = await compiled(input, input, context);
     if (consumed) {
       const leftover = Object.fromEntries(Object.entries(input).filter(([key]) => !consumed.has(key)));
-      output.extra = { ...leftover, ...((output.extra as Record<string, unknown> | undefined) ?? {}) };
+      output.extra = { ...leftover, ...(output.extra ?? {}) };
     }
     return output;
   };
 }
 
 function compileFields(mappingId: string, fields: Record<string, FieldSpec | string>, prefix: string) {
-  const compiled = Object.entries(fields).map(([name, spec]) => [name, compileField(mappingId, spec, prefix + name)] as const);
+  const compiled = Object.entries(fields).map(
+    ([name, spec]) => [name, compileField(mappingId, spec, prefix + name)] as const,
+  );
   return async (input: unknown, root: unknown, context: MappingContext) => {
     const output: Record<string, unknown> = {};
     for (const [name, fn] of compiled) {
@@ -53,12 +59,13 @@ function compileField(mappingId: string, raw: FieldSpec | string, where: string)
   return async (input, root, context) => {
     let value = await base(input, root, context);
     if (spec.map) value = applyValueMap(spec.map, value);
-    if ((value === undefined || value === null || value === '') && spec.default !== undefined) value = spec.default;
+    if ((value === undefined || value === null || value === '') && spec.default !== undefined)
+      value = spec.default;
     if (spec.ref) {
       if (value === undefined || value === null || value === '' || value === 0 || value === '0') return null;
       return {
         entity: spec.ref,
-        sourceId: String(value),
+        sourceId: scalarText(value),
         ...(spec.sku ? { sku: (readPath(input, spec.sku) as string | undefined) ?? null } : {}),
       };
     }
@@ -104,13 +111,16 @@ function compileExpression(mappingId: string, source: string, where: string) {
     return expression;
   } catch (error) {
     const message = (error as { message?: string }).message ?? String(error);
-    throw new SwitchyardError('MAPPING_INVALID', `mapping ${mappingId}, field ${where}: bad JSONata expression: ${message}`);
+    throw new SwitchyardError(
+      'MAPPING_INVALID',
+      `mapping ${mappingId}, field ${where}: bad JSONata expression: ${message}`,
+    );
   }
 }
 
 function applyValueMap(map: Record<string, unknown>, value: unknown): unknown {
   if (value === undefined || value === null) return value;
-  const key = String(value);
+  const key = scalarText(value);
   if (Object.prototype.hasOwnProperty.call(map, key)) return map[key];
   return Object.prototype.hasOwnProperty.call(map, '*') ? map['*'] : value;
 }

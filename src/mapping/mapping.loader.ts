@@ -31,32 +31,49 @@ export function mappingsDir(): string {
 }
 
 /** Loads and compiles `<platform>.<type>`: the plan's own file, its pinned version, or the newest version. */
-export function loadMapping(platform: string, type: string, choice: MappingChoice = {}, baseDir = process.cwd()): LoadedMapping {
+export function loadMapping(
+  platform: string,
+  type: string,
+  choice: MappingChoice = {},
+  baseDir = process.cwd(),
+): LoadedMapping {
   const id = `${platform}.${type}`;
   const file = choice.file
     ? isAbsolute(choice.file)
       ? choice.file
       : resolve(baseDir, choice.file)
     : findVersionFile(platform, type, choice.version);
-  if (!existsSync(file)) throw new SwitchyardError('MAPPING_INVALID', `mapping ${id}: file ${file} does not exist`);
+  if (!existsSync(file))
+    throw new SwitchyardError('MAPPING_INVALID', `mapping ${id}: file ${file} does not exist`);
   const text = readFileSync(file, 'utf8');
   let raw: unknown;
   try {
     raw = parse(text);
   } catch (error) {
-    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is not valid YAML: ${(error as Error).message}`);
+    throw new SwitchyardError(
+      'MAPPING_INVALID',
+      `mapping file ${file} is not valid YAML: ${(error as Error).message}`,
+    );
   }
   const parsed = mappingFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is invalid: ${problems}`);
   }
   const definition = parsed.data;
   if (definition.mapping !== id) {
-    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} declares ${definition.mapping}, expected ${id}`);
+    throw new SwitchyardError(
+      'MAPPING_INVALID',
+      `mapping file ${file} declares ${definition.mapping}, expected ${id}`,
+    );
   }
   if (choice.version !== undefined && definition.version !== choice.version) {
-    throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is version ${definition.version}, the plan pins ${choice.version}`);
+    throw new SwitchyardError(
+      'MAPPING_INVALID',
+      `mapping file ${file} is version ${definition.version}, the plan pins ${choice.version}`,
+    );
   }
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   return {
@@ -66,7 +83,9 @@ export function loadMapping(platform: string, type: string, choice: MappingChoic
     key: `${id}@v${definition.version}#${hash}`,
     file,
     definition,
-    inbound: compileDirection(definition, definition.inbound.fields, { consumes: definition.inbound.consumes }),
+    inbound: compileDirection(definition, definition.inbound.fields, {
+      consumes: definition.inbound.consumes,
+    }),
     outbound: compileDirection(definition, definition.outbound.fields),
   };
 }

@@ -20,7 +20,9 @@ const mappingChoice = z.union([
 
 export const planSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, dots, dashes or underscores'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, dots, dashes or underscores'),
     source: connection,
     destination: connection,
     entities: z
@@ -29,12 +31,17 @@ export const planSchema = z
       .superRefine((names, ctx) => {
         for (const name of names) {
           if (!isEntityName(name)) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${name}" is not an entity; use ${ENTITY_NAMES.join(', ')}` });
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              message: `"${name}" is not an entity; use ${ENTITY_NAMES.join(', ')}`,
+            });
           }
         }
       }),
     /** `<platform>.<type>`: a version number, `{version}` or `{file}` (relative to the plan). */
-    mappings: z.record(z.string().regex(/^[a-z0-9]+\.[a-z]+$/, 'keys look like shopify.customer'), mappingChoice).default({}),
+    mappings: z
+      .record(z.string().regex(/^[a-z0-9]+\.[a-z]+$/, 'keys look like shopify.customer'), mappingChoice)
+      .default({}),
     options: z
       .object({
         batchSize: z.number().int().min(1).max(250).default(100),
@@ -57,7 +64,10 @@ export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.en
     return value ?? '';
   });
   if (missing.size > 0) {
-    throw new SwitchyardError('PLAN_INVALID', `the plan uses environment variables that are not set: ${[...missing].join(', ')}`);
+    throw new SwitchyardError(
+      'PLAN_INVALID',
+      `the plan uses environment variables that are not set: ${[...missing].join(', ')}`,
+    );
   }
   return result;
 }
@@ -65,7 +75,9 @@ export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.en
 export function parsePlan(raw: unknown, baseDir: string): MigrationPlan {
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || 'plan'}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `  - ${issue.path.join('.') || 'plan'}: ${issue.message}`,
+    );
     throw new SwitchyardError('PLAN_INVALID', `the plan is invalid:\n${problems.join('\n')}`);
   }
   return { ...parsed.data, entities: parsed.data.entities as EntityName[], baseDir };

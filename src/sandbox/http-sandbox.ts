@@ -24,7 +24,13 @@ export function sandboxApp(latencyMs = 0, counters: SandboxCounters): Express {
   return app;
 }
 
-export function listen(app: Express, port: number, host: string, counters: SandboxCounters, writes: () => number): Promise<RunningSandbox> {
+export function listen(
+  app: Express,
+  port: number,
+  host: string,
+  counters: SandboxCounters,
+  writes: () => number,
+): Promise<RunningSandbox> {
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
     server.once('error', reject);

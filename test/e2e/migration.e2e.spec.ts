@@ -4,12 +4,16 @@ import { WooConnector } from '../../connectors/woocommerce/woocommerce.connector
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import type { NativeRecord } from '../../src/connectors/connector.port';
 import type { EntityName } from '../../src/canonical/entities';
+import { scalarText } from '../../src/common/text';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { connection, migrate, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
 
 const SIZE = { customers: 30, products: 12, orders: 40 };
 
-async function readAll(connector: ShopifyConnector | WooConnector, entity: EntityName): Promise<NativeRecord[]> {
+async function readAll(
+  connector: ShopifyConnector | WooConnector,
+  entity: EntityName,
+): Promise<NativeRecord[]> {
   const all: NativeRecord[] = [];
   for await (const page of connector.read(entity, { cursor: null, pageSize: 100 })) all.push(...page.records);
   return all;
@@ -48,13 +52,19 @@ describe('Shopify → WooCommerce', () => {
       // Checked through WooCommerce's own API: one order per source order, linked to the right customer.
       const api = new WooConnector(woo.url, 'ck_sandbox', 'cs_sandbox');
       const orders = await readAll(api, 'orders');
-      const sources = orders.map((o) => (o.meta_data as { key: string; value: string }[]).find((m) => m.key === '_switchyard_source_id')?.value);
+      const sources = orders.map(
+        (o) =>
+          (o.meta_data as { key: string; value: string }[]).find((m) => m.key === '_switchyard_source_id')
+            ?.value,
+      );
       expect(new Set(sources).size).toBe(40);
       const customers = new Map((await readAll(api, 'customers')).map((c) => [c.id, c.email]));
       const seed = demoShopifySeed(SIZE);
       for (const order of orders) {
         const source = seed.orders.find((o) => o.id === sources[orders.indexOf(order)])!;
-        const sourceEmail = source.customer ? seed.customers.find((c) => c.id === source.customer!.id)!.email : null;
+        const sourceEmail = source.customer
+          ? seed.customers.find((c) => c.id === source.customer!.id)!.email
+          : null;
         expect(order.customer_id === 0 ? null : customers.get(order.customer_id)).toBe(sourceEmail);
         expect(order.total).toBe(source.totalPriceSet.shopMoney.amount);
       }
@@ -71,20 +81,36 @@ describe('Shopify → WooCommerce', () => {
     const shopify = await shopifySandbox(seed);
     const woo = await wooSandbox();
     try {
-      const result = await migrate(t.ledger, plan('bad', connection(shopify, 'shopify'), connection(woo, 'woocommerce')));
+      const result = await migrate(
+        t.ledger,
+        plan('bad', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
+      );
       expect(result.status).toBe('completed_with_errors');
       expect(result.entities.customers).toMatchObject({ created: 29, quarantined: 1 });
       expect(result.entities.products).toMatchObject({ created: 11, quarantined: 1 });
       const reasons = Object.fromEntries(result.problems.map((p) => [p.sourceId, p.reason]));
       expect(reasons[seed.customers[0].id]).toMatch(/email \("not-an-email"\) is not a valid email address/);
-      expect(reasons[seed.products[0].id]).toMatch(/variants\.0\.price\.amount \("abc"\) is not a decimal amount/);
+      expect(reasons[seed.products[0].id]).toMatch(
+        /variants\.0\.price\.amount \("abc"\) is not a decimal amount/,
+      );
       const orphans = result.problems.filter((p) => p.entity === 'orders');
-      const productOrders = seed.orders.filter((o) => o.lineItems.some((l) => seed.products[0].variants.some((v) => v.id === l.variant.id)));
+      const productOrders = seed.orders.filter((o) =>
+        o.lineItems.some((l) => seed.products[0].variants.some((v) => v.id === l.variant.id)),
+      );
       expect(orphans.length).toBeGreaterThanOrEqual(orphanOrders);
-      for (const orphan of orphans) expect(orphan.reason).toMatch(/was not migrated \(quarantined: invalid (customer|product)/);
+      for (const orphan of orphans)
+        expect(orphan.reason).toMatch(/was not migrated \(quarantined: invalid (customer|product)/);
       expect(result.entities.orders!.created + orphans.length).toBe(40);
-      expect(orphans.length).toBe(new Set([...seed.orders.filter((o) => o.customer?.id === seed.customers[0].id), ...productOrders].map((o) => o.id)).size);
-      expect(await new WooConnector(woo.url, 'ck_sandbox', 'cs_sandbox').count('orders')).toBe(40 - orphans.length);
+      expect(orphans.length).toBe(
+        new Set(
+          [...seed.orders.filter((o) => o.customer?.id === seed.customers[0].id), ...productOrders].map(
+            (o) => o.id,
+          ),
+        ).size,
+      );
+      expect(await new WooConnector(woo.url, 'ck_sandbox', 'cs_sandbox').count('orders')).toBe(
+        40 - orphans.length,
+      );
     } finally {
       await Promise.all([shopify.close(), woo.close()]);
     }
@@ -101,7 +127,10 @@ describe('WooCommerce → Shopify, and the round trip', () => {
     const t2 = await sqliteLedger();
     try {
       await migrate(t1.ledger, plan('there', connection(origin, 'shopify'), connection(woo, 'woocommerce')));
-      const result = await migrate(t2.ledger, plan('back', connection(woo, 'woocommerce'), connection(back, 'shopify')));
+      const result = await migrate(
+        t2.ledger,
+        plan('back', connection(woo, 'woocommerce'), connection(back, 'shopify')),
+      );
       expect(result.status).toBe('completed');
       expect(result.entities.orders).toMatchObject({ extracted: 40, created: 40 });
 
@@ -114,7 +143,13 @@ describe('WooCommerce → Shopify, and the round trip', () => {
       for (const [email, [first, last]] of ca) expect(cb.get(email)!.slice(0, 2)).toEqual([first, last]);
 
       const variantsOf = async (c: ShopifyConnector) =>
-        new Map((await readAll(c, 'products')).flatMap((p) => (p.variants as NativeRecord[]).map((v) => [v.sku, [v.price, v.compareAtPrice, v.inventoryQuantity]] as const)));
+        new Map(
+          (await readAll(c, 'products')).flatMap((p) =>
+            (p.variants as NativeRecord[]).map(
+              (v) => [v.sku, [v.price, v.compareAtPrice, v.inventoryQuantity]] as const,
+            ),
+          ),
+        );
       const [va, vb] = [await variantsOf(a), await variantsOf(b)];
       expect([...vb.keys()].sort()).toEqual([...va.keys()].sort());
       for (const [sku, values] of va) expect(vb.get(sku)).toEqual(values);
@@ -124,7 +159,14 @@ describe('WooCommerce → Shopify, and the round trip', () => {
         return new Map(
           (await readAll(c, 'orders')).map((o) => [
             o.name,
-            [(o.totalPriceSet as any).shopMoney.amount, o.customer ? emailById.get((o.customer as any).id) : null, (o.lineItems as NativeRecord[]).map((l) => `${l.sku}x${l.quantity}`).sort().join(',')],
+            [
+              (o.totalPriceSet as any).shopMoney.amount,
+              o.customer ? emailById.get((o.customer as any).id) : null,
+              (o.lineItems as NativeRecord[])
+                .map((l) => `${scalarText(l.sku)}x${scalarText(l.quantity)}`)
+                .sort()
+                .join(','),
+            ],
           ]),
         );
       };
@@ -143,19 +185,45 @@ describe('WooCommerce → Shopify, and the round trip', () => {
   it('quarantines a WooCommerce order whose customer was deleted from the store', async () => {
     const woo = await wooSandbox({
       customers: [{ id: 1, email: 'kept@example.com', first_name: 'Kept' }],
-      products: [{ id: 10, name: 'Mug', sku: 'MUG-1', regular_price: '9.50', manage_stock: true, stock_quantity: 4 }],
+      products: [
+        { id: 10, name: 'Mug', sku: 'MUG-1', regular_price: '9.50', manage_stock: true, stock_quantity: 4 },
+      ],
       orders: [
-        { id: 100, status: 'processing', currency: 'EUR', customer_id: 1, total: '9.50', line_items: [{ product_id: 10, quantity: 1, subtotal: '9.50', total: '9.50', name: 'Mug' }] },
-        { id: 101, status: 'processing', currency: 'EUR', customer_id: 999, total: '9.50', line_items: [{ product_id: 10, quantity: 1, subtotal: '9.50', total: '9.50', name: 'Mug' }] },
+        {
+          id: 100,
+          status: 'processing',
+          currency: 'EUR',
+          customer_id: 1,
+          total: '9.50',
+          line_items: [{ product_id: 10, quantity: 1, subtotal: '9.50', total: '9.50', name: 'Mug' }],
+        },
+        {
+          id: 101,
+          status: 'processing',
+          currency: 'EUR',
+          customer_id: 999,
+          total: '9.50',
+          line_items: [{ product_id: 10, quantity: 1, subtotal: '9.50', total: '9.50', name: 'Mug' }],
+        },
       ],
     });
     const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
     const t = await sqliteLedger();
     try {
-      const result = await migrate(t.ledger, plan('orphan', connection(woo, 'woocommerce'), connection(shopify, 'shopify')));
+      const result = await migrate(
+        t.ledger,
+        plan('orphan', connection(woo, 'woocommerce'), connection(shopify, 'shopify')),
+      );
       expect(result.entities.orders).toMatchObject({ created: 1, quarantined: 1 });
       expect(result.problems).toEqual([
-        { entity: 'orders', sourceId: '101', outcome: 'quarantined', reason: expect.stringMatching(/customer 999 does not exist in the source; link the record to an existing customer/) },
+        {
+          entity: 'orders',
+          sourceId: '101',
+          outcome: 'quarantined',
+          reason: expect.stringMatching(
+            /customer 999 does not exist in the source; link the record to an existing customer/,
+          ),
+        },
       ]);
     } finally {
       await Promise.all([woo.close(), shopify.close(), t.close()]);

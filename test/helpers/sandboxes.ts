@@ -9,20 +9,33 @@ import { parsePlan } from '../../src/plan/migration-plan';
 export type ShopifySandbox = Awaited<ReturnType<typeof startShopifySandbox>>;
 export type WooSandbox = Awaited<ReturnType<typeof startWooSandbox>>;
 
-export const shopifySandbox = (seed?: Record<string, unknown>, extra: { rateLimit?: boolean; latencyMs?: number } = {}) =>
-  startShopifySandbox({ port: 0, seed, ...extra });
-export const wooSandbox = (seed?: Record<string, unknown>, extra: { rateLimit?: boolean; latencyMs?: number } = {}) =>
-  startWooSandbox({ port: 0, seed: { currency: 'EUR', ...seed }, ...extra });
+export const shopifySandbox = (
+  seed?: Record<string, unknown>,
+  extra: { rateLimit?: boolean; latencyMs?: number } = {},
+) => startShopifySandbox({ port: 0, seed, ...extra });
+export const wooSandbox = (
+  seed?: Record<string, unknown>,
+  extra: { rateLimit?: boolean; latencyMs?: number } = {},
+) => startWooSandbox({ port: 0, seed: { currency: 'EUR', ...seed }, ...extra });
 
 export function connection(sandbox: { url: string }, platform: 'shopify' | 'woocommerce') {
-  const credentials = platform === 'shopify' ? shopifyPlatform.defaultCredentials : woocommercePlatform.defaultCredentials;
+  const credentials =
+    platform === 'shopify' ? shopifyPlatform.defaultCredentials : woocommercePlatform.defaultCredentials;
   return { platform, url: sandbox.url, credentials };
 }
 
-export function plan(name: string, source: ReturnType<typeof connection>, destination: ReturnType<typeof connection>, entities = ['customers', 'products', 'orders']) {
+export function plan(
+  name: string,
+  source: ReturnType<typeof connection>,
+  destination: ReturnType<typeof connection>,
+  entities = ['customers', 'products', 'orders'],
+) {
   return parsePlan({ name, source, destination, entities }, process.cwd());
 }
 
-export async function migrate(ledger: LedgerRepository, migrationPlan: ReturnType<typeof plan>): Promise<RunResult> {
+export async function migrate(
+  ledger: LedgerRepository,
+  migrationPlan: ReturnType<typeof plan>,
+): Promise<RunResult> {
   return runMigration(await prepareMigration(migrationPlan), ledger);
 }

@@ -2,7 +2,13 @@ import { LedgerRecordRow } from '../../src/ledger/ledger.entities';
 import { zeroCounters } from '../../src/ledger/ledger.repository';
 import { LEDGERS, type TestLedger } from '../helpers/ledger';
 
-const row = (migrationId: string, runId: string, sourceId: string, destinationId: string | null, status: 'loaded' | 'quarantined' = 'loaded') => ({
+const row = (
+  migrationId: string,
+  runId: string,
+  sourceId: string,
+  destinationId: string | null,
+  status: 'loaded' | 'quarantined' = 'loaded',
+) => ({
   migrationId,
   entity: 'customers',
   sourceId,
@@ -29,14 +35,28 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
   });
 
   const newMigration = (name: string) =>
-    t.ledger.ensureMigration({ name, sourcePlatform: 'shopify', destinationPlatform: 'woocommerce', sourceUrl: 'http://a', destinationUrl: 'http://b' });
+    t.ledger.ensureMigration({
+      name,
+      sourcePlatform: 'shopify',
+      destinationPlatform: 'woocommerce',
+      sourceUrl: 'http://a',
+      destinationUrl: 'http://b',
+    });
 
   it('keeps one row per (migration, entity, source id), however often it is written', async () => {
     const migration = await newMigration('idempotent');
     const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
     const counters = { ...zeroCounters(), extracted: 2, created: 2 };
-    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1'), row(migration.id, run.id, 'c2', 'd2')], counters, checkpoint: 'page-2' });
-    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1b')], counters: zeroCounters(), checkpoint: 'page-2' });
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [row(migration.id, run.id, 'c1', 'd1'), row(migration.id, run.id, 'c2', 'd2')],
+      counters,
+      checkpoint: 'page-2',
+    });
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [row(migration.id, run.id, 'c1', 'd1b')],
+      counters: zeroCounters(),
+      checkpoint: 'page-2',
+    });
     const rows = await t.dataSource.getRepository(LedgerRecordRow).findBy({ migrationId: migration.id });
     expect(rows).toHaveLength(2);
     expect(rows.find((r) => r.sourceId === 'c1')?.destinationId).toBe('d1b');
@@ -47,7 +67,10 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
   it('marks records pending before a load, keeping their destination id', async () => {
     const migration = await newMigration('pending');
     const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
-    await t.ledger.commitPage(migration.id, run.id, 'customers', { rows: [row(migration.id, run.id, 'c1', 'd1')], counters: zeroCounters() });
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [row(migration.id, run.id, 'c1', 'd1')],
+      counters: zeroCounters(),
+    });
     await t.ledger.markPending(migration.id, 'customers', run.id, ['c1', 'c2']);
     const rows = await t.ledger.rowsBySourceId(migration.id, 'customers', ['c1', 'c2']);
     expect(rows.get('c1')).toMatchObject({ status: 'pending', destinationId: 'd1', attempts: 2 });
@@ -57,10 +80,17 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
   it('resumes an unfinished run and starts a new one after a finished run', async () => {
     const migration = await newMigration('resume');
     const first = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
-    await t.ledger.commitPage(migration.id, first.run.id, 'customers', { rows: [], counters: { ...zeroCounters(), extracted: 5 }, checkpoint: 'cursor-5' });
+    await t.ledger.commitPage(migration.id, first.run.id, 'customers', {
+      rows: [],
+      counters: { ...zeroCounters(), extracted: 5 },
+      checkpoint: 'cursor-5',
+    });
     const again = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
     expect(again).toMatchObject({ resumed: true, run: { id: first.run.id } });
-    expect(await t.ledger.runEntity(first.run.id, 'customers')).toMatchObject({ checkpoint: 'cursor-5', extracted: 5 });
+    expect(await t.ledger.runEntity(first.run.id, 'customers')).toMatchObject({
+      checkpoint: 'cursor-5',
+      extracted: 5,
+    });
     await t.ledger.finishRun(first.run.id, 'completed');
     const next = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
     expect(next.resumed).toBe(false);
@@ -81,7 +111,13 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
   it('refuses to reuse a migration name for another pair of platforms', async () => {
     await newMigration('pair');
     await expect(
-      t.ledger.ensureMigration({ name: 'pair', sourcePlatform: 'woocommerce', destinationPlatform: 'shopify', sourceUrl: 'x', destinationUrl: 'y' }),
+      t.ledger.ensureMigration({
+        name: 'pair',
+        sourcePlatform: 'woocommerce',
+        destinationPlatform: 'shopify',
+        sourceUrl: 'x',
+        destinationUrl: 'y',
+      }),
     ).rejects.toThrow(/already exists in this ledger as shopify → woocommerce/);
   });
 });

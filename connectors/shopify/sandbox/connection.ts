@@ -26,7 +26,9 @@ function decodeCursor(cursor: string): CursorPayload {
     if (typeof parsed.last_id !== 'number') throw new Error('bad cursor');
     return parsed;
   } catch {
-    throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: 'BAD_REQUEST' } });
+    throw new GraphQLError(`Invalid cursor for current pagination sort.`, {
+      extensions: { code: 'BAD_REQUEST' },
+    });
   }
 }
 
@@ -46,9 +48,12 @@ export function paginate<T>(
     throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
   }
   if (size > MAX_PAGE || size < 0) {
-    throw new GraphQLError(`The ${args.first != null ? 'first' : 'last'} argument of ${fieldName} must be between 0 and ${MAX_PAGE}`, {
-      extensions: { code: 'BAD_REQUEST' },
-    });
+    throw new GraphQLError(
+      `The ${args.first != null ? 'first' : 'last'} argument of ${fieldName} must be between 0 and ${MAX_PAGE}`,
+      {
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    );
   }
   const compare = (a: T, b: T) => {
     const va = sortValue(a);
@@ -67,7 +72,10 @@ export function paginate<T>(
   let end = sorted.length;
   if (args.after) {
     const index = position(args.after);
-    start = index === -1 ? afterMissing(sorted, decodeCursor(args.after), sortValue, idOf, !!args.reverse) : index + 1;
+    start =
+      index === -1
+        ? afterMissing(sorted, decodeCursor(args.after), sortValue, idOf, !!args.reverse)
+        : index + 1;
   }
   if (args.before) {
     const index = position(args.before);
@@ -90,7 +98,13 @@ export function paginate<T>(
 }
 
 /** The cursor's record was deleted: continue after where it would sort. */
-function afterMissing<T>(sorted: T[], cursor: CursorPayload, sortValue: (row: T) => string | number, idOf: (row: T) => number, reverse: boolean): number {
+function afterMissing<T>(
+  sorted: T[],
+  cursor: CursorPayload,
+  sortValue: (row: T) => string | number,
+  idOf: (row: T) => number,
+  reverse: boolean,
+): number {
   const index = sorted.findIndex((row) => {
     const value = sortValue(row);
     const greater = value > cursor.last_value || (value === cursor.last_value && idOf(row) > cursor.last_id);

@@ -7,6 +7,7 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  OperationTypeNode,
   type SelectionSetNode,
   type GraphQLCompositeType,
   type GraphQLObjectType,
@@ -17,7 +18,11 @@ import {
  * connections 2 + `first`/`last` × the cost of one node, mutations 10. Rough where Shopify is
  * undocumented, exact where it matters: `first:250` on a nested connection is expensive.
  */
-export function requestedCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): number {
+export function requestedCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -25,7 +30,7 @@ export function requestedCost(schema: GraphQLSchema, document: DocumentNode, var
   let total = 0;
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    if (definition.operation === 'mutation') {
+    if (definition.operation === OperationTypeNode.MUTATION) {
       total += 10;
       continue;
     }
@@ -47,12 +52,14 @@ function selectionCost(
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
       const fragment = fragments.get(selection.name.value);
       const type = fragment && schema.getType(fragment.typeCondition.name.value);
-      if (fragment && type && isCompositeType(type)) cost += selectionCost(type, fragment.selectionSet, fragments, variables, schema);
+      if (fragment && type && isCompositeType(type))
+        cost += selectionCost(type, fragment.selectionSet, fragments, variables, schema);
       continue;
     }
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-      if (type && isCompositeType(type)) cost += selectionCost(type, selection.selectionSet, fragments, variables, schema);
+      if (type && isCompositeType(type))
+        cost += selectionCost(type, selection.selectionSet, fragments, variables, schema);
       continue;
     }
     if (!(isObjectType(parent) || isInterfaceType(parent))) continue;
@@ -61,7 +68,10 @@ function selectionCost(
     const named = getNamedType(field.type);
     if (!isCompositeType(named)) continue;
     if (named.name.endsWith('Connection') && isObjectType(named)) {
-      const size = argumentValue(selection.arguments ?? [], variables, 'first') ?? argumentValue(selection.arguments ?? [], variables, 'last') ?? 0;
+      const size =
+        argumentValue(selection.arguments ?? [], variables, 'first') ??
+        argumentValue(selection.arguments ?? [], variables, 'last') ??
+        0;
       cost += 2 + connectionCost(named, selection.selectionSet, size, fragments, variables, schema);
     } else {
       // A plain list of objects is charged as one object, as Shopify does.
@@ -93,7 +103,11 @@ function connectionCost(
   return cost;
 }
 
-function argumentValue(args: readonly { name: { value: string }; value: any }[], variables: Record<string, unknown>, name: string): number | undefined {
+function argumentValue(
+  args: readonly { name: { value: string }; value: any }[],
+  variables: Record<string, unknown>,
+  name: string,
+): number | undefined {
   const arg = args.find((a) => a.name.value === name);
   if (!arg) return undefined;
   if (arg.value.kind === Kind.INT) return Number(arg.value.value);
@@ -121,7 +135,10 @@ export class CostBucket {
 
   currentlyAvailable(): number {
     const now = Date.now();
-    this.available = Math.min(this.maximumAvailable, this.available + ((now - this.last) / 1000) * this.restoreRate);
+    this.available = Math.min(
+      this.maximumAvailable,
+      this.available + ((now - this.last) / 1000) * this.restoreRate,
+    );
     this.last = now;
     return Math.floor(this.available);
   }
@@ -132,6 +149,10 @@ export class CostBucket {
   }
 
   status() {
-    return { maximumAvailable: this.maximumAvailable, currentlyAvailable: this.currentlyAvailable(), restoreRate: this.restoreRate };
+    return {
+      maximumAvailable: this.maximumAvailable,
+      currentlyAvailable: this.currentlyAvailable(),
+      restoreRate: this.restoreRate,
+    };
   }
 }

@@ -1,3 +1,5 @@
+import { scalarText } from '../../../src/common/text';
+
 /**
  * Shopify's search syntax, the subset the Admin API documents for customers, products, orders and
  * variants: `field:value`, `field:'quoted value'`, comparisons `field:>value`, `-field:value`
@@ -13,7 +15,8 @@ export interface Term {
 /** Disjunctive normal form: any group may match; every term in a group must. */
 export type SearchQuery = Term[][];
 
-const TOKEN = /\s*(?:(OR|AND)(?=\s|$)|(-?)([a-z_]+):(>=|<=|>|<)?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+))/gy;
+const TOKEN =
+  /\s*(?:(OR|AND)(?=\s|$)|(-?)([a-z_]+):(>=|<=|>|<)?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+))/gy;
 
 export function parseSearchQuery(query: string | null | undefined): SearchQuery {
   if (!query || !query.trim()) return [];
@@ -46,12 +49,22 @@ function unquote(value: string): string {
 /** How a record answers a field: one value, several (tags), or null. */
 export type FieldReader = (record: any, field: string) => unknown;
 
-export function matchesQuery(record: unknown, query: SearchQuery, read: FieldReader, freeText: (record: any) => string): boolean {
+export function matchesQuery(
+  record: unknown,
+  query: SearchQuery,
+  read: FieldReader,
+  freeText: (record: any) => string,
+): boolean {
   if (query.length === 0) return true;
   return query.some((group) => group.every((term) => matchesTerm(record, term, read, freeText)));
 }
 
-function matchesTerm(record: unknown, term: Term, read: FieldReader, freeText: (record: any) => string): boolean {
+function matchesTerm(
+  record: unknown,
+  term: Term,
+  read: FieldReader,
+  freeText: (record: any) => string,
+): boolean {
   let result: boolean;
   if (term.field === null) {
     result = freeText(record).toLowerCase().includes(term.value.toLowerCase());
@@ -66,7 +79,7 @@ function matchesTerm(record: unknown, term: Term, read: FieldReader, freeText: (
 
 function compare(value: unknown, term: Term): boolean {
   if (value === null || value === undefined) return false;
-  const text = String(value);
+  const text = scalarText(value);
   if (term.op === ':') {
     if (term.value.endsWith('*')) return text.toLowerCase().startsWith(term.value.slice(0, -1).toLowerCase());
     return text.toLowerCase() === term.value.toLowerCase();

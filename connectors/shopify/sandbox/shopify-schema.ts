@@ -13,7 +13,9 @@ let schema: GraphQLSchema | undefined;
 export function adminSchema(): GraphQLSchema {
   if (!schema) {
     const file = join(packageRoot(), 'connectors/shopify/sandbox/admin_schema_2025-01.introspection.json.gz');
-    const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { data: IntrospectionQuery };
+    const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as {
+      data: IntrospectionQuery;
+    };
     schema = buildClientSchema(parsed.data, { assumeValid: true });
   }
   return schema;

@@ -59,7 +59,13 @@ function readers(store: ShopifyStore): Record<Filterable, (row: Row, field: stri
         customer_id: o.customerId === null ? null : String(o.customerId),
       })[field],
     productVariants: (v, field) =>
-      ({ id: v.legacyResourceId, sku: v.sku, barcode: v.barcode, product_id: String(v.productId), updated_at: v.updatedAt })[field],
+      ({
+        id: v.legacyResourceId,
+        sku: v.sku,
+        barcode: v.barcode,
+        product_id: String(v.productId),
+        updated_at: v.updatedAt,
+      })[field],
   };
 }
 
@@ -83,7 +89,8 @@ export function buildRoot(store: ShopifyStore) {
   const read = readers(store);
   const list = (kind: Filterable, rows: Row[], args: ListArgs) => {
     const query = parseSearchQuery(args.query);
-    const free = (row: Row) => [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
+    const free = (row: Row) =>
+      [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
     const matched = rows.filter((row) => matchesQuery(row, query, read[kind], free));
     return paginate(matched, args, kind, legacy, SORT[args.sortKey ?? 'ID'] ?? legacy);
   };
@@ -91,7 +98,9 @@ export function buildRoot(store: ShopifyStore) {
     const query = parseSearchQuery(args.query);
     const total = rows.filter((row) => matchesQuery(row, query, read[kind], () => '')).length;
     const limit = args.limit === undefined ? 10000 : args.limit;
-    return limit !== null && total > limit ? { count: limit, precision: 'AT_LEAST' } : { count: total, precision: 'EXACT' };
+    return limit !== null && total > limit
+      ? { count: limit, precision: 'AT_LEAST' }
+      : { count: total, precision: 'EXACT' };
   };
   const query = {
     shop: () => store.shop,
@@ -100,11 +109,13 @@ export function buildRoot(store: ShopifyStore) {
     customersCount: (args: { query?: string }) => count('customers', [...store.customers.values()], args),
     products: (args: ListArgs) => list('products', [...store.products.values()], args),
     product: ({ id }: { id: string }) => store.byGid(id) ?? null,
-    productsCount: (args: { query?: string; limit?: number }) => count('products', [...store.products.values()], args),
+    productsCount: (args: { query?: string; limit?: number }) =>
+      count('products', [...store.products.values()], args),
     productVariants: (args: ListArgs) => list('productVariants', [...store.variants.values()], args),
     orders: (args: ListArgs) => list('orders', [...store.orders.values()], args),
     order: ({ id }: { id: string }) => store.byGid(id) ?? null,
-    ordersCount: (args: { query?: string; limit?: number }) => count('orders', [...store.orders.values()], args),
+    ordersCount: (args: { query?: string; limit?: number }) =>
+      count('orders', [...store.orders.values()], args),
     locations: (args: ConnectionArgs) => paginate([store.location], args, 'locations', () => 1),
     nodes: ({ ids }: { ids: string[] }) => ids.map((id) => store.byGid(id) ?? null),
     node: ({ id }: { id: string }) => store.byGid(id) ?? null,
@@ -112,9 +123,16 @@ export function buildRoot(store: ShopifyStore) {
   const mutation = {
     customerCreate: ({ input }: { input: Row }) => store.customerWrite(input, false),
     customerUpdate: ({ input }: { input: Row }) => store.customerWrite(input, true),
-    customerDelete: ({ input }: { input: { id: string } }) => ({ ...store.customerDelete(input.id), shop: store.shop }),
+    customerDelete: ({ input }: { input: { id: string } }) => ({
+      ...store.customerDelete(input.id),
+      shop: store.shop,
+    }),
     productSet: ({ input }: { input: Row }) => ({ ...store.productSet(input), productSetOperation: null }),
-    productDelete: ({ input }: { input: { id: string } }) => ({ ...store.productDelete(input.id), productDeleteOperation: null, shop: store.shop }),
+    productDelete: ({ input }: { input: { id: string } }) => ({
+      ...store.productDelete(input.id),
+      productDeleteOperation: null,
+      shop: store.shop,
+    }),
     orderCreate: ({ order }: { order: Row }) => store.orderCreate(order),
     orderDelete: ({ orderId }: { orderId: string }) => store.orderDelete(orderId),
   };
@@ -132,14 +150,26 @@ export function relations(store: ShopifyStore): Record<string, Record<string, Re
       addressesV2: (c, args) => paginate(byIndex(asList(c.addresses)), args, 'addressesV2', index),
     },
     Product: {
-      variants: (p, args) => paginate(store.variantsOf(p), args, 'variants', legacy, SORT[args.sortKey ?? 'POSITION'] ?? SORT.POSITION),
+      variants: (p, args) =>
+        paginate(
+          store.variantsOf(p),
+          args,
+          'variants',
+          legacy,
+          SORT[args.sortKey ?? 'POSITION'] ?? SORT.POSITION,
+        ),
       options: (p, args: { first?: number }) => asList(p.options).slice(0, args.first ?? undefined),
       media: (p, args) => paginate(byIndex(asList(p.media)), args, 'media', index),
       variantsCount: (p) => ({ count: store.variantsOf(p).length, precision: 'EXACT' }),
     },
     ProductVariant: {
       product: (v) => store.products.get(v.productId) ?? null,
-      inventoryItem: (v) => ({ id: `gid://shopify/InventoryItem/${v.legacyResourceId}`, sku: v.sku, tracked: true, requiresShipping: true }),
+      inventoryItem: (v) => ({
+        id: `gid://shopify/InventoryItem/${v.legacyResourceId}`,
+        sku: v.sku,
+        tracked: true,
+        requiresShipping: true,
+      }),
     },
     Order: {
       customer: (o) => (o.customerId === null ? null : (store.customers.get(o.customerId) ?? null)),
@@ -147,7 +177,10 @@ export function relations(store: ShopifyStore): Record<string, Record<string, Re
       shippingLines: (o, args) => paginate(byIndex(asList(o.shippingLines)), args, 'shippingLines', index),
     },
     LineItem: {
-      variant: (line) => (line.variantId === null || line.variantId === undefined ? null : (store.variants.get(line.variantId) ?? null)),
+      variant: (line) =>
+        line.variantId === null || line.variantId === undefined
+          ? null
+          : (store.variants.get(line.variantId) ?? null),
       product: (line) => {
         const variant = line.variantId == null ? undefined : store.variants.get(line.variantId);
         return variant ? (store.products.get(variant.productId) ?? null) : null;

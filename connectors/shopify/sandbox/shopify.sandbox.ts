@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+import { execute, GraphQLError, Kind, OperationTypeNode, parse, validate, type DocumentNode } from 'graphql';
 import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
 import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
 import { SHOPIFY_FACTS } from '../shopify.facts';
@@ -16,7 +16,9 @@ const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login
  * later, `X-Shopify-Access-Token` auth, the official schema, cursor paging capped at 250, calculated
  * query cost with a leaky bucket, and the HTTP 200 `THROTTLED` body when `rateLimit` is on.
  */
-export async function startShopifySandbox(options: SandboxOptions): Promise<RunningSandbox & { store: ShopifyStore }> {
+export async function startShopifySandbox(
+  options: SandboxOptions,
+): Promise<RunningSandbox & { store: ShopifyStore }> {
   const token = options.credentials?.accessToken ?? SHOPIFY_FACTS.sandboxToken;
   const store = new ShopifyStore();
   if (options.seed) store.seed(options.seed);
@@ -39,15 +41,25 @@ export async function startShopifySandbox(options: SandboxOptions): Promise<Runn
   app.post('/admin/oauth/access_token', (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, string>;
     if (body.grant_type !== 'client_credentials' || !body.client_id || !body.client_secret) {
-      res.status(400).json({ error: 'invalid_request', error_description: 'grant_type, client_id and client_secret are required' });
+      res.status(400).json({
+        error: 'invalid_request',
+        error_description: 'grant_type, client_id and client_secret are required',
+      });
       return;
     }
-    res.json({ access_token: token, scope: 'read_products,write_products,read_customers,write_customers,read_orders,write_orders', expires_in: 86399 });
+    res.json({
+      access_token: token,
+      scope: 'read_products,write_products,read_customers,write_customers,read_orders,write_orders',
+      expires_in: 86399,
+    });
   });
 
   app.post('/admin/api/:version/graphql.json', (req: Request, res: Response) => {
     const version = String(req.params.version);
-    if (!(version === 'unstable' || (/^\d{4}-(01|04|07|10)$/.test(version) && version >= SHOPIFY_FACTS.oldestVersion))) {
+    if (!(
+      version === 'unstable' ||
+      (/^\d{4}-(01|04|07|10)$/.test(version) && version >= SHOPIFY_FACTS.oldestVersion)
+    )) {
       res.status(404).json({ errors: 'Not Found' });
       return;
     }
@@ -93,14 +105,24 @@ export async function startShopifySandbox(options: SandboxOptions): Promise<Runn
     if (options.rateLimit && cost > bucket.currentlyAvailable()) {
       counters.throttled++;
       res.json({
-        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
-        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
+        errors: [
+          {
+            message: 'Throttled',
+            extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
+        extensions: {
+          cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() },
+        },
       });
       return;
     }
     if (options.rateLimit) bucket.take(cost);
-    const operation = (document as DocumentNode).definitions.find((d) => d.kind === 'OperationDefinition');
-    const isMutation = operation?.kind === 'OperationDefinition' && operation.operation === 'mutation';
+    const operation = (document as DocumentNode).definitions.find(
+      (d) => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    const isMutation =
+      operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.MUTATION;
     const result = execute({
       schema,
       document: document as DocumentNode,
@@ -112,7 +134,9 @@ export async function startShopifySandbox(options: SandboxOptions): Promise<Runn
     res.json({
       ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}),
       data: result.data ?? null,
-      extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() } },
+      extensions: {
+        cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() },
+      },
     });
   });
 

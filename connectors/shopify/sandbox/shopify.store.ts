@@ -21,7 +21,11 @@ export class ShopifyStore {
   readonly products = new Map<number, Row>();
   readonly variants = new Map<number, Row>();
   readonly orders = new Map<number, Row>();
-  readonly shop = { name: 'Switchyard Sandbox', currencyCode: 'USD', myshopifyDomain: 'sandbox.myshopify.com' };
+  readonly shop = {
+    name: 'Switchyard Sandbox',
+    currencyCode: 'USD',
+    myshopifyDomain: 'sandbox.myshopify.com',
+  };
   readonly location = { id: 'gid://shopify/Location/1', name: 'Shop location', isActive: true };
   private nextId = 1000;
   private nextOrderNumber = 1001;
@@ -36,14 +40,15 @@ export class ShopifyStore {
 
   // ---- seeding: accept records as the GraphQL API returns them -------------------------------
 
-  private idFor(gid: unknown, type: string): number {
-    const id = typeof gid === 'string' && gid.startsWith('gid://') ? Number(gid.split('/').pop()) : this.nextId++;
+  private idFor(gid: unknown): number {
+    const id =
+      typeof gid === 'string' && gid.startsWith('gid://') ? Number(gid.split('/').pop()) : this.nextId++;
     this.nextId = Math.max(this.nextId, id + 1);
     return id;
   }
 
   private insertCustomer(raw: Row): Row {
-    const id = this.idFor(raw.id, 'Customer');
+    const id = this.idFor(raw.id);
     const addresses = asList(raw.addresses ?? raw.addressesV2).map(normaliseAddress);
     const row: Row = {
       state: 'ENABLED',
@@ -65,10 +70,12 @@ export class ShopifyStore {
   }
 
   private insertProduct(raw: Row): Row {
-    const id = this.idFor(raw.id, 'Product');
+    const id = this.idFor(raw.id);
     const gid = `gid://shopify/Product/${id}`;
     const createdAt = raw.createdAt ?? nowIso();
-    const variants = asList(raw.variants).map((variant, index) => this.insertVariant(variant as Row, id, index, createdAt));
+    const variants = asList(raw.variants).map((variant, index) =>
+      this.insertVariant(variant as Row, id, index, createdAt),
+    );
     const row: Row = {
       status: 'ACTIVE',
       vendor: '',
@@ -87,7 +94,12 @@ export class ShopifyStore {
         values: option.values ?? asList(option.optionValues).map((value: Row) => value.name),
       })),
       variantIds: variants.map((variant) => Number(variant.legacyResourceId)),
-      media: asList(raw.media).map((media: Row) => ({ __typename: 'MediaImage', mediaContentType: 'IMAGE', status: 'READY', ...media })),
+      media: asList(raw.media).map((media: Row) => ({
+        __typename: 'MediaImage',
+        mediaContentType: 'IMAGE',
+        status: 'READY',
+        ...media,
+      })),
     };
     delete row.variants;
     row.updatedAt = raw.updatedAt ?? createdAt;
@@ -96,7 +108,7 @@ export class ShopifyStore {
   }
 
   private insertVariant(raw: Row, productId: number, index: number, createdAt: string): Row {
-    const id = this.idFor(raw.id, 'ProductVariant');
+    const id = this.idFor(raw.id);
     const selectedOptions = asList(raw.selectedOptions);
     const row: Row = {
       title: selectedOptions.map((option: Row) => option.value).join(' / ') || 'Default Title',
@@ -119,7 +131,7 @@ export class ShopifyStore {
   }
 
   private insertOrder(raw: Row): Row {
-    const id = this.idFor(raw.id, 'Order');
+    const id = this.idFor(raw.id);
     const customerId = raw.customer?.id ? Number(String(raw.customer.id).split('/').pop()) : null;
     const row: Row = {
       tags: [],
@@ -153,7 +165,9 @@ export class ShopifyStore {
   // ---- reads -----------------------------------------------------------------------------------
 
   variantsOf(product: Row): Row[] {
-    return (product.variantIds as number[]).map((id) => this.variants.get(id)).filter((v): v is Row => v !== undefined);
+    return (product.variantIds as number[])
+      .map((id) => this.variants.get(id))
+      .filter((v): v is Row => v !== undefined);
   }
 
   byGid(gid: string): Row | undefined {
@@ -178,7 +192,8 @@ export class ShopifyStore {
 
   customerWrite(input: Row, update: boolean): { customer: Row | null; userErrors: UserError[] } {
     const existing = update ? this.byGid(String(input.id ?? '')) : undefined;
-    if (update && !existing) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
+    if (update && !existing)
+      return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
     const errors: UserError[] = [];
     const email = input.email ?? existing?.email;
     if (!email && !input.phone && !input.firstName && !input.lastName && !existing) {
@@ -187,7 +202,12 @@ export class ShopifyStore {
     if (input.email !== undefined && input.email !== null && !EMAIL.test(String(input.email))) {
       errors.push({ field: ['email'], message: 'Email is invalid' });
     }
-    if (email && [...this.customers.values()].some((c) => c !== existing && String(c.email ?? '').toLowerCase() === String(email).toLowerCase())) {
+    if (
+      email &&
+      [...this.customers.values()].some(
+        (c) => c !== existing && String(c.email ?? '').toLowerCase() === String(email).toLowerCase(),
+      )
+    ) {
       errors.push({ field: ['email'], message: 'Email has already been taken' });
     }
     if (errors.length > 0) return { customer: null, userErrors: errors };
@@ -207,7 +227,8 @@ export class ShopifyStore {
 
   customerDelete(gid: string): { deletedCustomerId: string | null; userErrors: UserError[] } {
     const found = this.byGid(gid);
-    if (!found) return { deletedCustomerId: null, userErrors: [{ field: ['id'], message: "Customer can't be found" }] };
+    if (!found)
+      return { deletedCustomerId: null, userErrors: [{ field: ['id'], message: "Customer can't be found" }] };
     this.writes++;
     this.customers.delete(Number(found.legacyResourceId));
     return { deletedCustomerId: gid, userErrors: [] };
@@ -215,18 +236,29 @@ export class ShopifyStore {
 
   productSet(input: Row): { product: Row | null; userErrors: UserError[] } {
     const existing = input.id ? this.byGid(String(input.id)) : undefined;
-    if (input.id && !existing) return { product: null, userErrors: [{ field: ['input', 'id'], message: 'Product does not exist', code: 'PRODUCT_DOES_NOT_EXIST' }] };
+    if (input.id && !existing)
+      return {
+        product: null,
+        userErrors: [
+          { field: ['input', 'id'], message: 'Product does not exist', code: 'PRODUCT_DOES_NOT_EXIST' },
+        ],
+      };
     const errors = validateProductSet(input, existing);
     if (errors.length > 0) return { product: null, userErrors: errors };
     this.writes++;
     const now = nowIso();
     const productId = existing ? Number(existing.legacyResourceId) : this.nextId++;
-    const previous = new Map<string, Row>(existing ? this.variantsOf(existing).map((v) => [v.id as string, v]) : []);
+    const previous = new Map<string, Row>(
+      existing ? this.variantsOf(existing).map((v) => [v.id as string, v]) : [],
+    );
     const variantIds: number[] = [];
     asList(input.variants).forEach((variant: Row, index) => {
       const old = variant.id ? previous.get(String(variant.id)) : undefined;
       previous.delete(String(variant.id));
-      const quantity = asList(variant.inventoryQuantities).reduce((sum: number, q: Row) => sum + Number(q.quantity ?? 0), 0);
+      const quantity = asList(variant.inventoryQuantities).reduce(
+        (sum: number, q: Row) => sum + Number(q.quantity ?? 0),
+        0,
+      );
       const row = this.insertVariant(
         {
           ...(old ?? {}),
@@ -237,7 +269,10 @@ export class ShopifyStore {
           barcode: variant.barcode ?? old?.barcode ?? null,
           taxable: variant.taxable ?? old?.taxable ?? true,
           inventoryQuantity: variant.inventoryQuantities ? quantity : (old?.inventoryQuantity ?? 0),
-          selectedOptions: asList(variant.optionValues).map((v: Row) => ({ name: v.optionName, value: v.name })),
+          selectedOptions: asList(variant.optionValues).map((v: Row) => ({
+            name: v.optionName,
+            value: v.name,
+          })),
           updatedAt: now,
           createdAt: old?.createdAt ?? now,
           title: undefined,
@@ -294,7 +329,8 @@ export class ShopifyStore {
 
   productDelete(gid: string): { deletedProductId: string | null; userErrors: UserError[] } {
     const found = this.byGid(gid);
-    if (!found) return { deletedProductId: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
+    if (!found)
+      return { deletedProductId: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
     this.writes++;
     for (const variant of this.variantsOf(found)) this.variants.delete(Number(variant.legacyResourceId));
     this.products.delete(Number(found.legacyResourceId));
@@ -304,22 +340,43 @@ export class ShopifyStore {
   orderCreate(input: Row): { order: Row | null; userErrors: UserError[] } {
     const errors: UserError[] = [];
     const lines = asList(input.lineItems);
-    if (lines.length === 0) errors.push({ field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' });
+    if (lines.length === 0)
+      errors.push({
+        field: ['order', 'lineItems'],
+        message: 'Line items must have at least one line item',
+        code: 'INVALID',
+      });
     const currency = input.currency ?? this.shop.currencyCode;
     lines.forEach((line: Row, index) => {
       if (line.variantId && !this.byGid(String(line.variantId))) {
-        errors.push({ field: ['order', 'lineItems', String(index), 'variantId'], message: 'Variant does not exist', code: 'PRODUCT_VARIANT_DOES_NOT_EXIST' } as UserError);
+        errors.push({
+          field: ['order', 'lineItems', String(index), 'variantId'],
+          message: 'Variant does not exist',
+          code: 'PRODUCT_VARIANT_DOES_NOT_EXIST',
+        });
       }
       if (!line.variantId && (!line.title || !line.priceSet)) {
-        errors.push({ field: ['order', 'lineItems', String(index)], message: 'A custom line item needs a title and a price', code: 'INVALID' });
+        errors.push({
+          field: ['order', 'lineItems', String(index)],
+          message: 'A custom line item needs a title and a price',
+          code: 'INVALID',
+        });
       }
       if (!(Number.isInteger(line.quantity) && line.quantity > 0)) {
-        errors.push({ field: ['order', 'lineItems', String(index), 'quantity'], message: 'Quantity must be greater than 0', code: 'INVALID' });
+        errors.push({
+          field: ['order', 'lineItems', String(index), 'quantity'],
+          message: 'Quantity must be greater than 0',
+          code: 'INVALID',
+        });
       }
     });
     const customerGid = input.customer?.toAssociate?.id;
     if (customerGid && !this.byGid(String(customerGid))) {
-      errors.push({ field: ['order', 'customer', 'toAssociate', 'id'], message: 'Customer does not exist', code: 'CUSTOMER_DOES_NOT_EXIST' } as UserError);
+      errors.push({
+        field: ['order', 'customer', 'toAssociate', 'id'],
+        message: 'Customer does not exist',
+        code: 'CUSTOMER_DOES_NOT_EXIST',
+      });
     }
     if (errors.length > 0) return { order: null, userErrors: errors };
     this.writes++;
@@ -351,12 +408,21 @@ export class ShopifyStore {
       discountedPriceSet: money(amountOf(s.priceSet)),
       taxLines: asList(s.taxLines).map(taxLine),
     }));
-    const subtotal = lineItems.reduce((sum, line) => sum.plus(amountOf(line.originalTotalSet)), new Decimal(0));
+    const subtotal = lineItems.reduce(
+      (sum, line) => sum.plus(amountOf(line.originalTotalSet)),
+      new Decimal(0),
+    );
     const shipping = shippingLines.reduce((sum, s) => sum.plus(amountOf(s.originalPriceSet)), new Decimal(0));
-    const allTaxLines = [...asList(input.taxLines).map(taxLine), ...lineItems.flatMap((l) => l.taxLines), ...shippingLines.flatMap((s) => s.taxLines)];
+    const allTaxLines = [
+      ...asList(input.taxLines).map(taxLine),
+      ...lineItems.flatMap((l) => l.taxLines),
+      ...shippingLines.flatMap((s) => s.taxLines),
+    ];
     const tax = allTaxLines.reduce<Decimal>((sum, t) => sum.plus(amountOf(t.priceSet)), new Decimal(0));
     const discount = amountOf(input.discountCode?.itemFixedDiscountCode?.amountSet);
-    const total = input.taxesIncluded ? subtotal.plus(shipping).minus(discount) : subtotal.plus(shipping).plus(tax).minus(discount);
+    const total = input.taxesIncluded
+      ? subtotal.plus(shipping).minus(discount)
+      : subtotal.plus(shipping).plus(tax).minus(discount);
     const now = nowIso();
     const row = this.insertOrder({
       email: input.email ?? null,
@@ -389,37 +455,65 @@ export class ShopifyStore {
 
   orderDelete(gid: string): { deletedId: string | null; userErrors: UserError[] } {
     const found = this.byGid(gid);
-    if (!found) return { deletedId: null, userErrors: [{ field: ['orderId'], message: 'Order does not exist' }] };
+    if (!found)
+      return { deletedId: null, userErrors: [{ field: ['orderId'], message: 'Order does not exist' }] };
     this.writes++;
     this.orders.delete(Number(found.legacyResourceId));
     return { deletedId: gid, userErrors: [] };
   }
 }
 
-const FULFILLMENT: Record<string, string> = { FULFILLED: 'FULFILLED', PARTIAL: 'PARTIALLY_FULFILLED', RESTOCKED: 'RESTOCKED' };
+const FULFILLMENT: Record<string, string> = {
+  FULFILLED: 'FULFILLED',
+  PARTIAL: 'PARTIALLY_FULFILLED',
+  RESTOCKED: 'RESTOCKED',
+};
 
 function taxLine(line: Row): Row {
   const amount = line.priceSet?.shopMoney ?? { amount: '0.00', currencyCode: 'USD' };
-  return { title: line.title, rate: Number(line.rate ?? 0), priceSet: { shopMoney: amount, presentmentMoney: amount } };
+  return {
+    title: line.title,
+    rate: Number(line.rate ?? 0),
+    priceSet: { shopMoney: amount, presentmentMoney: amount },
+  };
 }
 
 function validateProductSet(input: Row, existing: Row | undefined): UserError[] {
   const errors: UserError[] = [];
-  if (!existing && !input.title) errors.push({ field: ['input', 'title'], message: "Title can't be blank", code: 'BLANK' } as UserError);
+  if (!existing && !input.title)
+    errors.push({ field: ['input', 'title'], message: "Title can't be blank", code: 'BLANK' });
   const optionNames = asList(input.productOptions).map((option: Row) => String(option.name));
   const combos = new Set<string>();
   asList(input.variants).forEach((variant: Row, index) => {
     const names = asList(variant.optionValues).map((value: Row) => String(value.optionName));
-    if (input.productOptions && (names.length !== optionNames.length || names.some((name) => !optionNames.includes(name)))) {
-      errors.push({ field: ['input', 'variants', String(index), 'optionValues'], message: 'Option values must match the product options', code: 'INVALID_VARIANT' } as UserError);
+    if (
+      input.productOptions &&
+      (names.length !== optionNames.length || names.some((name) => !optionNames.includes(name)))
+    ) {
+      errors.push({
+        field: ['input', 'variants', String(index), 'optionValues'],
+        message: 'Option values must match the product options',
+        code: 'INVALID_VARIANT',
+      });
     }
-    const combo = asList(variant.optionValues).map((value: Row) => `${value.optionName}=${value.name}`).sort().join('|');
+    const combo = asList(variant.optionValues)
+      .map((value: Row) => `${value.optionName}=${value.name}`)
+      .sort()
+      .join('|');
     if (combos.has(combo)) {
-      errors.push({ field: ['input', 'variants', String(index)], message: `The variant '${combo}' already exists`, code: 'DUPLICATE_VARIANT' } as UserError);
+      errors.push({
+        field: ['input', 'variants', String(index)],
+        message: `The variant '${combo}' already exists`,
+        code: 'DUPLICATE_VARIANT',
+      });
     }
     combos.add(combo);
     if (variant.price !== undefined && !/^-?\d+(\.\d+)?$/.test(String(variant.price))) {
-      errors.push({ field: ['input', 'variants', String(index), 'price'], message: 'Price must be a number', code: 'INVALID' } as UserError);
+      errors.push({
+        field: ['input', 'variants', String(index), 'price'],
+        message: 'Price must be a number',
+        code: 'INVALID',
+      });
     }
   });
   return errors;
@@ -458,7 +552,12 @@ function pick(input: Row, keys: string[]): Row {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'product';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'product'
+  );
 }
 
 function uniqueHandle(handle: string, taken: string[]): string {

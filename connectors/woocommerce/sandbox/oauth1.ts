@@ -2,7 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** RFC 3986 percent-encoding, as OAuth 1.0a requires. */
 export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
@@ -15,7 +18,12 @@ export function verifyOauthSignature(
   params: Record<string, string>,
   consumerSecret: string,
 ): boolean {
-  const algorithm = params.oauth_signature_method === 'HMAC-SHA1' ? 'sha1' : params.oauth_signature_method === 'HMAC-SHA256' ? 'sha256' : null;
+  const algorithm =
+    params.oauth_signature_method === 'HMAC-SHA1'
+      ? 'sha1'
+      : params.oauth_signature_method === 'HMAC-SHA256'
+        ? 'sha256'
+        : null;
   if (!algorithm || !params.oauth_signature) return false;
   const pairs = Object.entries(params)
     .filter(([key]) => key !== 'oauth_signature')

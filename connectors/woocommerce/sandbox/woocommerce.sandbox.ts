@@ -13,7 +13,9 @@ const HOST_LIMIT = { requests: 50, perMs: 1000 };
  * OAuth 1.0a query signing (what the official client sends over http); page/per_page paging capped at
  * 100 with X-WP-Total, X-WP-TotalPages and Link; `/batch` capped at 100 items with per-item errors.
  */
-export async function startWooSandbox(options: SandboxOptions): Promise<RunningSandbox & { store: WooStore }> {
+export async function startWooSandbox(
+  options: SandboxOptions,
+): Promise<RunningSandbox & { store: WooStore }> {
   const key = options.credentials?.consumerKey ?? WOO_FACTS.sandboxConsumerKey;
   const secret = options.credentials?.consumerSecret ?? WOO_FACTS.sandboxConsumerSecret;
   const store = new WooStore();
@@ -33,7 +35,11 @@ export async function startWooSandbox(options: SandboxOptions): Promise<RunningS
       if (window.length >= HOST_LIMIT.requests) {
         counters.throttled++;
         res.setHeader('Retry-After', '1');
-        res.status(429).json({ code: 'rest_too_many_requests', message: 'Too many requests. Please wait and try again.', data: { status: 429 } });
+        res.status(429).json({
+          code: 'rest_too_many_requests',
+          message: 'Too many requests. Please wait and try again.',
+          data: { status: 429 },
+        });
         return;
       }
       window.push(now);
@@ -47,25 +53,62 @@ export async function startWooSandbox(options: SandboxOptions): Promise<RunningS
   });
 
   api.get('/', (_req, res) => {
-    res.json({ namespace: 'wc/v3', routes: Object.fromEntries(['/wc/v3/customers', '/wc/v3/products', '/wc/v3/orders'].map((route) => [route, { methods: ['GET', 'POST'] }])) });
+    res.json({
+      namespace: 'wc/v3',
+      routes: Object.fromEntries(
+        ['/wc/v3/customers', '/wc/v3/products', '/wc/v3/orders'].map((route) => [
+          route,
+          { methods: ['GET', 'POST'] },
+        ]),
+      ),
+    });
   });
   api.get('/data/currencies/current', (_req, res) => {
     res.json({ code: store.currency, name: store.currency, symbol: store.currency });
   });
 
   const route = (path: string, resource: Resource) => {
-    const parentOf = (req: Request) => (resource === 'variations' ? Number(req.params.product_id) : undefined);
-    api.get(path, handle((req, res) => list(store, resource, req, res, parentOf(req))));
-    api.post(path, handle((req, res) => res.status(201).json(view(store, resource, store.create(resource, body(req), parentOf(req))))));
-    api.post(`${path}/batch`, handle((req, res) => res.json(batch(store, resource, body(req), parentOf(req)))));
-    api.get(`${path}/:id`, handle((req, res) => res.json(view(store, resource, store.find(resource, Number(req.params.id), parentOf(req))))));
-    const update = handle((req, res) => res.json(view(store, resource, store.update(resource, Number(req.params.id), body(req), parentOf(req)))));
+    const parentOf = (req: Request) =>
+      resource === 'variations' ? Number(req.params.product_id) : undefined;
+    api.get(
+      path,
+      handle((req, res) => list(store, resource, req, res, parentOf(req))),
+    );
+    api.post(
+      path,
+      handle((req, res) =>
+        res.status(201).json(view(store, resource, store.create(resource, body(req), parentOf(req)))),
+      ),
+    );
+    api.post(
+      `${path}/batch`,
+      handle((req, res) => res.json(batch(store, resource, body(req), parentOf(req)))),
+    );
+    api.get(
+      `${path}/:id`,
+      handle((req, res) =>
+        res.json(view(store, resource, store.find(resource, Number(req.params.id), parentOf(req)))),
+      ),
+    );
+    const update = handle((req, res) =>
+      res.json(
+        view(store, resource, store.update(resource, Number(req.params.id), body(req), parentOf(req))),
+      ),
+    );
     api.put(`${path}/:id`, update);
     api.patch(`${path}/:id`, update);
     api.post(`${path}/:id`, update);
     api.delete(
       `${path}/:id`,
-      handle((req, res) => res.json(view(store, resource, store.remove(resource, Number(req.params.id), req.query.force === 'true', parentOf(req))))),
+      handle((req, res) =>
+        res.json(
+          view(
+            store,
+            resource,
+            store.remove(resource, Number(req.params.id), req.query.force === 'true', parentOf(req)),
+          ),
+        ),
+      ),
     );
   };
   route('/products/:product_id/variations', 'variations');
@@ -75,10 +118,15 @@ export async function startWooSandbox(options: SandboxOptions): Promise<RunningS
 
   app.use(WOO_FACTS.apiPrefix, api);
   app.use((_req: Request, res: Response) => {
-    res.status(404).json({ code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } });
+    res.status(404).json({
+      code: 'rest_no_route',
+      message: 'No route was found matching the URL and request method.',
+      data: { status: 404 },
+    });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const wc = error instanceof WcError ? error : new WcError('rest_invalid_json', 'Invalid JSON body passed.', 400);
+    const wc =
+      error instanceof WcError ? error : new WcError('rest_invalid_json', 'Invalid JSON body passed.', 400);
     res.status(wc.status).json(wc.body());
   });
 
@@ -92,7 +140,10 @@ function handle(fn: (req: Request, res: Response) => void) {
       fn(req, res);
     } catch (error) {
       if (error instanceof WcError) res.status(error.status).json(error.body());
-      else res.status(500).json({ code: 'internal_server_error', message: (error as Error).message, data: { status: 500 } });
+      else
+        res
+          .status(500)
+          .json({ code: 'internal_server_error', message: (error as Error).message, data: { status: 500 } });
     }
   };
 }
@@ -101,35 +152,55 @@ function body(req: Request): Row {
   return (req.body ?? {}) as Row;
 }
 
-function authenticate(req: Request, key: string, secret: string, nonces: Map<string, number>): WcError | null {
+function authenticate(
+  req: Request,
+  key: string,
+  secret: string,
+  nonces: Map<string, number>,
+): WcError | null {
   const query = req.query as Record<string, string>;
   const header = req.header('authorization');
   if (header?.startsWith('Basic ')) {
     const [user, pass] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-    if (user !== key) return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
-    if (pass !== secret) return new WcError('woocommerce_rest_authentication_error', 'Consumer secret is invalid.', 401);
+    if (user !== key)
+      return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
+    if (pass !== secret)
+      return new WcError('woocommerce_rest_authentication_error', 'Consumer secret is invalid.', 401);
     return null;
   }
   if (query.consumer_key !== undefined) {
-    if (query.consumer_key !== key) return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
-    if (query.consumer_secret !== secret) return new WcError('woocommerce_rest_authentication_error', 'Consumer secret is invalid.', 401);
+    if (query.consumer_key !== key)
+      return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
+    if (query.consumer_secret !== secret)
+      return new WcError('woocommerce_rest_authentication_error', 'Consumer secret is invalid.', 401);
     return null;
   }
   if (query.oauth_consumer_key !== undefined) {
-    if (query.oauth_consumer_key !== key) return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
+    if (query.oauth_consumer_key !== key)
+      return new WcError('woocommerce_rest_authentication_error', 'Consumer key is invalid.', 401);
     for (const param of ['oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_nonce']) {
-      if (!query[param]) return new WcError('woocommerce_rest_authentication_error', `Missing OAuth parameter ${param}`, 401);
+      if (!query[param])
+        return new WcError('woocommerce_rest_authentication_error', `Missing OAuth parameter ${param}`, 401);
     }
     const age = Math.abs(Date.now() / 1000 - Number(query.oauth_timestamp));
     if (!(age <= WOO_FACTS.oauthTimestampWindowSeconds)) {
       return new WcError('woocommerce_rest_authentication_error', 'The timestamp is too old.', 401);
     }
     const nonceKey = `${query.oauth_timestamp}:${query.oauth_nonce}`;
-    if (nonces.has(nonceKey)) return new WcError('woocommerce_rest_authentication_error', 'Invalid nonce - nonce has already been used.', 401);
+    if (nonces.has(nonceKey))
+      return new WcError(
+        'woocommerce_rest_authentication_error',
+        'Invalid nonce - nonce has already been used.',
+        401,
+      );
     // The client signs the request URL without its query, port included.
     const baseUrl = `${req.protocol}://${req.get('host')}${req.originalUrl.split('?')[0]}`;
     if (!verifyOauthSignature(req.method, baseUrl, query, secret)) {
-      return new WcError('woocommerce_rest_authentication_error', 'Invalid signature - provided signature does not match.', 401);
+      return new WcError(
+        'woocommerce_rest_authentication_error',
+        'Invalid signature - provided signature does not match.',
+        401,
+      );
     }
     nonces.set(nonceKey, Date.now());
     if (nonces.size > 10_000) nonces.clear();
@@ -143,21 +214,38 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
   const perPage = query.per_page === undefined ? 10 : Number(query.per_page);
   const page = query.page === undefined ? 1 : Number(query.page);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
-    throw new WcError('rest_invalid_param', 'Invalid parameter(s): per_page', 400, { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' });
+    throw new WcError('rest_invalid_param', 'Invalid parameter(s): per_page', 400, {
+      per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)',
+    });
   }
   if (!Number.isInteger(page) || page < 1) {
-    throw new WcError('rest_invalid_param', 'Invalid parameter(s): page', 400, { page: 'page must be greater than or equal to 1' });
+    throw new WcError('rest_invalid_param', 'Invalid parameter(s): page', 400, {
+      page: 'page must be greater than or equal to 1',
+    });
   }
   let rows = [...store.table(resource).values()];
   if (resource === 'variations') {
-    if (!store.products.has(parentId!)) throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
+    if (!store.products.has(parentId!))
+      throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
     rows = rows.filter((row) => row.parent_id === parentId);
   }
   rows = rows.filter((row) => matches(resource, row, query));
-  const orderby = query.orderby ?? (resource === 'customers' ? 'name' : resource === 'variations' ? 'menu_order' : 'date');
-  const direction = (query.order ?? (resource === 'customers' || resource === 'variations' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
+  const orderby =
+    query.orderby ?? (resource === 'customers' ? 'name' : resource === 'variations' ? 'menu_order' : 'date');
+  const direction =
+    (query.order ?? (resource === 'customers' || resource === 'variations' ? 'asc' : 'desc')) === 'asc'
+      ? 1
+      : -1;
   const sortKey = (row: Row): string | number =>
-    orderby === 'id' ? row.id : orderby === 'modified' ? row.date_modified_gmt : orderby === 'name' || orderby === 'title' ? String(row.name ?? `${row.last_name} ${row.first_name}`).toLowerCase() : orderby === 'menu_order' ? (row.menu_order ?? 0) : row.date_created_gmt;
+    orderby === 'id'
+      ? row.id
+      : orderby === 'modified'
+        ? row.date_modified_gmt
+        : orderby === 'name' || orderby === 'title'
+          ? String(row.name ?? `${row.last_name} ${row.first_name}`).toLowerCase()
+          : orderby === 'menu_order'
+            ? (row.menu_order ?? 0)
+            : row.date_created_gmt;
   rows.sort((a, b) => {
     const ka = sortKey(a);
     const kb = sortKey(b);
@@ -168,7 +256,11 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
   res.setHeader('X-WP-Total', String(total));
   res.setHeader('X-WP-TotalPages', String(totalPages));
   const link = (p: number, rel: string) => {
-    const params = new URLSearchParams({ ...pickUserParams(query), page: String(p), per_page: String(perPage) });
+    const params = new URLSearchParams({
+      ...pickUserParams(query),
+      page: String(p),
+      per_page: String(perPage),
+    });
     return `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${params.toString()}>; rel="${rel}"`;
   };
   const links: string[] = [];
@@ -179,15 +271,27 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
 }
 
 function pickUserParams(query: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter(([key]) => !key.startsWith('oauth_') && key !== 'consumer_key' && key !== 'consumer_secret'));
+  return Object.fromEntries(
+    Object.entries(query).filter(
+      ([key]) => !key.startsWith('oauth_') && key !== 'consumer_key' && key !== 'consumer_secret',
+    ),
+  );
 }
 
 function matches(resource: Resource, row: Row, query: Record<string, string>): boolean {
-  if (query.modified_after && !(row.date_modified_gmt > query.modified_after.replace(/Z$/, '').slice(0, 19))) return false;
+  if (query.modified_after && !(row.date_modified_gmt > query.modified_after.replace(/Z$/, '').slice(0, 19)))
+    return false;
   if (query.after && !(row.date_created_gmt > query.after.replace(/Z$/, '').slice(0, 19))) return false;
   if (query.include && !query.include.split(',').map(Number).includes(row.id)) return false;
   if (query.search) {
-    const text = JSON.stringify([row.name, row.email, row.first_name, row.last_name, row.sku, row.billing?.email]).toLowerCase();
+    const text = JSON.stringify([
+      row.name,
+      row.email,
+      row.first_name,
+      row.last_name,
+      row.sku,
+      row.billing?.email,
+    ]).toLowerCase();
     if (!text.includes(query.search.toLowerCase())) return false;
   }
   switch (resource) {
@@ -203,7 +307,8 @@ function matches(resource: Resource, row: Row, query: Record<string, string>): b
       if (query.type && row.type !== query.type) return false;
       return true;
     case 'orders':
-      if (query.status && query.status !== 'any' && !query.status.split(',').includes(row.status)) return false;
+      if (query.status && query.status !== 'any' && !query.status.split(',').includes(row.status))
+        return false;
       if (query.customer && row.customer_id !== Number(query.customer)) return false;
       return true;
   }
@@ -221,18 +326,24 @@ function batch(store: WooStore, resource: Resource, request: Row, parentId?: num
   const updates = (request.update as Row[] | undefined) ?? [];
   const deletes = (request.delete as (number | string)[] | undefined) ?? [];
   if (creates.length + updates.length + deletes.length > WOO_FACTS.batchLimit) {
-    throw new WcError('woocommerce_rest_request_entity_too_large', `Unable to accept more than ${WOO_FACTS.batchLimit} items for this request.`, 413);
+    throw new WcError(
+      'woocommerce_rest_request_entity_too_large',
+      `Unable to accept more than ${WOO_FACTS.batchLimit} items for this request.`,
+      413,
+    );
   }
   const attempt = (id: number, fn: () => Row) => {
     try {
       return view(store, resource, fn());
     } catch (error) {
-      const wc = error instanceof WcError ? error : new WcError('internal_error', (error as Error).message, 500);
+      const wc =
+        error instanceof WcError ? error : new WcError('internal_error', (error as Error).message, 500);
       return { id, error: wc.body() };
     }
   };
   const response: Row = {};
-  if (request.create) response.create = creates.map((item) => attempt(0, () => store.create(resource, item, parentId)));
+  if (request.create)
+    response.create = creates.map((item) => attempt(0, () => store.create(resource, item, parentId)));
   if (request.update) {
     response.update = updates.map((item) =>
       attempt(Number(item.id ?? 0), () => {
@@ -241,6 +352,9 @@ function batch(store: WooStore, resource: Resource, request: Row, parentId?: num
       }),
     );
   }
-  if (request.delete) response.delete = deletes.map((id) => attempt(Number(id), () => store.remove(resource, Number(id), true, parentId)));
+  if (request.delete)
+    response.delete = deletes.map((id) =>
+      attempt(Number(id), () => store.remove(resource, Number(id), true, parentId)),
+    );
   return response;
 }

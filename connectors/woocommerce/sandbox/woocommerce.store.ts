@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { scalarText } from '../../../src/common/text';
 
 export type Row = Record<string, any>;
 
@@ -14,7 +15,11 @@ export class WcError extends Error {
   }
 
   body() {
-    return { code: this.code, message: this.message, data: { status: this.status, ...(this.params ? { params: this.params } : {}) } };
+    return {
+      code: this.code,
+      message: this.message,
+      data: { status: this.status, ...(this.params ? { params: this.params } : {}) },
+    };
   }
 }
 
@@ -22,7 +27,19 @@ export type Resource = 'customers' | 'products' | 'orders' | 'variations';
 
 const wpDate = (date: Date) => date.toISOString().slice(0, 19);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const ADDRESS_KEYS = ['first_name', 'last_name', 'company', 'address_1', 'address_2', 'city', 'state', 'postcode', 'country', 'email', 'phone'];
+const ADDRESS_KEYS = [
+  'first_name',
+  'last_name',
+  'company',
+  'address_1',
+  'address_2',
+  'city',
+  'state',
+  'postcode',
+  'country',
+  'email',
+  'phone',
+];
 /** Statuses that, in WooCommerce, take stock off the shelf unless the order says it already has. */
 const STOCK_REDUCING = ['processing', 'completed', 'on-hold'];
 
@@ -42,13 +59,16 @@ export class WooStore {
 
   seed(data: Record<string, unknown>): void {
     if (typeof data.currency === 'string') this.currency = data.currency;
-    for (const raw of (data.customers as Row[] | undefined) ?? []) this.insert('customers', this.customerDefaults(raw));
+    for (const raw of (data.customers as Row[] | undefined) ?? [])
+      this.insert('customers', this.customerDefaults(raw));
     for (const raw of (data.products as Row[] | undefined) ?? []) {
-      const variations = (raw.variations as unknown[] | undefined)?.filter((v): v is Row => typeof v === 'object') ?? [];
+      const variations =
+        (raw.variations as unknown[] | undefined)?.filter((v): v is Row => typeof v === 'object') ?? [];
       const product = this.insert('products', this.productDefaults({ ...raw, variations: [] }));
       for (const variation of variations) this.insertVariation(product, variation);
     }
-    for (const raw of (data.orders as Row[] | undefined) ?? []) this.insert('orders', this.orderDefaults(raw, false));
+    for (const raw of (data.orders as Row[] | undefined) ?? [])
+      this.insert('orders', this.orderDefaults(raw, false));
   }
 
   table(resource: Resource): Map<number, Row> {
@@ -102,7 +122,8 @@ export class WooStore {
       if (patch[key]) patch[key] = { ...existing[key], ...patch[key] };
     }
     if (patch.meta_data) patch.meta_data = mergeMeta(existing.meta_data, patch.meta_data);
-    if (resource === 'products' || resource === 'variations') Object.assign(patch, priceFields(patch, existing));
+    if (resource === 'products' || resource === 'variations')
+      Object.assign(patch, priceFields(patch, existing));
     if (patch.stock_quantity !== undefined) patch.stock_status = stockStatus(patch.stock_quantity);
     Object.assign(existing, patch, { date_modified: wpDate(now), date_modified_gmt: wpDate(now) });
     if (resource === 'variations') refreshVariablePrice(this.products.get(existing.parent_id)!, this);
@@ -120,7 +141,8 @@ export class WooStore {
     }
     this.writes++;
     this.table(resource).delete(id);
-    if (resource === 'products') for (const variationId of existing.variations as number[]) this.variations.delete(variationId);
+    if (resource === 'products')
+      for (const variationId of existing.variations as number[]) this.variations.delete(variationId);
     if (resource === 'variations') {
       const parent = this.products.get(existing.parent_id);
       if (parent) parent.variations = (parent.variations as number[]).filter((v) => v !== id);
@@ -131,7 +153,12 @@ export class WooStore {
   find(resource: Resource, id: number, parentId?: number): Row {
     const row = this.table(resource).get(id);
     if (!row || (resource === 'variations' && row.parent_id !== parentId)) {
-      const code = { customers: 'woocommerce_rest_invalid_id', products: 'woocommerce_rest_product_invalid_id', orders: 'woocommerce_rest_shop_order_invalid_id', variations: 'woocommerce_rest_product_variation_invalid_id' }[resource];
+      const code = {
+        customers: 'woocommerce_rest_invalid_id',
+        products: 'woocommerce_rest_product_invalid_id',
+        orders: 'woocommerce_rest_shop_order_invalid_id',
+        variations: 'woocommerce_rest_product_variation_invalid_id',
+      }[resource];
       throw new WcError(code, 'Invalid ID.', 404);
     }
     return row;
@@ -143,21 +170,40 @@ export class WooStore {
         throw new WcError('rest_missing_callback_param', 'Missing parameter(s): email', 400, ['email']);
       }
       if (body.email !== undefined && !EMAIL.test(String(body.email))) {
-        throw new WcError('rest_invalid_param', 'Invalid parameter(s): email', 400, { email: 'Invalid email address.' });
+        throw new WcError('rest_invalid_param', 'Invalid parameter(s): email', 400, {
+          email: 'Invalid email address.',
+        });
       }
-      if (body.email !== undefined && [...this.customers.values()].some((c) => c !== existing && c.email.toLowerCase() === String(body.email).toLowerCase())) {
-        throw new WcError('registration-error-email-exists', 'An account is already registered with your email address. <a href="#" class="showlogin">Please log in.</a>');
+      if (
+        body.email !== undefined &&
+        [...this.customers.values()].some(
+          (c) => c !== existing && c.email.toLowerCase() === String(body.email).toLowerCase(),
+        )
+      ) {
+        throw new WcError(
+          'registration-error-email-exists',
+          'An account is already registered with your email address. <a href="#" class="showlogin">Please log in.</a>',
+        );
       }
     }
     if (resource === 'products' || resource === 'variations') {
-      if (resource === 'variations' && !this.products.has(parentId!)) throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
+      if (resource === 'variations' && !this.products.has(parentId!))
+        throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
       const sku = body.sku;
       if (sku) {
-        const taken = [...this.products.values(), ...this.variations.values()].some((p) => p !== existing && p.sku === sku);
+        const taken = [...this.products.values(), ...this.variations.values()].some(
+          (p) => p !== existing && p.sku === sku,
+        );
         if (taken) throw new WcError('product_invalid_sku', 'Invalid or duplicated SKU.', 400);
       }
-      if (resource === 'products' && body.type !== undefined && !['simple', 'grouped', 'external', 'variable'].includes(body.type)) {
-        throw new WcError('rest_invalid_param', 'Invalid parameter(s): type', 400, { type: 'type is not one of simple, grouped, external, and variable.' });
+      if (
+        resource === 'products' &&
+        body.type !== undefined &&
+        !['simple', 'grouped', 'external', 'variable'].includes(body.type)
+      ) {
+        throw new WcError('rest_invalid_param', 'Invalid parameter(s): type', 400, {
+          type: 'type is not one of simple, grouped, external, and variable.',
+        });
       }
     }
     if (resource === 'orders') {
@@ -166,10 +212,21 @@ export class WooStore {
       }
       for (const line of (body.line_items as Row[] | undefined) ?? []) {
         if (line.product_id && !this.products.has(Number(line.product_id))) {
-          throw new WcError('woocommerce_rest_invalid_product_id', `Product ID ${line.product_id} is invalid.`, 400);
+          throw new WcError(
+            'woocommerce_rest_invalid_product_id',
+            `Product ID ${line.product_id} is invalid.`,
+            400,
+          );
         }
-        if (line.variation_id && this.variations.get(Number(line.variation_id))?.parent_id !== Number(line.product_id)) {
-          throw new WcError('woocommerce_rest_invalid_variation_id', `Variation ID ${line.variation_id} is invalid.`, 400);
+        if (
+          line.variation_id &&
+          this.variations.get(Number(line.variation_id))?.parent_id !== Number(line.product_id)
+        ) {
+          throw new WcError(
+            'woocommerce_rest_invalid_variation_id',
+            `Variation ID ${line.variation_id} is invalid.`,
+            400,
+          );
         }
         if (line.quantity !== undefined && !(Number(line.quantity) > 0)) {
           throw new WcError('woocommerce_rest_invalid_quantity', 'Quantity must be a positive number.', 400);
@@ -184,7 +241,9 @@ export class WooStore {
     const meta = (order.meta_data as Row[]).find((m) => m.key === '_order_stock_reduced');
     if (meta && ['yes', '1', 'true', true].includes(meta.value)) return;
     for (const line of order.line_items as Row[]) {
-      const item = line.variation_id ? this.variations.get(line.variation_id) : this.products.get(line.product_id);
+      const item = line.variation_id
+        ? this.variations.get(line.variation_id)
+        : this.products.get(line.product_id);
       if (item?.manage_stock && typeof item.stock_quantity === 'number') {
         item.stock_quantity -= Number(line.quantity);
         item.stock_status = stockStatus(item.stock_quantity);
@@ -197,7 +256,8 @@ export class WooStore {
 
   private customerDefaults(raw: Row): Row {
     const now = new Date();
-    const address = (value: Row | undefined) => Object.fromEntries(ADDRESS_KEYS.map((key) => [key, value?.[key] ?? '']));
+    const address = (value: Row | undefined) =>
+      Object.fromEntries(ADDRESS_KEYS.map((key) => [key, value?.[key] ?? '']));
     const row: Row = {
       date_created: wpDate(now),
       date_created_gmt: wpDate(now),
@@ -253,11 +313,25 @@ export class WooStore {
     row.slug = row.slug || slugify(String(row.name));
     const taken = [...this.products.values()].map((p) => p.slug);
     if (taken.includes(row.slug)) row.slug = uniqueSlug(row.slug, taken);
-    row.images = (row.images as Row[]).map((image, index) => ({ id: this.nextId++, name: '', alt: '', position: index, ...image }));
-    row.attributes = (row.attributes as Row[]).map((a, index) => ({ id: 0, position: index, visible: true, variation: false, options: [], ...a }));
+    row.images = (row.images as Row[]).map((image, index) => ({
+      id: this.nextId++,
+      name: '',
+      alt: '',
+      position: index,
+      ...image,
+    }));
+    row.attributes = (row.attributes as Row[]).map((a, index) => ({
+      id: 0,
+      position: index,
+      visible: true,
+      variation: false,
+      options: [],
+      ...a,
+    }));
     row.tags = (row.tags as Row[]).filter((tag) => typeof tag.id === 'number');
     Object.assign(row, priceFields(row, undefined));
-    if (row.manage_stock && typeof row.stock_quantity === 'number') row.stock_status = stockStatus(row.stock_quantity);
+    if (row.manage_stock && typeof row.stock_quantity === 'number')
+      row.stock_status = stockStatus(row.stock_quantity);
     row.meta_data = withMetaIds(row.meta_data, this);
     return row;
   }
@@ -285,7 +359,8 @@ export class WooStore {
       ...raw,
     };
     Object.assign(row, priceFields(row, undefined));
-    if (row.manage_stock && typeof row.stock_quantity === 'number') row.stock_status = stockStatus(row.stock_quantity);
+    if (row.manage_stock && typeof row.stock_quantity === 'number')
+      row.stock_status = stockStatus(row.stock_quantity);
     row.attributes = (row.attributes as Row[]).map((a) => ({ id: 0, ...a }));
     row.meta_data = withMetaIds(row.meta_data, this);
     return row;
@@ -293,7 +368,8 @@ export class WooStore {
 
   private orderDefaults(raw: Row, compute: boolean): Row {
     const now = new Date();
-    const address = (value: Row | undefined) => Object.fromEntries(ADDRESS_KEYS.map((key) => [key, value?.[key] ?? '']));
+    const address = (value: Row | undefined) =>
+      Object.fromEntries(ADDRESS_KEYS.map((key) => [key, value?.[key] ?? '']));
     const row: Row = {
       parent_id: 0,
       status: 'pending',
@@ -336,17 +412,41 @@ export class WooStore {
     }
     delete row.set_paid;
     row.line_items = (row.line_items as Row[]).map((line) => this.lineDefaults(line));
-    row.shipping_lines = (row.shipping_lines as Row[]).map((line) => ({ id: this.nextId++, method_title: '', method_id: '', total_tax: '0.00', taxes: [], meta_data: [], ...line, total: money(line.total) }));
-    row.fee_lines = (row.fee_lines as Row[]).map((line) => ({ id: this.nextId++, name: '', tax_class: '', tax_status: 'taxable', total_tax: '0.00', taxes: [], ...line, meta_data: withMetaIds(line.meta_data ?? [], this), total: money(line.total) }));
+    row.shipping_lines = (row.shipping_lines as Row[]).map((line) => ({
+      id: this.nextId++,
+      method_title: '',
+      method_id: '',
+      total_tax: '0.00',
+      taxes: [],
+      meta_data: [],
+      ...line,
+      total: money(line.total),
+    }));
+    row.fee_lines = (row.fee_lines as Row[]).map((line) => ({
+      id: this.nextId++,
+      name: '',
+      tax_class: '',
+      tax_status: 'taxable',
+      total_tax: '0.00',
+      taxes: [],
+      ...line,
+      meta_data: withMetaIds(line.meta_data ?? [], this),
+      total: money(line.total),
+    }));
     if (compute) computeOrderTotals(row);
     return row;
   }
 
   private lineDefaults(line: Row): Row {
-    const item = line.variation_id ? this.variations.get(Number(line.variation_id)) : this.products.get(Number(line.product_id));
+    const item = line.variation_id
+      ? this.variations.get(Number(line.variation_id))
+      : this.products.get(Number(line.product_id));
     const parent = line.product_id ? this.products.get(Number(line.product_id)) : undefined;
     const quantity = Number(line.quantity ?? 1);
-    const price = line.subtotal !== undefined ? new Decimal(String(line.subtotal)).div(quantity || 1) : new Decimal(String(item?.price || '0'));
+    const price =
+      line.subtotal !== undefined
+        ? new Decimal(String(line.subtotal)).div(quantity || 1)
+        : new Decimal(String(item?.price || '0'));
     const subtotal = line.subtotal !== undefined ? new Decimal(String(line.subtotal)) : price.times(quantity);
     return {
       id: this.nextId++,
@@ -373,7 +473,8 @@ export class WooStore {
 
 /** Order totals as calculate_totals() leaves them on a store without tax rates. */
 function computeOrderTotals(order: Row): void {
-  const sum = (lines: Row[], key: string) => lines.reduce((acc, line) => acc.plus(new Decimal(String(line[key] || '0'))), new Decimal(0));
+  const sum = (lines: Row[], key: string) =>
+    lines.reduce((acc, line) => acc.plus(new Decimal(String(line[key] || '0'))), new Decimal(0));
   const lines = order.line_items as Row[];
   const shipping = sum(order.shipping_lines, 'total');
   const fees = sum(order.fee_lines, 'total');
@@ -397,13 +498,19 @@ function refreshVariablePrice(product: Row, store: WooStore): void {
 /** wc_format_decimal: prices are strings with 2 decimals; a value that is not a number becomes ''. */
 function money(value: unknown): string {
   if (value === undefined || value === null || value === '') return '0.00';
-  const text = String(value);
+  const text = scalarText(value);
   return /^-?\d+(\.\d+)?$/.test(text) ? new Decimal(text).toFixed(2) : '0.00';
 }
 
 function priceFields(body: Row, existing: Row | undefined): Row {
-  const format = (value: unknown) => (value === '' || value == null ? '' : /^-?\d+(\.\d+)?$/.test(String(value)) ? new Decimal(String(value)).toFixed(2) : '');
-  const regular = body.regular_price !== undefined ? format(body.regular_price) : (existing?.regular_price ?? '');
+  const format = (value: unknown) =>
+    value === '' || value == null
+      ? ''
+      : /^-?\d+(\.\d+)?$/.test(scalarText(value))
+        ? new Decimal(scalarText(value)).toFixed(2)
+        : '';
+  const regular =
+    body.regular_price !== undefined ? format(body.regular_price) : (existing?.regular_price ?? '');
   const sale = body.sale_price !== undefined ? format(body.sale_price) : (existing?.sale_price ?? '');
   return { regular_price: regular, sale_price: sale, price: sale || regular, on_sale: sale !== '' };
 }
@@ -427,7 +534,12 @@ function mergeMeta(existing: Row[], incoming: Row[]): Row[] {
 }
 
 function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'product';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'product'
+  );
 }
 
 function uniqueSlug(slug: string, taken: string[]): string {
