@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ShopifyConnector } from '../../connectors/shopify/shopify.connector';
+import type { Connector } from '../../src/connectors/connector.port';
+import { demoShopifySeed } from '../../src/demo/demo-store';
+import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { sqliteLedger } from '../helpers/ledger';
+import { connection, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
+import { sourceIds, wooList } from '../helpers/woo-api';
+
+const CLI = resolve(__dirname, '../../bin/switchyard.js');
+
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStart?: (kill: () => void) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('exit', (code, signal) => done({ code, signal, stdout }));
+    onStart?.(() => child.kill('SIGKILL'));
+  });
+}
+
+/** A destination that dies right after its first write of an entity: the write landed, the ledger never heard. */
+function dyingAfterFirstWrite(destination: Connector, entity: string): Connector {
+  let died = false;
+  return new Proxy(destination, {
+    get(target, property, receiver) {
+      if (property === 'upsert') {
+        return async (e: Parameters<Connector['upsert']>[0], items: Parameters<Connector['upsert']>[1]) => {
+          const outcomes = await target.upsert(e, items);
+          if (e === entity && !died) {
+            died = true;
+            throw new Error('simulated crash after the destination accepted the batch');
+          }
+          return outcomes;
+        };
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
+describe('a run killed mid-orders', () => {
+  it('SIGKILLed and started again, leaves every order in WooCommerce exactly once', async () => {
+    if (!existsSync(resolve(__dirname, '../../dist/src/cli/main.js')))
+      throw new Error('dist/ is missing: run npm run build (npm ci does)');
+    const shopify = await shopifySandbox(demoShopifySeed());
+    const woo = await wooSandbox(undefined, { latencyMs: 15 });
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));
+    const planFile = join(dir, 'plan.yaml');
+    writeFileSync(
+      planFile,
+      JSON.stringify({
+        name: 'crash',
+        source: connection(shopify, 'shopify'),
+        destination: connection(woo, 'woocommerce'),
+        entities: ['customers', 'products', 'orders'],
+      }),
+    );
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'ledger.db')}` };
+    try {
+      const killed = await runCli(['migrate', planFile, '--json'], env, (kill) => {
+        const timer = setInterval(() => {
+          if (woo.store.orders.size >= 100) {
+            clearInterval(timer);
+            kill();
+          }
+        }, 5);
+      });
+      expect(killed.signal).toBe('SIGKILL');
+      const ordersAtKill = woo.store.orders.size;
+      expect(ordersAtKill).toBeGreaterThanOrEqual(100);
+      expect(ordersAtKill).toBeLessThan(320);
+
+      const resumed = await runCli(['migrate', planFile, '--json'], env);
+      expect(resumed.code).toBe(0);
+      const summary = JSON.parse(resumed.stdout) as {
+        status: string;
+        entities: Record<string, Record<string, number>>;
+      };
+      expect(summary.status).toBe('completed');
+
+      const orders = await wooList(woo.url, 'orders');
+      expect(orders).toHaveLength(320);
+      expect(new Set(sourceIds(orders)).size).toBe(320);
+      const customers = await wooList(woo.url, 'customers');
+      expect(new Set(customers.map((c) => c.email)).size).toBe(240);
+      expect(await wooList(woo.url, 'products')).toHaveLength(60);
+    } finally {
+      await Promise.all([shopify.close(), woo.close()]);
+    }
+  }, 120_000);
+});
+
+describe('a crash between a destination write and its ledger rows', () => {
+  it('is recovered on WooCommerce by the source id each order carries', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 20, products: 8, orders: 30 }));
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
+    try {
+      const prepared = await prepareMigration(
+        plan('half', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
+      );
+      await expect(
+        runMigration(
+          { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'orders') },
+          t.ledger,
+        ),
+      ).rejects.toThrow(/simulated crash/);
+      expect(woo.store.orders.size).toBe(10);
+      const resumed = await runMigration(prepared, t.ledger);
+      expect(resumed).toMatchObject({ status: 'completed', resumed: true });
+      const orders = await wooList(woo.url, 'orders');
+      expect(orders).toHaveLength(30);
+      expect(new Set(sourceIds(orders)).size).toBe(30);
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
+
+  it('is recovered on Shopify by the source tag each order carries', async () => {
+    const origin = await shopifySandbox(demoShopifySeed({ customers: 20, products: 8, orders: 30 }));
+    const woo = await wooSandbox();
+    const back = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const t1 = await sqliteLedger();
+    const t2 = await sqliteLedger();
+    try {
+      await runMigration(
+        await prepareMigration(plan('there', connection(origin, 'shopify'), connection(woo, 'woocommerce'))),
+        t1.ledger,
+      );
+      const prepared = await prepareMigration(
+        plan('back', connection(woo, 'woocommerce'), connection(back, 'shopify')),
+      );
+      await expect(
+        runMigration(
+          { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'orders') },
+          t2.ledger,
+        ),
+      ).rejects.toThrow(/simulated crash/);
+      const landed = back.store.orders.size;
+      expect(landed).toBeGreaterThan(0);
+      await runMigration(prepared, t2.ledger);
+      const api = new ShopifyConnector(back.url, 'shpat_sandbox', { concurrency: 1 });
+      expect(await api.count('orders')).toBe(30);
+      const names = [...back.store.orders.values()].map((order) => order.name as string);
+      expect(new Set(names).size).toBe(30);
+    } finally {
+      await Promise.all([origin.close(), woo.close(), back.close(), t1.close(), t2.close()]);
+    }
+  });
+});
