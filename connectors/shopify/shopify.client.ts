@@ -77,8 +77,10 @@ export class ShopifyGraphqlClient {
     this.client = new shopify.clients.Graphql({ session: this.session });
   }
 
-  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /** `retries` is lowered by the connectivity check, where a fast "cannot reach" beats a patient one. */
+  async request<T>(query: string, variables: Record<string, unknown> = {}, retries?: number): Promise<T> {
     return withRetry(() => this.once<T>(query, variables), {
+      retries,
       onWait: (ms) => {
         this.stats.throttleWaits++;
         this.stats.throttleWaitMs += ms;

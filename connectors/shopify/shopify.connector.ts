@@ -92,7 +92,7 @@ export class ShopifyConnector implements Connector {
     const data = await this.client.request<{
       shop: { name: string; currencyCode: string };
       locations: Connection;
-    }>(Q.SHOP_QUERY);
+    }>(Q.SHOP_QUERY, {}, 1);
     this.locationId = data.locations.nodes[0]?.id ?? null;
     return {
       currency: data.shop.currencyCode,

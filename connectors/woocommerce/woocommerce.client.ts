@@ -33,7 +33,7 @@ export class WooClient {
   async request<T>(
     method: Method,
     path: string,
-    options: { params?: Record<string, unknown>; data?: unknown } = {},
+    options: { params?: Record<string, unknown>; data?: unknown; retries?: number } = {},
   ): Promise<AxiosResponse<T>> {
     return withRetry(
       async () => {
@@ -59,6 +59,7 @@ export class WooClient {
         }
       },
       {
+        retries: options.retries,
         onWait: (ms) => {
           this.stats.throttleWaits++;
           this.stats.throttleWaitMs += ms;

@@ -75,7 +75,9 @@ export class WooConnector implements Connector {
   }
 
   async check(): Promise<PlatformInfo> {
-    const response = await this.client.request<{ code: string }>('get', 'data/currencies/current');
+    const response = await this.client.request<{ code: string }>('get', 'data/currencies/current', {
+      retries: 1,
+    });
     return { currency: response.data.code };
   }
 
