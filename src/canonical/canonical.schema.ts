@@ -7,8 +7,6 @@ import { decimalString, moneySchema } from './money';
  * reconciliation only ever see canonical records. References name *source* ids and are translated to
  * destination ids by the engine before the outbound mapping runs.
  */
-export const CANONICAL_MODEL_VERSION = 1;
-
 const text = z.string().nullish();
 const isoTimestamp = z
   .string()

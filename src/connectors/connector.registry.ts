@@ -49,7 +49,3 @@ export function platformModule(platform: string): PlatformModule {
   }
   return found;
 }
-
-export function platformNames(): string[] {
-  return Object.keys(PLATFORMS);
-}

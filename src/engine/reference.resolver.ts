@@ -18,8 +18,6 @@ export function collectReferences(record: unknown, found: Reference[] = []): Ref
   return found;
 }
 
-const NAMES: Record<Reference['entity'], string> = { customer: 'customer', product: 'product' };
-
 /**
  * Translates source ids in references into destination ids through the ledger, for a whole page at
  * once. Returns, per record, why a reference could not be resolved: an orphan the merchant must fix.
@@ -57,7 +55,7 @@ export class ReferenceResolver {
   }
 
   private resolve(ref: Reference, row: LedgerRecordRow | undefined): string | null {
-    const name = NAMES[ref.entity];
+    const name = ref.entity;
     if (!row) {
       return `${name} ${ref.sourceId} does not exist in the source; link the record to an existing ${name} or remove the link, then re-run`;
     }

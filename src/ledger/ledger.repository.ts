@@ -227,17 +227,6 @@ export class LedgerRepository {
     });
   }
 
-  async rows(migrationId: string, entity?: string): Promise<LedgerRecordRow[]> {
-    return this.dataSource.getRepository(LedgerRecordRow).find({
-      where: entity ? { migrationId, entity } : { migrationId },
-      order: { entity: 'ASC', sourceId: 'ASC' },
-    });
-  }
-
-  async findMigration(name: string): Promise<MigrationRow | null> {
-    return this.dataSource.getRepository(MigrationRow).findOneBy({ name });
-  }
-
   private async rowsIn(manager: EntityManager, migrationId: string, entity: string, sourceIds: string[]) {
     const rows = await manager
       .getRepository(LedgerRecordRow)

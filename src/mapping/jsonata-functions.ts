@@ -1,8 +1,6 @@
 import Decimal from 'decimal.js';
 import { scalarText } from '../common/text';
 
-const scalar = scalarText;
-
 /**
  * Functions every mapping expression can call. Money stays a decimal string; these helpers never
  * go through a float.
@@ -23,7 +21,7 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
     fn: (amount: unknown, currency: string) => {
       if (amount == null || amount === '') return undefined;
       return {
-        amount: typeof amount === 'number' ? new Decimal(amount).toFixed() : scalar(amount, ''),
+        amount: typeof amount === 'number' ? new Decimal(amount).toFixed() : scalarText(amount, ''),
         currency,
       };
     },
@@ -34,14 +32,15 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
     fn: (values: unknown) => {
       const list = values == null ? [] : Array.isArray(values) ? values : [values];
       return list
-        .reduce<Decimal>((acc, v) => acc.plus(new Decimal(scalar(v, '0'))), new Decimal(0))
+        .reduce<Decimal>((acc, v) => acc.plus(new Decimal(scalarText(v, '0'))), new Decimal(0))
         .toFixed(2);
     },
     signature: '<x:s>',
   },
   /** Divides exactly and rounds to cents: a unit price from a line subtotal. */
   ddiv: {
-    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).div(new Decimal(scalar(b, '1'))).toFixed(2),
+    fn: (a: unknown, b: unknown) =>
+      new Decimal(scalarText(a, '0')).div(new Decimal(scalarText(b, '1'))).toFixed(2),
     signature: '<xx:s>',
   },
   /** The amount of a money value, refusing one in another currency rather than mislabelling it. */
@@ -65,12 +64,14 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
   dneg: { fn: (value: string) => new Decimal(value || '0').negated().toFixed(2), signature: '<s-:s>' },
   /** Multiplies two decimal strings exactly: $dmul("2.50", 3) = "7.50". */
   dmul: {
-    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).times(new Decimal(scalar(b, '0'))).toFixed(2),
+    fn: (a: unknown, b: unknown) =>
+      new Decimal(scalarText(a, '0')).times(new Decimal(scalarText(b, '0'))).toFixed(2),
     signature: '<xx:s>',
   },
   /** Exact decimal comparison: $dcmp("10.00","10") = 0. */
   dcmp: {
-    fn: (a: unknown, b: unknown) => new Decimal(scalar(a, '0')).comparedTo(new Decimal(scalar(b, '0'))),
+    fn: (a: unknown, b: unknown) =>
+      new Decimal(scalarText(a, '0')).comparedTo(new Decimal(scalarText(b, '0'))),
     signature: '<xx:n>',
   },
   /** Shopify global id from a type and a numeric id, and back. */

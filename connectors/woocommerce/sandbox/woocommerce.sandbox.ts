@@ -77,7 +77,7 @@ export async function startWooSandbox(
     api.post(
       path,
       handle((req, res) =>
-        res.status(201).json(view(store, resource, store.create(resource, body(req), parentOf(req)))),
+        res.status(201).json(view(resource, store.create(resource, body(req), parentOf(req)))),
       ),
     );
     api.post(
@@ -87,13 +87,11 @@ export async function startWooSandbox(
     api.get(
       `${path}/:id`,
       handle((req, res) =>
-        res.json(view(store, resource, store.find(resource, Number(req.params.id), parentOf(req)))),
+        res.json(view(resource, store.find(resource, Number(req.params.id), parentOf(req)))),
       ),
     );
     const update = handle((req, res) =>
-      res.json(
-        view(store, resource, store.update(resource, Number(req.params.id), body(req), parentOf(req))),
-      ),
+      res.json(view(resource, store.update(resource, Number(req.params.id), body(req), parentOf(req)))),
     );
     api.put(`${path}/:id`, update);
     api.patch(`${path}/:id`, update);
@@ -103,7 +101,6 @@ export async function startWooSandbox(
       handle((req, res) =>
         res.json(
           view(
-            store,
             resource,
             store.remove(resource, Number(req.params.id), req.query.force === 'true', parentOf(req)),
           ),
@@ -267,7 +264,7 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
   if (page > 1 && page <= totalPages + 1) links.push(link(page - 1, 'prev'));
   if (page < totalPages) links.push(link(page + 1, 'next'));
   if (links.length > 0) res.setHeader('Link', links.join(', '));
-  res.json(rows.slice((page - 1) * perPage, page * perPage).map((row) => view(store, resource, row)));
+  res.json(rows.slice((page - 1) * perPage, page * perPage).map((row) => view(resource, row)));
 }
 
 function pickUserParams(query: Record<string, string>): Record<string, string> {
@@ -314,10 +311,9 @@ function matches(resource: Resource, row: Row, query: Record<string, string>): b
   }
 }
 
-function view(store: WooStore, resource: Resource, row: Row): Row {
-  if (resource === 'products' || resource === 'variations') return { ...row };
-  if (resource === 'customers') return { ...row };
-  return { ...row, number: String(row.number ?? row.id) };
+/** A copy of the stored row, so a response never aliases the store; orders carry their number as text. */
+function view(resource: Resource, row: Row): Row {
+  return resource === 'orders' ? { ...row, number: String(row.number ?? row.id) } : { ...row };
 }
 
 /** `{create, update, delete}` ≤ 100 items in all; each item succeeds or fails on its own, inside HTTP 200. */
@@ -334,7 +330,7 @@ function batch(store: WooStore, resource: Resource, request: Row, parentId?: num
   }
   const attempt = (id: number, fn: () => Row) => {
     try {
-      return view(store, resource, fn());
+      return view(resource, fn());
     } catch (error) {
       const wc =
         error instanceof WcError ? error : new WcError('internal_error', (error as Error).message, 500);
