@@ -28,7 +28,9 @@ export interface EntityJob {
   /** Resume point: the cursor of the last fully committed page. */
   checkpoint: string | null;
   signal?: AbortSignal;
-  onPage?: (counters: EntityCounters) => void;
+  onPage?: (counters: EntityCounters) => Promise<void> | void;
+  /** A retry run: read just these source records back (by id) instead of the whole entity. */
+  onlySourceIds?: string[];
 }
 
 type LedgerRowDraft = PageCommit['rows'][number];
@@ -52,7 +54,9 @@ export async function runEntity(
   ledger: LedgerRepository,
 ): Promise<'completed' | 'interrupted'> {
   const resolver = new ReferenceResolver(ledger, job.migrationId);
-  const pages = job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
+  const pages = job.onlySourceIds
+    ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
+    : job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
   for await (const page of pages) {
     const counters = await processPage(job, ledger, resolver, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
@@ -60,7 +64,7 @@ export async function runEntity(
       counters: counters.counters,
       checkpoint: page.nextCursor ?? 'done',
     });
-    job.onPage?.(counters.counters);
+    await job.onPage?.(counters.counters);
     if (job.signal?.aborted) return 'interrupted';
   }
   return 'completed';
@@ -186,6 +190,20 @@ async function processPage(
     });
   }
   return { rows, counters };
+}
+
+/** Source records by id, a page at a time; the cursor is how many ids are done. */
+async function* pagesOfIds(
+  source: Connector,
+  entity: EntityJob['entity'],
+  ids: string[],
+  pageSize: number,
+  cursor: string | null,
+) {
+  for (let start = cursor ? Number(cursor) : 0; start < ids.length; start += pageSize) {
+    const records = await source.fetch(entity, ids.slice(start, start + pageSize));
+    yield { records, nextCursor: start + pageSize < ids.length ? String(start + pageSize) : null };
+  }
 }
 
 function isUnchanged(p: Prepared, job: EntityJob): boolean {

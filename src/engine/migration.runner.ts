@@ -1,9 +1,14 @@
 import { ENTITIES, dependencyOrder, type EntityName } from '../canonical/entities';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
-import { platformModule } from '../connectors/connector.registry';
+import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
 import { errorMessage, SwitchyardError } from '../common/errors';
-import type { RunStatus } from '../ledger/ledger.entities';
-import { type EntityCounters, type LedgerRepository, zeroCounters } from '../ledger/ledger.repository';
+import type { EntityRunStatus, RunStatus } from '../ledger/ledger.entities';
+import {
+  COUNTER_NAMES,
+  type EntityCounters,
+  type LedgerRepository,
+  zeroCounters,
+} from '../ledger/ledger.repository';
 import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
 import { runEntity } from './entity.pipeline';
@@ -40,7 +45,10 @@ export interface RunResult {
  * Compiles the plan's mappings and reaches both platforms. Throws SwitchyardError (PLAN_INVALID,
  * MAPPING_INVALID, PLATFORM_*) with a message that says what to fix; writes nothing.
  */
-export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMigration> {
+export async function prepareMigration(
+  plan: MigrationPlan,
+  extra: Partial<ConnectorOptions> = {},
+): Promise<PreparedMigration> {
   if (plan.options.dryRun) {
     throw new SwitchyardError(
       'PLAN_INVALID',
@@ -68,7 +76,7 @@ export async function prepareMigration(plan: MigrationPlan): Promise<PreparedMig
       ),
     };
   }
-  const options = { concurrency: plan.options.concurrency };
+  const options = { concurrency: plan.options.concurrency, ...extra };
   const source = sourceModule.createConnector(plan.source, options);
   const destination = destinationModule.createConnector(plan.destination, options);
   for (const [role, connector] of [
@@ -107,12 +115,85 @@ async function checkReachable(connector: Connector, role: string, url: string): 
   }
 }
 
+export interface EntityRunOptions {
+  signal?: AbortSignal;
+  progress?: ProgressListener;
+  /** Called after every committed page, with that page's counters (a worker stops here on pause). */
+  afterPage?: (page: EntityCounters) => Promise<void> | void;
+  /** A retry run: only these source ids. */
+  onlySourceIds?: string[];
+}
+
+/**
+ * Runs one entity of one run from its checkpoint: the unit of work, whether the CLI loops over
+ * entities in-process or a queue worker picks it up as a job. Returns the entity's status, or
+ * 'interrupted' when the signal stopped it at a page boundary.
+ */
+export async function executeEntity(
+  prepared: PreparedMigration,
+  ledger: LedgerRepository,
+  ids: { migrationId: string; runId: string },
+  entity: EntityName,
+  options: EntityRunOptions = {},
+): Promise<{ status: EntityRunStatus | 'interrupted'; counters: EntityCounters }> {
+  const state = await ledger.runEntity(ids.runId, entity);
+  const counters: EntityCounters = pickCounters(state);
+  if (state.status === 'completed' || state.status === 'completed_with_errors')
+    return { status: state.status, counters };
+  await ledger.startEntity(ids.runId, entity);
+  options.progress?.entityStarted?.(
+    entity,
+    options.onlySourceIds?.length ?? (await prepared.source.count(entity).catch(() => null)),
+    counters,
+  );
+  const plan = prepared.plan;
+  const outcome =
+    state.checkpoint === 'done'
+      ? 'completed'
+      : await runEntity(
+          {
+            migrationId: ids.migrationId,
+            runId: ids.runId,
+            entity,
+            source: prepared.source,
+            destination: prepared.destination,
+            inbound: prepared.mappings[entity].inbound,
+            outbound: prepared.mappings[entity].outbound,
+            sourceContext: {
+              ...prepared.sourceInfo.context,
+              currency: prepared.sourceInfo.currency,
+              platform: plan.source.platform,
+            },
+            destinationContext: {
+              ...prepared.destinationInfo.context,
+              currency: prepared.destinationInfo.currency,
+              platform: plan.destination.platform,
+            },
+            pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity]!.maxPageSize),
+            checkpoint: state.checkpoint,
+            signal: options.signal,
+            onlySourceIds: options.onlySourceIds,
+            onPage: async (page) => {
+              for (const key of COUNTER_NAMES) counters[key] += page[key];
+              options.progress?.pageDone?.(entity, counters);
+              await options.afterPage?.(page);
+            },
+          },
+          ledger,
+        );
+  if (outcome === 'interrupted') return { status: 'interrupted', counters };
+  const status = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
+  await ledger.finishEntity(ids.runId, entity, status);
+  options.progress?.entityFinished?.(entity, counters);
+  return { status, counters };
+}
+
 export interface RunOptions {
   signal?: AbortSignal;
   progress?: ProgressListener;
 }
 
-/** Runs (or resumes) every entity of a prepared migration in dependency order, on the given ledger. */
+/** The CLI's scheduling: every entity of a prepared migration, in dependency order, in this process. */
 export async function runMigration(
   prepared: PreparedMigration,
   ledger: LedgerRepository,
@@ -131,72 +212,50 @@ export async function runMigration(
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {
-      const state = await ledger.runEntity(run.id, entity);
-      const counters: EntityCounters = { ...zeroCounters(), ...pickCounters(state) };
-      results[entity] = counters;
-      if (state.status === 'completed' || state.status === 'completed_with_errors') continue;
-      await ledger.startEntity(run.id, entity);
-      options.progress?.entityStarted?.(
+      const result = await executeEntity(
+        prepared,
+        ledger,
+        { migrationId: migration.id, runId: run.id },
         entity,
-        await prepared.source.count(entity).catch(() => null),
-        counters,
+        options,
       );
-      const outcome =
-        state.checkpoint === 'done'
-          ? 'completed'
-          : await runEntity(
-              {
-                migrationId: migration.id,
-                runId: run.id,
-                entity,
-                source: prepared.source,
-                destination: prepared.destination,
-                inbound: prepared.mappings[entity].inbound,
-                outbound: prepared.mappings[entity].outbound,
-                sourceContext: {
-                  ...prepared.sourceInfo.context,
-                  currency: prepared.sourceInfo.currency,
-                  platform: plan.source.platform,
-                },
-                destinationContext: {
-                  ...prepared.destinationInfo.context,
-                  currency: prepared.destinationInfo.currency,
-                  platform: plan.destination.platform,
-                },
-                pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity]!.maxPageSize),
-                checkpoint: state.checkpoint,
-                signal: options.signal,
-                onPage: (page) => {
-                  for (const key of Object.keys(page) as (keyof EntityCounters)[]) counters[key] += page[key];
-                  options.progress?.pageDone?.(entity, counters);
-                },
-              },
-              ledger,
-            );
-      if (outcome === 'interrupted') {
+      results[entity] = result.counters;
+      if (result.status === 'interrupted') {
         status = 'interrupted';
         break;
       }
-      const entityStatus = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
-      await ledger.finishEntity(run.id, entity, entityStatus);
-      options.progress?.entityFinished?.(entity, counters);
-      if (entityStatus === 'completed_with_errors') status = 'completed_with_errors';
+      if (result.status === 'completed_with_errors') status = 'completed_with_errors';
     }
   } catch (error) {
     await ledger.finishRun(run.id, 'failed', errorMessage(error));
     throw error;
   }
   await ledger.finishRun(run.id, status);
-  const problems = (await ledger.problems(migration.id, run.id)).map((row) => ({
+  return {
+    migration: plan.name,
+    runId: run.id,
+    status,
+    resumed,
+    entities: results,
+    problems: await problemsOf(ledger, migration.id, run.id),
+  };
+}
+
+export async function problemsOf(
+  ledger: LedgerRepository,
+  migrationId: string,
+  runId: string,
+): Promise<RunProblem[]> {
+  return (await ledger.problems(migrationId, runId)).map((row) => ({
     entity: row.entity,
     sourceId: row.sourceId,
     outcome: row.lastOutcome as 'quarantined' | 'failed',
     reason: row.lastError ?? '',
   }));
-  return { migration: plan.name, runId: run.id, status, resumed, entities: results, problems };
 }
 
 function pickCounters(state: EntityCounters): EntityCounters {
-  const { extracted, created, updated, unchanged, quarantined, failed } = state;
-  return { extracted, created, updated, unchanged, quarantined, failed };
+  const counters = zeroCounters();
+  for (const key of COUNTER_NAMES) counters[key] = state[key];
+  return counters;
 }

@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialLedger1764000000000 } from '../../migrations/1764000000000-initial-ledger';
+import { ServiceMode1764100000000 } from '../../migrations/1764100000000-service-mode';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
-export const LEDGER_MIGRATIONS = [InitialLedger1764000000000];
+export const LEDGER_MIGRATIONS = [InitialLedger1764000000000, ServiceMode1764100000000];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 
 /**

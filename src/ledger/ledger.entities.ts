@@ -1,7 +1,32 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type RunStatus = 'running' | 'interrupted' | 'completed' | 'completed_with_errors' | 'failed';
-export type EntityRunStatus = 'pending' | 'running' | 'completed' | 'completed_with_errors' | 'failed';
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'interrupted'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'failed'
+  | 'cancelled';
+export type EntityRunStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'failed'
+  | 'cancelled';
+/** A full run reads every record; a retry run re-reads only the records a run quarantined or failed. */
+export type RunKind = 'full' | 'retry';
+
+/** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
+export interface MigrationDefinition {
+  entities: string[];
+  mappings: Record<string, number | { version?: number; file?: string }>;
+  options: { batchSize: number; concurrency: number };
+}
 /** A ledger row's state: `pending` is written before a load so a crash mid-load is visible on resume. */
 export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed';
 /** Destination ids of a record's parts: a product's variants by SKU. */
@@ -21,6 +46,22 @@ export class MigrationRow {
   @Column('varchar', { length: 400, name: 'source_url' }) sourceUrl!: string;
   @Column('varchar', { length: 400, name: 'destination_url' }) destinationUrl!: string;
   @Column('varchar', { length: 32, name: 'created_at' }) createdAt!: string;
+  @Column('varchar', { length: 36, name: 'source_connection_id', nullable: true }) sourceConnectionId!:
+    string | null;
+  @Column('varchar', { length: 36, name: 'destination_connection_id', nullable: true })
+  destinationConnectionId!: string | null;
+  @Column('simple-json', { nullable: true }) definition!: MigrationDefinition | null;
+}
+
+/** A platform account. `credentials` holds AES-256-GCM ciphertext, never the secrets themselves. */
+@Entity('connection')
+export class ConnectionRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Column('varchar', { length: 200 }) name!: string;
+  @Column('varchar', { length: 40 }) platform!: string;
+  @Column('varchar', { length: 400 }) url!: string;
+  @Column('text') credentials!: string;
+  @Column('varchar', { length: 32, name: 'created_at' }) createdAt!: string;
 }
 
 @Entity('run')
@@ -33,6 +74,8 @@ export class RunRow {
   @Column('varchar', { length: 32, name: 'started_at' }) startedAt!: string;
   @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
   @Column('text', { nullable: true }) error!: string | null;
+  @Column('varchar', { length: 16, default: 'full' }) kind!: RunKind;
+  @Column('varchar', { length: 36, name: 'retry_of', nullable: true }) retryOf!: string | null;
 }
 
 /** Progress of one entity within a run; its checkpoint is written with the page's ledger rows. */
@@ -78,4 +121,4 @@ export class LedgerRecordRow {
   @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
 }
 
-export const LEDGER_ENTITIES = [MigrationRow, RunRow, RunEntityRow, LedgerRecordRow];
+export const LEDGER_ENTITIES = [MigrationRow, ConnectionRow, RunRow, RunEntityRow, LedgerRecordRow];

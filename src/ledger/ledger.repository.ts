@@ -49,7 +49,12 @@ const now = () => new Date().toISOString();
 export class LedgerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async ensureMigration(spec: Omit<MigrationRow, 'id' | 'createdAt'>): Promise<MigrationRow> {
+  async ensureMigration(
+    spec: Pick<
+      MigrationRow,
+      'name' | 'sourcePlatform' | 'destinationPlatform' | 'sourceUrl' | 'destinationUrl'
+    >,
+  ): Promise<MigrationRow> {
     const repo = this.dataSource.getRepository(MigrationRow);
     const existing = await repo.findOneBy({ name: spec.name });
     if (existing) {
@@ -64,7 +69,14 @@ export class LedgerRepository {
       }
       return existing;
     }
-    const row = repo.create({ ...spec, id: randomUUID(), createdAt: now() });
+    const row = repo.create({
+      ...spec,
+      id: randomUUID(),
+      createdAt: now(),
+      sourceConnectionId: null,
+      destinationConnectionId: null,
+      definition: null,
+    });
     await repo.insert(row);
     return row;
   }
@@ -109,6 +121,8 @@ export class LedgerRepository {
         startedAt: now(),
         finishedAt: null,
         error: null,
+        kind: 'full',
+        retryOf: null,
       };
       await manager.insert(RunRow, run);
       await manager.insert(
