@@ -13,7 +13,8 @@ import {
 import { abstractFetch, setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { SwitchyardError } from '../../src/common/errors';
 import { withRetry } from '../../src/common/retry';
-import { type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import { estimateQueryCost } from './query-cost-estimate';
 import { SHOPIFY_FACTS } from './shopify.facts';
 
 /**
@@ -45,6 +46,12 @@ interface ThrottleStatus {
   restoreRate: number;
 }
 
+interface QueryCost {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: ThrottleStatus;
+}
+
 interface GraphqlErrorBody {
   message: string;
   extensions?: { code?: string };
@@ -61,9 +68,12 @@ export class ShopifyGraphqlClient {
   private readonly session: Session;
   private readonly client: InstanceType<ReturnType<typeof shopifyApi>['clients']['Graphql']>;
   private throttle: ThrottleStatus | null = null;
-  private readonly lastCost = new Map<string, number>();
 
-  constructor(storeUrl: string, accessToken: string) {
+  constructor(
+    storeUrl: string,
+    accessToken: string,
+    private readonly limiter?: CallLimiter,
+  ) {
     const shopify = shopifyApi({
       apiSecretKey: 'switchyard-custom-app',
       adminApiAccessToken: accessToken,
@@ -89,11 +99,17 @@ export class ShopifyGraphqlClient {
   }
 
   private async once<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    await this.waitForBudget(query);
+    // Reserve the query's requested cost, then settle with what Shopify says it really cost.
+    const reserved = Math.min(estimateQueryCost(query, variables), SHOPIFY_FACTS.maxQueryCost);
+    await this.limiter?.acquire(reserved);
+    await this.waitForBudget(reserved);
     this.stats.calls++;
     try {
       const response = await this.client.request(query, { variables, retries: 0 });
-      this.remember(query, response.extensions);
+      const actual = this.remember(response.extensions);
+      // Shopify charges the actual cost in the end (unused requested points are refunded), and its
+      // throttleStatus is the truth about the bucket.
+      await this.limiter?.settle((actual ?? reserved) - reserved, this.throttle?.currentlyAvailable);
       return response.data as T;
     } catch (error) {
       this.stats.errors++;
@@ -101,10 +117,9 @@ export class ShopifyGraphqlClient {
     }
   }
 
-  /** Waits until the bucket holds what this query cost last time, so throttling is the exception. */
-  private async waitForBudget(query: string): Promise<void> {
-    const cost = this.lastCost.get(query);
-    if (!this.throttle || cost === undefined || this.throttle.currentlyAvailable >= cost) return;
+  /** Waits until the last reported bucket holds this query's cost, so throttling is the exception. */
+  private async waitForBudget(cost: number): Promise<void> {
+    if (!this.throttle || this.throttle.currentlyAvailable >= cost) return;
     const ms = Math.ceil(((cost - this.throttle.currentlyAvailable) / this.throttle.restoreRate) * 1000);
     this.throttle = null;
     this.stats.throttleWaits++;
@@ -112,12 +127,11 @@ export class ShopifyGraphqlClient {
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private remember(query: string, extensions: unknown): void {
-    const cost = (
-      extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } } | undefined
-    )?.cost;
-    if (cost?.requestedQueryCost !== undefined) this.lastCost.set(query, cost.requestedQueryCost);
+  /** Learns the bucket's state; returns what Shopify actually charged, if it says. */
+  private remember(extensions: unknown): number | null {
+    const cost = (extensions as { cost?: QueryCost } | undefined)?.cost;
     if (cost?.throttleStatus) this.throttle = cost.throttleStatus;
+    return cost?.actualQueryCost ?? null;
   }
 
   private translate(query: string, error: unknown): SwitchyardError {
@@ -125,11 +139,9 @@ export class ShopifyGraphqlClient {
       const body = error.body as
         { errors?: { graphQLErrors?: GraphqlErrorBody[] }; extensions?: unknown } | undefined;
       const errors = body?.errors?.graphQLErrors ?? [];
-      this.remember(query, body?.extensions);
+      this.remember(body?.extensions);
       if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
-        const cost = (
-          body?.extensions as { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } }
-        )?.cost;
+        const cost = (body?.extensions as { cost?: QueryCost } | undefined)?.cost;
         const status = cost?.throttleStatus;
         const needed = (cost?.requestedQueryCost ?? 50) - (status?.currentlyAvailable ?? 0);
         const waitMs = status ? Math.max(100, Math.ceil((needed / status.restoreRate) * 1000)) : 1000;

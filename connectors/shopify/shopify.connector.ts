@@ -80,7 +80,7 @@ export class ShopifyConnector implements Connector {
 
   constructor(url: string, accessToken: string, options: ConnectorOptions) {
     if (!accessToken) throw new SwitchyardError('PLAN_INVALID', 'shopify needs credentials.accessToken');
-    this.client = new ShopifyGraphqlClient(url, accessToken);
+    this.client = new ShopifyGraphqlClient(url, accessToken, options.limiter);
     this.limit = pLimit(options.concurrency);
   }
 

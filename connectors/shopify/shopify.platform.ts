@@ -6,6 +6,7 @@ import { startShopifySandbox } from './sandbox/shopify.sandbox';
 export const shopifyPlatform: PlatformModule = {
   platform: 'shopify',
   defaultCredentials: { accessToken: SHOPIFY_FACTS.sandboxToken },
+  rateBudget: { capacity: SHOPIFY_FACTS.bucketSize, refillPerSecond: SHOPIFY_FACTS.restoreRate },
   createConnector: (config, options) =>
     new ShopifyConnector(config.url, config.credentials.accessToken ?? '', options),
   startSandbox: (options) => startShopifySandbox(options),

@@ -86,6 +86,22 @@ export interface Connector {
   idOf(entity: EntityName, record: NativeRecord): string;
 }
 
+/** Paces calls to a platform across processes: resolves once `points` of the platform's budget are ours. */
+export interface CallLimiter {
+  acquire(points: number): Promise<void>;
+  /**
+   * Corrects a reservation once the platform has said what a call really cost (+ takes more, − gives back),
+   * and never lets the balance stand above what the platform reports as available.
+   */
+  settle(delta: number, reportedAvailable?: number): Promise<void>;
+}
+
+/** A platform's documented budget: `capacity` points, refilled at `refillPerSecond`. */
+export interface RateBudget {
+  capacity: number;
+  refillPerSecond: number;
+}
+
 export function newClientStats(): ClientStats {
   return { calls: 0, errors: 0, throttleWaits: 0, throttleWaitMs: 0 };
 }

@@ -1,7 +1,7 @@
 import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
 import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
 import { SwitchyardError } from '../common/errors';
-import type { ConnectionConfig, Connector } from './connector.port';
+import type { CallLimiter, ConnectionConfig, Connector, RateBudget } from './connector.port';
 
 export interface SandboxOptions {
   port: number;
@@ -24,12 +24,16 @@ export interface RunningSandbox {
 export interface ConnectorOptions {
   /** Concurrent write calls the connector may make. */
   concurrency: number;
+  /** Shared pacing (service mode: a Redis bucket for all workers); the connector's own throttling still applies. */
+  limiter?: CallLimiter;
 }
 
 /** A platform is one folder under connectors/ and one line here. */
 export interface PlatformModule {
   platform: string;
   defaultCredentials: Record<string, string>;
+  /** The platform's documented rate budget, if it has one; workers share it through Redis. */
+  rateBudget?: RateBudget;
   createConnector(config: ConnectionConfig, options: ConnectorOptions): Connector;
   startSandbox(options: SandboxOptions): Promise<RunningSandbox>;
 }

@@ -1,5 +1,5 @@
 import { ENTITIES, dependencyOrder, type EntityName } from '../canonical/entities';
-import type { Connector, PlatformInfo } from '../connectors/connector.port';
+import type { CallLimiter, Connector, PlatformInfo } from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { EntityRunStatus, RunStatus } from '../ledger/ledger.entities';
@@ -45,9 +45,14 @@ export interface RunResult {
  * Compiles the plan's mappings and reaches both platforms. Throws SwitchyardError (PLAN_INVALID,
  * MAPPING_INVALID, PLATFORM_*) with a message that says what to fix; writes nothing.
  */
+export interface PrepareOptions {
+  /** Shared pacing per platform connection (service mode); none in the CLI. */
+  limiterFor?: (connection: { platform: string; url: string }) => CallLimiter | undefined;
+}
+
 export async function prepareMigration(
   plan: MigrationPlan,
-  extra: Partial<ConnectorOptions> = {},
+  prepare: PrepareOptions = {},
 ): Promise<PreparedMigration> {
   if (plan.options.dryRun) {
     throw new SwitchyardError(
@@ -76,9 +81,12 @@ export async function prepareMigration(
       ),
     };
   }
-  const options = { concurrency: plan.options.concurrency, ...extra };
-  const source = sourceModule.createConnector(plan.source, options);
-  const destination = destinationModule.createConnector(plan.destination, options);
+  const options = (connection: { platform: string; url: string }): ConnectorOptions => ({
+    concurrency: plan.options.concurrency,
+    limiter: prepare.limiterFor?.(connection),
+  });
+  const source = sourceModule.createConnector(plan.source, options(plan.source));
+  const destination = destinationModule.createConnector(plan.destination, options(plan.destination));
   for (const [role, connector] of [
     ['source', source],
     ['destination', destination],
@@ -170,7 +178,8 @@ export async function executeEntity(
               platform: plan.destination.platform,
             },
             pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity]!.maxPageSize),
-            checkpoint: state.checkpoint,
+            // A retry re-reads whatever is still quarantined or failed; its list shrinks, so it restarts from the top.
+            checkpoint: options.onlySourceIds ? null : state.checkpoint,
             signal: options.signal,
             onlySourceIds: options.onlySourceIds,
             onPage: async (page) => {

@@ -3,10 +3,15 @@ import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialLedger1764000000000 } from '../../migrations/1764000000000-initial-ledger';
 import { ServiceMode1764100000000 } from '../../migrations/1764100000000-service-mode';
+import { ConnectionSettings1764200000000 } from '../../migrations/1764200000000-connection-settings';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
-export const LEDGER_MIGRATIONS = [InitialLedger1764000000000, ServiceMode1764100000000];
+export const LEDGER_MIGRATIONS = [
+  InitialLedger1764000000000,
+  ServiceMode1764100000000,
+  ConnectionSettings1764200000000,
+];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 
 /**
@@ -43,13 +48,23 @@ export function ledgerOptions(
   );
 }
 
-/** Opens the ledger and brings its schema up to date. */
-export async function openLedgerDataSource(options: DataSourceOptions): Promise<DataSource> {
+/** Opens the ledger and brings its schema up to date, or (a worker) refuses to run on an outdated one. */
+export async function openLedgerDataSource(
+  options: DataSourceOptions,
+  { applyMigrations = true } = {},
+): Promise<DataSource> {
   if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
     mkdirSync(dirname(options.database), { recursive: true });
   }
   const dataSource = new DataSource(options);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  if (applyMigrations) await dataSource.runMigrations({ transaction: 'each' });
+  else if (await dataSource.showMigrations()) {
+    await dataSource.destroy();
+    throw new SwitchyardError(
+      'LEDGER_STATE',
+      'the ledger schema is not up to date; start the API first (npm start applies its migrations)',
+    );
+  }
   return dataSource;
 }

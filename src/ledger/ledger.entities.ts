@@ -62,6 +62,12 @@ export class ConnectionRow {
   @Column('varchar', { length: 400 }) url!: string;
   @Column('text') credentials!: string;
   @Column('varchar', { length: 32, name: 'created_at' }) createdAt!: string;
+  @Column('simple-json', { nullable: true }) settings!: ConnectionSettings | null;
+}
+
+export interface ConnectionSettings {
+  /** The store's own rate budget (its plan's), instead of the platform's documented default. */
+  rateLimit?: { capacity: number; refillPerSecond: number };
 }
 
 @Entity('run')

@@ -1,0 +1,44 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Response } from 'express';
+import { type ErrorCode, SwitchyardError } from '../../common/errors';
+import { NotFound } from './not-found.error';
+
+const STATUS: Record<ErrorCode, number> = {
+  PLAN_INVALID: 400,
+  MAPPING_INVALID: 400,
+  PLATFORM_AUTH: 502,
+  PLATFORM_UNREACHABLE: 502,
+  PLATFORM_THROTTLED: 503,
+  PLATFORM_TEMPORARY: 502,
+  PLATFORM_REJECTED: 502,
+  LEDGER_STATE: 409,
+};
+
+/** The one place an error becomes an HTTP answer. Messages never carry credentials. */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (error instanceof HttpException) {
+      const body = error.getResponse();
+      response
+        .status(error.getStatus())
+        .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+      return;
+    }
+    if (error instanceof NotFound) {
+      response.status(404).json({ statusCode: 404, error: 'Not Found', message: error.message });
+      return;
+    }
+    if (error instanceof SwitchyardError) {
+      const status = STATUS[error.code];
+      response.status(status).json({ statusCode: status, error: error.code, message: error.message });
+      return;
+    }
+    response.status(500).json({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'unexpected error; see the server log',
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { jsonSchema } from '../api/openapi';
+import { connectionBody } from '../api/schemas';
+import { ZodPipe } from '../api/zod-body.pipe';
+import { ConnectionsService } from './connections.service';
+
+@ApiTags('connections')
+@ApiBearerAuth()
+@Controller('api/connections')
+export class ConnectionsController {
+  constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Store a platform connection; credentials are encrypted and never returned' })
+  @ApiBody({ schema: jsonSchema(connectionBody) })
+  create(@Body(new ZodPipe(connectionBody)) body: z.infer<typeof connectionBody>) {
+    return this.connections.create(body);
+  }
+
+  @Get()
+  list() {
+    return this.connections.list();
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.connections.get(id);
+  }
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { SwitchyardError } from '../common/errors';
+import { ConfigError, loadServiceConfig } from '../config/app-config';
+
+/** `npm run worker`: one queue worker; start as many as you like on as many machines. */
+async function main(): Promise<void> {
+  const config = loadServiceConfig();
+  const { WorkerModule } = await import('./worker.module.js');
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: ['error', 'warn', 'log'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  process.stdout.write(`switchyard worker started (concurrency ${config.WORKER_CONCURRENCY})\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof ConfigError || error instanceof SwitchyardError ? error.message : `switchyard worker: ${(error as Error).message}`}\n`,
+  );
+  process.exit(2);
+});

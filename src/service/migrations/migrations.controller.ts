@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { jsonSchema } from '../api/openapi';
+import { ledgerQuery, migrationBody, runBody } from '../api/schemas';
+import { ZodPipe } from '../api/zod-body.pipe';
+import { RunsService } from '../runs/runs.service';
+import { LedgerViewService } from './ledger-view.service';
+import { MigrationsService } from './migrations.service';
+
+@ApiTags('migrations')
+@ApiBearerAuth()
+@Controller('api/migrations')
+export class MigrationsController {
+  constructor(
+    @Inject(MigrationsService) private readonly migrations: MigrationsService,
+    @Inject(RunsService) private readonly runs: RunsService,
+    @Inject(LedgerViewService) private readonly ledger: LedgerViewService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Define a migration between two stored connections' })
+  @ApiBody({ schema: jsonSchema(migrationBody) })
+  create(@Body(new ZodPipe(migrationBody)) body: z.infer<typeof migrationBody>) {
+    return this.migrations.create(body);
+  }
+
+  @Get()
+  list() {
+    return this.migrations.list();
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.migrations.get(id);
+  }
+
+  @Post(':id/runs')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a run of all entities, or of some; workers pick it up' })
+  @ApiBody({ schema: jsonSchema(runBody), required: false })
+  start(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(runBody)) body: z.infer<typeof runBody>,
+  ) {
+    return this.runs.start(id, body);
+  }
+
+  @Get(':id/ledger')
+  @ApiOperation({
+    summary: 'Lineage rows: source id → destination id, outcome, mapping versions, attempts, last error',
+  })
+  async page(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query(new ZodPipe(ledgerQuery)) query: z.infer<typeof ledgerQuery>,
+  ) {
+    await this.migrations.get(id);
+    return this.ledger.page(id, query);
+  }
+}

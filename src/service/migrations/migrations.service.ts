@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { dependencyOrder, type EntityName } from '../../canonical/entities';
+import { SwitchyardError } from '../../common/errors';
+import {
+  type ConnectionSettings,
+  type MigrationDefinition,
+  MigrationRow,
+} from '../../ledger/ledger.entities';
+import { type MigrationPlan, parsePlan } from '../../plan/migration-plan';
+import { NotFound } from '../api/not-found.error';
+import { ConnectionsService } from '../connections/connections.service';
+
+export interface MigrationInput {
+  name: string;
+  sourceConnectionId: string;
+  destinationConnectionId: string;
+  entities: string[];
+  mappings?: MigrationDefinition['mappings'];
+  options?: Partial<MigrationDefinition['options']>;
+}
+
+@Injectable()
+export class MigrationsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+  ) {}
+
+  async create(input: MigrationInput): Promise<{ id: string }> {
+    const [source, destination] = await Promise.all([
+      this.connections.get(input.sourceConnectionId),
+      this.connections.get(input.destinationConnectionId),
+    ]);
+    if (await this.dataSource.getRepository(MigrationRow).countBy({ name: input.name })) {
+      throw new SwitchyardError('PLAN_INVALID', `a migration named "${input.name}" exists already`);
+    }
+    const definition: MigrationDefinition = {
+      entities: dependencyOrder(input.entities as EntityName[]),
+      mappings: input.mappings ?? {},
+      options: { batchSize: input.options?.batchSize ?? 100, concurrency: input.options?.concurrency ?? 4 },
+    };
+    // Validates exactly as the CLI does, credentials aside: a plan that would fail later fails now.
+    parsePlan(
+      {
+        name: input.name,
+        source: { platform: source.platform, url: source.url },
+        destination: { platform: destination.platform, url: destination.url },
+        ...definition,
+      },
+      process.cwd(),
+    );
+    const row: MigrationRow = {
+      id: randomUUID(),
+      name: input.name,
+      sourcePlatform: source.platform,
+      destinationPlatform: destination.platform,
+      sourceUrl: source.url,
+      destinationUrl: destination.url,
+      createdAt: new Date().toISOString(),
+      sourceConnectionId: source.id,
+      destinationConnectionId: destination.id,
+      definition,
+    };
+    await this.dataSource.getRepository(MigrationRow).insert(row);
+    return { id: row.id };
+  }
+
+  list(): Promise<MigrationRow[]> {
+    return this.dataSource.getRepository(MigrationRow).find({ order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<MigrationRow> {
+    const row = await this.dataSource.getRepository(MigrationRow).findOneBy({ id });
+    if (!row) throw new NotFound('migration', id);
+    return row;
+  }
+
+  /** The plan the engine runs, credentials decrypted in memory for this job only, and each side's settings. */
+  async plan(
+    migration: MigrationRow,
+  ): Promise<{ plan: MigrationPlan; settings: Record<'source' | 'destination', ConnectionSettings> }> {
+    if (!migration.definition || !migration.sourceConnectionId || !migration.destinationConnectionId) {
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `migration ${migration.name} was made by the CLI; run it with switchyard migrate`,
+      );
+    }
+    const [source, destination] = await Promise.all([
+      this.connections.open(migration.sourceConnectionId),
+      this.connections.open(migration.destinationConnectionId),
+    ]);
+    const plan = parsePlan(
+      {
+        name: migration.name,
+        source: { platform: source.platform, url: source.url, credentials: source.credentials },
+        destination: {
+          platform: destination.platform,
+          url: destination.url,
+          credentials: destination.credentials,
+        },
+        ...migration.definition,
+      },
+      process.cwd(),
+    );
+    return { plan, settings: { source: source.settings, destination: destination.settings } };
+  }
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EntityName } from '../../canonical/entities';
+import { errorMessage } from '../../common/errors';
+import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
+import { type CallLimiter, newClientStats, type RateBudget } from '../../connectors/connector.port';
+import { platformModule } from '../../connectors/connector.registry';
+import { executeEntity, prepareMigration } from '../../engine/migration.runner';
+import { LedgerRepository } from '../../ledger/ledger.repository';
+import { MigrationsService } from '../migrations/migrations.service';
+import { WorkerMetrics } from '../observability/worker-metrics';
+import { RedisTokenBucket } from '../rate-limit/redis-token-bucket';
+import { RunScheduler } from '../runs/run-scheduler.service';
+import { RunStore } from '../runs/run.store';
+import { REDIS } from '../shared.tokens';
+import type { EntityJobData } from './queue.constants';
+
+/**
+ * One job = one entity of one run, from its checkpoint, on the same code path as the CLI. The job
+ * re-reads the run before it starts and after every page: the ledger, not the queue, says whether there is
+ * work. A job picked up again after its worker died continues from the last committed page.
+ */
+@Injectable()
+export class EntityRunProcessor {
+  constructor(
+    @Inject(RunStore) private readonly runs: RunStore,
+    @Inject(RunScheduler) private readonly scheduler: RunScheduler,
+    @Inject(MigrationsService) private readonly migrations: MigrationsService,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async process(job: Job<EntityJobData>): Promise<void> {
+    const { runId, entity } = job.data;
+    const run = await this.runs.get(runId);
+    if (!run) return;
+    if (run.status === 'paused' || run.status === 'cancelled') {
+      await this.runs.moveEntity(runId, entity, ['queued', 'running'], run.status);
+      return;
+    }
+    if (run.status !== 'running' && run.status !== 'queued') return;
+    try {
+      const migration = await this.migrations.get(run.migrationId);
+      const { plan, settings } = await this.migrations.plan(migration);
+      const budgets = new Map([
+        [plan.source.url, settings.source.rateLimit],
+        [plan.destination.url, settings.destination.rateLimit],
+      ]);
+      const prepared = await prepareMigration(plan, {
+        limiterFor: (connection) => this.limiter(connection, budgets.get(connection.url)),
+      });
+      const since = { source: newClientStats(), destination: newClientStats() };
+      const controller = new AbortController();
+      const result = await executeEntity(
+        prepared,
+        this.ledger,
+        { migrationId: migration.id, runId },
+        entity as EntityName,
+        {
+          signal: controller.signal,
+          onlySourceIds: run.kind === 'retry' ? await this.runs.problemIds(migration.id, entity) : undefined,
+          afterPage: async () => {
+            await this.metrics.flush(prepared.plan.source.platform, prepared.source.stats, since.source);
+            await this.metrics.flush(
+              prepared.plan.destination.platform,
+              prepared.destination.stats,
+              since.destination,
+            );
+            await job.updateProgress({ entity });
+            if ((await this.runs.get(runId))?.status !== 'running') controller.abort();
+          },
+        },
+      );
+      if (result.status === 'interrupted') {
+        // Stopped at a page boundary by pause or cancel; a resume that came in between puts it back in line.
+        const current = (await this.runs.get(runId))?.status;
+        const next = current === 'paused' || current === 'cancelled' ? current : 'pending';
+        await this.runs.moveEntity(runId, entity, ['running'], next);
+        if (next === 'pending') await this.scheduler.advance(runId);
+        return;
+      }
+      await this.scheduler.advance(runId);
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.runs.moveEntity(runId, entity, ['queued', 'running'], 'failed');
+        await this.runs.finish(runId, 'failed', `${entity}: ${errorMessage(error)}`);
+      }
+      throw error;
+    }
+  }
+
+  /** The platform's documented budget, shared by every worker through one Redis bucket per connection. */
+  private limiter(connection: { platform: string; url: string }, own?: RateBudget): CallLimiter | undefined {
+    const budget = own ?? platformModule(connection.platform).rateBudget;
+    if (!budget) return undefined;
+    const key = `${this.config.SWITCHYARD_QUEUE_PREFIX}:budget:${connection.platform}:${connection.url}`;
+    return new RedisTokenBucket(this.redis, key, budget.capacity, budget.refillPerSecond, () => {
+      void this.metrics.add('rate_limit_waits', connection.platform, 1);
+    });
+  }
+}

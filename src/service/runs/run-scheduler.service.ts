@@ -1,0 +1,59 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { ENTITIES, type EntityName } from '../../canonical/entities';
+import {
+  ENTITY_JOB,
+  ENTITY_JOB_OPTIONS,
+  ENTITY_QUEUE,
+  entityJobId,
+  type EntityJobData,
+} from '../queue/queue.constants';
+import { FINISHED_ENTITY } from './run-states';
+import { RunStore } from './run.store';
+
+/**
+ * Moves a run forward: enqueues each entity whose references have finished, and finishes the run when
+ * every entity has. The database decides; a conditional update claims each entity before it is
+ * enqueued, and the job id is deterministic, so two callers at once enqueue it once.
+ */
+@Injectable()
+export class RunScheduler {
+  constructor(
+    @Inject(RunStore) private readonly runs: RunStore,
+    @InjectQueue(ENTITY_QUEUE) private readonly queue: Queue<EntityJobData>,
+  ) {}
+
+  async advance(runId: string): Promise<void> {
+    const run = await this.runs.get(runId);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return;
+    const states = await this.runs.entities(runId);
+    const finished = new Set(
+      states.filter((state) => FINISHED_ENTITY.includes(state.status)).map((state) => state.entity),
+    );
+    if (states.every((state) => finished.has(state.entity))) {
+      const withErrors = states.some((state) => state.status === 'completed_with_errors');
+      await this.runs.finish(runId, withErrors ? 'completed_with_errors' : 'completed');
+      return;
+    }
+    if (run.status === 'queued') await this.runs.transition(runId, 'start');
+    for (const state of states) {
+      if (state.status !== 'pending') continue;
+      const dependencies = ENTITIES[state.entity as EntityName].dependsOn.filter((dependency) =>
+        run.entities.includes(dependency),
+      );
+      if (!dependencies.every((dependency) => finished.has(dependency))) continue;
+      if (await this.runs.moveEntity(runId, state.entity, ['pending'], 'queued'))
+        await this.enqueue(runId, state.entity);
+    }
+  }
+
+  /** Adds the entity's job; a no-op while a job with its id exists. */
+  async enqueue(runId: string, entity: string): Promise<void> {
+    await this.queue.add(
+      ENTITY_JOB,
+      { runId, entity },
+      { ...ENTITY_JOB_OPTIONS, jobId: entityJobId(runId, entity) },
+    );
+  }
+}

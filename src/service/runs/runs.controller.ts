@@ -1,0 +1,78 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Sse,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  distinctUntilChanged,
+  from,
+  interval,
+  map,
+  type Observable,
+  startWith,
+  switchMap,
+  takeWhile,
+} from 'rxjs';
+import { TERMINAL_RUN } from './run-states';
+import { RunsService } from './runs.service';
+
+const EVENT_INTERVAL_MS = 500;
+
+@ApiTags('runs')
+@ApiBearerAuth()
+@Controller('api/runs')
+export class RunsController {
+  constructor(@Inject(RunsService) private readonly runs: RunsService) {}
+
+  @Get(':runId')
+  status(@Param('runId', new ParseUUIDPipe()) runId: string) {
+    return this.runs.status(runId);
+  }
+
+  @Post(':runId/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop at the next page boundary' })
+  pause(@Param('runId', new ParseUUIDPipe()) runId: string) {
+    return this.runs.act(runId, 'pause');
+  }
+
+  @Post(':runId/resume')
+  @HttpCode(200)
+  resume(@Param('runId', new ParseUUIDPipe()) runId: string) {
+    return this.runs.act(runId, 'resume');
+  }
+
+  @Post(':runId/cancel')
+  @HttpCode(200)
+  cancel(@Param('runId', new ParseUUIDPipe()) runId: string) {
+    return this.runs.act(runId, 'cancel');
+  }
+
+  @Post(':runId/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'A new run of only the records that are quarantined or failed' })
+  retry(@Param('runId', new ParseUUIDPipe()) runId: string) {
+    return this.runs.retry(runId);
+  }
+
+  /** Progress as Server-Sent Events, read from the ledger (workers may be on other machines); ends when the run does. */
+  @Sse(':runId/events')
+  async events(@Param('runId', new ParseUUIDPipe()) runId: string): Promise<Observable<MessageEvent>> {
+    await this.runs.get(runId);
+    return interval(EVENT_INTERVAL_MS).pipe(
+      startWith(0),
+      switchMap(() => from(this.runs.status(runId))),
+      map((status) => JSON.stringify(status)),
+      distinctUntilChanged(),
+      takeWhile((text) => !TERMINAL_RUN.includes((JSON.parse(text) as { status: never }).status), true),
+      map((text) => ({ type: 'progress', data: text })),
+    );
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { dependencyOrder, type EntityName } from '../../canonical/entities';
+import { SwitchyardError } from '../../common/errors';
+import { COUNTER_NAMES } from '../../ledger/ledger.repository';
+import { NotFound } from '../api/not-found.error';
+import { MigrationsService } from '../migrations/migrations.service';
+import { RunScheduler } from './run-scheduler.service';
+import { TERMINAL_RUN, type RunAction } from './run-states';
+import { RunStore } from './run.store';
+
+/** What the API can do with runs; workers do the work. */
+@Injectable()
+export class RunsService {
+  constructor(
+    @Inject(RunStore) private readonly runs: RunStore,
+    @Inject(RunScheduler) private readonly scheduler: RunScheduler,
+    @Inject(MigrationsService) private readonly migrations: MigrationsService,
+  ) {}
+
+  async start(
+    migrationId: string,
+    request: { entities?: string[]; dryRun?: boolean },
+  ): Promise<{ runId: string }> {
+    if (request.dryRun)
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        'dry runs are not supported yet; start the run without dryRun',
+      );
+    const migration = await this.migrations.get(migrationId);
+    const defined = migration.definition?.entities ?? [];
+    const requested = request.entities ?? defined;
+    const unknown = requested.filter((entity) => !defined.includes(entity));
+    if (unknown.length > 0)
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `entities ${unknown.join(', ')} are not part of migration ${migration.name}`,
+      );
+    await this.refuseIfActive(migrationId);
+    const run = await this.runs.create(migrationId, dependencyOrder(requested as EntityName[]), 'full', null);
+    await this.scheduler.advance(run.id);
+    return { runId: run.id };
+  }
+
+  /** Re-runs only the records that are quarantined or failed now, e.g. after a mapping fix. */
+  async retry(runId: string): Promise<{ runId: string }> {
+    const run = await this.get(runId);
+    if (!TERMINAL_RUN.includes(run.status))
+      throw new SwitchyardError(
+        'LEDGER_STATE',
+        `run ${runId} is ${run.status}; retry it once it has finished`,
+      );
+    await this.refuseIfActive(run.migrationId);
+    const entities = await this.runs.problemEntities(run.migrationId);
+    if (entities.length === 0)
+      throw new SwitchyardError(
+        'LEDGER_STATE',
+        'no record of this migration is quarantined or failed; there is nothing to retry',
+      );
+    const retry = await this.runs.create(
+      run.migrationId,
+      dependencyOrder(entities as EntityName[]),
+      'retry',
+      runId,
+    );
+    await this.scheduler.advance(retry.id);
+    return { runId: retry.id };
+  }
+
+  async act(runId: string, action: Exclude<RunAction, 'start'>): Promise<{ runId: string; status: string }> {
+    const run = await this.get(runId);
+    if (!(await this.runs.transition(runId, action))) {
+      throw new SwitchyardError('LEDGER_STATE', `cannot ${action} run ${runId}: it is ${run.status}`);
+    }
+    if (action === 'resume') {
+      await this.runs.moveEntities(runId, ['paused'], 'pending');
+      await this.scheduler.advance(runId);
+    }
+    if (action === 'cancel')
+      await this.runs.moveEntities(runId, ['pending', 'queued', 'paused'], 'cancelled');
+    return { runId, status: (await this.get(runId)).status };
+  }
+
+  async status(runId: string) {
+    const run = await this.get(runId);
+    const entities = await this.runs.entities(runId);
+    return {
+      runId: run.id,
+      migrationId: run.migrationId,
+      kind: run.kind,
+      retryOf: run.retryOf,
+      status: run.status,
+      error: run.error,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      entities: Object.fromEntries(
+        entities.map((state) => [
+          state.entity,
+          {
+            status: state.status,
+            ...Object.fromEntries(COUNTER_NAMES.map((name) => [name, state[name]])),
+            checkpoint: state.checkpoint,
+            startedAt: state.startedAt,
+            finishedAt: state.finishedAt,
+          },
+        ]),
+      ),
+    };
+  }
+
+  async get(runId: string) {
+    const run = await this.runs.get(runId);
+    if (!run) throw new NotFound('run', runId);
+    return run;
+  }
+
+  private async refuseIfActive(migrationId: string): Promise<void> {
+    const active = await this.runs.activeRun(migrationId);
+    if (active)
+      throw new SwitchyardError(
+        'LEDGER_STATE',
+        `run ${active.id} of this migration is ${active.status}; pause, resume or cancel it first`,
+      );
+  }
+}

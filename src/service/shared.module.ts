@@ -1,0 +1,80 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import IORedis, { type Redis } from 'ioredis';
+import { LedgerModule } from '../app/ledger.module';
+import { loadServiceConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/app-config';
+import { CredentialCipher } from '../security/credential-cipher';
+import { ConnectionsService } from './connections/connections.service';
+import { MigrationsService } from './migrations/migrations.service';
+import { WorkerMetrics } from './observability/worker-metrics';
+import { ENTITY_QUEUE } from './queue/queue.constants';
+import { redisOptions } from './redis-options';
+import { RunScheduler } from './runs/run-scheduler.service';
+import { RunStore } from './runs/run.store';
+import { REDIS } from './shared.tokens';
+
+const config = loadServiceConfig();
+
+const SHARED = {
+  imports: [
+    BullModule.forRoot({
+      connection: redisOptions(config.REDIS_URL),
+      prefix: config.SWITCHYARD_QUEUE_PREFIX,
+    }),
+    BullModule.registerQueue({ name: ENTITY_QUEUE }),
+  ],
+  providers: [
+    { provide: SERVICE_CONFIG, useValue: config },
+    {
+      provide: CredentialCipher,
+      useFactory: (c: ServiceConfig) => new CredentialCipher(c.SWITCHYARD_SECRET_KEY),
+      inject: [SERVICE_CONFIG],
+    },
+    {
+      provide: REDIS,
+      useFactory: (c: ServiceConfig) => new IORedis(redisOptions(c.REDIS_URL)),
+      inject: [SERVICE_CONFIG],
+    },
+    RunStore,
+    RunScheduler,
+    ConnectionsService,
+    MigrationsService,
+    WorkerMetrics,
+  ],
+  exports: [
+    LedgerModule,
+    BullModule,
+    SERVICE_CONFIG,
+    CredentialCipher,
+    REDIS,
+    RunStore,
+    RunScheduler,
+    ConnectionsService,
+    MigrationsService,
+    WorkerMetrics,
+  ],
+};
+
+/**
+ * What the API and the workers both need: validated config, the Postgres ledger, Redis, the queue,
+ * and the services that read and move runs. Only the worker module adds a consumer.
+ */
+@Module({})
+export class SharedServiceModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  /** The API applies pending schema migrations; workers only check that none are pending. */
+  static forRoot(options: { applyMigrations: boolean }): DynamicModule {
+    return {
+      global: true,
+      module: SharedServiceModule,
+      imports: [LedgerModule.forRoot(options), ...SHARED.imports],
+      providers: SHARED.providers,
+      exports: SHARED.exports,
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit();
+  }
+}

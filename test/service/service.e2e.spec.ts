@@ -1,0 +1,327 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { demoShopifySeed } from '../../src/demo/demo-store';
+import { sqliteLedger } from '../helpers/ledger';
+import {
+  connection,
+  migrate,
+  plan,
+  shopifySandbox,
+  type ShopifySandbox,
+  wooSandbox,
+  type WooSandbox,
+} from '../helpers/sandboxes';
+import { ServiceHarness } from '../helpers/service';
+import { sourceIds } from '../helpers/woo-api';
+import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
+import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';
+
+// Distinctive secrets, so a scan of responses, logs and the ledger cannot miss them.
+const SHOP_TOKEN = 'shpat_SECRETtoken_5f1e9a0c77d2';
+const WOO_KEY = 'ck_SECRETkey_91ab3cd2';
+const WOO_SECRET = 'cs_SECRETsecret_7d3e01fa';
+const FAST = { capacity: 100_000, refillPerSecond: 100_000 };
+
+jest.setTimeout(180_000);
+
+beforeAll(() => {
+  if (!existsSync(resolve(__dirname, '../../dist/src/service/main-api.js')))
+    throw new Error('dist/ is missing: run npm run build (npm ci does)');
+});
+
+async function setup(
+  service: ServiceHarness,
+  shop: { url: string },
+  woo: { url: string },
+  name: string,
+  shopLimit: object | undefined = FAST,
+) {
+  const source = await service.call('POST', '/api/connections', {
+    name: 'shop',
+    platform: 'shopify',
+    url: shop.url,
+    credentials: { accessToken: SHOP_TOKEN },
+    ...(shopLimit ? { rateLimit: shopLimit } : {}),
+  });
+  const destination = await service.call('POST', '/api/connections', {
+    name: 'woo',
+    platform: 'woocommerce',
+    url: woo.url,
+    credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
+  });
+  expect([source.status, destination.status]).toEqual([201, 201]);
+  const migration = await service.call('POST', '/api/migrations', {
+    name,
+    sourceConnectionId: source.body.id,
+    destinationConnectionId: destination.body.id,
+    entities: ['orders', 'customers', 'products'],
+    options: { batchSize: 10 },
+  });
+  expect(migration.status).toBe(201);
+  return migration.body.id as string;
+}
+
+const shopWithSecrets = (seed: Record<string, unknown>, extra = {}) =>
+  startShopifySandbox({ port: 0, seed, credentials: { accessToken: SHOP_TOKEN }, ...extra });
+const wooWithSecrets = (extra = {}) =>
+  startWooSandbox({
+    port: 0,
+    seed: { currency: 'EUR' },
+    credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
+    ...extra,
+  });
+const wooOrders = (woo: { url: string }) =>
+  fetch(
+    `${woo.url}/wp-json/wc/v3/orders?per_page=100&consumer_key=${WOO_KEY}&consumer_secret=${WOO_SECRET}`,
+  ).then((r) => ({
+    total: Number(r.headers.get('x-wp-total')),
+  }));
+
+describe('service mode through the admin API', () => {
+  const service = new ServiceHarness();
+  let shop: Awaited<ReturnType<typeof shopWithSecrets>>;
+  let woo: Awaited<ReturnType<typeof wooWithSecrets>>;
+  beforeAll(async () => {
+    await service.start(1);
+    shop = await shopWithSecrets(demoShopifySeed({ customers: 25, products: 10, orders: 30 }));
+    woo = await wooWithSecrets();
+  });
+  afterAll(async () => {
+    await service.stop();
+    await Promise.all([shop.close(), woo.close()]);
+  });
+
+  it('refuses requests without a valid token, and malformed bodies with every bad field named, writing nothing', async () => {
+    expect((await service.call('GET', '/api/connections', undefined, null)).status).toBe(401);
+    expect((await service.call('GET', '/api/connections', undefined, 'wrong-token-0123456789')).status).toBe(
+      401,
+    );
+    expect((await service.call('GET', '/metrics', undefined, null)).status).toBe(401);
+    expect((await service.call('GET', '/api/queues', undefined, null)).status).toBe(401);
+    expect((await service.call('GET', '/api/health', undefined, null)).status).toBe(200);
+    const bad = await service.call('POST', '/api/migrations', {
+      name: 'has spaces',
+      sourceConnectionId: 'nope',
+      entities: ['invoices'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'destinationConnectionId',
+      'entities.0',
+      'name',
+      'sourceConnectionId',
+    ]);
+    const badConnection = await service.call('POST', '/api/connections', {
+      name: '',
+      platform: 'shopify',
+      url: 'not a url',
+      credentials: { accessToken: 1 },
+    });
+    expect(badConnection.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'credentials.accessToken',
+      'name',
+      'url',
+    ]);
+    expect((await service.call('GET', '/api/migrations')).body).toEqual([]);
+    expect((await service.call('GET', '/api/connections')).body).toEqual([]);
+    expect((await service.call('GET', '/api/runs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await service.call('GET', '/api/migrations/00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+  });
+
+  it('runs a migration end to end: start, watch it complete over SSE, read the ledger, check the destination', async () => {
+    const migrationId = await setup(service, shop, woo, 'e2e');
+    const run = await service.call('POST', `/api/migrations/${migrationId}/runs`, {});
+    expect(run.status).toBe(202);
+    const runId = run.body.runId as string;
+
+    const events = await fetch(`http://127.0.0.1:${service.port}/api/runs/${runId}/events`, {
+      headers: { Authorization: 'Bearer test-admin-token-0123456789' },
+    });
+    const stream = await events.text();
+    const updates = stream
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { status: string });
+    expect(updates.length).toBeGreaterThan(1);
+    expect(updates[updates.length - 1].status).toBe('completed');
+
+    const status = (await service.call('GET', `/api/runs/${runId}`)).body;
+    expect(status.entities.customers).toMatchObject({ status: 'completed', extracted: 25, created: 25 });
+    expect(status.entities.products).toMatchObject({ status: 'completed', extracted: 10, created: 10 });
+    expect(status.entities.orders).toMatchObject({
+      status: 'completed',
+      extracted: 30,
+      created: 30,
+      checkpoint: 'done',
+    });
+
+    const rows: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/api/migrations/${migrationId}/ledger?limit=20${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await service.call('GET', query)).body;
+      rows.push(...page.rows);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(rows).toHaveLength(65);
+    expect(rows[0]).toMatchObject({
+      entity: 'customers',
+      status: 'loaded',
+      outcome: 'created',
+      attempts: 1,
+      inboundMapping: expect.stringMatching(/^shopify\.customer@v1#/),
+    });
+    const orders = (
+      await service.call('GET', `/api/migrations/${migrationId}/ledger?entity=orders&limit=500`)
+    ).body.rows;
+    expect(orders).toHaveLength(30);
+    expect((await wooOrders(woo)).total).toBe(30);
+
+    const metrics = (await service.call('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/switchyard_records\{entity="orders",outcome="created"\} 30/);
+    expect(metrics).toMatch(/switchyard_platform_api_calls_total\{platform="woocommerce"\} [1-9]/);
+    expect(metrics).toMatch(/switchyard_queue_jobs\{state="waiting"\} 0/);
+    const docs = await service.call('GET', '/api/docs-json');
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/connections', '/api/migrations/{id}/runs', '/api/runs/{runId}/events']),
+    );
+  });
+
+  it('never shows credentials in a response, a log line, or a ledger row', async () => {
+    await service.call('GET', '/api/connections');
+    const everything = [
+      service.responses.join('\n'),
+      service.output.join(''),
+      await service.ledgerDump(),
+    ].join('\n');
+    for (const secret of [SHOP_TOKEN, WOO_KEY, WOO_SECRET]) expect(everything).not.toContain(secret);
+    expect(everything).toContain('"platform":"shopify"');
+  });
+});
+
+describe('service mode under failure and control', () => {
+  let service: ServiceHarness;
+  afterEach(async () => {
+    await service.stop();
+  });
+
+  it('finishes a run when one of two workers is SIGKILLed mid-run, with each record in the destination once', async () => {
+    service = new ServiceHarness();
+    await service.start(2);
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 60, products: 20, orders: 120 }));
+    const woo = await wooWithSecrets({ latencyMs: 10 });
+    try {
+      const migrationId = await setup(service, shop, woo, 'kill');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      await service.waitForRun(runId, (s) => s.entities.orders.extracted >= 20);
+      // Kill whichever worker holds the orders job (both may; kill the first).
+      service.workers[0].child.kill('SIGKILL');
+      const done = await service.waitForRun(runId);
+      expect(done.status).toBe('completed');
+      const all = await fetchAll(woo.url, 'orders');
+      expect(all).toHaveLength(120);
+      expect(new Set(sourceIds(all)).size).toBe(120);
+      expect(new Set((await fetchAll(woo.url, 'customers')).map((c) => c.email)).size).toBe(60);
+    } finally {
+      await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+
+  it('pauses and resumes, cancels and starts anew, without loading a record twice or losing one', async () => {
+    service = new ServiceHarness();
+    await service.start(1);
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 40, products: 12, orders: 80 }));
+    const woo = await wooWithSecrets({ latencyMs: 15 });
+    try {
+      const migrationId = await setup(service, shop, woo, 'control');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      await service.waitForRun(runId, (s) => s.entities.orders.extracted >= 10);
+      expect((await service.call('POST', `/api/runs/${runId}/pause`)).body.status).toBe('paused');
+      const paused = await service.waitForRun(runId, (s) => s.entities.orders.status === 'paused');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await service.call('GET', `/api/runs/${runId}`)).body.entities.orders.extracted).toBe(
+        paused.entities.orders.extracted,
+      );
+      expect(woo.store.orders.size).toBe(paused.entities.orders.created);
+      expect((await service.call('POST', `/api/runs/${runId}/pause`)).status).toBe(409);
+      expect((await service.call('POST', `/api/runs/${runId}/resume`)).body.status).toBe('running');
+      await service.waitForRun(
+        runId,
+        (s) => s.entities.orders.extracted >= paused.entities.orders.extracted + 10,
+      );
+      expect((await service.call('POST', `/api/runs/${runId}/cancel`)).body.status).toBe('cancelled');
+      await service.waitForRun(runId, (s) => s.entities.orders.status === 'cancelled');
+      const second = await service.call('POST', `/api/migrations/${migrationId}/runs`, {});
+      expect(second.status).toBe(202);
+      const done = await service.waitForRun(second.body.runId);
+      expect(done.status).toBe('completed');
+      expect(done.entities.orders.created + done.entities.orders.unchanged).toBe(80);
+      const all = await fetchAll(woo.url, 'orders');
+      expect(all).toHaveLength(80);
+      expect(new Set(sourceIds(all)).size).toBe(80);
+    } finally {
+      await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+});
+
+describe("a destination's rate limit across two workers", () => {
+  it('is never exceeded: the Shopify sandbox refuses no request', async () => {
+    // A WooCommerce source holding a real store's data: filled from the demo Shopify store first.
+    const origin: ShopifySandbox = await shopifySandbox(
+      demoShopifySeed({ customers: 40, products: 10, orders: 40 }),
+    );
+    const source: WooSandbox = await wooSandbox();
+    const t = await sqliteLedger();
+    await migrate(t.ledger, plan('fill', connection(origin, 'shopify'), connection(source, 'woocommerce')));
+    const destination = await startShopifySandbox({
+      port: 0,
+      seed: { shop: { currencyCode: 'EUR' } },
+      rateLimit: true,
+    });
+    const service = new ServiceHarness();
+    try {
+      await service.start(2);
+      const woo = await service.call('POST', '/api/connections', {
+        name: 'woo',
+        platform: 'woocommerce',
+        url: source.url,
+        credentials: { consumerKey: 'ck_sandbox', consumerSecret: 'cs_sandbox' },
+      });
+      const shop = await service.call('POST', '/api/connections', {
+        name: 'shop',
+        platform: 'shopify',
+        url: destination.url,
+        credentials: { accessToken: 'shpat_sandbox' },
+      });
+      const migration = await service.call('POST', '/api/migrations', {
+        name: 'limited',
+        sourceConnectionId: woo.body.id,
+        destinationConnectionId: shop.body.id,
+        entities: ['customers', 'products', 'orders'],
+        options: { batchSize: 10, concurrency: 8 },
+      });
+      const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
+      const done = await service.waitForRun(runId, undefined, 170_000);
+      expect(done.status).toBe('completed');
+      expect(destination.store.orders.size).toBe(40);
+      expect(destination.counters().throttled).toBe(0);
+    } finally {
+      await service.stop();
+      await Promise.all([origin.close(), source.close(), destination.close(), t.close()]);
+    }
+  });
+});
+
+async function fetchAll(url: string, resource: string): Promise<Record<string, any>[]> {
+  const all: Record<string, any>[] = [];
+  for (let page = 1; ; page++) {
+    const response = await fetch(
+      `${url}/wp-json/wc/v3/${resource}?per_page=100&page=${page}&consumer_key=${WOO_KEY}&consumer_secret=${WOO_SECRET}`,
+    );
+    all.push(...((await response.json()) as Record<string, any>[]));
+    if (page >= Number(response.headers.get('x-wp-totalpages') ?? 1)) return all;
+  }
+}
