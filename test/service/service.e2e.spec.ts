@@ -216,10 +216,15 @@ describe('service mode under failure and control', () => {
       const migrationId = await setup(service, shop, woo, 'kill');
       const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
       await service.waitForRun(runId, (s) => s.entities.orders.extracted >= 20);
-      // Kill whichever worker holds the orders job (both may; kill the first).
-      service.workers[0].child.kill('SIGKILL');
+      const holder = service.workers.find((worker) =>
+        worker.output.join('').includes(`${runId}.orders taken`),
+      );
+      expect(holder).toBeDefined();
+      holder!.child.kill('SIGKILL');
+      const survivor = service.workers.find((worker) => worker !== holder)!;
       const done = await service.waitForRun(runId);
       expect(done.status).toBe('completed');
+      expect(survivor.output.join('')).toContain(`${runId}.orders taken`);
       const all = await fetchAll(woo.url, 'orders');
       expect(all).toHaveLength(120);
       expect(new Set(sourceIds(all)).size).toBe(120);

@@ -42,6 +42,9 @@ export class EntityRunWorker implements OnApplicationBootstrap, OnApplicationShu
       stalledInterval: this.config.JOB_LOCK_MS,
       maxStalledCount: 10,
     });
+    this.worker.on('active', (job) =>
+      this.logger.log(`job ${job.id ?? '?'} taken (attempt ${job.attemptsMade + 1})`),
+    );
     this.worker.on('failed', (job, error) =>
       this.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? 0}): ${error.message}`),
     );
