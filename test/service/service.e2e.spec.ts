@@ -189,6 +189,43 @@ describe('service mode through the admin API', () => {
     );
   });
 
+  it('retries only the records that were quarantined, once the source is fixed', async () => {
+    const seed = demoShopifySeed({ customers: 10, products: 4, orders: 12 });
+    seed.customers[0].email = 'not-an-email';
+    const badOrders = seed.orders.filter((order) => order.customer?.id === seed.customers[0].id).length;
+    const source = await shopWithSecrets(seed);
+    const destination = await wooWithSecrets();
+    try {
+      const migrationId = await setup(service, source, destination, 'retry');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      const first = await service.waitForRun(runId);
+      expect(first.status).toBe('completed_with_errors');
+      expect(first.entities.customers).toMatchObject({ created: 9, quarantined: 1 });
+      expect(first.entities.orders.quarantined).toBe(badOrders);
+      // The merchant fixes the email in the source store.
+      [...source.store.customers.values()].find((c) => c.email === 'not-an-email')!.email =
+        'fixed@example.com';
+      const retry = await service.call('POST', `/api/runs/${runId}/retry`);
+      expect(retry.status).toBe(202);
+      const second = await service.waitForRun(retry.body.runId);
+      expect(second).toMatchObject({ kind: 'retry', retryOf: runId, status: 'completed' });
+      expect(second.entities.customers).toMatchObject({ extracted: 1, created: 1 });
+      expect(second.entities.orders).toMatchObject({ extracted: badOrders, created: badOrders });
+      expect(second.entities.products).toBeUndefined();
+      expect(destination.store.customers.size).toBe(10);
+      expect(destination.store.orders.size).toBe(12);
+      expect((await service.call('POST', `/api/runs/${retry.body.runId}/retry`)).status).toBe(409);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
+  it('serves Bull Board to an admin token', async () => {
+    const board = await service.call('GET', '/api/queues');
+    expect(board.status).toBe(200);
+    expect(String(board.body)).toMatch(/<html/i);
+  });
+
   it('never shows credentials in a response, a log line, or a ledger row', async () => {
     await service.call('GET', '/api/connections');
     const everything = [
