@@ -59,7 +59,8 @@ function selectionCost(selectionSet: SelectionSetNode, variables: Record<string,
   return cost;
 }
 
-function argument(
+/** An Int argument's value, literal or from the variables. */
+export function argument(
   args: readonly { name: { value: string }; value: ValueNode }[],
   name: string,
   variables: Record<string, unknown>,

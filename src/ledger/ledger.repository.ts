@@ -112,30 +112,14 @@ export class LedgerRepository {
           await manager.update(RunRow, { id: last.id }, { status: 'interrupted', finishedAt: now() });
         }
       }
-      const run: RunRow = {
-        id: randomUUID(),
+      const run = await insertRun(manager, {
         migrationId,
+        entities,
         status: 'running',
         dryRun,
-        entities,
-        startedAt: now(),
-        finishedAt: null,
-        error: null,
         kind: 'full',
         retryOf: null,
-      };
-      await manager.insert(RunRow, run);
-      await manager.insert(
-        RunEntityRow,
-        entities.map((entity) => ({
-          runId: run.id,
-          entity,
-          status: 'pending' as const,
-          checkpoint: null,
-          startedAt: null,
-          finishedAt: null,
-        })),
-      );
+      });
       return { run, resumed: false };
     });
   }
@@ -268,6 +252,27 @@ export class LedgerRepository {
       updatedAt: now(),
     };
   }
+}
+
+/** A new run and one pending row per entity: how the CLI and the API both start a run. */
+export async function insertRun(
+  manager: EntityManager,
+  spec: Pick<RunRow, 'migrationId' | 'entities' | 'status' | 'dryRun' | 'kind' | 'retryOf'>,
+): Promise<RunRow> {
+  const run: RunRow = { ...spec, id: randomUUID(), startedAt: now(), finishedAt: null, error: null };
+  await manager.insert(RunRow, run);
+  await manager.insert(
+    RunEntityRow,
+    spec.entities.map((entity) => ({
+      runId: run.id,
+      entity,
+      status: 'pending' as const,
+      checkpoint: null,
+      startedAt: null,
+      finishedAt: null,
+    })),
+  );
+  return run;
 }
 
 const UPSERT_CHUNK = 200;

@@ -12,6 +12,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLObjectType,
 } from 'graphql';
+import { argument } from '../query-cost-estimate';
 
 /**
  * Shopify's requested query cost, following its published rules: scalars and enums 0, objects 1,
@@ -69,8 +70,8 @@ function selectionCost(
     if (!isCompositeType(named)) continue;
     if (named.name.endsWith('Connection') && isObjectType(named)) {
       const size =
-        argumentValue(selection.arguments ?? [], variables, 'first') ??
-        argumentValue(selection.arguments ?? [], variables, 'last') ??
+        argument(selection.arguments ?? [], 'first', variables) ??
+        argument(selection.arguments ?? [], 'last', variables) ??
         0;
       cost += 2 + connectionCost(named, selection.selectionSet, size, fragments, variables, schema);
     } else {
@@ -101,21 +102,6 @@ function connectionCost(
     cost += selection.name.value === 'nodes' || selection.name.value === 'edges' ? size * perNode : 1 + inner;
   }
   return cost;
-}
-
-function argumentValue(
-  args: readonly { name: { value: string }; value: any }[],
-  variables: Record<string, unknown>,
-  name: string,
-): number | undefined {
-  const arg = args.find((a) => a.name.value === name);
-  if (!arg) return undefined;
-  if (arg.value.kind === Kind.INT) return Number(arg.value.value);
-  if (arg.value.kind === Kind.VARIABLE) {
-    const value = variables[arg.value.name.value];
-    return typeof value === 'number' ? value : undefined;
-  }
-  return undefined;
 }
 
 /**

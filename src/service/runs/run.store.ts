@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import {
@@ -9,6 +8,7 @@ import {
   RunRow,
   type RunStatus,
 } from '../../ledger/ledger.entities';
+import { insertRun } from '../../ledger/ledger.repository';
 import { ACTIVE_RUN, RUN_TRANSITIONS, type RunAction } from './run-states';
 
 const now = () => new Date().toISOString();
@@ -30,39 +30,10 @@ export class RunStore {
     return this.dataSource.getRepository(RunRow).findOneBy({ migrationId, status: In(ACTIVE_RUN) });
   }
 
-  async create(
-    migrationId: string,
-    entities: string[],
-    kind: RunKind,
-    retryOf: string | null,
-  ): Promise<RunRow> {
-    const run: RunRow = {
-      id: randomUUID(),
-      migrationId,
-      status: 'queued',
-      dryRun: false,
-      entities,
-      startedAt: now(),
-      finishedAt: null,
-      error: null,
-      kind,
-      retryOf,
-    };
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(RunRow, run);
-      await manager.insert(
-        RunEntityRow,
-        entities.map((entity) => ({
-          runId: run.id,
-          entity,
-          status: 'pending' as const,
-          checkpoint: null,
-          startedAt: null,
-          finishedAt: null,
-        })),
-      );
-    });
-    return run;
+  create(migrationId: string, entities: string[], kind: RunKind, retryOf: string | null): Promise<RunRow> {
+    return this.dataSource.transaction((manager) =>
+      insertRun(manager, { migrationId, entities, status: 'queued', dryRun: false, kind, retryOf }),
+    );
   }
 
   /** Applies an action if the run is in a state that allows it; false when it is not. */
