@@ -230,19 +230,11 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertCustomers(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const emails = items
-      .filter((item) => !item.destinationId && item.payload.email)
-      .map((item) => String(item.payload.email));
-    const existing = await this.lookup(
-      Q.CUSTOMER_IDS_QUERY,
-      'customers',
-      emails.map((email) => `email:${quote(email)}`),
-      (node) => String(node.email ?? '').toLowerCase(),
-    );
+    const existing = await this.existingIds('customers', items);
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> => {
-          const id = item.destinationId ?? existing.get(scalarText(item.payload.email).toLowerCase());
+          const id = existing.get(item);
           const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
           return this.write(item, async () => {
             const data = await this.client.request<
@@ -264,20 +256,12 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const handles = items
-      .filter((item) => !item.destinationId && item.payload.handle)
-      .map((item) => String(item.payload.handle));
-    const existing = await this.lookup(
-      Q.PRODUCT_IDS_QUERY,
-      'products',
-      handles.map((handle) => `handle:${quote(handle)}`),
-      (node) => node.handle,
-    );
+    const existing = await this.existingIds('products', items);
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> =>
           this.write(item, async () => {
-            let id = item.destinationId ?? existing.get(String(item.payload.handle));
+            let id = existing.get(item);
             // Send the ids of variants that exist, matched by SKU, so productSet updates them in place.
             const current = id ? await this.variantIds(id) : null;
             if (id && !current) id = undefined; // deleted in the destination since: create it again
@@ -320,19 +304,11 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertOrders(items: LoadItem[]): Promise<LoadOutcome[]> {
-    // Orders have no natural key in Shopify: each carries a tag with its source id, looked up before any create.
-    const unknown = items.filter((item) => !item.destinationId);
-    const existing = await this.lookup(
-      Q.ORDER_IDS_QUERY,
-      'orders',
-      unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`),
-      (node) =>
-        ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
-    );
+    const existing = await this.existingIds('orders', items);
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> => {
-          const id = item.destinationId ?? existing.get(sourceTag(item.sourceId));
+          const id = existing.get(item);
           // Shopify cannot edit a placed order's lines or totals; an order already there is left as it is.
           if (id) return { sourceId: item.sourceId, action: 'updated', destinationId: id };
           return this.write(item, async () => {
@@ -351,6 +327,52 @@ export class ShopifyConnector implements Connector {
         }),
       ),
     );
+  }
+
+  /**
+   * Each item's record in the shop, if it has one: the ledger's id, else a match on the natural key
+   * (customers by email, products by handle) or, for orders, on the source tag.
+   */
+  private async existingIds(
+    kind: keyof typeof ENTITIES,
+    items: LoadItem[],
+  ): Promise<Map<LoadItem, string | undefined>> {
+    const unknown = items.filter((item) => !item.destinationId);
+    const keyOf = {
+      customers: (item: LoadItem) => scalarText(item.payload.email).toLowerCase(),
+      products: (item: LoadItem) => scalarText(item.payload.handle),
+      orders: (item: LoadItem) => sourceTag(item.sourceId),
+    }[kind];
+    const searches = {
+      customers: {
+        query: Q.CUSTOMER_IDS_QUERY,
+        term: (key: string) => `email:${quote(key)}`,
+        found: (node: Row) => scalarText(node.email).toLowerCase(),
+      },
+      products: {
+        query: Q.PRODUCT_IDS_QUERY,
+        term: (key: string) => `handle:${quote(key)}`,
+        found: (node: Row) => scalarText(node.handle),
+      },
+      // Orders have no natural key in Shopify: each carries a tag with its source id.
+      orders: {
+        query: Q.ORDER_IDS_QUERY,
+        term: (key: string) => `tag:${quote(key)}`,
+        found: (node: Row) =>
+          ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+      },
+    }[kind];
+    const keys = unknown.map(keyOf).filter((key) => key !== '');
+    const found = await this.lookup(searches.query, kind, keys.map(searches.term), searches.found);
+    return new Map(items.map((item) => [item, item.destinationId ?? found.get(keyOf(item))]));
+  }
+
+  async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
+    const existing = await this.existingIds(this.kind(entity), items);
+    return items.map((item) => {
+      const id = existing.get(item);
+      return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: id ?? '' };
+    });
   }
 
   /** One search for a whole batch (`a OR b OR …`), returning key → id. */

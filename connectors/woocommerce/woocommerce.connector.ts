@@ -154,6 +154,36 @@ export class WooConnector implements Connector {
     return outcomes;
   }
 
+  /**
+   * What upsert would do, by the same matching and with no writes: a record the ledger knows, or whose
+   * email or SKU WooCommerce already holds, would be updated; anything else created. Orders match only on
+   * the ledger's id (a resumed order found by its source id counts as created, as upsert counts it).
+   */
+  async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
+    const kind = this.kind(entity);
+    const found = new Set<LoadItem>();
+    const unknown = items.filter((item) => !item.destinationId);
+    if (kind === 'products') {
+      for (let start = 0; start < unknown.length; start += WOO_FACTS.maxPageSize) {
+        const chunk = unknown.slice(start, start + WOO_FACTS.maxPageSize);
+        const skus = chunk.map((item) => scalarText(item.payload.sku)).filter(Boolean);
+        if (skus.length === 0) continue;
+        const response = await this.client.request<Row[]>('get', 'products', {
+          params: stringify({ sku: skus.join(','), per_page: WOO_FACTS.maxPageSize }),
+        });
+        const taken = new Set(response.data.map((product) => String(product.sku)));
+        for (const item of chunk) if (taken.has(scalarText(item.payload.sku))) found.add(item);
+      }
+    } else if (kind === 'customers') {
+      for (const item of unknown) if (await this.findByKey('customers', item.payload)) found.add(item);
+    }
+    return items.map((item) => ({
+      sourceId: item.sourceId,
+      action: item.destinationId || found.has(item) ? 'updated' : 'created',
+      destinationId: item.destinationId ?? '',
+    }));
+  }
+
   // ---- reads -----------------------------------------------------------------------------------
 
   private async withVariations(products: Row[]): Promise<Row[]> {

@@ -23,7 +23,8 @@ program
   .description('run (or resume) the migration a plan describes')
   .argument('<plan>', 'migration plan, YAML; ${VAR} reads the environment')
   .option('--json', 'print one JSON summary instead of progress bars and tables')
-  .action(async (plan: string, options: { json?: boolean }) => {
+  .option('--dry-run', 'look up the destination and predict each record’s outcome; write nothing there')
+  .action(async (plan: string, options: { json?: boolean; dryRun?: boolean }) => {
     process.exitCode = await runMigrate(plan, options);
   });
 

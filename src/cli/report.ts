@@ -33,7 +33,9 @@ export function jsonSummary(result: RunResult) {
     migration: result.migration,
     runId: result.runId,
     status: result.status,
+    ...(result.dryRun ? { dryRun: true } : {}),
     entities: result.entities,
     problems: result.problems,
+    ...(result.predictions ? { records: result.predictions } : {}),
   };
 }

@@ -78,6 +78,8 @@ export interface Connector {
   read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage>;
   /** Writes a batch (chunked to the platform's batch limit); one outcome per item, in order. */
   upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
+  /** What `upsert` would do with a batch, found by the same lookups, writing nothing (dry runs). */
+  preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
   /** Reads records back by destination id; missing ids are simply absent. */
   fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]>;
   count(entity: EntityName): Promise<number | null>;

@@ -31,6 +31,36 @@ export interface EntityJob {
   onPage?: (counters: EntityCounters) => Promise<void> | void;
   /** A retry run: read just these source records back (by id) instead of the whole entity. */
   onlySourceIds?: string[];
+  /** A dry run: the destination is only looked up, and no ledger row is written. */
+  dryRun?: DryRun;
+}
+
+/** One record's predicted outcome in a dry run. */
+export interface Prediction {
+  entity: string;
+  sourceId: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed';
+  reason?: string;
+}
+
+/** What a dry run learns as it goes: which records it expects to load (others may reference them), and every prediction. */
+export class DryRun {
+  readonly predictions: Prediction[] = [];
+  readonly expected = new Map<string, Set<string>>();
+
+  record(
+    entity: string,
+    type: string,
+    sourceId: string,
+    outcome: Prediction['outcome'],
+    reason?: string,
+  ): void {
+    this.predictions.push({ entity, sourceId, outcome, ...(reason ? { reason } : {}) });
+    if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') {
+      if (!this.expected.has(type)) this.expected.set(type, new Set());
+      this.expected.get(type)!.add(sourceId);
+    }
+  }
 }
 
 type LedgerRowDraft = PageCommit['rows'][number];
@@ -53,16 +83,16 @@ export async function runEntity(
   job: EntityJob,
   ledger: LedgerRepository,
 ): Promise<'completed' | 'interrupted'> {
-  const resolver = new ReferenceResolver(ledger, job.migrationId);
+  const resolver = new ReferenceResolver(ledger, job.migrationId, job.dryRun?.expected);
   const pages = job.onlySourceIds
     ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
     : job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
   for await (const page of pages) {
     const counters = await processPage(job, ledger, resolver, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
-      rows: counters.rows,
+      rows: job.dryRun ? [] : counters.rows,
       counters: counters.counters,
-      checkpoint: page.nextCursor ?? 'done',
+      checkpoint: job.dryRun ? undefined : (page.nextCursor ?? 'done'),
     });
     await job.onPage?.(counters.counters);
     if (job.signal?.aborted) return 'interrupted';
@@ -159,16 +189,17 @@ async function processPage(
   }
 
   if (toLoad.length > 0) {
-    await ledger.markPending(
-      job.migrationId,
-      job.entity,
-      job.runId,
-      toLoad.map(({ item }) => item.sourceId),
-    );
-    const outcomes = await job.destination.upsert(
-      job.entity,
-      toLoad.map(({ item }) => item),
-    );
+    const items = toLoad.map(({ item }) => item);
+    if (!job.dryRun)
+      await ledger.markPending(
+        job.migrationId,
+        job.entity,
+        job.runId,
+        items.map((item) => item.sourceId),
+      );
+    const outcomes = job.dryRun
+      ? await job.destination.preview(job.entity, items)
+      : await job.destination.upsert(job.entity, items);
     outcomes.forEach((outcome, index) => {
       const p = toLoad[index].prepared;
       const attempts = (p.previous?.attempts ?? 0) + 1;
@@ -188,6 +219,16 @@ async function processPage(
         );
       }
     });
+  }
+  if (job.dryRun) {
+    for (const row of rows)
+      job.dryRun.record(
+        job.entity,
+        ENTITIES[job.entity].type,
+        row.sourceId,
+        row.lastOutcome ?? 'failed',
+        row.lastError ?? undefined,
+      );
   }
   return { rows, counters };
 }

@@ -11,7 +11,7 @@ import {
 } from '../ledger/ledger.repository';
 import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
-import { runEntity } from './entity.pipeline';
+import { DryRun, type Prediction, runEntity } from './entity.pipeline';
 import type { ProgressListener } from './progress';
 
 /** Everything checked before a single ledger row is written: connectors reachable, mappings compiled. */
@@ -37,6 +37,9 @@ export interface RunResult {
   runId: string;
   status: RunStatus;
   resumed: boolean;
+  dryRun: boolean;
+  /** A dry run's outcome for every record: what the real run would do. */
+  predictions?: Prediction[];
   entities: Partial<Record<EntityName, EntityCounters>>;
   problems: RunProblem[];
 }
@@ -54,12 +57,6 @@ export async function prepareMigration(
   plan: MigrationPlan,
   prepare: PrepareOptions = {},
 ): Promise<PreparedMigration> {
-  if (plan.options.dryRun) {
-    throw new SwitchyardError(
-      'PLAN_INVALID',
-      'options.dryRun is not supported yet; remove it or set it to false',
-    );
-  }
   const sourceModule = platformModule(plan.source.platform);
   const destinationModule = platformModule(plan.destination.platform);
   const entities = dependencyOrder(plan.entities);
@@ -130,6 +127,8 @@ export interface EntityRunOptions {
   afterPage?: (page: EntityCounters) => Promise<void> | void;
   /** A retry run: only these source ids. */
   onlySourceIds?: string[];
+  /** A dry run: lookups only, nothing written to the destination or to ledger rows. */
+  dryRun?: DryRun;
 }
 
 /**
@@ -182,6 +181,7 @@ export async function executeEntity(
             checkpoint: options.onlySourceIds ? null : state.checkpoint,
             signal: options.signal,
             onlySourceIds: options.onlySourceIds,
+            dryRun: options.dryRun,
             onPage: async (page) => {
               for (const key of COUNTER_NAMES) counters[key] += page[key];
               options.progress?.pageDone?.(entity, counters);
@@ -191,6 +191,11 @@ export async function executeEntity(
           ledger,
         );
   if (outcome === 'interrupted') return { status: 'interrupted', counters };
+  if (options.dryRun) {
+    // A dry run is never resumed: its entity is done, whatever it predicted.
+    await ledger.finishEntity(ids.runId, entity, 'completed');
+    return { status: 'completed', counters };
+  }
   const status = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
   await ledger.finishEntity(ids.runId, entity, status);
   options.progress?.entityFinished?.(entity, counters);
@@ -200,6 +205,8 @@ export async function executeEntity(
 export interface RunOptions {
   signal?: AbortSignal;
   progress?: ProgressListener;
+  /** Predict instead of load: the destination is only looked up; see RunResult.predictions. */
+  dryRun?: boolean;
 }
 
 /** The CLI's scheduling: every entity of a prepared migration, in dependency order, in this process. */
@@ -216,18 +223,14 @@ export async function runMigration(
     sourceUrl: plan.source.url,
     destinationUrl: plan.destination.url,
   });
-  const { run, resumed } = await ledger.openRun(migration.id, entities, false);
+  const dryRun = options.dryRun || plan.options.dryRun ? new DryRun() : undefined;
+  const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined);
   const results: Partial<Record<EntityName, EntityCounters>> = {};
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {
-      const result = await executeEntity(
-        prepared,
-        ledger,
-        { migrationId: migration.id, runId: run.id },
-        entity,
-        options,
-      );
+      const ids = { migrationId: migration.id, runId: run.id };
+      const result = await executeEntity(prepared, ledger, ids, entity, { ...options, dryRun });
       results[entity] = result.counters;
       if (result.status === 'interrupted') {
         status = 'interrupted';
@@ -239,15 +242,32 @@ export async function runMigration(
     await ledger.finishRun(run.id, 'failed', errorMessage(error));
     throw error;
   }
+  const problems = dryRun
+    ? predictedProblems(dryRun.predictions)
+    : await problemsOf(ledger, migration.id, run.id);
+  if (status === 'completed' && problems.length > 0) status = 'completed_with_errors';
   await ledger.finishRun(run.id, status);
   return {
     migration: plan.name,
     runId: run.id,
     status,
     resumed,
+    dryRun: dryRun !== undefined,
     entities: results,
-    problems: await problemsOf(ledger, migration.id, run.id),
+    problems,
+    ...(dryRun ? { predictions: dryRun.predictions } : {}),
   };
+}
+
+function predictedProblems(predictions: Prediction[]): RunProblem[] {
+  return predictions
+    .filter((p) => p.outcome === 'quarantined' || p.outcome === 'failed')
+    .map((p) => ({
+      entity: p.entity,
+      sourceId: p.sourceId,
+      outcome: p.outcome as RunProblem['outcome'],
+      reason: p.reason ?? '',
+    }));
 }
 
 export async function problemsOf(

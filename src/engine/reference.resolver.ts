@@ -26,6 +26,8 @@ export class ReferenceResolver {
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly migrationId: string,
+    /** In a dry run: records this run expects to load, by canonical type; a reference to one counts as resolved. */
+    private readonly expected?: Map<string, Set<string>>,
   ) {}
 
   async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<Map<string, string[]>> {
@@ -56,6 +58,12 @@ export class ReferenceResolver {
 
   private resolve(ref: Reference, row: LedgerRecordRow | undefined): string | null {
     const name = ref.entity;
+    if ((!row || row.status !== 'loaded') && this.expected?.get(ref.entity)?.has(ref.sourceId)) {
+      // Not in the destination yet, only predicted: a stand-in id lets the outbound mapping run.
+      ref.destinationId = '0';
+      if (ref.sku) ref.destinationVariantId = '0';
+      return null;
+    }
     if (!row) {
       return `${name} ${ref.sourceId} does not exist in the source; link the record to an existing ${name} or remove the link, then re-run`;
     }
