@@ -143,6 +143,8 @@ export async function executeEntity(
   entity: EntityName,
   options: EntityRunOptions = {},
 ): Promise<{ status: EntityRunStatus | 'interrupted'; counters: EntityCounters }> {
+  // A dry run keeps no checkpoint, so a dry-run job that starts again predicts from the top.
+  if (options.dryRun) await ledger.resetCounters(ids.runId, entity);
   const state = await ledger.runEntity(ids.runId, entity);
   const counters: EntityCounters = pickCounters(state);
   if (state.status === 'completed' || state.status === 'completed_with_errors')
@@ -191,11 +193,6 @@ export async function executeEntity(
           ledger,
         );
   if (outcome === 'interrupted') return { status: 'interrupted', counters };
-  if (options.dryRun) {
-    // A dry run is never resumed: its entity is done, whatever it predicted.
-    await ledger.finishEntity(ids.runId, entity, 'completed');
-    return { status: 'completed', counters };
-  }
   const status = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
   await ledger.finishEntity(ids.runId, entity, status);
   options.progress?.entityFinished?.(entity, counters);

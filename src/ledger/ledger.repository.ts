@@ -144,6 +144,10 @@ export class LedgerRepository {
       .execute();
   }
 
+  async resetCounters(runId: string, entity: string): Promise<void> {
+    await this.dataSource.getRepository(RunEntityRow).update({ runId, entity }, zeroCounters());
+  }
+
   async finishEntity(runId: string, entity: string, status: RunEntityRow['status']): Promise<void> {
     await this.dataSource
       .getRepository(RunEntityRow)

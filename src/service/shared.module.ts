@@ -9,6 +9,7 @@ import { MigrationsService } from './migrations/migrations.service';
 import { WorkerMetrics } from './observability/worker-metrics';
 import { ENTITY_QUEUE } from './queue/queue.constants';
 import { redisOptions } from './redis-options';
+import { DryRunStore } from './runs/dry-run.store';
 import { RunScheduler } from './runs/run-scheduler.service';
 import { RunStore } from './runs/run.store';
 import { REDIS } from './shared.tokens';
@@ -40,6 +41,7 @@ const SHARED = {
     ConnectionsService,
     MigrationsService,
     WorkerMetrics,
+    DryRunStore,
   ],
   exports: [
     LedgerModule,
@@ -52,6 +54,7 @@ const SHARED = {
     ConnectionsService,
     MigrationsService,
     WorkerMetrics,
+    DryRunStore,
   ],
 };
 

@@ -220,6 +220,42 @@ describe('service mode through the admin API', () => {
     }
   });
 
+  it('runs a dry run through workers: nothing written, every record predicted, and the real run does just that', async () => {
+    const seed = demoShopifySeed({ customers: 12, products: 5, orders: 15 });
+    seed.products[0].variants[0].price = 'abc';
+    const source = await shopWithSecrets(seed);
+    const destination = await wooWithSecrets();
+    try {
+      const migrationId = await setup(service, source, destination, 'dry');
+      const dry = await service.call('POST', `/api/migrations/${migrationId}/runs`, { dryRun: true });
+      expect(dry.status).toBe(202);
+      const predicted = await service.waitForRun(dry.body.runId);
+      expect(predicted).toMatchObject({ dryRun: true, status: 'completed_with_errors' });
+      expect(destination.counters().writes).toBe(0);
+      const predictions = (await service.call('GET', `/api/runs/${dry.body.runId}/predictions?limit=1000`))
+        .body;
+      expect(predictions.total).toBe(32);
+      expect(
+        predictions.records.find((r: { sourceId: string }) => r.sourceId === seed.products[0].id),
+      ).toMatchObject({ outcome: 'quarantined' });
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      const real = await service.waitForRun(runId);
+      for (const entity of ['customers', 'products', 'orders']) {
+        const pick = (e: Record<string, number>) => [
+          e.created,
+          e.updated,
+          e.unchanged,
+          e.quarantined,
+          e.failed,
+        ];
+        expect(pick(real.entities[entity])).toEqual(pick(predicted.entities[entity]));
+      }
+      expect((await service.call('GET', `/api/runs/${runId}/predictions`)).status).toBe(409);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
   it('serves Bull Board to an admin token', async () => {
     const board = await service.call('GET', '/api/queues');
     expect(board.status).toBe(200);

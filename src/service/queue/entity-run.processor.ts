@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EntityName } from '../../canonical/entities';
+import { ENTITIES, type EntityName } from '../../canonical/entities';
 import { errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
 import { type CallLimiter, newClientStats, type RateBudget } from '../../connectors/connector.port';
@@ -11,6 +11,7 @@ import { LedgerRepository } from '../../ledger/ledger.repository';
 import { MigrationsService } from '../migrations/migrations.service';
 import { WorkerMetrics } from '../observability/worker-metrics';
 import { RedisTokenBucket } from '../rate-limit/redis-token-bucket';
+import { DryRunStore } from '../runs/dry-run.store';
 import { RunScheduler } from '../runs/run-scheduler.service';
 import { RunStore } from '../runs/run.store';
 import { REDIS } from '../shared.tokens';
@@ -31,6 +32,7 @@ export class EntityRunProcessor {
     @Inject(WorkerMetrics) private readonly metrics: WorkerMetrics,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(DryRunStore) private readonly dryRuns: DryRunStore,
   ) {}
 
   async process(job: Job<EntityJobData>): Promise<void> {
@@ -54,6 +56,9 @@ export class EntityRunProcessor {
       });
       const since = { source: newClientStats(), destination: newClientStats() };
       const controller = new AbortController();
+      const type = ENTITIES[entity as EntityName].type;
+      const dependencies = ENTITIES[entity as EntityName].dependsOn.map((name) => ENTITIES[name].type);
+      const dryRun = run.dryRun ? await this.dryRuns.load(runId, dependencies) : undefined;
       const result = await executeEntity(
         prepared,
         this.ledger,
@@ -62,6 +67,7 @@ export class EntityRunProcessor {
         {
           signal: controller.signal,
           onlySourceIds: run.kind === 'retry' ? await this.runs.problemIds(migration.id, entity) : undefined,
+          dryRun,
           afterPage: async () => {
             await this.metrics.flush(prepared.plan.source.platform, prepared.source.stats, since.source);
             await this.metrics.flush(
@@ -82,6 +88,7 @@ export class EntityRunProcessor {
         if (next === 'pending') await this.scheduler.advance(runId);
         return;
       }
+      if (dryRun) await this.dryRuns.save(runId, type, dryRun);
       await this.scheduler.advance(runId);
     } catch (error) {
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {

@@ -30,9 +30,15 @@ export class RunStore {
     return this.dataSource.getRepository(RunRow).findOneBy({ migrationId, status: In(ACTIVE_RUN) });
   }
 
-  create(migrationId: string, entities: string[], kind: RunKind, retryOf: string | null): Promise<RunRow> {
+  create(
+    migrationId: string,
+    entities: string[],
+    kind: RunKind,
+    retryOf: string | null,
+    dryRun = false,
+  ): Promise<RunRow> {
     return this.dataSource.transaction((manager) =>
-      insertRun(manager, { migrationId, entities, status: 'queued', dryRun: false, kind, retryOf }),
+      insertRun(manager, { migrationId, entities, status: 'queued', dryRun, kind, retryOf }),
     );
   }
 

@@ -7,6 +7,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   Sse,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -21,6 +22,11 @@ import {
   takeWhile,
 } from 'rxjs';
 import { TERMINAL_RUN } from './run-states';
+import type { z } from 'zod';
+import { SwitchyardError } from '../../common/errors';
+import { predictionQuery } from '../api/schemas';
+import { ZodPipe } from '../api/zod-body.pipe';
+import { DryRunStore } from './dry-run.store';
 import { RunsService } from './runs.service';
 
 const EVENT_INTERVAL_MS = 500;
@@ -29,7 +35,10 @@ const EVENT_INTERVAL_MS = 500;
 @ApiBearerAuth()
 @Controller('api/runs')
 export class RunsController {
-  constructor(@Inject(RunsService) private readonly runs: RunsService) {}
+  constructor(
+    @Inject(RunsService) private readonly runs: RunsService,
+    @Inject(DryRunStore) private readonly dryRuns: DryRunStore,
+  ) {}
 
   @Get(':runId')
   status(@Param('runId', new ParseUUIDPipe()) runId: string) {
@@ -60,6 +69,21 @@ export class RunsController {
   @ApiOperation({ summary: 'A new run of only the records that are quarantined or failed' })
   retry(@Param('runId', new ParseUUIDPipe()) runId: string) {
     return this.runs.retry(runId);
+  }
+
+  /** A dry run's prediction for every record, in pages: what the real run would do. */
+  @Get(':runId/predictions')
+  async predictions(
+    @Param('runId', new ParseUUIDPipe()) runId: string,
+    @Query(new ZodPipe(predictionQuery)) query: z.infer<typeof predictionQuery>,
+  ) {
+    const run = await this.runs.get(runId);
+    if (!run.dryRun)
+      throw new SwitchyardError(
+        'LEDGER_STATE',
+        `run ${runId} is not a dry run; its outcomes are in the ledger`,
+      );
+    return this.dryRuns.predictions(runId, query.offset, query.limit);
   }
 
   /** Progress as Server-Sent Events, read from the ledger (workers may be on other machines); ends when the run does. */

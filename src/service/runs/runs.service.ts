@@ -21,11 +21,6 @@ export class RunsService {
     migrationId: string,
     request: { entities?: string[]; dryRun?: boolean },
   ): Promise<{ runId: string }> {
-    if (request.dryRun)
-      throw new SwitchyardError(
-        'PLAN_INVALID',
-        'dry runs are not supported yet; start the run without dryRun',
-      );
     const migration = await this.migrations.get(migrationId);
     const defined = migration.definition?.entities ?? [];
     const requested = request.entities ?? defined;
@@ -36,7 +31,13 @@ export class RunsService {
         `entities ${unknown.join(', ')} are not part of migration ${migration.name}`,
       );
     await this.refuseIfActive(migrationId);
-    const run = await this.runs.create(migrationId, dependencyOrder(requested as EntityName[]), 'full', null);
+    const run = await this.runs.create(
+      migrationId,
+      dependencyOrder(requested as EntityName[]),
+      'full',
+      null,
+      request.dryRun === true,
+    );
     await this.scheduler.advance(run.id);
     return { runId: run.id };
   }
@@ -87,6 +88,7 @@ export class RunsService {
       runId: run.id,
       migrationId: run.migrationId,
       kind: run.kind,
+      dryRun: run.dryRun,
       retryOf: run.retryOf,
       status: run.status,
       error: run.error,
