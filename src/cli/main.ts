@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { runAuditCommand } from './audit.command';
 import { runDemo } from './demo.command';
 import { runMigrate } from './migrate.command';
 import { runSandbox } from './sandbox.command';
@@ -26,6 +27,20 @@ program
   .option('--dry-run', 'look up the destination and predict each record’s outcome; write nothing there')
   .action(async (plan: string, options: { json?: boolean; dryRun?: boolean }) => {
     process.exitCode = await runMigrate(plan, options);
+  });
+
+program
+  .command('audit')
+  .description(
+    'read the source and report counts by category, duplicates, orphans and invalid values; writes nothing',
+  )
+  .argument('<plan>', 'migration plan, YAML')
+  .option(
+    '--json',
+    'print one JSON report: {migration, source, entities, findings: [{entity, sourceId, kind, field?, message}]}',
+  )
+  .action(async (plan: string, options: { json?: boolean }) => {
+    process.exitCode = await runAuditCommand(plan, options);
   });
 
 program

@@ -64,8 +64,8 @@ export class WooStore {
     for (const raw of (data.products as Row[] | undefined) ?? []) {
       const variations =
         (raw.variations as unknown[] | undefined)?.filter((v): v is Row => typeof v === 'object') ?? [];
-      const product = this.insert('products', this.productDefaults({ ...raw, variations: [] }));
-      for (const variation of variations) this.insertVariation(product, variation);
+      const product = this.insert('products', this.productDefaults({ ...raw, variations: [] }, true));
+      for (const variation of variations) this.insertVariation(product, variation, true);
     }
     for (const raw of (data.orders as Row[] | undefined) ?? [])
       this.insert('orders', this.orderDefaults(raw, false));
@@ -84,8 +84,8 @@ export class WooStore {
     return row;
   }
 
-  private insertVariation(product: Row, raw: Row): Row {
-    const row = this.insert('variations', this.variationDefaults({ ...raw, parent_id: product.id }));
+  private insertVariation(product: Row, raw: Row, seeded = false): Row {
+    const row = this.insert('variations', this.variationDefaults({ ...raw, parent_id: product.id }, seeded));
     product.variations.push(row.id);
     refreshVariablePrice(product, this);
     return row;
@@ -280,7 +280,8 @@ export class WooStore {
     return row;
   }
 
-  private productDefaults(raw: Row): Row {
+  /** `seeded`: legacy data is kept as it is (a price "abc" stays "abc"); writes through the API are formatted. */
+  private productDefaults(raw: Row, seeded = false): Row {
     const now = new Date();
     const row: Row = {
       name: '',
@@ -329,14 +330,14 @@ export class WooStore {
       ...a,
     }));
     row.tags = (row.tags as Row[]).filter((tag) => typeof tag.id === 'number');
-    Object.assign(row, priceFields(row, undefined));
+    Object.assign(row, seeded ? { price: row.sale_price || row.regular_price } : priceFields(row, undefined));
     if (row.manage_stock && typeof row.stock_quantity === 'number')
       row.stock_status = stockStatus(row.stock_quantity);
     row.meta_data = withMetaIds(row.meta_data, this);
     return row;
   }
 
-  private variationDefaults(raw: Row): Row {
+  private variationDefaults(raw: Row, seeded = false): Row {
     const now = new Date();
     const row: Row = {
       date_created: wpDate(now),
@@ -358,7 +359,7 @@ export class WooStore {
       meta_data: [],
       ...raw,
     };
-    Object.assign(row, priceFields(row, undefined));
+    Object.assign(row, seeded ? { price: row.sale_price || row.regular_price } : priceFields(row, undefined));
     if (row.manage_stock && typeof row.stock_quantity === 'number')
       row.stock_status = stockStatus(row.stock_quantity);
     row.attributes = (row.attributes as Row[]).map((a) => ({ id: 0, ...a }));
@@ -490,7 +491,7 @@ function refreshVariablePrice(product: Row, store: WooStore): void {
   if (product.type !== 'variable') return;
   const prices = (product.variations as number[])
     .map((id) => store.variations.get(id)?.price)
-    .filter((price): price is string => typeof price === 'string' && price !== '')
+    .filter((price): price is string => typeof price === 'string' && /^-?\d+(\.\d+)?$/.test(price))
     .map((price) => new Decimal(price));
   product.price = prices.length > 0 ? Decimal.min(...prices).toFixed(2) : '';
 }
