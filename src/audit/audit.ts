@@ -191,7 +191,8 @@ function naturalKeys(type: string, record: Record<string, unknown>): string[] {
   }
 }
 
-function count(summary: EntityAudit, type: string, record: Record<string, unknown>): void {
+/** Adds a record to its business categories; `skip` names categories whose field the destination cannot hold. */
+export function count(summary: EntityAudit, type: string, record: Record<string, unknown>): void {
   const add = (category: string, value: unknown) => {
     const key = typeof value === 'string' && value !== '' ? value : '(none)';
     summary.categories[category] ??= {};

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runAuditCommand } from './audit.command';
 import { runDemo } from './demo.command';
 import { runMigrate } from './migrate.command';
+import { runReconcileCommand } from './reconcile.command';
 import { runSandbox } from './sandbox.command';
 
 const integer = (name: string) => (value: string) => {
@@ -41,6 +42,20 @@ program
   )
   .action(async (plan: string, options: { json?: boolean }) => {
     process.exitCode = await runAuditCommand(plan, options);
+  });
+
+program
+  .command('reconcile')
+  .description(
+    'compare source, ledger and destination: counts, totals, references and every field; exit 4 on differences',
+  )
+  .argument('<plan>', 'migration plan, YAML')
+  .option(
+    '--json',
+    'print {verdict, entities, differences: [{entity, sourceId, destinationId, field, source, destination}], …}',
+  )
+  .action(async (plan: string, options: { json?: boolean }) => {
+    process.exitCode = await runReconcileCommand(plan, options);
   });
 
 program

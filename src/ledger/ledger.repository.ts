@@ -229,6 +229,17 @@ export class LedgerRepository {
     });
   }
 
+  async migrationNamed(name: string): Promise<MigrationRow | null> {
+    return this.dataSource.getRepository(MigrationRow).findOneBy({ name });
+  }
+
+  /** Every ledger row of one entity of a migration: what reconciliation accounts for. */
+  async entityRows(migrationId: string, entity: string): Promise<LedgerRecordRow[]> {
+    return this.dataSource
+      .getRepository(LedgerRecordRow)
+      .find({ where: { migrationId, entity }, order: { sourceId: 'ASC' } });
+  }
+
   private async rowsIn(manager: EntityManager, migrationId: string, entity: string, sourceIds: string[]) {
     const rows = await manager
       .getRepository(LedgerRecordRow)

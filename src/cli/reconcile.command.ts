@@ -1,0 +1,68 @@
+import { NestFactory } from '@nestjs/core';
+import { CliModule } from '../app/cli.module';
+import { prepareMigration } from '../engine/migration.runner';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { loadPlanFile } from '../plan/migration-plan';
+import { reconcile, type Reconciliation } from '../reconcile/reconcile';
+import { reportSetupError } from './run-plan';
+
+/** `switchyard reconcile PLAN.yaml [--json]`: exit 0 pass, 4 fail, 2 bad plan or unreachable platform. */
+export async function runReconcileCommand(planPath: string, options: { json?: boolean }): Promise<number> {
+  let prepared;
+  try {
+    prepared = await prepareMigration(loadPlanFile(planPath));
+  } catch (error) {
+    return reportSetupError(error);
+  }
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
+  try {
+    const report = await reconcile(prepared, app.get(LedgerRepository));
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reconcileText(report));
+    return report.verdict === 'pass' ? 0 : 4;
+  } catch (error) {
+    return reportSetupError(error);
+  } finally {
+    await app.close();
+  }
+}
+
+function reconcileText(report: Reconciliation): string {
+  const lines = [`Reconciliation of migration ${report.migration}: ${report.verdict.toUpperCase()}`, ''];
+  lines.push('entity      source  loaded  quarantined  failed  destination');
+  for (const [entity, e] of Object.entries(report.entities)) {
+    lines.push(
+      `${entity.padEnd(10)} ${String(e.source).padStart(7)} ${String(e.ledger.loaded).padStart(7)} ${String(e.ledger.quarantined).padStart(12)} ${String(e.ledger.failed).padStart(7)} ${String(e.destination).padStart(12)}`,
+    );
+    for (const [name, a] of Object.entries(e.aggregates))
+      lines.push(
+        `  ${name}: source ${a.source}, destination ${a.destination}${a.equal ? '' : '  ← DIFFERENT'}`,
+      );
+  }
+  if (report.quarantined.length > 0)
+    lines.push(
+      '',
+      `${report.quarantined.length} record(s) quarantined or failed, with reasons (accounted for):`,
+      ...report.quarantined.map((q) => `  ${q.entity} ${q.sourceId}: ${q.reason}`),
+    );
+  if (report.knownLosses.length > 0)
+    lines.push(
+      '',
+      'Known losses (fields the destination cannot hold):',
+      ...report.knownLosses.map((k) => `  ${k.entity}.${k.field}: ${k.reason}`),
+    );
+  lines.push(
+    '',
+    report.differences.length === 0
+      ? 'No differences.'
+      : `${report.differences.length} difference(s) to look at:`,
+  );
+  for (const d of report.differences) {
+    const where = `${d.entity} source ${d.sourceId ?? '(none)'} → destination ${d.destinationId ?? '(none)'}`;
+    lines.push(
+      d.field === null
+        ? `  ${where}: record ${d.source === null ? 'only in the destination' : 'missing in the destination'}`
+        : `  ${where}: ${d.field} was ${JSON.stringify(d.source)}, is ${JSON.stringify(d.destination)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

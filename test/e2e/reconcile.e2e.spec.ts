@@ -1,0 +1,57 @@
+import { demoShopifySeed } from '../../src/demo/demo-store';
+import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { reconcile } from '../../src/reconcile/reconcile';
+import { sqliteLedger } from '../helpers/ledger';
+import { connection, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
+
+describe('reconcile', () => {
+  it('passes after a clean migration, and fails naming the record and field after edits behind Switchyard’s back', async () => {
+    const seed = demoShopifySeed({ customers: 25, products: 10, orders: 30 });
+    seed.customers[3].email = 'not-valid';
+    const shopify = await shopifySandbox(seed);
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
+    try {
+      const prepared = await prepareMigration(
+        plan('rec', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
+      );
+      await runMigration(prepared, t.ledger);
+      const clean = await reconcile(prepared, t.ledger);
+      expect(clean.differences).toEqual([]);
+      expect(clean.verdict).toBe('pass');
+      expect(clean.quarantined.map((q) => q.sourceId)).toContain(seed.customers[3].id);
+      expect(clean.entities.orders!.aggregates['line quantities'].equal).toBe(true);
+      expect(clean.knownLosses).toEqual(
+        expect.arrayContaining([{ entity: 'products', field: 'vendor', reason: expect.any(String) }]),
+      );
+
+      // Behind Switchyard's back: a price edited, an order deleted, a customer added.
+      const variation =
+        [...woo.store.variations.values()][0] ??
+        [...woo.store.products.values()].find((p) => p.type === 'simple')!;
+      variation.regular_price = '999.00';
+      variation.sale_price = '';
+      variation.price = '999.00';
+      const deleted = [...woo.store.orders.values()][0];
+      woo.store.orders.delete(deleted.id);
+      woo.store.seed({ customers: [{ id: 9999, email: 'sneaky@example.com' }] });
+      const tampered = await reconcile(prepared, t.ledger);
+      expect(tampered.verdict).toBe('fail');
+      const summary = tampered.differences.map(
+        (d) => `${d.entity}:${d.field ?? 'record'}:${d.destinationId ?? ''}`,
+      );
+      expect(summary).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^products:variants\.\d+\.price\.amount:/),
+          `orders:record:${deleted.id}`,
+          'customers:record:9999',
+        ]),
+      );
+      const price = tampered.differences.find((d) => d.field?.includes('price.amount'))!;
+      expect(price.destination).toBe('999.00');
+      expect(tampered.entities.orders!.aggregates).toMatchObject({ 'line quantities': { equal: false } });
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
+});
