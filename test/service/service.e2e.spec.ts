@@ -183,6 +183,13 @@ describe('service mode through the admin API', () => {
     expect(metrics).toMatch(/switchyard_records\{entity="orders",outcome="created"\} 30/);
     expect(metrics).toMatch(/switchyard_platform_api_calls_total\{platform="woocommerce"\} [1-9]/);
     expect(metrics).toMatch(/switchyard_queue_jobs\{state="waiting"\} 0/);
+    const reconciliation = await service.call('GET', `/api/migrations/${migrationId}/reconciliation`);
+    expect(reconciliation.status).toBe(200);
+    expect(reconciliation.body).toMatchObject({ verdict: 'pass', differences: [] });
+    expect(reconciliation.body.entities.orders.aggregates['line quantities'].equal).toBe(true);
+    const audit = await service.call('POST', `/api/migrations/${migrationId}/audit`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.entities.orders.count).toBe(30);
     const docs = await service.call('GET', '/api/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/api/connections', '/api/migrations/{id}/runs', '/api/runs/{runId}/events']),

@@ -4,6 +4,10 @@ import type { z } from 'zod';
 import { jsonSchema } from '../api/openapi';
 import { ledgerQuery, migrationBody, runBody } from '../api/schemas';
 import { ZodPipe } from '../api/zod-body.pipe';
+import { prepareAudit, runAudit } from '../../audit/audit';
+import { prepareMigration } from '../../engine/migration.runner';
+import { LedgerRepository } from '../../ledger/ledger.repository';
+import { reconcile } from '../../reconcile/reconcile';
 import { RunsService } from '../runs/runs.service';
 import { LedgerViewService } from './ledger-view.service';
 import { MigrationsService } from './migrations.service';
@@ -16,6 +20,7 @@ export class MigrationsController {
     @Inject(MigrationsService) private readonly migrations: MigrationsService,
     @Inject(RunsService) private readonly runs: RunsService,
     @Inject(LedgerViewService) private readonly ledger: LedgerViewService,
+    @Inject(LedgerRepository) private readonly ledgerRepository: LedgerRepository,
   ) {}
 
   @Post()
@@ -45,6 +50,26 @@ export class MigrationsController {
     @Body(new ZodPipe(runBody)) body: z.infer<typeof runBody>,
   ) {
     return this.runs.start(id, body);
+  }
+
+  @Post(':id/audit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Read the source and report counts by category and problem records; writes nothing',
+  })
+  async audit(@Param('id', new ParseUUIDPipe()) id: string) {
+    const { plan } = await this.migrations.plan(await this.migrations.get(id));
+    return runAudit(plan, await prepareAudit(plan));
+  }
+
+  @Get(':id/reconciliation')
+  @ApiOperation({
+    summary:
+      'Source, ledger and destination compared: counts, aggregates, references, fields; verdict pass or fail',
+  })
+  async reconciliation(@Param('id', new ParseUUIDPipe()) id: string) {
+    const { plan } = await this.migrations.plan(await this.migrations.get(id));
+    return reconcile(await prepareMigration(plan), this.ledgerRepository);
   }
 
   @Get(':id/ledger')
