@@ -1,9 +1,14 @@
+import { writeFileSync } from 'node:fs';
 import { prepareAudit, runAudit, type AuditReport } from '../audit/audit';
+import { auditHtml } from '../report/html-report';
 import { loadPlanFile } from '../plan/migration-plan';
 import { reportSetupError } from './run-plan';
 
 /** `switchyard audit PLAN.yaml [--json]`: reads the source, writes nothing; exit 0 clean, 3 with findings, 2 bad plan. */
-export async function runAuditCommand(planPath: string, options: { json?: boolean }): Promise<number> {
+export async function runAuditCommand(
+  planPath: string,
+  options: { json?: boolean; html?: string },
+): Promise<number> {
   let report: AuditReport;
   try {
     const plan = loadPlanFile(planPath);
@@ -11,6 +16,7 @@ export async function runAuditCommand(planPath: string, options: { json?: boolea
   } catch (error) {
     return reportSetupError(error);
   }
+  if (options.html) writeFileSync(options.html, auditHtml(report));
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(auditText(report));
   return report.findings.length === 0 ? 0 : 3;

@@ -40,7 +40,8 @@ program
     '--json',
     'print one JSON report: {migration, source, entities, findings: [{entity, sourceId, kind, field?, message}]}',
   )
-  .action(async (plan: string, options: { json?: boolean }) => {
+  .option('--html <file>', 'also write a self-contained HTML report')
+  .action(async (plan: string, options: { json?: boolean; html?: string }) => {
     process.exitCode = await runAuditCommand(plan, options);
   });
 
@@ -54,7 +55,8 @@ program
     '--json',
     'print {verdict, entities, differences: [{entity, sourceId, destinationId, field, source, destination}], …}',
   )
-  .action(async (plan: string, options: { json?: boolean }) => {
+  .option('--html <file>', 'also write a self-contained HTML report')
+  .action(async (plan: string, options: { json?: boolean; html?: string }) => {
     process.exitCode = await runReconcileCommand(plan, options);
   });
 
