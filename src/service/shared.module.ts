@@ -16,6 +16,9 @@ import { REDIS } from './shared.tokens';
 
 const config = loadServiceConfig();
 
+/** The services both processes use, provided and exported alike. */
+const SERVICES = [RunStore, RunScheduler, ConnectionsService, MigrationsService, WorkerMetrics, DryRunStore];
+
 const SHARED = {
   imports: [
     BullModule.forRoot({
@@ -36,26 +39,9 @@ const SHARED = {
       useFactory: (c: ServiceConfig) => new IORedis(redisOptions(c.REDIS_URL)),
       inject: [SERVICE_CONFIG],
     },
-    RunStore,
-    RunScheduler,
-    ConnectionsService,
-    MigrationsService,
-    WorkerMetrics,
-    DryRunStore,
+    ...SERVICES,
   ],
-  exports: [
-    LedgerModule,
-    BullModule,
-    SERVICE_CONFIG,
-    CredentialCipher,
-    REDIS,
-    RunStore,
-    RunScheduler,
-    ConnectionsService,
-    MigrationsService,
-    WorkerMetrics,
-    DryRunStore,
-  ],
+  exports: [LedgerModule, BullModule, SERVICE_CONFIG, CredentialCipher, REDIS, ...SERVICES],
 };
 
 /**
