@@ -2,7 +2,7 @@ import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
 import type { AxiosResponse } from 'axios';
 import { SwitchyardError } from '../../src/common/errors';
 import { withRetry } from '../../src/common/retry';
-import { type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
 
 export interface WcErrorBody {
   code?: string;
@@ -20,7 +20,13 @@ export class WooClient {
   readonly stats: ClientStats = newClientStats();
   private readonly api: WooCommerceRestApi;
 
-  constructor(url: string, consumerKey: string, consumerSecret: string) {
+  /** `limiter`: a budget shared by all workers, when the store's host publishes one (wc/v3 itself has none). */
+  constructor(
+    url: string,
+    consumerKey: string,
+    consumerSecret: string,
+    private readonly limiter?: CallLimiter,
+  ) {
     this.api = new WooCommerceRestApi({
       url,
       consumerKey,
@@ -37,6 +43,7 @@ export class WooClient {
   ): Promise<AxiosResponse<T>> {
     return withRetry(
       async () => {
+        await this.limiter?.acquire(1);
         this.stats.calls++;
         try {
           switch (method) {

@@ -2,6 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { EntityName } from '../../src/canonical/entities';
 import { SwitchyardError } from '../../src/common/errors';
 import type {
+  CallLimiter,
   Connector,
   EntityDescriptor,
   LoadItem,
@@ -60,14 +61,14 @@ export class WooConnector implements Connector {
   readonly entities = ENTITIES;
   private readonly client: WooClient;
 
-  constructor(url: string, consumerKey: string, consumerSecret: string) {
+  constructor(url: string, consumerKey: string, consumerSecret: string, limiter?: CallLimiter) {
     if (!consumerKey || !consumerSecret) {
       throw new SwitchyardError(
         'PLAN_INVALID',
         'woocommerce needs credentials.consumerKey and credentials.consumerSecret',
       );
     }
-    this.client = new WooClient(url, consumerKey, consumerSecret);
+    this.client = new WooClient(url, consumerKey, consumerSecret, limiter);
   }
 
   get stats() {

@@ -9,11 +9,12 @@ export const woocommercePlatform: PlatformModule = {
     consumerKey: WOO_FACTS.sandboxConsumerKey,
     consumerSecret: WOO_FACTS.sandboxConsumerSecret,
   },
-  createConnector: (config) =>
+  createConnector: (config, options) =>
     new WooConnector(
       config.url,
       config.credentials.consumerKey ?? '',
       config.credentials.consumerSecret ?? '',
+      options.limiter,
     ),
   startSandbox: (options) => startWooSandbox(options),
 };

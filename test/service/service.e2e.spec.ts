@@ -400,6 +400,47 @@ describe("a destination's rate limit across two workers", () => {
   });
 });
 
+describe("a WooCommerce host's rate limit across two workers", () => {
+  it('holds when the connection declares the budget: the host answers no request with 429', async () => {
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 40, products: 80, orders: 60 }));
+    const woo = await wooWithSecrets({ rateLimit: true });
+    const service = new ServiceHarness();
+    try {
+      await service.start(2);
+      const source = await service.call('POST', '/api/connections', {
+        name: 'shop',
+        platform: 'shopify',
+        url: shop.url,
+        credentials: { accessToken: SHOP_TOKEN },
+        rateLimit: FAST,
+      });
+      // The host allows 50 requests a second; a bucket of 25 refilled at 25/s never sends more than 50 in any second.
+      const destination = await service.call('POST', '/api/connections', {
+        name: 'woo',
+        platform: 'woocommerce',
+        url: woo.url,
+        credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
+        rateLimit: { capacity: 25, refillPerSecond: 25 },
+      });
+      const migration = await service.call('POST', '/api/migrations', {
+        name: 'woo-limited',
+        sourceConnectionId: source.body.id,
+        destinationConnectionId: destination.body.id,
+        entities: ['customers', 'products', 'orders'],
+        // Pages of 25 products: each page reads and writes its variations concurrently, well above 50 requests a second.
+        options: { batchSize: 25 },
+      });
+      const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
+      expect((await service.waitForRun(runId)).status).toBe('completed');
+      expect(woo.store.orders.size).toBe(60);
+      expect(woo.counters().throttled).toBe(0);
+    } finally {
+      await service.stop();
+      await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+});
+
 async function fetchAll(url: string, resource: string): Promise<Record<string, any>[]> {
   const all: Record<string, any>[] = [];
   for (let page = 1; ; page++) {
