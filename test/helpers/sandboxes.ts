@@ -5,6 +5,7 @@ import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.pl
 import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
 import type { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { parsePlan } from '../../src/plan/migration-plan';
+import { sqliteLedger } from './ledger';
 
 export type ShopifySandbox = Awaited<ReturnType<typeof startShopifySandbox>>;
 export type WooSandbox = Awaited<ReturnType<typeof startWooSandbox>>;
@@ -38,4 +39,23 @@ export async function migrate(
   migrationPlan: ReturnType<typeof plan>,
 ): Promise<RunResult> {
   return runMigration(await prepareMigration(migrationPlan), ledger);
+}
+
+/**
+ * A WooCommerce sandbox holding a real-looking store: a Shopify store built from `seed` migrated into it
+ * (on a throwaway ledger). For tests that move data from WooCommerce.
+ */
+export async function wooStoreFrom(
+  seed: Record<string, unknown>,
+  extra: { rateLimit?: boolean; latencyMs?: number } = {},
+): Promise<WooSandbox> {
+  const origin = await shopifySandbox(seed);
+  const woo = await wooSandbox(undefined, extra);
+  const t = await sqliteLedger();
+  try {
+    await migrate(t.ledger, plan('fill', connection(origin, 'shopify'), connection(woo, 'woocommerce')));
+  } finally {
+    await Promise.all([origin.close(), t.close()]);
+  }
+  return woo;
 }

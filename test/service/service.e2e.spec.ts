@@ -1,16 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { demoShopifySeed } from '../../src/demo/demo-store';
-import { sqliteLedger } from '../helpers/ledger';
-import {
-  connection,
-  migrate,
-  plan,
-  shopifySandbox,
-  type ShopifySandbox,
-  wooSandbox,
-  type WooSandbox,
-} from '../helpers/sandboxes';
+import { wooStoreFrom } from '../helpers/sandboxes';
 import { ServiceHarness } from '../helpers/service';
 import { sourceIds } from '../helpers/woo-api';
 import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
@@ -355,12 +346,7 @@ describe('service mode under failure and control', () => {
 describe("a destination's rate limit across two workers", () => {
   it('is never exceeded: the Shopify sandbox refuses no request', async () => {
     // A WooCommerce source holding a real store's data: filled from the demo Shopify store first.
-    const origin: ShopifySandbox = await shopifySandbox(
-      demoShopifySeed({ customers: 40, products: 10, orders: 40 }),
-    );
-    const source: WooSandbox = await wooSandbox();
-    const t = await sqliteLedger();
-    await migrate(t.ledger, plan('fill', connection(origin, 'shopify'), connection(source, 'woocommerce')));
+    const source = await wooStoreFrom(demoShopifySeed({ customers: 40, products: 10, orders: 40 }));
     const destination = await startShopifySandbox({
       port: 0,
       seed: { shop: { currencyCode: 'EUR' } },
@@ -395,7 +381,7 @@ describe("a destination's rate limit across two workers", () => {
       expect(destination.counters().throttled).toBe(0);
     } finally {
       await service.stop();
-      await Promise.all([origin.close(), source.close(), destination.close(), t.close()]);
+      await Promise.all([source.close(), destination.close()]);
     }
   });
 });
