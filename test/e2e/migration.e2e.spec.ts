@@ -91,7 +91,9 @@ describe('Shopify → WooCommerce', () => {
       const reasons = Object.fromEntries(result.problems.map((p) => [p.sourceId, p.reason]));
       expect(reasons[seed.customers[0].id]).toMatch(/email \("not-an-email"\) is not a valid email address/);
       expect(reasons[seed.products[0].id]).toMatch(
-        /variants\.0\.price\.amount \("abc"\) is not a decimal amount/,
+        new RegExp(
+          `variant SKU ${seed.products[0].variants[0].sku}: price\\.amount \\("abc"\\) is not a decimal amount`,
+        ),
       );
       const orphans = result.problems.filter((p) => p.entity === 'orders');
       const productOrders = seed.orders.filter((o) =>
