@@ -275,14 +275,16 @@ export class ShopifyStore {
           })),
           updatedAt: now,
           createdAt: old?.createdAt ?? now,
-          title: undefined,
+          // Shopify derives a variant's title from its option values.
+          title:
+            asList(variant.optionValues)
+              .map((v: Row) => v.name)
+              .join(' / ') || 'Default Title',
         },
         productId,
         index,
         old?.createdAt ?? now,
       );
-      if (!variant.id) delete row.title;
-      row.title = row.selectedOptions.map((o: Row) => o.value).join(' / ') || 'Default Title';
       variantIds.push(Number(row.legacyResourceId));
     });
     for (const removed of previous.values()) this.variants.delete(Number(removed.legacyResourceId));
