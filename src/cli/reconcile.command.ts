@@ -2,34 +2,28 @@ import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { reconciliationHtml } from '../report/html-report';
 import { CliModule } from '../app/cli.module';
-import { prepareMigration } from '../engine/migration.runner';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { loadPlanFile } from '../plan/migration-plan';
 import { reconcile, type Reconciliation } from '../reconcile/reconcile';
-import { reportSetupError } from './run-plan';
+import { reportSetupError, withPreparedPlan } from './run-plan';
 
 /** `switchyard reconcile PLAN.yaml [--json]`: exit 0 pass, 4 fail, 2 bad plan or unreachable platform. */
 export async function runReconcileCommand(
   planPath: string,
   options: { json?: boolean; html?: string },
 ): Promise<number> {
-  let prepared;
-  try {
-    prepared = await prepareMigration(loadPlanFile(planPath));
-  } catch (error) {
-    return reportSetupError(error);
-  }
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
-  try {
-    const report = await reconcile(prepared, app.get(LedgerRepository));
-    if (options.html) writeFileSync(options.html, reconciliationHtml(report));
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reconcileText(report));
-    return report.verdict === 'pass' ? 0 : 4;
-  } catch (error) {
-    return reportSetupError(error);
-  } finally {
-    await app.close();
-  }
+  return withPreparedPlan(planPath, async (prepared) => {
+    const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
+    try {
+      const report = await reconcile(prepared, app.get(LedgerRepository));
+      if (options.html) writeFileSync(options.html, reconciliationHtml(report));
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : reconcileText(report));
+      return report.verdict === 'pass' ? 0 : 4;
+    } catch (error) {
+      return reportSetupError(error);
+    } finally {
+      await app.close();
+    }
+  });
 }
 
 function reconcileText(report: Reconciliation): string {

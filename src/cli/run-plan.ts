@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import { CliModule } from '../app/cli.module';
 import { MigrationService } from '../app/migration.service';
 import { errorMessage, SwitchyardError } from '../common/errors';
-import type { PreparedMigration, RunResult } from '../engine/migration.runner';
+import { prepareMigration, type PreparedMigration, type RunResult } from '../engine/migration.runner';
+import { loadPlanFile } from '../plan/migration-plan';
 import { jsonSummary, problemList, summaryTable } from './report';
 import { progressBars } from './progress-bars';
 
@@ -15,6 +16,23 @@ export function reportSetupError(error: unknown): number {
     return EXIT.badPlan;
   }
   throw error;
+}
+
+/**
+ * Loads and prepares a plan file, then hands it to `command`; a bad plan or an unreachable platform
+ * is reported (exit 2) before anything is written.
+ */
+export async function withPreparedPlan(
+  planPath: string,
+  command: (prepared: PreparedMigration) => Promise<number>,
+): Promise<number> {
+  let prepared: PreparedMigration;
+  try {
+    prepared = await prepareMigration(loadPlanFile(planPath));
+  } catch (error) {
+    return reportSetupError(error);
+  }
+  return command(prepared);
 }
 
 /**
