@@ -19,14 +19,13 @@ export function compareRecords(
   source: Record<string, unknown>,
   destination: Record<string, unknown>,
   skipped: string[],
-  skipCreatedAt: boolean,
 ): FieldDifference[] {
   const left = flatten(source);
   const right = flatten(destination);
   const differences: FieldDifference[] = [];
   for (const [field, value] of left) {
     const top = field.split('.')[0];
-    if (ALWAYS_SKIPPED.has(top) || (skipCreatedAt && top === 'createdAt')) continue;
+    if (ALWAYS_SKIPPED.has(top)) continue;
     if (
       skipped.some(
         (loss) =>

@@ -142,7 +142,7 @@ export async function reconcile(
       claimed.add(row.destinationId);
       count(sourceCategories, type, canonical);
       count(destinationCategories, type, destination);
-      for (const d of compareRecords(canonical, destination, skipped, type !== 'order'))
+      for (const d of compareRecords(canonical, destination, skipped))
         differ({ sourceId, destinationId: row.destinationId, ...d });
       for (const d of referenceDifferences(canonical, destination, destinationIds))
         differ({ sourceId, destinationId: row.destinationId, ...d });
