@@ -1,5 +1,6 @@
 import { ENTITIES, type EntityName } from '../canonical/entities';
 import type { Customer, Order, Product } from '../canonical/canonical.schema';
+import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { collectReferences } from '../engine/reference.resolver';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
@@ -16,12 +17,30 @@ export interface Finding {
   kind: FindingKind;
   field?: string;
   message: string;
+  /** How the plan's cleaning rules deal with it; a finding without this still needs fixing at the source. */
+  cleaning?: string;
+}
+
+/** What the plan's cleaning rules would do to this entity's records. */
+export interface CleaningEffect {
+  /** Records that would get a default, by field. */
+  defaulted: Record<string, number>;
+  skipped: number;
+  merged: number;
+}
+
+/** One line a person reads: "3 get a default addresses[].country, 2 skipped, 1 merged into a duplicate". */
+export function cleaningLine(effect: CleaningEffect): string {
+  const defaults = Object.entries(effect.defaulted).map(([field, n]) => `${n} get a default ${field}`);
+  return [...defaults, `${effect.skipped} skipped`, `${effect.merged} merged into a duplicate`].join(', ');
 }
 
 export interface EntityAudit {
   count: number;
   /** Counts by business category: customers by country, products by status and type, orders by status and currency. */
   categories: Record<string, Record<string, number>>;
+  /** Present when the plan has cleaning rules for the entity. */
+  cleaning?: CleaningEffect;
 }
 
 export interface AuditReport {
@@ -87,12 +106,17 @@ export async function runAudit(
     findings: [],
   };
   const ids = new Map<string, Set<string>>();
+  const skippedIds = new Map<string, Set<string>>();
   for (const [entity, mapping] of prepared.mappings) {
     const type = ENTITIES[entity].type;
     const seen = new Set<string>();
     const keys = new Map<string, string[]>();
     const pending: { sourceId: string; canonical: Record<string, unknown> }[] = [];
     const summary: EntityAudit = { count: 0, categories: {} };
+    const cleaner = cleanerFor(plan.cleaning, entity);
+    if (cleaner.fingerprint) summary.cleaning = { defaulted: {}, skipped: 0, merged: 0 };
+    /** Records that would load once cleaned: the ones a merge can keep. */
+    const loadable = new Set<string>();
     for await (const page of prepared.source.read(entity, {
       cursor: null,
       pageSize: prepared.source.entities[entity]!.maxPageSize,
@@ -117,48 +141,66 @@ export async function runAudit(
           });
           continue;
         }
-        const parsed = ENTITIES[entity].schema.safeParse(mapped);
-        if (!parsed.success) {
-          for (const issue of parsed.error.issues) {
-            const field = issue.path.join('.');
-            const value = issue.path.reduce<unknown>(
-              (at, key) => (at as Record<string | number, unknown> | undefined)?.[key],
-              mapped,
-            );
-            const shown =
-              value === undefined || typeof value === 'object' ? '' : ` (${JSON.stringify(value)})`;
-            report.findings.push({
-              entity,
-              sourceId,
-              kind: 'invalid',
-              field,
-              message: `${field}${shown} ${issue.message}; it would be quarantined`,
-            });
-          }
-        }
+        const first = report.findings.length;
+        report.findings.push(...invalidFindings(entity, sourceId, mapped));
         for (const problem of textProblems(mapped)) report.findings.push({ entity, sourceId, ...problem });
-        for (const key of naturalKeys(type, mapped)) keys.set(key, [...(keys.get(key) ?? []), sourceId]);
         count(summary, type, mapped);
+        const cleaned = applyCleaning(
+          entity,
+          cleaner,
+          mapped,
+          summary.cleaning,
+          report.findings.slice(first),
+        );
+        if (cleaned === 'skipped') {
+          if (!skippedIds.has(type)) skippedIds.set(type, new Set());
+          skippedIds.get(type)!.add(sourceId);
+        } else if (ENTITIES[entity].schema.safeParse(cleaned).success) loadable.add(sourceId);
+        const mergeKey = cleaned === 'skipped' ? null : cleaner.mergeKey(cleaned);
+        for (const key of naturalKeys(type, mapped))
+          if (key.split(':')[0] !== cleaner.mergesOn) keys.set(key, [...(keys.get(key) ?? []), sourceId]);
+        if (mergeKey !== null) {
+          const key = `${cleaner.mergesOn}:${mergeKey}`;
+          keys.set(key, [...(keys.get(key) ?? []), sourceId]);
+        }
         pending.push({ sourceId, canonical: mapped });
       }
     }
     for (const [key, holders] of keys) {
       if (holders.length < 2) continue;
+      const field = key.slice(0, key.indexOf(':'));
+      // The engine's survivor: the first record read that would load.
+      const survivor = field === cleaner.mergesOn ? holders.find((id) => loadable.has(id)) : undefined;
       for (const sourceId of holders) {
         const others = holders.filter((id) => id !== sourceId);
-        report.findings.push({
+        const finding: Finding = {
           entity,
           sourceId,
           kind: 'duplicate',
-          field: key.split(':')[0],
-          message: `${key.replace(':', ' ')} is shared with ${others.join(', ')}; the destination keeps one record per ${key.split(':')[0]}`,
-        });
+          field,
+          message: `${key.replace(':', ' ')} is shared with ${others.join(', ')}; the destination keeps one record per ${field}`,
+        };
+        if (survivor === sourceId)
+          finding.cleaning = `kept: ${others.join(', ')} merge into it (merge on ${field})`;
+        else if (survivor && loadable.has(sourceId)) {
+          finding.cleaning = `merged into ${survivor} (merge on ${field})`;
+          summary.cleaning!.merged++;
+        }
+        report.findings.push(finding);
       }
     }
     for (const { sourceId, canonical } of pending) {
       for (const ref of collectReferences(canonical)) {
         const known = ids.get(ref.entity);
-        if (known && !known.has(ref.sourceId)) {
+        if (skippedIds.get(ref.entity)?.has(ref.sourceId)) {
+          report.findings.push({
+            entity,
+            sourceId,
+            kind: 'orphan',
+            field: ref.entity,
+            message: `${ref.entity} ${ref.sourceId} is left behind by the plan's cleaning rules, so this record would be quarantined; skip it too or keep the ${ref.entity}`,
+          });
+        } else if (known && !known.has(ref.sourceId)) {
           report.findings.push({
             entity,
             sourceId,
@@ -169,11 +211,65 @@ export async function runAudit(
         }
       }
     }
+    const skippedHere = skippedIds.get(type);
+    for (const finding of report.findings)
+      if (finding.entity === entity && !finding.cleaning && skippedHere?.has(finding.sourceId))
+        finding.cleaning = "the record is skipped by the plan's cleaning rules";
     ids.set(type, seen);
     if (plan.entities.includes(entity)) report.entities[entity] = summary;
   }
   report.findings = report.findings.filter((finding) => plan.entities.includes(finding.entity as EntityName));
   return report;
+}
+
+function invalidFindings(entity: string, sourceId: string, mapped: Record<string, unknown>): Finding[] {
+  const parsed = ENTITIES[entity as EntityName].schema.safeParse(mapped);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const field = issue.path.join('.');
+    const value = issue.path.reduce<unknown>(
+      (at, key) => (at as Record<string | number, unknown> | undefined)?.[key],
+      mapped,
+    );
+    const shown = value === undefined || typeof value === 'object' ? '' : ` (${JSON.stringify(value)})`;
+    return {
+      entity,
+      sourceId,
+      kind: 'invalid' as const,
+      field,
+      message: `${field}${shown} ${issue.message}; it would be quarantined`,
+    };
+  });
+}
+
+/**
+ * The plan's defaults and skips applied to a copy of one record, as the engine would; notes on the
+ * record's findings what the cleaning resolves. Returns the cleaned record, or 'skipped'.
+ */
+function applyCleaning(
+  entity: EntityName,
+  cleaner: EntityCleaner,
+  mapped: Record<string, unknown>,
+  effect: CleaningEffect | undefined,
+  findings: Finding[],
+): Record<string, unknown> | 'skipped' {
+  if (!effect) return mapped;
+  const cleaned = structuredClone(mapped);
+  const filled = cleaner.applyDefaults(cleaned);
+  for (const path of filled) effect.defaulted[path] = (effect.defaulted[path] ?? 0) + 1;
+  const skip = cleaner.skipReason(cleaned);
+  if (skip) {
+    effect.skipped++;
+    for (const finding of findings) finding.cleaning = skip;
+    return 'skipped';
+  }
+  if (filled.length > 0) {
+    const still = new Set(invalidFindings(entity, '', cleaned).map((f) => f.field));
+    for (const finding of findings)
+      if (finding.kind === 'invalid' && !still.has(finding.field))
+        finding.cleaning = `filled by the plan's default for ${finding.field!.replace(/\.\d+/g, '[]')}`;
+  }
+  return cleaned;
 }
 
 function naturalKeys(type: string, record: Record<string, unknown>): string[] {

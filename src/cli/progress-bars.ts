@@ -9,7 +9,7 @@ export function progressBars(enabled: boolean): ProgressListener & { stop(): voi
   const bars = new MultiBar(
     {
       format:
-        ' {entity} |{bar}| {value}/{total} | created {created} updated {updated} unchanged {unchanged} quarantined {quarantined} failed {failed}',
+        ' {entity} |{bar}| {value}/{total} | created {created} updated {updated} unchanged {unchanged} quarantined {quarantined} failed {failed} skipped {skipped} merged {merged}',
       hideCursor: true,
       clearOnComplete: false,
     },

@@ -28,10 +28,11 @@ export async function runReconcileCommand(
 
 function reconcileText(report: Reconciliation): string {
   const lines = [`Reconciliation of migration ${report.migration}: ${report.verdict.toUpperCase()}`, ''];
-  lines.push('entity      source  loaded  quarantined  failed  destination');
+  lines.push('entity      source  loaded  quarantined  failed  skipped  merged  destination');
   for (const [entity, e] of Object.entries(report.entities)) {
+    const { loaded, quarantined, failed, skipped, merged } = e.ledger;
     lines.push(
-      `${entity.padEnd(10)} ${String(e.source).padStart(7)} ${String(e.ledger.loaded).padStart(7)} ${String(e.ledger.quarantined).padStart(12)} ${String(e.ledger.failed).padStart(7)} ${String(e.destination).padStart(12)}`,
+      `${entity.padEnd(10)} ${String(e.source).padStart(7)} ${String(loaded).padStart(7)} ${String(quarantined).padStart(12)} ${String(failed).padStart(7)} ${String(skipped).padStart(8)} ${String(merged).padStart(7)} ${String(e.destination).padStart(12)}`,
     );
     for (const [name, a] of Object.entries(e.aggregates))
       lines.push(
@@ -43,6 +44,12 @@ function reconcileText(report: Reconciliation): string {
       '',
       `${report.quarantined.length} record(s) quarantined or failed, with reasons (accounted for):`,
       ...report.quarantined.map((q) => `  ${q.entity} ${q.sourceId}: ${q.reason}`),
+    );
+  if (report.cleaned.length > 0)
+    lines.push(
+      '',
+      `${report.cleaned.length} record(s) skipped or merged by the plan's cleaning rules (accounted for):`,
+      ...report.cleaned.map((c) => `  ${c.entity} ${c.sourceId}: ${c.reason}`),
     );
   if (report.knownLosses.length > 0)
     lines.push(

@@ -1,8 +1,9 @@
 import { ENTITIES, type EntityName } from '../canonical/entities';
+import type { EntityCleaner } from '../cleaning/cleaner';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
-import type { LedgerRecordRow } from '../ledger/ledger.entities';
+import type { LedgerRecordRow, RecordOutcome } from '../ledger/ledger.entities';
 import {
   type EntityCounters,
   type LedgerRepository,
@@ -11,8 +12,9 @@ import {
 } from '../ledger/ledger.repository';
 import type { MappingContext } from '../mapping/mapping.compiler';
 import type { LoadedMapping } from '../mapping/mapping.loader';
+import { findMerges } from './merge-pass';
 import { recordHash } from './record-hash';
-import { ReferenceResolver } from './reference.resolver';
+import { type PredictedRecords, ReferenceResolver } from './reference.resolver';
 
 export interface EntityJob {
   migrationId: string;
@@ -24,6 +26,8 @@ export interface EntityJob {
   outbound: LoadedMapping;
   sourceContext: MappingContext;
   destinationContext: MappingContext;
+  /** The plan's cleaning rules for this entity: defaults, skips, merges. */
+  cleaner: EntityCleaner;
   pageSize: number;
   /** Resume point: the cursor of the last fully committed page. */
   checkpoint: string | null;
@@ -39,14 +43,17 @@ export interface EntityJob {
 export interface Prediction {
   entity: string;
   sourceId: string;
-  outcome: 'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed';
+  outcome: RecordOutcome;
   reason?: string;
 }
 
 /** What a dry run learns as it goes: which records it expects to load (others may reference them), and every prediction. */
-export class DryRun {
+export class DryRun implements PredictedRecords {
   readonly predictions: Prediction[] = [];
   readonly expected = new Map<string, Set<string>>();
+  readonly notLoaded: PredictedRecords['notLoaded'] = new Map();
+  /** Merge survivors predicted so far, by `entity:key`. */
+  readonly survivors = new Map<string, string>();
 
   record(
     entity: string,
@@ -56,22 +63,31 @@ export class DryRun {
     reason?: string,
   ): void {
     this.predictions.push({ entity, sourceId, outcome, ...(reason ? { reason } : {}) });
-    if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') {
+    if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged' || outcome === 'merged') {
       if (!this.expected.has(type)) this.expected.set(type, new Set());
       this.expected.get(type)!.add(sourceId);
+    } else {
+      if (!this.notLoaded.has(type)) this.notLoaded.set(type, new Map());
+      this.notLoaded
+        .get(type)!
+        .set(sourceId, { status: outcome, lastError: reason ?? null, destinationId: null });
     }
   }
 }
 
 type LedgerRowDraft = PageCommit['rows'][number];
 
-interface Prepared {
+export interface Prepared {
   sourceId: string;
   hash: string;
   previous?: LedgerRecordRow;
   canonical?: Record<string, unknown>;
   extraFields: string[];
   quarantine?: string;
+  /** Why a cleaning rule leaves the record behind. */
+  skip?: string;
+  /** The merge rule's key, when the plan merges this entity. */
+  naturalKey?: string | null;
 }
 
 /**
@@ -83,7 +99,7 @@ export async function runEntity(
   job: EntityJob,
   ledger: LedgerRepository,
 ): Promise<'completed' | 'interrupted'> {
-  const resolver = new ReferenceResolver(ledger, job.migrationId, job.dryRun?.expected);
+  const resolver = new ReferenceResolver(ledger, job.migrationId, job.dryRun);
   const pages = job.onlySourceIds
     ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
     : job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
@@ -117,6 +133,7 @@ async function processPage(
     sourceId: p.sourceId,
     destinationId: p.previous?.destinationId ?? null,
     status: 'quarantined',
+    naturalKey: p.naturalKey ?? p.previous?.naturalKey ?? null,
     lastOutcome: 'quarantined',
     sourceHash: p.hash,
     inboundMapping: job.inbound.key,
@@ -135,7 +152,10 @@ async function processPage(
       const sourceId = ids[index];
       const p: Prepared = {
         sourceId,
-        hash: recordHash(record),
+        // The cleaning rules are part of the hash: changing them re-evaluates records already loaded.
+        hash: job.cleaner.fingerprint
+          ? recordHash({ record, cleaning: job.cleaner.fingerprint })
+          : recordHash(record),
         previous: previous.get(sourceId),
         extraFields: [],
       };
@@ -143,9 +163,14 @@ async function processPage(
       try {
         const mapped = await job.inbound.inbound(record, job.sourceContext);
         p.extraFields = Object.keys((mapped.extra as Record<string, unknown> | undefined) ?? {});
+        job.cleaner.applyDefaults(mapped);
+        p.skip = job.cleaner.skipReason(mapped) ?? undefined;
+        if (p.skip) return p;
         const result = ENTITIES[job.entity].schema.safeParse(mapped);
-        if (result.success) p.canonical = result.data;
-        else p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
+        if (result.success) {
+          p.canonical = result.data;
+          p.naturalKey = job.cleaner.mergeKey(result.data);
+        } else p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
       } catch (error) {
         p.quarantine = `mapping ${job.inbound.key} failed: ${errorMessage(error)}`;
       }
@@ -157,8 +182,20 @@ async function processPage(
   const orphans = await resolver.resolvePage(
     toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })),
   );
+  const merges = await findMerges(
+    job,
+    ledger,
+    toResolve.filter((p) => p.quarantine === undefined && !orphans.has(p.sourceId)),
+  );
+  const mergedInPage: { prepared: Prepared; survivor: string }[] = [];
   const toLoad: { prepared: Prepared; item: LoadItem }[] = [];
   for (const p of prepared) {
+    if (p.skip !== undefined) {
+      counters.skipped++;
+      // lastError carries the rule that skipped it: the ledger's one column for "why".
+      rows.push(row(p, { status: 'skipped', lastOutcome: 'skipped', lastError: p.skip }));
+      continue;
+    }
     if (p.canonical === undefined && p.quarantine === undefined) {
       counters.unchanged++;
       rows.push({ ...p.previous!, lastOutcome: 'unchanged', lastRunId: job.runId });
@@ -168,6 +205,16 @@ async function processPage(
     if (p.quarantine !== undefined || reasons) {
       counters.quarantined++;
       rows.push(row(p, { lastError: p.quarantine ?? reasons!.join('; ') }));
+      continue;
+    }
+    const merge = merges.get(p.sourceId);
+    if (merge?.row) {
+      counters.merged++;
+      rows.push(mergedRow(row, p, merge.row, job));
+      continue;
+    }
+    if (merge) {
+      mergedInPage.push({ prepared: p, survivor: merge.survivor });
       continue;
     }
     try {
@@ -220,6 +267,21 @@ async function processPage(
       }
     });
   }
+  // Duplicates of a record loaded in this very page merge once it has loaded; if it did not, they wait for it.
+  for (const { prepared: p, survivor } of mergedInPage) {
+    const survivorRow = rows.find((r) => r.sourceId === survivor);
+    if (survivorRow?.status === 'loaded') {
+      counters.merged++;
+      rows.push(mergedRow(row, p, survivorRow, job));
+    } else {
+      counters.quarantined++;
+      rows.push(
+        row(p, {
+          lastError: `duplicate of ${ENTITIES[job.entity].type} ${survivor} (merge on ${job.cleaner.mergesOn}), which did not load: ${survivorRow?.lastError ?? 'unknown'}; fix ${survivor}, then re-run`,
+        }),
+      );
+    }
+  }
   if (job.dryRun) {
     for (const row of rows)
       job.dryRun.record(
@@ -231,6 +293,22 @@ async function processPage(
       );
   }
   return { rows, counters };
+}
+
+/** A duplicate folded into its survivor: no write, and references to it resolve to the survivor's record. */
+function mergedRow(
+  row: (p: Prepared, fields: Partial<LedgerRowDraft>) => LedgerRowDraft,
+  p: Prepared,
+  survivor: Pick<LedgerRecordRow, 'sourceId' | 'destinationId' | 'refs'>,
+  job: EntityJob,
+): LedgerRowDraft {
+  return row(p, {
+    status: 'merged',
+    lastOutcome: 'merged',
+    destinationId: survivor.destinationId,
+    refs: survivor.refs,
+    lastError: `merged into ${ENTITIES[job.entity].type} ${survivor.sourceId} (same ${job.cleaner.mergesOn}) by the plan's cleaning rule`,
+  });
 }
 
 /** Source records by id, a page at a time; the cursor is how many ids are done. */

@@ -1,6 +1,7 @@
 import { ENTITIES, dependencyOrder, type EntityName } from '../canonical/entities';
 import type { CallLimiter, Connector, PlatformInfo } from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
+import { cleanerFor } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { EntityRunStatus, RunStatus } from '../ledger/ledger.entities';
 import {
@@ -168,6 +169,7 @@ export async function executeEntity(
             destination: prepared.destination,
             inbound: prepared.mappings[entity].inbound,
             outbound: prepared.mappings[entity].outbound,
+            cleaner: cleanerFor(plan.cleaning, entity),
             sourceContext: {
               ...prepared.sourceInfo.context,
               currency: prepared.sourceInfo.currency,

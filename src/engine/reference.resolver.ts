@@ -18,6 +18,12 @@ export function collectReferences(record: unknown, found: Reference[] = []): Ref
   return found;
 }
 
+/** A dry run's predictions, by canonical type and source id: loaded ones, and why the others are not. */
+export interface PredictedRecords {
+  expected: Map<string, Set<string>>;
+  notLoaded: Map<string, Map<string, Pick<LedgerRecordRow, 'status' | 'lastError' | 'destinationId'>>>;
+}
+
 /**
  * Translates source ids in references into destination ids through the ledger, for a whole page at
  * once. Returns, per record, why a reference could not be resolved: an orphan the merchant must fix.
@@ -26,8 +32,8 @@ export class ReferenceResolver {
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly migrationId: string,
-    /** In a dry run: records this run expects to load, by canonical type; a reference to one counts as resolved. */
-    private readonly expected?: Map<string, Set<string>>,
+    /** In a dry run: what the run predicted so far, since it writes no ledger rows to look up. */
+    private readonly predicted?: PredictedRecords,
   ) {}
 
   async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<Map<string, string[]>> {
@@ -56,24 +62,27 @@ export class ReferenceResolver {
     return problems;
   }
 
-  private resolve(ref: Reference, row: LedgerRecordRow | undefined): string | null {
+  private resolve(ref: Reference, found: LedgerRecordRow | undefined): string | null {
     const name = ref.entity;
-    if ((!row || row.status !== 'loaded') && this.expected?.get(ref.entity)?.has(ref.sourceId)) {
+    const usable = (r?: Pick<LedgerRecordRow, 'status'>) => r?.status === 'loaded' || r?.status === 'merged';
+    if (!usable(found) && this.predicted?.expected.get(ref.entity)?.has(ref.sourceId)) {
       // Not in the destination yet, only predicted: a stand-in id lets the outbound mapping run.
       ref.destinationId = '0';
       if (ref.sku) ref.destinationVariantId = '0';
       return null;
     }
+    const row = found ?? this.predicted?.notLoaded.get(ref.entity)?.get(ref.sourceId);
     if (!row) {
       return `${name} ${ref.sourceId} does not exist in the source; link the record to an existing ${name} or remove the link, then re-run`;
     }
-    if (row.status !== 'loaded' || !row.destinationId) {
+    if (!usable(row) || !row.destinationId) {
       const why = row.lastError ? `: ${row.lastError}` : '';
       return `${name} ${ref.sourceId} was not migrated (${row.status}${why}); fix that ${name} first, then re-run`;
     }
+    // A merged record's row carries its survivor's destination id and refs.
     ref.destinationId = row.destinationId;
     if (ref.entity === 'product' && ref.sku) {
-      const variants = row.refs?.variants ?? {};
+      const variants = (row as LedgerRecordRow).refs?.variants ?? {};
       const variantId = variants[ref.sku];
       if (!variantId) {
         return `product ${ref.sourceId} has no variant with SKU "${ref.sku}" in the destination; add the SKU to the product or correct the order line`;

@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialLedger1764000000000 } from '../../migrations/1764000000000-initial-ledger';
 import { ServiceMode1764100000000 } from '../../migrations/1764100000000-service-mode';
 import { ConnectionSettings1764200000000 } from '../../migrations/1764200000000-connection-settings';
+import { CleaningRules1764300000000 } from '../../migrations/1764300000000-cleaning-rules';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -11,6 +12,7 @@ export const LEDGER_MIGRATIONS = [
   InitialLedger1764000000000,
   ServiceMode1764100000000,
   ConnectionSettings1764200000000,
+  CleaningRules1764300000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

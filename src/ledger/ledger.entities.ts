@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { CleaningRules } from '../cleaning/cleaning-rules';
 
 export type RunStatus =
   | 'queued'
@@ -26,15 +27,22 @@ export interface MigrationDefinition {
   entities: string[];
   mappings: Record<string, number | { version?: number; file?: string }>;
   options: { batchSize: number; concurrency: number };
+  /** The plan's cleaning rules, validated like a CLI plan's. */
+  cleaning?: CleaningRules;
 }
-/** A ledger row's state: `pending` is written before a load so a crash mid-load is visible on resume. */
-export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed';
+/**
+ * A ledger row's state: `pending` is written before a load so a crash mid-load is visible on resume;
+ * `skipped` and `merged` are the plan's cleaning rules at work (a merged row points at its survivor's
+ * destination record).
+ */
+export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed' | 'skipped' | 'merged';
 /** Destination ids of a record's parts: a product's variants by SKU. */
 export interface RecordRefs {
   variants?: Record<string, string>;
 }
 
-export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed';
+export type RecordOutcome =
+  'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed' | 'skipped' | 'merged';
 
 /** One migration: a named source → destination move. Credentials are never stored here. */
 @Entity('migration')
@@ -97,6 +105,8 @@ export class RunEntityRow {
   @Column('integer', { default: 0 }) unchanged!: number;
   @Column('integer', { default: 0 }) quarantined!: number;
   @Column('integer', { default: 0 }) failed!: number;
+  @Column('integer', { default: 0 }) skipped!: number;
+  @Column('integer', { default: 0 }) merged!: number;
   @Column('varchar', { length: 32, name: 'started_at', nullable: true }) startedAt!: string | null;
   @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
 }
@@ -105,6 +115,7 @@ export class RunEntityRow {
 @Entity('ledger_record')
 @Index(['migrationId', 'entity', 'sourceId'], { unique: true })
 @Index(['migrationId', 'entity', 'status'])
+@Index(['migrationId', 'entity', 'naturalKey'])
 export class LedgerRecordRow {
   @PrimaryColumn('varchar', { length: 36 }) id!: string;
   @Column('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
@@ -112,6 +123,8 @@ export class LedgerRecordRow {
   @Column('varchar', { length: 200, name: 'source_id' }) sourceId!: string;
   @Column('varchar', { length: 200, name: 'destination_id', nullable: true }) destinationId!: string | null;
   @Column('varchar', { length: 16 }) status!: RecordStatus;
+  /** The value a plan's merge rule matches duplicates on (normalised), when the plan merges this entity. */
+  @Column('varchar', { length: 300, name: 'natural_key', nullable: true }) naturalKey!: string | null;
   @Column('varchar', { length: 16, name: 'last_outcome', nullable: true }) lastOutcome!: RecordOutcome | null;
   @Column('varchar', { length: 64, name: 'source_hash', nullable: true }) sourceHash!: string | null;
   @Column('varchar', { length: 120, name: 'inbound_mapping', nullable: true }) inboundMapping!: string | null;

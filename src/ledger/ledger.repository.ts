@@ -17,6 +17,10 @@ export interface EntityCounters {
   unchanged: number;
   quarantined: number;
   failed: number;
+  /** Left behind by a cleaning rule of the plan. */
+  skipped: number;
+  /** Duplicates folded into a surviving record by a merge rule of the plan. */
+  merged: number;
 }
 
 export const COUNTER_NAMES: (keyof EntityCounters)[] = [
@@ -26,10 +30,21 @@ export const COUNTER_NAMES: (keyof EntityCounters)[] = [
   'unchanged',
   'quarantined',
   'failed',
+  'skipped',
+  'merged',
 ];
 
 export function zeroCounters(): EntityCounters {
-  return { extracted: 0, created: 0, updated: 0, unchanged: 0, quarantined: 0, failed: 0 };
+  return {
+    extracted: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    quarantined: 0,
+    failed: 0,
+    skipped: 0,
+    merged: 0,
+  };
 }
 
 /** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
@@ -170,6 +185,22 @@ export class LedgerRepository {
     return new Map(rows.map((row) => [row.sourceId, row]));
   }
 
+  /** Loaded records holding these merge keys: the survivors a duplicate merges into. */
+  async loadedByNaturalKey(
+    migrationId: string,
+    entity: string,
+    keys: string[],
+  ): Promise<Map<string, LedgerRecordRow>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(LedgerRecordRow).find({
+      where: { migrationId, entity, naturalKey: In(keys), status: 'loaded' },
+      order: { updatedAt: 'ASC' },
+    });
+    const survivors = new Map<string, LedgerRecordRow>();
+    for (const row of rows) if (!survivors.has(row.naturalKey!)) survivors.set(row.naturalKey!, row);
+    return survivors;
+  }
+
   /** Marks records as being loaded, before the destination is called, so a crash leaves a trace. */
   async markPending(migrationId: string, entity: string, runId: string, sourceIds: string[]): Promise<void> {
     if (sourceIds.length === 0) return;
@@ -255,6 +286,7 @@ export class LedgerRepository {
       sourceId,
       destinationId: null,
       status: 'pending',
+      naturalKey: null,
       lastOutcome: null,
       sourceHash: null,
       inboundMapping: null,

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ENTITY_NAMES, type EntityName, isEntityName } from '../canonical/entities';
+import { cleaningSchema } from '../cleaning/cleaning-rules';
 import { SwitchyardError } from '../common/errors';
 
 const connection = z
@@ -42,6 +43,8 @@ export const planSchema = z
     mappings: z
       .record(z.string().regex(/^[a-z0-9]+\.[a-z]+$/, 'keys look like shopify.customer'), mappingChoice)
       .default({}),
+    /** Rules that leave the destination cleaner than the source: merge duplicates, fill defaults, skip categories. */
+    cleaning: cleaningSchema,
     options: z
       .object({
         batchSize: z.number().int().min(1).max(250).default(100),
@@ -80,7 +83,11 @@ export function parsePlan(raw: unknown, baseDir: string): MigrationPlan {
     );
     throw new SwitchyardError('PLAN_INVALID', `the plan is invalid:\n${problems.join('\n')}`);
   }
-  return { ...parsed.data, entities: parsed.data.entities as EntityName[], baseDir };
+  return {
+    ...parsed.data,
+    entities: parsed.data.entities as EntityName[],
+    baseDir,
+  };
 }
 
 export function loadPlanFile(path: string, env: NodeJS.ProcessEnv = process.env): MigrationPlan {

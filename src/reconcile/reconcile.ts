@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { count, type EntityAudit } from '../audit/audit';
 import type { Order, Product } from '../canonical/canonical.schema';
 import { ENTITIES, type EntityName } from '../canonical/entities';
+import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
 import { collectReferences } from '../engine/reference.resolver';
@@ -25,7 +26,7 @@ export interface Difference {
 
 export interface EntityReconciliation {
   source: number;
-  ledger: { loaded: number; quarantined: number; failed: number };
+  ledger: { loaded: number; quarantined: number; failed: number; skipped: number; merged: number };
   destination: number;
   categories: Record<string, { source: Record<string, number>; destination: Record<string, number> }>;
   aggregates: Record<string, { source: string; destination: string; equal: boolean }>;
@@ -38,6 +39,14 @@ export interface Reconciliation {
   differences: Difference[];
   /** Accounted for: records the ledger quarantined or failed, with the reason. Not by themselves a failure. */
   quarantined: { entity: string; sourceId: string; status: string; reason: string }[];
+  /** Accounted for: records the plan's cleaning rules skipped or merged into another record. */
+  cleaned: {
+    entity: string;
+    sourceId: string;
+    status: 'skipped' | 'merged';
+    destinationId: string | null;
+    reason: string;
+  }[];
   knownLosses: { entity: string; field: string; reason: string }[];
 }
 
@@ -70,6 +79,7 @@ export async function reconcile(
     entities: {},
     differences: [],
     quarantined: [],
+    cleaned: [],
     knownLosses: [],
   };
   const destinationIds = new Map<string, Map<string, string>>();
@@ -85,6 +95,8 @@ export async function reconcile(
       prepared.mappings[entity].inbound,
       prepared.sourceInfo,
       plan.source.platform,
+      // The source as the plan cleans it: a default the run filled in is not a difference.
+      cleanerFor(plan.cleaning, entity),
     );
     const destinations = await readCanonical(
       prepared.destination,
@@ -98,13 +110,13 @@ export async function reconcile(
       type,
       new Map(
         [...rows.values()]
-          .filter((row) => row.status === 'loaded' && row.destinationId)
+          .filter((row) => (row.status === 'loaded' || row.status === 'merged') && row.destinationId)
           .map((row) => [row.sourceId, row.destinationId!]),
       ),
     );
     const summary: EntityReconciliation = {
       source: sources.size,
-      ledger: { loaded: 0, quarantined: 0, failed: 0 },
+      ledger: { loaded: 0, quarantined: 0, failed: 0, skipped: 0, merged: 0 },
       destination: destinations.size,
       categories: {},
       aggregates: {},
@@ -120,6 +132,20 @@ export async function reconcile(
       if (row && (row.status === 'quarantined' || row.status === 'failed')) {
         summary.ledger[row.status]++;
         result.quarantined.push({ entity, sourceId, status: row.status, reason: row.lastError ?? '' });
+        continue;
+      }
+      if (row && (row.status === 'skipped' || row.status === 'merged')) {
+        summary.ledger[row.status]++;
+        const { destinationId } = row;
+        result.cleaned.push({
+          entity,
+          sourceId,
+          status: row.status,
+          destinationId,
+          reason: row.lastError ?? '',
+        });
+        // A merged record lives on in its survivor; a skipped one an earlier run loaded is still there, and accounted for.
+        if (row.status === 'skipped' && destinationId) claimed.add(destinationId);
         continue;
       }
       if (!row || row.status !== 'loaded' || !row.destinationId) {
@@ -181,6 +207,7 @@ async function readCanonical(
   mapping: LoadedMapping,
   info: PlatformInfo,
   platform: string,
+  cleaner?: EntityCleaner,
 ): Promise<Map<string, Canonical>> {
   const records = new Map<string, Canonical>();
   for await (const page of connector.read(entity, {
@@ -188,10 +215,9 @@ async function readCanonical(
     pageSize: connector.entities[entity]!.maxPageSize,
   })) {
     for (const native of page.records) {
-      records.set(
-        connector.idOf(entity, native),
-        await mapping.inbound(native, { ...info.context, currency: info.currency, platform }),
-      );
+      const canonical = await mapping.inbound(native, { ...info.context, currency: info.currency, platform });
+      cleaner?.applyDefaults(canonical);
+      records.set(connector.idOf(entity, native), canonical);
     }
   }
   return records;

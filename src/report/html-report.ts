@@ -1,4 +1,4 @@
-import type { AuditReport } from '../audit/audit';
+import { type AuditReport, cleaningLine } from '../audit/audit';
 import { scalarText } from '../common/text';
 import type { Reconciliation } from '../reconcile/reconcile';
 
@@ -51,7 +51,7 @@ export function reconciliationHtml(report: Reconciliation): string {
   const rows = Object.entries(report.entities)
     .map(
       ([entity, e]) =>
-        `<tr><td>${escape(entity)}</td><td class="n">${e.source}</td><td class="n">${e.ledger.loaded}</td><td class="n">${e.ledger.quarantined}</td><td class="n">${e.ledger.failed}</td><td class="n" data-figure="${escape(entity)}-destination">${e.destination}</td></tr>`,
+        `<tr><td>${escape(entity)}</td><td class="n">${e.source}</td><td class="n">${e.ledger.loaded}</td><td class="n">${e.ledger.quarantined}</td><td class="n">${e.ledger.failed}</td><td class="n">${e.ledger.skipped}</td><td class="n">${e.ledger.merged}</td><td class="n" data-figure="${escape(entity)}-destination">${e.destination}</td></tr>`,
     )
     .join('');
   const aggregates = Object.entries(report.entities)
@@ -95,6 +95,12 @@ export function reconciliationHtml(report: Reconciliation): string {
         `<tr><td>${escape(q.entity)}</td><td>${escape(q.sourceId)}</td><td>${escape(q.status)}</td><td>${escape(q.reason)}</td></tr>`,
     )
     .join('');
+  const cleaned = report.cleaned
+    .map(
+      (c) =>
+        `<tr><td>${escape(c.entity)}</td><td>${escape(c.sourceId)}</td><td>${escape(c.status)}</td><td>${escape(c.reason)}</td></tr>`,
+    )
+    .join('');
   const losses = report.knownLosses
     .map(
       (k) => `<tr><td>${escape(k.entity)}</td><td>${escape(k.field)}</td><td>${escape(k.reason)}</td></tr>`,
@@ -104,12 +110,13 @@ export function reconciliationHtml(report: Reconciliation): string {
     `Reconciliation of ${report.migration}`,
     `<h1>Reconciliation of ${escape(report.migration)}</h1>
 <p>Verdict: <span id="verdict" class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span> <span id="difference-count" class="muted">${report.differences.length} difference(s)</span></p>
-<h2>Counts</h2><table><tr><th>entity</th><th>source</th><th>loaded</th><th>quarantined</th><th>failed</th><th>destination</th></tr>${rows}</table>
+<h2>Counts</h2><table><tr><th>entity</th><th>source</th><th>loaded</th><th>quarantined</th><th>failed</th><th>skipped</th><th>merged</th><th>destination</th></tr>${rows}</table>
 <h2>Totals, compared exactly</h2><table id="aggregates"><tr><th>entity</th><th>aggregate</th><th>source</th><th>destination</th><th></th></tr>${aggregates}</table>
 ${totals.length > 0 ? barChart('order totals by currency', totals, ['source', 'destination']) : ''}
 <h2>By category</h2>${charts || '<p class="muted">No categories to compare.</p>'}
 <h2>Differences</h2>${differences ? `<table id="differences"><tr><th>entity</th><th>source id</th><th>destination id</th><th>field</th><th>source</th><th>destination</th></tr>${differences}</table>` : '<p>None.</p>'}
 <h2>Quarantined or failed, with reasons</h2>${quarantined ? `<table><tr><th>entity</th><th>source id</th><th>status</th><th>reason</th></tr>${quarantined}</table>` : '<p>None.</p>'}
+${cleaned ? `<h2>Skipped or merged by the plan's cleaning rules</h2><table><tr><th>entity</th><th>source id</th><th>status</th><th>rule</th></tr>${cleaned}</table>` : ''}
 <h2>Known losses</h2>${losses ? `<table><tr><th>entity</th><th>field</th><th>why</th></tr>${losses}</table>` : '<p>None.</p>'}`,
   );
 }
@@ -118,7 +125,7 @@ export function auditHtml(report: AuditReport): string {
   const rows = Object.entries(report.entities)
     .map(
       ([entity, e]) =>
-        `<tr><td>${escape(entity)}</td><td class="n" data-figure="${escape(entity)}-count">${e.count}</td></tr>`,
+        `<tr><td>${escape(entity)}</td><td class="n" data-figure="${escape(entity)}-count">${e.count}</td><td>${e.cleaning ? escape(cleaningLine(e.cleaning)) : '<span class="muted">no rules</span>'}</td></tr>`,
     )
     .join('');
   const charts = Object.entries(report.entities)
@@ -137,14 +144,14 @@ export function auditHtml(report: AuditReport): string {
   const findings = report.findings
     .map(
       (f) =>
-        `<tr><td>${escape(f.kind)}</td><td>${escape(f.entity)}</td><td>${escape(f.sourceId)}</td><td>${escape(f.field ?? '')}</td><td>${escape(f.message)}</td></tr>`,
+        `<tr><td>${escape(f.kind)}</td><td>${escape(f.entity)}</td><td>${escape(f.sourceId)}</td><td>${escape(f.field ?? '')}</td><td>${escape(f.message)}</td><td>${f.cleaning ? escape(f.cleaning) : '<span class="bad">fix at the source</span>'}</td></tr>`,
     )
     .join('');
   return page(
     `Audit of ${report.migration}`,
     `<h1>Source audit for ${escape(report.migration)}</h1><p class="muted">${escape(report.source.platform)} at ${escape(report.source.url)}</p>
-<h2>Counts</h2><table><tr><th>entity</th><th>records</th></tr>${rows}</table>
+<h2>Counts</h2><table><tr><th>entity</th><th>records</th><th>the plan's cleaning rules</th></tr>${rows}</table>
 <h2>By category</h2>${charts}
-<h2 id="finding-count">${report.findings.length} problem record(s)</h2>${findings ? `<table><tr><th>kind</th><th>entity</th><th>source id</th><th>field</th><th>what to fix</th></tr>${findings}</table>` : '<p>None.</p>'}`,
+<h2 id="finding-count">${report.findings.length} problem record(s)</h2>${findings ? `<table><tr><th>kind</th><th>entity</th><th>source id</th><th>field</th><th>what to fix</th><th>cleaning</th></tr>${findings}</table>` : '<p>None.</p>'}`,
   );
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connection, wooSandbox } from '../helpers/sandboxes';
@@ -150,6 +150,33 @@ describe('switchyard audit', () => {
       expect(existsSync(join(dir, '.switchyard'))).toBe(false);
       const text = await cli(['audit', planFile], dir);
       expect(text.stdout).toMatch(/7 problem\(s\):/);
+
+      // The plan's cleaning rules deal with three of them; the audit says which, and how.
+      const cleaningPlan = join(dir, 'cleaning.yaml');
+      writeFileSync(
+        cleaningPlan,
+        JSON.stringify({
+          ...JSON.parse(readFileSync(planFile, 'utf8')),
+          cleaning: {
+            customers: { merge: { on: 'email' }, skip: [{ field: 'addresses[].country', equals: 'XX' }] },
+          },
+        }),
+      );
+      const cleaned = await cli(['audit', cleaningPlan, '--json'], dir);
+      expect(cleaned.status).toBe(3);
+      const handled = (JSON.parse(cleaned.stdout) as { findings: Record<string, string>[] }).findings
+        .filter((f) => f.cleaning)
+        .map((f) => `${f.sourceId} ${f.cleaning}`);
+      expect(handled).toEqual([
+        `3 skipped by the plan's cleaning rule addresses[].country = XX (it is "XX")`,
+        '1 kept: 2 merge into it (merge on email)',
+        '2 merged into 1 (merge on email)',
+      ]);
+      const cleanedText = (await cli(['audit', cleaningPlan], dir)).stdout;
+      expect(cleanedText).toMatch(
+        /7 problem\(s\): 4 to fix at the source, 3 handled by the plan's cleaning rules/,
+      );
+      expect(cleanedText).toMatch(/customers: 5\n {2}cleaning: 1 skipped, 1 merged into a duplicate\n/);
     } finally {
       await woo.close();
     }

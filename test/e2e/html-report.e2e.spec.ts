@@ -13,11 +13,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('the HTML reconciliation report', () => {
   it('renders in headless Chromium with the run’s key figures', async () => {
-    const seed = demoShopifySeed({ customers: 15, products: 6, orders: 20 });
-    seed.customers[0].email = 'broken';
-    const shopify = await shopifySandbox(seed);
-    const woo = await wooSandbox();
-    const t = await sqliteLedger();
+    // First, so a machine without Chromium fails here rather than leaving sandboxes open.
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -31,6 +27,11 @@ describe('the HTML reconciliation report', () => {
         '--disable-sync',
       ],
     });
+    const seed = demoShopifySeed({ customers: 15, products: 6, orders: 20 });
+    seed.customers[0].email = 'broken';
+    const shopify = await shopifySandbox(seed);
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
     try {
       const prepared = await prepareMigration(
         plan('html', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),

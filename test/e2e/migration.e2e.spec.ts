@@ -5,6 +5,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import type { NativeRecord } from '../../src/connectors/connector.port';
 import type { EntityName } from '../../src/canonical/entities';
 import { scalarText } from '../../src/common/text';
+import { zeroCounters } from '../../src/ledger/ledger.repository';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { connection, migrate, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
 
@@ -36,16 +37,16 @@ describe('Shopify → WooCommerce', () => {
       const first = await migrate(t.ledger, p);
       expect(first.status).toBe('completed');
       expect(first.entities).toEqual({
-        products: { extracted: 12, created: 12, updated: 0, unchanged: 0, quarantined: 0, failed: 0 },
-        customers: { extracted: 30, created: 30, updated: 0, unchanged: 0, quarantined: 0, failed: 0 },
-        orders: { extracted: 40, created: 40, updated: 0, unchanged: 0, quarantined: 0, failed: 0 },
+        products: { ...zeroCounters(), extracted: 12, created: 12 },
+        customers: { ...zeroCounters(), extracted: 30, created: 30 },
+        orders: { ...zeroCounters(), extracted: 40, created: 40 },
       });
       const writes = woo.counters().writes;
       const second = await migrate(t.ledger, p);
       expect(second.entities).toEqual({
-        products: { extracted: 12, created: 0, updated: 0, unchanged: 12, quarantined: 0, failed: 0 },
-        customers: { extracted: 30, created: 0, updated: 0, unchanged: 30, quarantined: 0, failed: 0 },
-        orders: { extracted: 40, created: 0, updated: 0, unchanged: 40, quarantined: 0, failed: 0 },
+        products: { ...zeroCounters(), extracted: 12, unchanged: 12 },
+        customers: { ...zeroCounters(), extracted: 30, unchanged: 30 },
+        orders: { ...zeroCounters(), extracted: 40, unchanged: 40 },
       });
       expect(woo.counters().writes).toBe(writes);
 

@@ -1,6 +1,6 @@
 import { LedgerRecordRow } from '../../src/ledger/ledger.entities';
 import { zeroCounters } from '../../src/ledger/ledger.repository';
-import { LEDGERS, type TestLedger } from '../helpers/ledger';
+import { LEDGERS, postgresLedger, type TestLedger } from '../helpers/ledger';
 
 const row = (
   migrationId: string,
@@ -8,12 +8,14 @@ const row = (
   sourceId: string,
   destinationId: string | null,
   status: 'loaded' | 'quarantined' = 'loaded',
+  naturalKey: string | null = null,
 ) => ({
   migrationId,
   entity: 'customers',
   sourceId,
   destinationId,
   status,
+  naturalKey,
   lastOutcome: status === 'loaded' ? ('created' as const) : ('quarantined' as const),
   sourceHash: `hash-${sourceId}`,
   inboundMapping: 'shopify.customer@v1#abc',
@@ -108,6 +110,29 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
     expect(problems.map((p) => [p.sourceId, p.lastError])).toEqual([['bad', 'email is not valid']]);
   });
 
+  it('finds merge survivors by key among loaded rows only, the earliest first', async () => {
+    const migration = await newMigration('merge-keys');
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [
+        row(migration.id, run.id, 'bad', null, 'quarantined', 'ann@example.com'),
+        row(migration.id, run.id, 'first', 'd1', 'loaded', 'ann@example.com'),
+        row(migration.id, run.id, 'other', 'd2', 'loaded', 'bob@example.com'),
+        row(migration.id, run.id, 'none', 'd3', 'loaded', null),
+      ],
+      counters: { ...zeroCounters(), skipped: 1, merged: 2 },
+    });
+    const survivors = await t.ledger.loadedByNaturalKey(migration.id, 'customers', [
+      'ann@example.com',
+      'zed@example.com',
+    ]);
+    expect([...survivors].map(([key, r]) => [key, r.sourceId, r.destinationId])).toEqual([
+      ['ann@example.com', 'first', 'd1'],
+    ]);
+    const state = await t.ledger.runEntity(run.id, 'customers');
+    expect([state.skipped, state.merged]).toEqual([1, 2]);
+  });
+
   it('refuses to reuse a migration name for another pair of platforms', async () => {
     await newMigration('pair');
     await expect(
@@ -119,5 +144,17 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
         destinationUrl: 'y',
       }),
     ).rejects.toThrow(/already exists in this ledger as shopify → woocommerce/);
+  });
+});
+
+describe('ledger schema', () => {
+  it('is exactly what the entities describe once the migrations have run (Postgres)', async () => {
+    const t = await postgresLedger();
+    try {
+      const pending = await t.dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -94,9 +94,11 @@ describe('service mode through the admin API', () => {
       name: 'has spaces',
       sourceConnectionId: 'nope',
       entities: ['invoices'],
+      cleaning: { customers: { defaults: { 'addresses[].contry': 'NL' } } },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'cleaning.customers.defaults.addresses[].contry',
       'destinationConnectionId',
       'entities.0',
       'name',

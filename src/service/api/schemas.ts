@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../canonical/entities';
+import { cleaningSchema } from '../../cleaning/cleaning-rules';
 
 const entity = z.enum(ENTITY_NAMES as [string, ...string[]], {
   errorMap: () => ({ message: `must be one of ${ENTITY_NAMES.join(', ')}` }),
@@ -36,6 +37,8 @@ export const migrationBody = z
         ]),
       )
       .optional(),
+    /** Same as a plan's `cleaning:` section: merge duplicates, fill defaults, skip categories. */
+    cleaning: cleaningSchema.optional(),
     options: z
       .object({
         batchSize: z.number().int().min(1).max(250).optional(),
@@ -55,7 +58,7 @@ export const runBody = z
 
 export const ledgerQuery = z.object({
   entity: entity.optional(),
-  status: z.enum(['pending', 'loaded', 'quarantined', 'failed']).optional(),
+  status: z.enum(['pending', 'loaded', 'quarantined', 'failed', 'skipped', 'merged']).optional(),
   sourceId: z.string().optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

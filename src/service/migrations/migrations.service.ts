@@ -19,6 +19,7 @@ export interface MigrationInput {
   entities: string[];
   mappings?: MigrationDefinition['mappings'];
   options?: Partial<MigrationDefinition['options']>;
+  cleaning?: MigrationDefinition['cleaning'];
 }
 
 @Injectable()
@@ -40,6 +41,7 @@ export class MigrationsService {
       entities: dependencyOrder(input.entities as EntityName[]),
       mappings: input.mappings ?? {},
       options: { batchSize: input.options?.batchSize ?? 100, concurrency: input.options?.concurrency ?? 4 },
+      ...(input.cleaning ? { cleaning: input.cleaning } : {}),
     };
     // Validates exactly as the CLI does, credentials aside: a plan that would fail later fails now.
     parsePlan(

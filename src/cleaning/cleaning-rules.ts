@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ENTITIES, type EntityName, isEntityName } from '../canonical/entities';
+
+/**
+ * A plan's `cleaning:` section, per plan entity, applied to canonical records so the destination ends
+ * cleaner than the source:
+ *
+ *   cleaning:
+ *     customers:
+ *       merge: { on: email }                      # one record per email; the others' links go to it
+ *       defaults: { "addresses[].country": NL }   # fill a missing value
+ *       skip: [{ field: tags, in: [test] }]       # leave a category behind
+ *
+ * Fields are canonical paths: dots between fields, `[]` for every element of a list.
+ */
+const fieldPath = z
+  .string()
+  .regex(/^[A-Za-z]+(\[\])?(\.[A-Za-z]+(\[\])?)*$/, 'looks like email or addresses[].country');
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+const skipRule = z
+  .object({ field: fieldPath, equals: scalar.optional(), in: z.array(scalar).min(1).optional() })
+  .strict()
+  .refine((rule) => (rule.equals === undefined) !== (rule.in === undefined), {
+    message: 'give exactly one of equals or in',
+  });
+export type SkipRule = z.infer<typeof skipRule>;
+
+const entityRules = z
+  .object({
+    merge: z
+      .object({
+        on: fieldPath.refine((path) => !path.includes('[]'), 'must be a single field, not a list'),
+      })
+      .strict()
+      .optional(),
+    defaults: z.record(fieldPath, scalar).optional(),
+    skip: z.array(skipRule).optional(),
+  })
+  .strict();
+export type EntityCleaningRules = z.infer<typeof entityRules>;
+
+export const cleaningSchema = z
+  .record(z.string(), entityRules)
+  .default({})
+  .superRefine((rules, ctx) => {
+    for (const [entity, entityRule] of Object.entries(rules)) {
+      if (!isEntityName(entity)) {
+        ctx.addIssue({ code: 'custom', path: [entity], message: `"${entity}" is not an entity` });
+        continue;
+      }
+      const fields: [string[], string][] = [
+        ...(entityRule.merge ? [[['merge', 'on'], entityRule.merge.on] as [string[], string]] : []),
+        ...Object.keys(entityRule.defaults ?? {}).map((path): [string[], string] => [
+          ['defaults', path],
+          path,
+        ]),
+        ...(entityRule.skip ?? []).map((rule, i): [string[], string] => [
+          ['skip', String(i), 'field'],
+          rule.field,
+        ]),
+      ];
+      for (const [at, path] of fields) {
+        if (!canonicalFieldExists(ENTITIES[entity].schema, path)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [entity, ...at],
+            message: `${path} is not a field of the canonical ${ENTITIES[entity].type}`,
+          });
+        }
+      }
+    }
+  });
+export type CleaningRules = Partial<Record<EntityName, EntityCleaningRules>>;
+
+/** Walks a canonical zod schema along a field path, so a typo in a plan is refused before anything runs. */
+function canonicalFieldExists(schema: z.ZodTypeAny, path: string): boolean {
+  let at: z.ZodTypeAny | undefined = schema;
+  for (const segment of path.split('.')) {
+    const list = segment.endsWith('[]');
+    at = unwrap(at);
+    if (!(at instanceof z.ZodObject)) return false;
+    at = (at.shape as Record<string, z.ZodTypeAny>)[list ? segment.slice(0, -2) : segment];
+    if (!at) return false;
+    if (list) {
+      at = unwrap(at);
+      if (!(at instanceof z.ZodArray)) return false;
+      at = at.element as z.ZodTypeAny;
+    }
+  }
+  return true;
+}
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let at = schema;
+  for (;;) {
+    if (at instanceof z.ZodOptional || at instanceof z.ZodNullable) at = at.unwrap() as z.ZodTypeAny;
+    else if (at instanceof z.ZodDefault) at = at.removeDefault() as z.ZodTypeAny;
+    else if (at instanceof z.ZodEffects) at = at.innerType() as z.ZodTypeAny;
+    else return at;
+  }
+}
