@@ -417,7 +417,7 @@ export class ShopifyConnector implements Connector {
 
   private kind(entity: EntityName): keyof typeof ENTITIES {
     if (!(entity in ENTITIES)) throw new SwitchyardError('PLAN_INVALID', `shopify cannot handle ${entity}`);
-    return entity;
+    return entity as keyof typeof ENTITIES;
   }
 }
 

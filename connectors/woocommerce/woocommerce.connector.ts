@@ -417,7 +417,7 @@ export class WooConnector implements Connector {
   private kind(entity: EntityName): Kind {
     if (!(entity in ENTITIES))
       throw new SwitchyardError('PLAN_INVALID', `woocommerce cannot handle ${entity}`);
-    return entity;
+    return entity as Kind;
   }
 }
 

@@ -7,8 +7,8 @@ import { decimalString, moneySchema } from './money';
  * reconciliation only ever see canonical records. References name *source* ids and are translated to
  * destination ids by the engine before the outbound mapping runs.
  */
-const text = z.string().nullish();
-const isoTimestamp = z
+export const text = z.string().nullish();
+export const isoTimestamp = z
   .string()
   .refine(
     (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !isNaN(Date.parse(value)),
@@ -19,10 +19,10 @@ const isoTimestamp = z
 const country = z
   .string()
   .refine((code) => ISO_COUNTRIES.has(code), { message: 'is not an ISO 3166-1 alpha-2 country code' });
-const extra = z.record(z.unknown()).default({});
+export const extra = z.record(z.unknown()).default({});
 
 export const referenceSchema = z.object({
-  entity: z.enum(['customer', 'product']),
+  entity: z.enum(['customer', 'product', 'organization', 'contact', 'user']),
   sourceId: z.string().min(1),
   /** Filled by the engine from the ledger: the record's id in the destination. */
   destinationId: z.string().optional(),

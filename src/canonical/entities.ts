@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerSchema, orderSchema, productSchema } from './canonical.schema';
+import { contactSchema, dealSchema, organizationSchema, userSchema } from './crm.schema';
 
 /**
  * The canonical entities, their plan names, schemas and what they reference. The engine loads
@@ -9,6 +10,15 @@ export const ENTITIES = {
   customers: { type: 'customer', schema: customerSchema, dependsOn: [] },
   products: { type: 'product', schema: productSchema, dependsOn: [] },
   orders: { type: 'order', schema: orderSchema, dependsOn: ['customers', 'products'] },
+  // CRM: users are matched by email and never created; they own the rest.
+  users: { type: 'user', schema: userSchema, dependsOn: [] },
+  organizations: { type: 'organization', schema: organizationSchema, dependsOn: ['users'] },
+  contacts: { type: 'contact', schema: contactSchema, dependsOn: ['organizations', 'users'] },
+  deals: {
+    type: 'deal',
+    schema: dealSchema,
+    dependsOn: ['organizations', 'contacts', 'products', 'users'],
+  },
 } as const satisfies Record<string, { type: string; schema: z.ZodTypeAny; dependsOn: readonly string[] }>;
 
 export type EntityName = keyof typeof ENTITIES;

@@ -28,6 +28,14 @@ export function problemList(result: RunResult, limit = 50): string {
   return [`${result.problems.length} record(s) did not load:`, ...shown, ...more].join('\n');
 }
 
+export function warningList(result: RunResult, limit = 50): string {
+  if (result.warnings.length === 0) return '';
+  const shown = result.warnings.slice(0, limit).map((w) => `  ${w.entity} ${w.sourceId}: ${w.message}`);
+  const more =
+    result.warnings.length > limit ? [`  … and ${result.warnings.length - limit} more (see the ledger)`] : [];
+  return [`${result.warnings.length} record(s) loaded with a warning:`, ...shown, ...more].join('\n');
+}
+
 export function jsonSummary(result: RunResult) {
   return {
     migration: result.migration,
@@ -36,6 +44,7 @@ export function jsonSummary(result: RunResult) {
     ...(result.dryRun ? { dryRun: true } : {}),
     entities: result.entities,
     problems: result.problems,
+    warnings: result.warnings,
     ...(result.predictions ? { records: result.predictions } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { MigrationService } from '../app/migration.service';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import { prepareMigration, type PreparedMigration, type RunResult } from '../engine/migration.runner';
 import { loadPlanFile } from '../plan/migration-plan';
-import { jsonSummary, problemList, summaryTable } from './report';
+import { jsonSummary, problemList, summaryTable, warningList } from './report';
 import { progressBars } from './progress-bars';
 
 export const EXIT = { ok: 0, failed: 1, badPlan: 2, withErrors: 3, interrupted: 130 } as const;
@@ -62,6 +62,8 @@ export async function executePrepared(
       );
       const problems = problemList(result);
       if (problems) process.stdout.write(`\n${problems}\n`);
+      const warnings = warningList(result);
+      if (warnings) process.stdout.write(`\n${warnings}\n`);
     }
     const code =
       result.status === 'completed'

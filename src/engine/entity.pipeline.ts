@@ -179,7 +179,7 @@ async function processPage(
   );
 
   const toResolve = prepared.filter((p) => p.canonical !== undefined);
-  const orphans = await resolver.resolvePage(
+  const { problems: orphans, warnings } = await resolver.resolvePage(
     toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })),
   );
   const merges = await findMerges(
@@ -262,6 +262,8 @@ async function processPage(
             destinationId: outcome.destinationId,
             refs: outcome.refs ?? null,
             attempts,
+            // On a loaded row, a warning: what loaded differently from the source (an owner with no match).
+            lastError: warnings.get(p.sourceId)?.join('; ') ?? null,
           }),
         );
       }

@@ -43,6 +43,8 @@ export interface RunResult {
   predictions?: Prediction[];
   entities: Partial<Record<EntityName, EntityCounters>>;
   problems: RunProblem[];
+  /** Records that loaded, but not quite as in the source: an owner with no match in the destination. */
+  warnings: { entity: string; sourceId: string; message: string }[];
 }
 
 /**
@@ -244,6 +246,15 @@ export async function runMigration(
   const problems = dryRun
     ? predictedProblems(dryRun.predictions)
     : await problemsOf(ledger, migration.id, run.id);
+  const warnings = dryRun
+    ? dryRun.predictions
+        .filter((p) => p.reason && ['created', 'updated', 'unchanged'].includes(p.outcome))
+        .map((p) => ({ entity: p.entity, sourceId: p.sourceId, message: p.reason! }))
+    : (await ledger.warnings(migration.id, run.id)).map((row) => ({
+        entity: row.entity,
+        sourceId: row.sourceId,
+        message: row.lastError!,
+      }));
   if (status === 'completed' && problems.length > 0) status = 'completed_with_errors';
   await ledger.finishRun(run.id, status);
   return {
@@ -254,6 +265,7 @@ export async function runMigration(
     dryRun: dryRun !== undefined,
     entities: results,
     problems,
+    warnings,
     ...(dryRun ? { predictions: dryRun.predictions } : {}),
   };
 }

@@ -18,6 +18,12 @@ export function collectReferences(record: unknown, found: Reference[] = []): Ref
   return found;
 }
 
+function ownerWarning(ref: Reference, row: LedgerRecordRow | undefined): string {
+  delete ref.destinationId;
+  const why = row?.lastError ?? (row ? row.status : 'the user is not in the source');
+  return `loaded without an owner: user ${ref.sourceId} has no match in the destination (${why})`;
+}
+
 /** A dry run's predictions, by canonical type and source id: loaded ones, and why the others are not. */
 export interface PredictedRecords {
   expected: Map<string, Set<string>>;
@@ -36,7 +42,13 @@ export class ReferenceResolver {
     private readonly predicted?: PredictedRecords,
   ) {}
 
-  async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<Map<string, string[]>> {
+  /**
+   * Returns, per record, the references that block it (orphans: the record is quarantined) and the owners
+   * that have no match in the destination (soft: the record loads without an owner, with a warning).
+   */
+  async resolvePage(
+    records: { sourceId: string; canonical: unknown }[],
+  ): Promise<{ problems: Map<string, string[]>; warnings: Map<string, string[]> }> {
     const refsByRecord = records.map((record) => ({
       sourceId: record.sourceId,
       refs: collectReferences(record.canonical),
@@ -53,13 +65,19 @@ export class ReferenceResolver {
       rows.set(type, await this.ledger.rowsBySourceId(this.migrationId, entityOfType(type), [...ids]));
     }
     const problems = new Map<string, string[]>();
+    const warnings = new Map<string, string[]>();
     for (const { sourceId, refs } of refsByRecord) {
-      const reasons = refs
-        .map((ref) => this.resolve(ref, rows.get(ref.entity)?.get(ref.sourceId)))
-        .filter((reason): reason is string => reason !== null);
-      if (reasons.length > 0) problems.set(sourceId, reasons);
+      for (const ref of refs) {
+        const row = rows.get(ref.entity)?.get(ref.sourceId);
+        const reason = this.resolve(ref, row);
+        if (reason === null) continue;
+        // Owners are matched, never created: no match means no owner, said out loud, not a lost record.
+        const [list, message] =
+          ref.entity === 'user' ? [warnings, ownerWarning(ref, row)] : [problems, reason];
+        list.set(sourceId, [...(list.get(sourceId) ?? []), message]);
+      }
     }
-    return problems;
+    return { problems, warnings };
   }
 
   private resolve(ref: Reference, found: LedgerRecordRow | undefined): string | null {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import { SwitchyardError } from '../common/errors';
 import {
   LedgerRecordRow,
@@ -256,6 +256,14 @@ export class LedgerRepository {
         lastRunId: runId,
         lastOutcome: In(['quarantined', 'failed'] satisfies RecordOutcome[]),
       },
+      order: { entity: 'ASC', sourceId: 'ASC' },
+    });
+  }
+
+  /** Records of this run that loaded with a warning (an owner with no match in the destination, say). */
+  async warnings(migrationId: string, runId: string): Promise<LedgerRecordRow[]> {
+    return this.dataSource.getRepository(LedgerRecordRow).find({
+      where: { migrationId, lastRunId: runId, status: 'loaded', lastError: Not(IsNull()) },
       order: { entity: 'ASC', sourceId: 'ASC' },
     });
   }

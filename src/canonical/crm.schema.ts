@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { addressSchema, extra, isoTimestamp, referenceSchema, text } from './canonical.schema';
+import { moneySchema } from './money';
+
+/**
+ * Canonical CRM records (v1): the graph a CRM holds. Organisations employ contacts, deals sit between
+ * them, deal lines point at products (the ecommerce `product`), and users own all of these. References
+ * name source ids, as everywhere; an owner reference is soft: a user with no match in the destination
+ * leaves the record without an owner (listed in the run's report) rather than quarantining it.
+ */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'is not a date (YYYY-MM-DD)' });
+const ref = (entity: 'organization' | 'contact' | 'user' | 'product') =>
+  referenceSchema.extend({ entity: z.literal(entity) });
+
+export const userSchema = z.object({
+  id: z.string().min(1),
+  email: z.string().email({ message: 'is not a valid email address' }),
+  firstName: text,
+  lastName: text,
+  active: z.boolean().default(true),
+  extra,
+});
+export type User = z.infer<typeof userSchema>;
+
+export const organizationSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1, { message: 'is empty' }),
+  domain: text,
+  vatNumber: text,
+  registrationNumber: text,
+  phone: text,
+  industry: text,
+  addresses: z.array(addressSchema).default([]),
+  owner: ref('user').nullish(),
+  createdAt: isoTimestamp.nullish(),
+  updatedAt: isoTimestamp.nullish(),
+  extra,
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const contactSchema = z.object({
+  id: z.string().min(1),
+  email: z.string().email({ message: 'is not a valid email address' }).nullish(),
+  firstName: text,
+  lastName: z.string().min(1, { message: 'is empty; a contact needs a last name' }),
+  phone: text,
+  jobTitle: text,
+  organization: ref('organization').nullish(),
+  owner: ref('user').nullish(),
+  createdAt: isoTimestamp.nullish(),
+  updatedAt: isoTimestamp.nullish(),
+  extra,
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const dealLineSchema = z.object({
+  /** The source platform's id of the line itself: lines are matched on it when a deal is loaded again. */
+  id: z.string().min(1),
+  name: z.string().min(1, { message: 'is empty' }),
+  sku: text,
+  quantity: z.number().min(0, { message: 'is negative' }),
+  unitPrice: moneySchema,
+  product: ref('product').nullish(),
+});
+export type DealLine = z.infer<typeof dealLineSchema>;
+
+export const dealSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1, { message: 'is empty' }),
+  amount: moneySchema.nullish(),
+  /** Canonical stage: the source's stage through the plan's value map. */
+  stage: z.string().min(1),
+  pipeline: text,
+  closeDate: isoDate.nullish(),
+  organization: ref('organization').nullish(),
+  contacts: z.array(ref('contact')).default([]),
+  owner: ref('user').nullish(),
+  lines: z.array(dealLineSchema).default([]),
+  createdAt: isoTimestamp.nullish(),
+  updatedAt: isoTimestamp.nullish(),
+  extra,
+});
+export type Deal = z.infer<typeof dealSchema>;
