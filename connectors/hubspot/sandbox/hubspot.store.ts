@@ -1,0 +1,400 @@
+import Decimal from 'decimal.js';
+import { scalarText } from '../../../src/common/text';
+import { HUBSPOT_FACTS, HUBSPOT_OBJECT_TYPES, type HubSpotObjectType } from '../hubspot.facts';
+
+export interface HubSpotObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+}
+
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  hasUniqueValue: boolean;
+}
+
+export interface Owner {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  userId: number;
+  archived: boolean;
+}
+
+/** A HubSpot error as the API sends it: `{status, message, correlationId, category, errors?}`. */
+export class HubSpotError extends Error {
+  constructor(
+    readonly status: number,
+    readonly category: string,
+    message: string,
+    readonly errors: Record<string, unknown>[] = [],
+    readonly context?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+/** Properties every portal has (a subset of HubSpot's defaults: what migrations read and write). */
+const STANDARD_PROPERTIES: Record<HubSpotObjectType, string[]> = {
+  contacts: [
+    'email',
+    'firstname',
+    'lastname',
+    'phone',
+    'mobilephone',
+    'jobtitle',
+    'company',
+    'address',
+    'city',
+    'zip',
+    'state',
+    'country',
+    'hubspot_owner_id',
+    'lifecyclestage',
+    'createdate',
+    'lastmodifieddate',
+  ],
+  companies: [
+    'name',
+    'domain',
+    'phone',
+    'industry',
+    'address',
+    'address2',
+    'city',
+    'zip',
+    'state',
+    'country',
+    'description',
+    'hubspot_owner_id',
+    'createdate',
+    'hs_lastmodifieddate',
+  ],
+  deals: [
+    'dealname',
+    'amount',
+    'deal_currency_code',
+    'dealstage',
+    'pipeline',
+    'closedate',
+    'description',
+    'hubspot_owner_id',
+    'createdate',
+    'hs_lastmodifieddate',
+  ],
+  line_items: [
+    'name',
+    'quantity',
+    'price',
+    'amount',
+    'hs_product_id',
+    'hs_sku',
+    'description',
+    'createdate',
+    'hs_lastmodifieddate',
+  ],
+  products: ['name', 'price', 'hs_sku', 'description', 'createdate', 'hs_lastmodifieddate'],
+};
+const READ_ONLY = new Set([
+  'createdate',
+  'lastmodifieddate',
+  'hs_lastmodifieddate',
+  'hs_object_id',
+  'amount@line_items',
+]);
+const DEFAULT_READ: Record<HubSpotObjectType, string[]> = {
+  contacts: ['email', 'firstname', 'lastname', 'createdate', 'lastmodifieddate'],
+  companies: ['name', 'domain', 'createdate', 'hs_lastmodifieddate'],
+  deals: ['dealname', 'amount', 'dealstage', 'pipeline', 'closedate', 'createdate', 'hs_lastmodifieddate'],
+  line_items: ['name', 'quantity', 'price', 'amount', 'createdate', 'hs_lastmodifieddate'],
+  products: ['name', 'price', 'description', 'createdate', 'hs_lastmodifieddate'],
+};
+const MODIFIED: Record<HubSpotObjectType, string> = {
+  contacts: 'lastmodifieddate',
+  companies: 'hs_lastmodifieddate',
+  deals: 'hs_lastmodifieddate',
+  line_items: 'hs_lastmodifieddate',
+  products: 'hs_lastmodifieddate',
+};
+
+export function isObjectType(type: string): type is HubSpotObjectType {
+  return (HUBSPOT_OBJECT_TYPES as readonly string[]).includes(type);
+}
+
+/**
+ * One HubSpot portal in memory: CRM objects whose property values are all strings, property definitions
+ * (only `email` on contacts, and custom properties declared unique, enforce uniqueness), owners, and
+ * v4 associations stored in both directions as HubSpot reports them.
+ */
+export class HubSpotStore {
+  readonly objects = new Map<HubSpotObjectType, Map<string, HubSpotObject>>(
+    HUBSPOT_OBJECT_TYPES.map((type) => [type, new Map()]),
+  );
+  readonly properties = new Map<HubSpotObjectType, Map<string, PropertyDefinition>>();
+  readonly owners: Owner[] = [];
+  /** `fromType:fromId:toType` → toId → association type ids. */
+  readonly associations = new Map<string, Map<string, number[]>>();
+  writes = 0;
+  private nextId = 1000;
+
+  constructor() {
+    for (const type of HUBSPOT_OBJECT_TYPES) {
+      const defs = new Map<string, PropertyDefinition>();
+      for (const name of STANDARD_PROPERTIES[type])
+        defs.set(name, definition(name, type === 'contacts' && name === 'email'));
+      this.properties.set(type, defs);
+    }
+  }
+
+  /** A seed holds records as the API returns them: `{contacts: [{id, properties}], owners: [...], associations: [...]}`. */
+  seed(data: Record<string, unknown>): void {
+    for (const type of HUBSPOT_OBJECT_TYPES) {
+      for (const raw of (data[type] as Partial<HubSpotObject>[] | undefined) ?? []) {
+        const id = raw.id ?? this.newId();
+        this.nextId = Math.max(this.nextId, Number(id) + 1 || this.nextId);
+        const now = raw.createdAt ?? new Date().toISOString();
+        this.objects.get(type)!.set(id, {
+          id,
+          properties: { ...raw.properties, hs_object_id: id },
+          createdAt: now,
+          updatedAt: raw.updatedAt ?? now,
+          archived: false,
+        });
+      }
+    }
+    for (const owner of (data.owners as Partial<Owner>[] | undefined) ?? []) {
+      this.owners.push({
+        id: owner.id ?? this.newId(),
+        email: owner.email ?? '',
+        firstName: owner.firstName ?? '',
+        lastName: owner.lastName ?? '',
+        userId: owner.userId ?? Number(this.newId()),
+        archived: owner.archived ?? false,
+      });
+    }
+    for (const link of (data.associations as SeedAssociation[] | undefined) ?? [])
+      this.associate(link.from, link.fromId, link.to, link.toId);
+  }
+
+  definitions(type: HubSpotObjectType): Map<string, PropertyDefinition> {
+    return this.properties.get(type)!;
+  }
+
+  defineProperty(type: HubSpotObjectType, input: Partial<PropertyDefinition>): PropertyDefinition {
+    if (!input.name) throw new HubSpotError(400, 'VALIDATION_ERROR', 'Property name is required');
+    if (this.definitions(type).has(input.name))
+      throw new HubSpotError(409, 'OBJECT_ALREADY_EXISTS', `Property ${input.name} already exists`);
+    const made = { ...definition(input.name, input.hasUniqueValue ?? false), ...input };
+    this.definitions(type).set(made.name, made);
+    return made;
+  }
+
+  list(type: HubSpotObjectType, archived: boolean): HubSpotObject[] {
+    return [...this.objects.get(type)!.values()].filter((o) => o.archived === archived);
+  }
+
+  /** By record id or by the value of a unique property. */
+  find(type: HubSpotObjectType, id: string, idProperty?: string): HubSpotObject | undefined {
+    if (!idProperty || idProperty === 'hs_object_id') {
+      const found = this.objects.get(type)!.get(id);
+      return found && !found.archived ? found : undefined;
+    }
+    const def = this.definitions(type).get(idProperty);
+    if (!def?.hasUniqueValue)
+      throw new HubSpotError(400, 'VALIDATION_ERROR', `${idProperty} is not a unique identifier property`);
+    const wanted = idProperty === 'email' ? id.toLowerCase() : id;
+    return this.list(type, false).find((o) => {
+      const value = o.properties[idProperty];
+      return (idProperty === 'email' ? value?.toLowerCase() : value) === wanted;
+    });
+  }
+
+  create(type: HubSpotObjectType, properties: Record<string, unknown>): HubSpotObject {
+    const values = this.validate(type, properties);
+    this.checkUnique(type, values, null);
+    const now = new Date().toISOString();
+    const id = this.newId();
+    const object: HubSpotObject = {
+      id,
+      properties: { ...values, hs_object_id: id, createdate: now, [MODIFIED[type]]: now },
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+    };
+    this.derive(type, object);
+    this.objects.get(type)!.set(id, object);
+    this.writes++;
+    return object;
+  }
+
+  update(type: HubSpotObjectType, object: HubSpotObject, properties: Record<string, unknown>): HubSpotObject {
+    const values = this.validate(type, properties);
+    this.checkUnique(type, values, object.id);
+    const now = new Date().toISOString();
+    Object.assign(object.properties, values, { [MODIFIED[type]]: now });
+    object.updatedAt = now;
+    this.derive(type, object);
+    this.writes++;
+    return object;
+  }
+
+  archive(type: HubSpotObjectType, id: string): void {
+    const object = this.objects.get(type)!.get(id);
+    if (!object) return;
+    object.archived = true;
+    this.writes++;
+  }
+
+  associate(
+    from: HubSpotObjectType,
+    fromId: string,
+    to: HubSpotObjectType,
+    toId: string,
+    typeId?: number,
+  ): void {
+    for (const [a, aId, b, bId] of [
+      [from, fromId, to, toId],
+      [to, toId, from, fromId],
+    ] as const) {
+      if (!this.objects.get(a)!.get(aId))
+        throw new HubSpotError(404, 'OBJECT_NOT_FOUND', `No ${a} with id ${aId} exists`);
+      const key = `${a}:${aId}:${b}`;
+      if (!this.associations.has(key)) this.associations.set(key, new Map());
+      const types = this.associations.get(key)!.get(bId) ?? [];
+      const id =
+        a === from
+          ? (typeId ?? HUBSPOT_FACTS.associationTypes[`${a}→${b}`])
+          : HUBSPOT_FACTS.associationTypes[`${a}→${b}`];
+      if (id !== undefined && !types.includes(id)) types.push(id);
+      this.associations.get(key)!.set(bId, types);
+    }
+    this.writes++;
+  }
+
+  associated(from: HubSpotObjectType, fromId: string, to: HubSpotObjectType): [string, number[]][] {
+    return [...(this.associations.get(`${from}:${fromId}:${to}`) ?? new Map<string, number[]>())].filter(
+      ([toId]) => this.objects.get(to)!.get(toId)?.archived === false,
+    );
+  }
+
+  /** The properties a read returns: the defaults, or exactly those asked for that exist. */
+  shape(type: HubSpotObjectType, object: HubSpotObject, wanted?: string[]): Record<string, unknown> {
+    const names = wanted && wanted.length > 0 ? wanted : DEFAULT_READ[type];
+    const properties: Record<string, string | null> = { hs_object_id: object.id };
+    for (const name of names)
+      if (this.definitions(type).has(name)) properties[name] = object.properties[name] ?? null;
+    return {
+      id: object.id,
+      properties,
+      createdAt: object.createdAt,
+      updatedAt: object.updatedAt,
+      archived: object.archived,
+    };
+  }
+
+  modifiedProperty(type: HubSpotObjectType): string {
+    return MODIFIED[type];
+  }
+
+  private validate(type: HubSpotObjectType, properties: Record<string, unknown>): Record<string, string> {
+    const errors: Record<string, unknown>[] = [];
+    const values: Record<string, string> = {};
+    for (const [name, value] of Object.entries(properties ?? {})) {
+      if (!this.definitions(type).has(name)) {
+        errors.push({
+          isValid: false,
+          message: `Property "${name}" does not exist`,
+          error: 'PROPERTY_DOESNT_EXIST',
+          name,
+          localizedErrorMessage: `Property "${name}" does not exist`,
+        });
+      } else if (READ_ONLY.has(name) || READ_ONLY.has(`${name}@${type}`)) {
+        errors.push({
+          isValid: false,
+          message: `${name} is a read only property; its value cannot be set.`,
+          error: 'READ_ONLY_VALUE',
+          name,
+        });
+      } else if (name === 'email' && value && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(scalarText(value))) {
+        errors.push({
+          isValid: false,
+          message: `Email address ${scalarText(value)} is invalid`,
+          error: 'INVALID_EMAIL',
+          name,
+        });
+      } else if (
+        ['amount', 'price', 'quantity'].includes(name) &&
+        value !== '' &&
+        value !== null &&
+        isNaN(Number(value))
+      ) {
+        errors.push({
+          isValid: false,
+          message: `${scalarText(value)} was not a valid number.`,
+          error: 'INVALID_FLOAT',
+          name,
+        });
+      } else {
+        values[name] = value === null || value === undefined ? '' : scalarText(value);
+      }
+    }
+    if (errors.length > 0)
+      throw new HubSpotError(
+        400,
+        'VALIDATION_ERROR',
+        `Property values were not valid: ${JSON.stringify(errors)}`,
+        errors,
+      );
+    return values;
+  }
+
+  private checkUnique(type: HubSpotObjectType, values: Record<string, string>, selfId: string | null): void {
+    for (const [name, value] of Object.entries(values)) {
+      if (!value || !this.definitions(type).get(name)?.hasUniqueValue) continue;
+      const holder = this.find(type, value, name);
+      if (holder && holder.id !== selfId) {
+        const message =
+          type === 'contacts' && name === 'email'
+            ? `Contact already exists. Existing ID: ${holder.id}`
+            : `A ${type} record with ${name} ${value} already exists. Existing ID: ${holder.id}`;
+        throw new HubSpotError(409, 'CONFLICT', message);
+      }
+    }
+  }
+
+  /** A line item's amount is HubSpot's own: price × quantity. */
+  private derive(type: HubSpotObjectType, object: HubSpotObject): void {
+    if (type !== 'line_items') return;
+    const price = new Decimal(object.properties.price || 0);
+    object.properties.amount = price.times(object.properties.quantity || 0).toFixed();
+  }
+
+  private newId(): string {
+    return String(this.nextId++);
+  }
+}
+
+interface SeedAssociation {
+  from: HubSpotObjectType;
+  fromId: string;
+  to: HubSpotObjectType;
+  toId: string;
+}
+
+function definition(name: string, unique: boolean): PropertyDefinition {
+  return {
+    name,
+    label: name,
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'switchyard',
+    hasUniqueValue: unique,
+  };
+}
