@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENTITY_NAMES } from '../canonical/entities';
 import { platformModule } from '../connectors/connector.registry';
 import { demoShopifySeed } from '../demo/demo-store';
 import { prepareMigration } from '../engine/migration.runner';
@@ -49,7 +48,7 @@ export async function runDemo(options: { json?: boolean }): Promise<number> {
     if (!result) return code;
     say('\nChecked through each platform’s own API:');
     let equal = true;
-    for (const entity of ENTITY_NAMES) {
+    for (const entity of prepared.entities) {
       const [source, destination] = await Promise.all([
         prepared.source.count(entity),
         prepared.destination.count(entity),
