@@ -84,11 +84,33 @@ export async function startHubSpotSandbox(
     return false;
   }
 
-  const type = (req: Request): HubSpotObjectType => {
-    const name = String(req.params.type);
+  /** An object type from a path segment; anything else is refused as HubSpot does. */
+  const objectType = (value: unknown): HubSpotObjectType => {
+    const name = scalarText(value);
     if (!isObjectType(name))
       throw new HubSpotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${name}`);
     return name;
+  };
+  const type = (req: Request) => objectType(req.params.type);
+  const pair = (req: Request) => [objectType(req.params.from), objectType(req.params.to)] as const;
+  /** The record a path names, by id or by `?idProperty=`; 404 as HubSpot words it when there is none. */
+  const existing = (req: Request, t: HubSpotObjectType): HubSpotObject => {
+    const idProperty = req.query.idProperty ? scalarText(req.query.idProperty) : undefined;
+    const found = store.find(t, String(req.params.id), idProperty);
+    if (!found)
+      throw new HubSpotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+    return found;
+  };
+  /** Create-with-associations: `associations: [{to: {id}, types: [{associationTypeId}]}]`. */
+  const linkCreated = (t: HubSpotObjectType, id: string, links: unknown) => {
+    for (const link of (links ?? []) as Body[])
+      store.associate(
+        t,
+        id,
+        associationTarget(t, link),
+        String(link.to?.id),
+        link.types?.[0]?.associationTypeId,
+      );
   };
   const wanted = (value: unknown): string[] | undefined =>
     typeof value === 'string' && value !== ''
@@ -171,13 +193,7 @@ export async function startHubSpotSandbox(
     '/crm/v3/objects/:type/:id',
     route((req, res) => {
       const t = type(req);
-      const found = store.find(
-        t,
-        String(req.params.id),
-        req.query.idProperty ? scalarText(req.query.idProperty) : undefined,
-      );
-      if (!found)
-        throw new HubSpotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+      const found = existing(req, t);
       json(
         res,
         200,
@@ -197,14 +213,7 @@ export async function startHubSpotSandbox(
       const t = type(req);
       const body = req.body as Body;
       const made = store.create(t, (body.properties ?? {}) as Body);
-      for (const link of (body.associations ?? []) as Body[])
-        store.associate(
-          t,
-          made.id,
-          associationTarget(t, link),
-          String(link.to?.id),
-          link.types?.[0]?.associationTypeId,
-        );
+      linkCreated(t, made.id, body.associations);
       json(res, 201, store.shape(t, made, Object.keys(made.properties)));
     }),
   );
@@ -213,13 +222,7 @@ export async function startHubSpotSandbox(
     '/crm/v3/objects/:type/:id',
     route((req, res) => {
       const t = type(req);
-      const found = store.find(
-        t,
-        String(req.params.id),
-        req.query.idProperty ? scalarText(req.query.idProperty) : undefined,
-      );
-      if (!found)
-        throw new HubSpotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.');
+      const found = existing(req, t);
       const updated = store.update(t, found, ((req.body as Body).properties ?? {}) as Body);
       json(res, 200, store.shape(t, updated, Object.keys(updated.properties)));
     }),
@@ -265,16 +268,7 @@ export async function startHubSpotSandbox(
       const list = inputs(req.body as Body);
       // A batch create is all or nothing: validate every input before writing any.
       const made = list.map((input) => store.create(t, (input.properties ?? {}) as Body));
-      list.forEach((input, i) => {
-        for (const link of (input.associations ?? []) as Body[])
-          store.associate(
-            t,
-            made[i].id,
-            associationTarget(t, link),
-            String(link.to?.id),
-            link.types?.[0]?.associationTypeId,
-          );
-      });
+      list.forEach((input, i) => linkCreated(t, made[i].id, input.associations));
       batchReply(
         res,
         made.map((o) => store.shape(t, o, Object.keys(o.properties))),
@@ -365,9 +359,7 @@ export async function startHubSpotSandbox(
   app.put(
     '/crm/v4/objects/:from/:fromId/associations/default/:to/:toId',
     route((req, res) => {
-      const [from, to] = [String(req.params.from), String(req.params.to)];
-      if (!isObjectType(from) || !isObjectType(to))
-        throw new HubSpotError(400, 'VALIDATION_ERROR', 'Unknown object type');
+      const [from, to] = pair(req);
       store.associate(from, String(req.params.fromId), to, String(req.params.toId));
       json(res, 200, {
         status: 'COMPLETE',
@@ -379,9 +371,7 @@ export async function startHubSpotSandbox(
   app.get(
     '/crm/v4/objects/:from/:fromId/associations/:to',
     route((req, res) => {
-      const [from, to] = [String(req.params.from), String(req.params.to)];
-      if (!isObjectType(from) || !isObjectType(to))
-        throw new HubSpotError(400, 'VALIDATION_ERROR', 'Unknown object type');
+      const [from, to] = pair(req);
       json(res, 200, {
         results: store
           .associated(from, String(req.params.fromId), to)
@@ -393,9 +383,7 @@ export async function startHubSpotSandbox(
   app.post(
     '/crm/v4/associations/:from/:to/batch/create',
     route((req, res) => {
-      const [from, to] = [String(req.params.from), String(req.params.to)];
-      if (!isObjectType(from) || !isObjectType(to))
-        throw new HubSpotError(400, 'VALIDATION_ERROR', 'Unknown object type');
+      const [from, to] = pair(req);
       const results: Body[] = [];
       const errors: Body[] = [];
       for (const input of inputs(req.body as Body)) {
@@ -420,9 +408,7 @@ export async function startHubSpotSandbox(
   app.post(
     '/crm/v4/associations/:from/:to/batch/read',
     route((req, res) => {
-      const [from, to] = [String(req.params.from), String(req.params.to)];
-      if (!isObjectType(from) || !isObjectType(to))
-        throw new HubSpotError(400, 'VALIDATION_ERROR', 'Unknown object type');
+      const [from, to] = pair(req);
       const results = inputs(req.body as Body)
         .map((input) => ({ id: String(input.id), linked: store.associated(from, String(input.id), to) }))
         .filter(({ linked }) => linked.length > 0)
