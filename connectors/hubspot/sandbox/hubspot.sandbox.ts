@@ -12,8 +12,9 @@ type Body = Record<string, any>;
 /**
  * HubSpot CRM on 127.0.0.1: bearer private-app token; `/crm/v3/objects/{type}` list (after cursor, limit ≤100),
  * get (+idProperty), create, update, archive; batch read/create/update/upsert/archive (≤100, 207 with
- * per-input errors); search (≤200 a page, 10,000 cap); v4 associations; properties; owners. With
- * rate limits on: 429 TEN_SECONDLY_ROLLING, DAILY, and the search endpoints' secondly limit.
+ * per-input errors); search (≤200 a page, 10,000 cap); v4 associations (batch create/read/archive); properties;
+ * owners; deal pipelines; account details. With rate limits on: 429 TEN_SECONDLY_ROLLING, DAILY, and the
+ * search endpoints' secondly limit.
  */
 export async function startHubSpotSandbox(
   options: SandboxOptions & { dailyLimit?: number },
@@ -25,6 +26,11 @@ export async function startHubSpotSandbox(
   const windows = { tenSecondly: [] as number[], search: [] as number[], daily: 0 };
 
   const app = sandboxApp(options.latencyMs, counters);
+  // HubSpot takes list parameters repeated (`properties=a&properties=b`, as the SDK sends them) or comma-joined.
+  app.set('query parser', (query: string) => {
+    const params = new URLSearchParams(query);
+    return Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key).join(',')]));
+  });
   app.use(express.json({ limit: '20mb' }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -420,7 +426,40 @@ export async function startHubSpotSandbox(
     }),
   );
 
-  // ---- properties and owners ------------------------------------------------------------------------------
+  app.post(
+    '/crm/v4/associations/:from/:to/batch/archive',
+    route((req, res) => {
+      const [from, to] = pair(req);
+      for (const input of inputs(req.body as Body))
+        for (const target of (input.to ?? []) as Body[])
+          store.dissociate(from, String(input.from?.id), to, String(target.id));
+      res.status(204).end();
+    }),
+  );
+
+  // ---- account, pipelines, properties and owners ------------------------------------------------------------------------------
+  app.get(
+    '/account-info/v3/details',
+    route((_req, res) => {
+      json(res, 200, {
+        portalId: 1_000_001,
+        accountType: 'SANDBOX',
+        timeZone: 'Europe/Amsterdam',
+        companyCurrency: store.currency,
+        additionalCurrencies: [],
+        utcOffset: '+01:00',
+        utcOffsetMilliseconds: 3_600_000,
+        uiDomain: 'app.hubspot.com',
+        dataHostingLocation: 'eu1',
+      });
+    }),
+  );
+  app.get(
+    '/crm/v3/pipelines/deals',
+    route((_req, res) => {
+      json(res, 200, { results: store.dealPipelines });
+    }),
+  );
   app.get(
     '/crm/v3/properties/:type',
     route((req, res) => {

@@ -124,6 +124,37 @@ const MODIFIED: Record<HubSpotObjectType, string> = {
   products: 'hs_lastmodifieddate',
 };
 
+/** HubSpot's default deal pipeline, as `GET /crm/v3/pipelines/deals` returns it (stage ids are the values deals carry). */
+const DEFAULT_DEAL_PIPELINE: Pipeline = {
+  id: 'default',
+  label: 'Sales Pipeline',
+  displayOrder: 0,
+  stages: [
+    ['appointmentscheduled', 'Appointment Scheduled', '0.2', 'false'],
+    ['qualifiedtobuy', 'Qualified To Buy', '0.4', 'false'],
+    ['presentationscheduled', 'Presentation Scheduled', '0.6', 'false'],
+    ['decisionmakerboughtin', 'Decision Maker Bought-In', '0.8', 'false'],
+    ['contractsent', 'Contract Sent', '0.9', 'false'],
+    ['closedwon', 'Closed Won', '1.0', 'true'],
+    ['closedlost', 'Closed Lost', '0.0', 'true'],
+  ].map(([id, label, probability, isClosed], displayOrder) => ({
+    id,
+    label,
+    displayOrder,
+    metadata: { probability, isClosed },
+  })),
+};
+
+export interface Pipeline {
+  id: string;
+  label: string;
+  displayOrder: number;
+  stages: { id: string; label: string; displayOrder: number; metadata: Record<string, string> }[];
+}
+
+/** Date properties: HubSpot takes epoch milliseconds or an ISO date and answers with ISO timestamps. */
+const DATE_PROPERTIES = new Set(['closedate']);
+
 export function isObjectType(type: string): type is HubSpotObjectType {
   return (HUBSPOT_OBJECT_TYPES as readonly string[]).includes(type);
 }
@@ -139,6 +170,9 @@ export class HubSpotStore {
   );
   readonly properties = new Map<HubSpotObjectType, Map<string, PropertyDefinition>>();
   readonly owners: Owner[] = [];
+  readonly dealPipelines: Pipeline[] = [DEFAULT_DEAL_PIPELINE];
+  /** The account's company currency (`/account-info/v3/details`). */
+  currency = 'USD';
   /** `fromType:fromId:toType` → toId → association type ids. */
   readonly associations = new Map<string, Map<string, number[]>>();
   writes = 0;
@@ -155,14 +189,23 @@ export class HubSpotStore {
 
   /** A seed holds records as the API returns them: `{contacts: [{id, properties}], owners: [...], associations: [...]}`. */
   seed(data: Record<string, unknown>): void {
+    if (typeof data.currency === 'string') this.currency = data.currency;
+    if (Array.isArray(data.dealPipelines))
+      this.dealPipelines.splice(0, Infinity, ...(data.dealPipelines as Pipeline[]));
     for (const type of HUBSPOT_OBJECT_TYPES) {
       for (const raw of (data[type] as Partial<HubSpotObject>[] | undefined) ?? []) {
         const id = raw.id ?? this.newId();
         this.nextId = Math.max(this.nextId, Number(id) + 1 || this.nextId);
         const now = raw.createdAt ?? new Date().toISOString();
+        // Every HubSpot record carries its create and last-modified dates as properties too.
         this.objects.get(type)!.set(id, {
           id,
-          properties: { ...raw.properties, hs_object_id: id },
+          properties: {
+            createdate: now,
+            [MODIFIED[type]]: raw.updatedAt ?? now,
+            ...raw.properties,
+            hs_object_id: id,
+          },
           createdAt: now,
           updatedAt: raw.updatedAt ?? now,
           archived: false,
@@ -219,6 +262,7 @@ export class HubSpotStore {
   create(type: HubSpotObjectType, properties: Record<string, unknown>): HubSpotObject {
     const values = this.validate(type, properties);
     this.checkUnique(type, values, null);
+    normaliseDates(values);
     const now = new Date().toISOString();
     const id = this.newId();
     const object: HubSpotObject = {
@@ -237,6 +281,7 @@ export class HubSpotStore {
   update(type: HubSpotObjectType, object: HubSpotObject, properties: Record<string, unknown>): HubSpotObject {
     const values = this.validate(type, properties);
     this.checkUnique(type, values, object.id);
+    normaliseDates(values);
     const now = new Date().toISOString();
     Object.assign(object.properties, values, { [MODIFIED[type]]: now });
     object.updatedAt = now;
@@ -275,6 +320,12 @@ export class HubSpotStore {
       if (id !== undefined && !types.includes(id)) types.push(id);
       this.associations.get(key)!.set(bId, types);
     }
+    this.writes++;
+  }
+
+  dissociate(from: HubSpotObjectType, fromId: string, to: HubSpotObjectType, toId: string): void {
+    this.associations.get(`${from}:${fromId}:${to}`)?.delete(toId);
+    this.associations.get(`${to}:${toId}:${from}`)?.delete(fromId);
     this.writes++;
   }
 
@@ -342,7 +393,9 @@ export class HubSpotStore {
           name,
         });
       } else {
-        values[name] = value === null || value === undefined ? '' : scalarText(value);
+        const problem = this.optionProblem(type, name, value);
+        if (problem) errors.push(problem);
+        else values[name] = value === null || value === undefined ? '' : scalarText(value);
       }
     }
     if (errors.length > 0)
@@ -353,6 +406,30 @@ export class HubSpotStore {
         errors,
       );
     return values;
+  }
+
+  /** Enumerations (a deal's pipeline and stage) take only their options; dates must parse. */
+  private optionProblem(
+    type: HubSpotObjectType,
+    name: string,
+    value: unknown,
+  ): Record<string, unknown> | null {
+    if (value === null || value === undefined || value === '') return null;
+    const text = scalarText(value);
+    let allowed: string[] | undefined;
+    if (type === 'deals' && name === 'pipeline') allowed = this.dealPipelines.map((p) => p.id);
+    if (type === 'deals' && name === 'dealstage')
+      allowed = this.dealPipelines.flatMap((p) => p.stages.map((stage) => stage.id));
+    if (allowed && !allowed.includes(text))
+      return {
+        isValid: false,
+        message: `${text} was not one of the allowed options: [${allowed.join(', ')}]`,
+        error: 'INVALID_OPTION',
+        name,
+      };
+    if (DATE_PROPERTIES.has(name) && isNaN(toDate(text)))
+      return { isValid: false, message: `${text} is not a valid date`, error: 'INVALID_DATE', name };
+    return null;
   }
 
   private checkUnique(type: HubSpotObjectType, values: Record<string, string>, selfId: string | null): void {
@@ -379,6 +456,16 @@ export class HubSpotStore {
   private newId(): string {
     return String(this.nextId++);
   }
+}
+
+function toDate(text: string): number {
+  return /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+}
+
+function normaliseDates(values: Record<string, string>): void {
+  for (const name of Object.keys(values))
+    if (DATE_PROPERTIES.has(name) && values[name])
+      values[name] = new Date(toDate(values[name])).toISOString();
 }
 
 interface SeedAssociation {
