@@ -12,6 +12,7 @@ export const HUBSPOT_FACTS = {
   searchPerSecond: 5,
   /** Private apps on Free/Starter: 100 requests per rolling 10 s, 250,000 a day. */
   tenSecondlyLimit: 100,
+  tenSecondWindowMs: 10_000,
   dailyLimit: 250_000,
   /** HUBSPOT_DEFINED association type ids, from → to. */
   associationTypes: {

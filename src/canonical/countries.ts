@@ -4,3 +4,16 @@ export const ISO_COUNTRIES: ReadonlySet<string> = new Set(
     ' ',
   ),
 );
+
+let byName: Map<string, string> | undefined;
+
+/** An ISO code in any case, or a country's English name (as ICU spells it), as an ISO 3166-1 alpha-2 code. */
+export function countryCode(text: string): string {
+  const trimmed = text.trim();
+  if (ISO_COUNTRIES.has(trimmed.toUpperCase())) return trimmed.toUpperCase();
+  if (!byName) {
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    byName = new Map([...ISO_COUNTRIES].map((code) => [names.of(code)?.toLowerCase() ?? code, code]));
+  }
+  return byName.get(trimmed.toLowerCase()) ?? trimmed;
+}

@@ -63,7 +63,7 @@ program
 program
   .command('sandbox')
   .description("serve a platform's API on 127.0.0.1 for tests, demos and benchmarks")
-  .argument('<platform>', 'shopify or woocommerce')
+  .argument('<platform>', 'shopify, woocommerce or hubspot')
   .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', integer('--port'))
   .option('--seed <file>', 'JSON {"<entity>": [records as the platform returns them]}')
   .option('--latency-ms <ms>', 'delay every response', integer('--latency-ms'), 0)
@@ -72,7 +72,10 @@ program
       .choices(['on', 'off'])
       .default('off'),
   )
-  .option('--access-token <token>', 'Shopify: the access token to accept (default shpat_sandbox)')
+  .option(
+    '--access-token <token>',
+    'Shopify and HubSpot: the access token to accept (default shpat_sandbox, hs_sandbox)',
+  )
   .option('--consumer-key <key>', 'WooCommerce: consumer key (default ck_sandbox)')
   .option('--consumer-secret <secret>', 'WooCommerce: consumer secret (default cs_sandbox)')
   .action(async (platform: string, options) => {

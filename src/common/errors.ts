@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'PLATFORM_UNREACHABLE'
   | 'PLATFORM_AUTH'
   | 'PLATFORM_THROTTLED'
+  /** A daily allocation is used up: waiting seconds will not help; the run stops and resumes later. */
+  | 'PLATFORM_QUOTA'
   | 'PLATFORM_TEMPORARY'
   | 'PLATFORM_REJECTED'
   | 'LEDGER_STATE';
@@ -37,6 +39,7 @@ export function retryPolicyOf(error: unknown): RetryPolicy {
     case 'PLAN_INVALID':
     case 'MAPPING_INVALID':
     case 'PLATFORM_AUTH':
+    case 'PLATFORM_QUOTA':
     case 'PLATFORM_REJECTED':
     case 'LEDGER_STATE':
       return 'permanent';

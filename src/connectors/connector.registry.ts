@@ -1,3 +1,4 @@
+import { hubspotPlatform } from '../../connectors/hubspot/hubspot.platform';
 import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
 import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
 import { SwitchyardError } from '../common/errors';
@@ -39,6 +40,7 @@ export interface PlatformModule {
 }
 
 const PLATFORMS: Record<string, PlatformModule> = {
+  hubspot: hubspotPlatform,
   shopify: shopifyPlatform,
   woocommerce: woocommercePlatform,
 };

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { countryCode } from '../canonical/countries';
 import { scalarText } from '../common/text';
 
 /**
@@ -106,6 +107,11 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
       return Object.fromEntries(items.map((item) => [item.name, item.value]));
     },
     signature: '<x-:o>',
+  },
+  /** CRMs keep countries as free text: "NL", "nl" or "Netherlands" → "NL"; anything else unchanged, for validation to name. */
+  countryCode: {
+    fn: (value: string | undefined) => (value == null || value === '' ? null : countryCode(value)),
+    signature: '<s-:s>',
   },
   /** Always an array, even for JSONata's single-value sequences. */
   list: {

@@ -11,6 +11,8 @@ import { mappingFileSchema, type MappingFile } from './mapping-file.schema';
 export interface MappingChoice {
   version?: number;
   file?: string;
+  /** `inbound.<field>` / `outbound.<field>` → entries laid over that field's value map (a company's own stages). */
+  valueMaps?: Record<string, Record<string, unknown>>;
 }
 
 export interface LoadedMapping {
@@ -62,7 +64,7 @@ export function loadMapping(
       .join('; ');
     throw new SwitchyardError('MAPPING_INVALID', `mapping file ${file} is invalid: ${problems}`);
   }
-  const definition = parsed.data;
+  const definition = withValueMaps(parsed.data, choice.valueMaps ?? {}, file);
   if (definition.mapping !== id) {
     throw new SwitchyardError(
       'MAPPING_INVALID',
@@ -75,7 +77,12 @@ export function loadMapping(
       `mapping file ${file} is version ${definition.version}, the plan pins ${choice.version}`,
     );
   }
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // The plan's value maps are part of the mapping: changing them re-evaluates records already loaded.
+  const hash = createHash('sha256')
+    .update(text)
+    .update(choice.valueMaps ? JSON.stringify(choice.valueMaps) : '')
+    .digest('hex')
+    .slice(0, 16);
   return {
     id,
     version: definition.version,
@@ -88,6 +95,29 @@ export function loadMapping(
     }),
     outbound: compileDirection(definition, definition.outbound.fields),
   };
+}
+
+/** Lays the plan's value-map entries over the named fields' maps; a field the mapping lacks is refused. */
+function withValueMaps(
+  definition: MappingFile,
+  valueMaps: Record<string, Record<string, unknown>>,
+  file: string,
+): MappingFile {
+  const result = structuredClone(definition);
+  for (const [key, entries] of Object.entries(valueMaps)) {
+    const [direction, field] = key.split('.') as ['inbound' | 'outbound', string];
+    const fields = result[direction].fields;
+    const spec = fields[field];
+    if (spec === undefined) {
+      throw new SwitchyardError(
+        'MAPPING_INVALID',
+        `the plan's valueMaps name ${key}, but mapping ${definition.mapping} (${file}) has no ${direction} field ${field}; its ${direction} fields: ${Object.keys(fields).join(', ')}`,
+      );
+    }
+    const asSpec = typeof spec === 'string' ? { path: spec } : spec;
+    fields[field] = { ...asSpec, map: { ...asSpec.map, ...entries } };
+  }
+  return result;
 }
 
 function findVersionFile(platform: string, type: string, version?: number): string {

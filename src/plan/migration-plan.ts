@@ -16,7 +16,19 @@ const connection = z
 
 const mappingChoice = z.union([
   z.number().int().positive(),
-  z.object({ version: z.number().int().positive().optional(), file: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      version: z.number().int().positive().optional(),
+      file: z.string().min(1).optional(),
+      /** `inbound.<field>` / `outbound.<field>` → values that extend or replace that field's value map. */
+      valueMaps: z
+        .record(
+          z.string().regex(/^(inbound|outbound)\.[A-Za-z0-9_]+$/, 'keys look like outbound.dealstage'),
+          z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+        )
+        .optional(),
+    })
+    .strict(),
 ]);
 
 export const planSchema = z

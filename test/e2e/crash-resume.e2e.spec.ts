@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ShopifyConnector } from '../../connectors/shopify/shopify.connector';
-import type { Connector } from '../../src/connectors/connector.port';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { dyingAfterFirstWrite } from '../helpers/crash';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { sourceIds, wooList } from '../helpers/woo-api';
@@ -26,26 +26,6 @@ function runCli(
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('exit', (code, signal) => done({ code, signal, stdout }));
     onStart?.(() => child.kill('SIGKILL'));
-  });
-}
-
-/** A destination that dies right after its first write of an entity: the write landed, the ledger never heard. */
-function dyingAfterFirstWrite(destination: Connector, entity: string): Connector {
-  let died = false;
-  return new Proxy(destination, {
-    get(target, property, receiver) {
-      if (property === 'upsert') {
-        return async (e: Parameters<Connector['upsert']>[0], items: Parameters<Connector['upsert']>[1]) => {
-          const outcomes = await target.upsert(e, items);
-          if (e === entity && !died) {
-            died = true;
-            throw new Error('simulated crash after the destination accepted the batch');
-          }
-          return outcomes;
-        };
-      }
-      return Reflect.get(target, property, receiver) as unknown;
-    },
   });
 }
 

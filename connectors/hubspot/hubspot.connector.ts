@@ -1,0 +1,304 @@
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import type { EntityName } from '../../src/canonical/entities';
+import { SwitchyardError } from '../../src/common/errors';
+import { scalarText } from '../../src/common/text';
+import type {
+  CallLimiter,
+  Connector,
+  LoadItem,
+  LoadOutcome,
+  NativeRecord,
+  PlatformInfo,
+  ReadOptions,
+  ReadPage,
+} from '../../src/connectors/connector.port';
+import { HubSpotClient } from './hubspot.client';
+import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
+import {
+  ENTITY_DESCRIPTORS,
+  hubSpotEntity,
+  LINKED,
+  MODIFIED_PROPERTY,
+  nativeRecord,
+  OBJECT_OF,
+  READ_PROPERTIES,
+} from './hubspot.objects';
+import { HubSpotOwners } from './hubspot.owners';
+import { HubSpotWriter } from './hubspot.writer';
+
+interface SdkObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: Date;
+  updatedAt: Date;
+  archived?: boolean;
+  associations?: Record<string, { results: { id: string }[] }>;
+}
+
+/**
+ * HubSpot CRM through the official @hubspot/api-client: companies, contacts, deals with their line items,
+ * products, and owners (users, matched by email). Reads list with `after` cursors and the records' links
+ * inline; a delta run searches on the last-modified date instead. Writes: see HubSpotWriter.
+ */
+export class HubSpotConnector implements Connector {
+  readonly platform = 'hubspot';
+  readonly entities = ENTITY_DESCRIPTORS;
+  private readonly client: HubSpotClient;
+  private readonly owners: HubSpotOwners;
+  private readonly writer: HubSpotWriter;
+
+  constructor(url: string, accessToken: string, options: { concurrency: number; limiter?: CallLimiter }) {
+    if (!accessToken)
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        'hubspot needs credentials.accessToken (a private app token)',
+      );
+    this.client = new HubSpotClient(url, accessToken, options.concurrency, options.limiter);
+    this.owners = new HubSpotOwners(this.client);
+    this.writer = new HubSpotWriter(this.client);
+  }
+
+  get stats() {
+    return this.client.stats;
+  }
+
+  async check(): Promise<PlatformInfo> {
+    const account = await this.client.raw<{ portalId?: number; companyCurrency?: string }>(
+      'read account details',
+      '/account-info/v3/details',
+    );
+    return {
+      currency: account.companyCurrency ?? 'USD',
+      name: `HubSpot portal ${scalarText(account.portalId, '?')}`,
+    };
+  }
+
+  idOf(_entity: EntityName, record: NativeRecord): string {
+    return scalarText(record.id);
+  }
+
+  async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') {
+      yield* this.owners.read(options.cursor, options.pageSize);
+      return;
+    }
+    const type = OBJECT_OF[kind];
+    const limit = Math.min(options.pageSize, HUBSPOT_FACTS.maxPageSize);
+    if (options.modifiedSince) {
+      yield* this.readModified(type, limit, options.modifiedSince, options.cursor);
+      return;
+    }
+    let after = options.cursor ?? undefined;
+    do {
+      const page = await this.client.call(`list ${type}`, () =>
+        this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
+          type,
+          limit,
+          after,
+          READ_PROPERTIES[type],
+          undefined,
+          LINKED[type],
+          false,
+        ),
+      );
+      const records = (page.results as SdkObject[]).map((object) =>
+        nativeRecord(object, inlineLinks(object)),
+      );
+      after = page.paging?.next?.after;
+      yield { records: await this.withLines(type, records), nextCursor: after ?? null };
+    } while (after);
+  }
+
+  async fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return this.owners.fetch(ids);
+    const type = OBJECT_OF[kind];
+    const found: SdkObject[] = [];
+    for (let start = 0; start < ids.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = ids.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      const response = await this.client.call(`batch read ${type}`, () =>
+        this.client.sdk.crm.objects.batchApi.readWithHttpInfo(type, {
+          inputs,
+          properties: READ_PROPERTIES[type],
+          propertiesWithHistory: [],
+        }),
+      );
+      found.push(...response.results);
+    }
+    return this.withLines(type, await this.withLinks(type, found));
+  }
+
+  async count(entity: EntityName): Promise<number | null> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return this.owners.count();
+    const type = OBJECT_OF[kind];
+    const response = await this.client.call(
+      `count ${type}`,
+      () => this.client.sdk.crm.objects.searchApi.doSearchWithHttpInfo(type, { limit: 1, filterGroups: [] }),
+      { search: true },
+    );
+    return response.total;
+  }
+
+  async delete(entity: EntityName, ids: string[]): Promise<void> {
+    const kind = hubSpotEntity(entity);
+    // Owners are never created, so an undo never removes one.
+    if (kind === 'users') return;
+    const type = OBJECT_OF[kind];
+    if (type === 'deals') {
+      const lines = await this.writer.associations('deals', 'line_items', ids);
+      await this.writer.archive('line_items', [...lines.values()].flat());
+    }
+    await this.writer.archive(type, ids);
+  }
+
+  async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return this.owners.match(items);
+    const outcomes: LoadOutcome[] = [];
+    for (let start = 0; start < items.length; start += HUBSPOT_FACTS.batchLimit)
+      outcomes.push(
+        ...(await this.writer.upsert(OBJECT_OF[kind], items.slice(start, start + HUBSPOT_FACTS.batchLimit))),
+      );
+    return outcomes;
+  }
+
+  /**
+   * What upsert would do, by the same lookups and with no writes: a record HubSpot holds under its source
+   * id (or, for contacts, its email) would be updated; anything else created. Owners match as in a run.
+   */
+  async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return this.owners.match(items);
+    const type = OBJECT_OF[kind];
+    const unknown = items.filter((item) => !item.destinationId);
+    const found =
+      unknown.length > 0 && (await this.writer.hasSourceIdProperty(type, false))
+        ? await this.writer.findBySourceId(
+            type,
+            unknown.map((item) => item.sourceId),
+          )
+        : new Map<string, string>();
+    if (type === 'contacts') {
+      const emails = unknown
+        .filter((item) => !found.has(item.sourceId))
+        .map((item) => scalarText(item.payload.email).toLowerCase())
+        .filter(Boolean);
+      const byEmail = await this.writer.readBy('contacts', 'email', emails);
+      for (const item of unknown) {
+        const id = byEmail.get(scalarText(item.payload.email).toLowerCase());
+        if (id && !found.has(item.sourceId)) found.set(item.sourceId, id);
+      }
+    }
+    return items.map((item) => {
+      const destinationId = item.destinationId ?? found.get(item.sourceId);
+      return {
+        sourceId: item.sourceId,
+        action: destinationId ? 'updated' : 'created',
+        destinationId: destinationId ?? '',
+      };
+    });
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------------
+
+  /**
+   * A delta run: search for records modified since, oldest first. Search pages stop at 10,000 results,
+   * so the window restarts from the last record's modified time before that (records sharing that
+   * instant come again, which an upsert absorbs). Cursor: `<since ms>:<after>`.
+   */
+  private async *readModified(
+    type: HubSpotObjectType,
+    limit: number,
+    modifiedSince: string,
+    cursor: string | null,
+  ): AsyncIterable<ReadPage> {
+    const property = MODIFIED_PROPERTY[type];
+    const [sinceText, afterText] = (cursor ?? '').split(':');
+    let since = sinceText ? Number(sinceText) : Date.parse(modifiedSince);
+    let after = afterText || undefined;
+    for (;;) {
+      const page = await this.client.call(
+        `search ${type}`,
+        () =>
+          this.client.sdk.crm.objects.searchApi.doSearchWithHttpInfo(type, {
+            filterGroups: [
+              {
+                filters: [{ propertyName: property, operator: FilterOperatorEnum.Gte, value: String(since) }],
+              },
+            ],
+            sorts: [property],
+            properties: READ_PROPERTIES[type],
+            limit,
+            after,
+          }),
+        { search: true },
+      );
+      const records = await this.withLines(type, await this.withLinks(type, page.results));
+      after = page.paging?.next?.after;
+      if (after && Number(after) + limit > HUBSPOT_FACTS.searchMaxResults) {
+        const last = Date.parse(scalarText(page.results.at(-1)?.properties[property]));
+        if (!(last > since))
+          throw new SwitchyardError(
+            'PLATFORM_REJECTED',
+            `more than ${HUBSPOT_FACTS.searchMaxResults} HubSpot ${type} share one modified time; run without a modified-since window`,
+          );
+        [since, after] = [last, undefined];
+      }
+      const more = after !== undefined || page.results.length === limit;
+      yield { records, nextCursor: more ? `${since}:${after ?? ''}` : null };
+      if (!more) return;
+    }
+  }
+
+  /** Adds each record's links (v4 batch read), for records read without them (search, batch read). */
+  private async withLinks(type: HubSpotObjectType, objects: SdkObject[]): Promise<NativeRecord[]> {
+    const ids = objects.map((object) => object.id);
+    const linked = await Promise.all(LINKED[type].map((to) => this.writer.associations(type, to, ids)));
+    return objects.map((object) =>
+      nativeRecord(
+        object,
+        Object.fromEntries(LINKED[type].map((to, i) => [to, linked[i].get(object.id) ?? []])),
+      ),
+    );
+  }
+
+  /** A deal carries its line items (by id order, which is the order they were added). */
+  private async withLines(type: HubSpotObjectType, records: NativeRecord[]): Promise<NativeRecord[]> {
+    if (type !== 'deals') return records;
+    const lineIds = (record: NativeRecord) =>
+      ((record.associations as Record<string, string[]>).line_items ?? [])
+        .slice()
+        .sort((a, b) => Number(a) - Number(b));
+    const lines = new Map<string, NativeRecord>();
+    const wanted = [...new Set(records.flatMap(lineIds))];
+    for (let start = 0; start < wanted.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = wanted.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      const response = await this.client.call('batch read line_items', () =>
+        this.client.sdk.crm.objects.batchApi.readWithHttpInfo('line_items', {
+          inputs,
+          properties: READ_PROPERTIES.line_items,
+          propertiesWithHistory: [],
+        }),
+      );
+      for (const line of response.results) lines.set(line.id, nativeRecord(line));
+    }
+    return records.map((record) => ({
+      ...record,
+      lineItems: lineIds(record)
+        .map((id) => lines.get(id))
+        .filter(Boolean),
+    }));
+  }
+}
+
+/** The links a list call returns inline (`associations=`), as ids by object type. */
+function inlineLinks(object: SdkObject): Partial<Record<HubSpotObjectType, string[]>> {
+  return Object.fromEntries(
+    Object.entries(object.associations ?? {}).map(([type, links]) => [
+      type,
+      links.results.map((link) => String(link.id)),
+    ]),
+  );
+}

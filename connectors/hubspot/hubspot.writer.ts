@@ -1,0 +1,392 @@
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec';
+import {
+  PropertyCreateFieldTypeEnum,
+  PropertyCreateTypeEnum,
+} from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate';
+import { errorMessage, SwitchyardError } from '../../src/common/errors';
+import { scalarText } from '../../src/common/text';
+import type { LoadItem, LoadOutcome, NativeRecord } from '../../src/connectors/connector.port';
+import type { HubSpotClient } from './hubspot.client';
+import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
+import { LINKED, PROPERTY_GROUP, propertyValues } from './hubspot.objects';
+
+const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
+
+interface UpsertInput {
+  /** The record's source id: the value of the unique source-id property. */
+  key: string;
+  properties: Record<string, string>;
+}
+type Written = { id: string; isNew: boolean } | { error: string };
+/** HubSpot's word on one refused record (a 207 entry or a refused call's body). */
+interface Refusal {
+  category?: string;
+  message: string;
+}
+type Links = Partial<Record<HubSpotObjectType, string[]>>;
+
+/** What the outbound mapping may put beside a payload's properties. */
+interface Payload extends NativeRecord {
+  /** Destination ids of the records this one is linked to, by object type. */
+  associations?: Links;
+  /** A deal's lines: `key` identifies the line within its deal; the rest are line-item properties. */
+  lineItems?: (NativeRecord & { key: string })[];
+  /** Every SKU of the canonical product, so order and deal lines of any variant find the product. */
+  variantSkus?: string[];
+}
+
+/**
+ * HubSpot writes: batch upsert (≤100) on the unique `switchyard_source_id` property, created on first use;
+ * a contact whose email another contact already holds is adopted when that contact carries no source id;
+ * then the record's associations are made to equal what the mapping asks for (stale ones archived), and a
+ * deal's lines are upserted as line items and linked to it. A batch HubSpot refuses as a whole is retried
+ * one record at a time, so one bad record is quarantined with its own reason and the rest load.
+ */
+export class HubSpotWriter {
+  private readonly sourceIdReady = new Map<HubSpotObjectType, Promise<boolean>>();
+
+  constructor(private readonly client: HubSpotClient) {}
+
+  /** Whether `type` has the unique source-id property; with `create`, makes it when missing. */
+  hasSourceIdProperty(type: HubSpotObjectType, create: boolean): Promise<boolean> {
+    const known = this.sourceIdReady.get(type);
+    if (known) return known;
+    const ready = this.ensureProperty(type, create);
+    if (create) this.sourceIdReady.set(type, ready);
+    ready.catch(() => this.sourceIdReady.delete(type));
+    return ready;
+  }
+
+  async upsert(type: HubSpotObjectType, items: LoadItem[]): Promise<LoadOutcome[]> {
+    await this.hasSourceIdProperty(type, true);
+    const payloads = items.map((item) => item.payload as Payload);
+    const written = await this.upsertObjects(
+      type,
+      items.map((item, i) => ({ key: item.sourceId, properties: propertyValues(payloads[i]) })),
+    );
+    const errors = new Map<string, string>();
+    const links = new Map<string, Links>();
+    for (const [i, item] of items.entries()) {
+      const result = written.get(item.sourceId)!;
+      if ('error' in result) errors.set(item.sourceId, result.error);
+      else links.set(result.id, { ...payloads[i].associations });
+    }
+    const ok = items.filter((item) => !errors.has(item.sourceId));
+    const idOf = (item: LoadItem) => (written.get(item.sourceId) as { id: string }).id;
+    if (type === 'deals') {
+      // A mapping that says nothing about lines leaves the deal's line items as they are.
+      const lineErrors = await this.writeLines(
+        ok
+          .filter((item) => (item.payload as Payload).lineItems !== undefined)
+          .map((item) => ({
+            key: item.sourceId,
+            id: idOf(item),
+            lines: (item.payload as Payload).lineItems,
+          })),
+        links,
+      );
+      for (const [key, error] of lineErrors) errors.set(key, error);
+    }
+    const updated = new Set(
+      ok.filter((item) => !(written.get(item.sourceId) as { isNew: boolean }).isNew).map(idOf),
+    );
+    const linkErrors = await this.link(type, links, updated);
+    return items.map((item, i) => {
+      const result = written.get(item.sourceId)!;
+      if ('error' in result) return { sourceId: item.sourceId, action: 'failed', error: result.error };
+      const error = errors.get(item.sourceId) ?? linkErrors.get(result.id);
+      if (error)
+        return {
+          sourceId: item.sourceId,
+          action: 'failed',
+          error: `written as HubSpot ${type} ${result.id}, but ${error}`,
+        };
+      const skus = payloads[i].variantSkus ?? [];
+      return {
+        sourceId: item.sourceId,
+        // A record found by its source id on a resumed load was created by the attempt that crashed.
+        action: result.isNew || (item.recovering && !item.destinationId) ? 'created' : 'updated',
+        destinationId: result.id,
+        ...(type === 'products'
+          ? { refs: { variants: Object.fromEntries(skus.map((sku) => [sku, result.id])) } }
+          : {}),
+      };
+    });
+  }
+
+  /** Ids of records that carry these source ids (records HubSpot already holds for them). */
+  async findBySourceId(type: HubSpotObjectType, keys: string[]): Promise<Map<string, string>> {
+    return this.readBy(type, SOURCE_ID, keys);
+  }
+
+  /** Ids of records by a unique property's value (`email` on contacts). */
+  async readBy(type: HubSpotObjectType, property: string, values: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let start = 0; start < values.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = values.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      const response = await this.client.call(`batch read ${type} by ${property}`, () =>
+        this.client.sdk.crm.objects.batchApi.readWithHttpInfo(type, {
+          idProperty: property,
+          inputs,
+          properties: [property],
+          propertiesWithHistory: [],
+        }),
+      );
+      for (const object of response.results) {
+        const value = object.properties[property];
+        if (value) found.set(property === 'email' ? value.toLowerCase() : value, object.id);
+      }
+    }
+    return found;
+  }
+
+  /** Linked ids per record, for each id in `ids`, through the v4 batch read. */
+  async associations(
+    from: HubSpotObjectType,
+    to: HubSpotObjectType,
+    ids: string[],
+  ): Promise<Map<string, string[]>> {
+    const linked = new Map<string, string[]>();
+    for (let start = 0; start < ids.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = ids.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      const response = await this.client.call(`read ${from}→${to} associations`, () =>
+        this.client.sdk.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs }),
+      );
+      for (const row of response.results)
+        linked.set(String(row._from.id), [...new Set(row.to.map((target) => String(target.toObjectId)))]);
+    }
+    return linked;
+  }
+
+  async archive(type: HubSpotObjectType, ids: string[]): Promise<void> {
+    for (let start = 0; start < ids.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = ids.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      await this.client.call(`archive ${type}`, () =>
+        this.client.sdk.crm.objects.batchApi.archiveWithHttpInfo(type, { inputs }),
+      );
+    }
+  }
+
+  // ---- records -----------------------------------------------------------------------------------------
+
+  private async ensureProperty(type: HubSpotObjectType, create: boolean): Promise<boolean> {
+    const all = await this.client.call(`read ${type} properties`, () =>
+      this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
+    );
+    const found = all.results.find((property) => property.name === SOURCE_ID);
+    if (found && !found.hasUniqueValue) {
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `HubSpot's ${type} property ${SOURCE_ID} exists but does not require unique values, so records cannot be matched on it; delete it (Settings → Properties) and run again: Switchyard creates it unique`,
+      );
+    }
+    if (found || !create) return Boolean(found);
+    await this.client.call(`create ${type} property ${SOURCE_ID}`, () =>
+      this.client.sdk.crm.properties.coreApi.createWithHttpInfo(type, {
+        name: SOURCE_ID,
+        label: 'Switchyard source id',
+        description: 'The id this record has on the platform it was migrated from (written by Switchyard).',
+        type: PropertyCreateTypeEnum.String,
+        fieldType: PropertyCreateFieldTypeEnum.Text,
+        groupName: PROPERTY_GROUP[type],
+        hasUniqueValue: true,
+      }),
+    );
+    return true;
+  }
+
+  /** Upserts on the source id; records a batch could not place are retried alone for their own reason. */
+  private async upsertObjects(type: HubSpotObjectType, inputs: UpsertInput[]): Promise<Map<string, Written>> {
+    const written = new Map<string, Written>();
+    for (let start = 0; start < inputs.length; start += HUBSPOT_FACTS.batchLimit) {
+      const chunk = inputs.slice(start, start + HUBSPOT_FACTS.batchLimit);
+      let refusals: Refusal[];
+      try {
+        const response = await this.client.call(`upsert ${type}`, () =>
+          this.client.sdk.crm.objects.batchApi.upsertWithHttpInfo(type, {
+            inputs: chunk.map((input) => ({
+              idProperty: SOURCE_ID,
+              id: input.key,
+              properties: { ...input.properties, [SOURCE_ID]: input.key },
+            })),
+          }),
+        );
+        for (const result of response.results)
+          written.set(scalarText(result.properties[SOURCE_ID]), { id: result.id, isNew: result._new });
+        refusals = 'errors' in response ? (response.errors ?? []) : [];
+      } catch (error) {
+        if (!(error instanceof SwitchyardError) || error.code !== 'PLATFORM_REJECTED') throw error;
+        refusals = [{ ...(error.details as Refusal | undefined), message: errorMessage(error) }];
+      }
+      const missed = chunk.filter((input) => !written.has(input.key));
+      if (missed.length === 0) continue;
+      if (chunk.length === 1) {
+        written.set(chunk[0].key, await this.afterRefusal(type, chunk[0], refusals[0]));
+        continue;
+      }
+      // A partial (207) or refused batch: each record not written goes again alone, to get its own answer.
+      for (const input of missed)
+        for (const [key, outcome] of await this.upsertObjects(type, [input])) written.set(key, outcome);
+    }
+    return written;
+  }
+
+  /** A record HubSpot refused on its own: adopt the contact holding its email, or say why. */
+  private async afterRefusal(
+    type: HubSpotObjectType,
+    input: UpsertInput,
+    refusal: Refusal | undefined,
+  ): Promise<Written> {
+    const said = refusal?.message ?? 'no reason given';
+    const holder = /Existing ID: (\d+)/.exec(said)?.[1];
+    if (type !== 'contacts' || refusal?.category !== 'CONFLICT' || !holder)
+      return { error: `HubSpot refused it: ${said}` };
+    const existing = await this.client.call(`read contact ${holder}`, () =>
+      this.client.sdk.crm.objects.basicApi.getByIdWithHttpInfo('contacts', holder, [SOURCE_ID, 'email']),
+    );
+    const claimed = existing.properties[SOURCE_ID];
+    if (claimed && claimed !== input.key) {
+      return {
+        error: `its email ${existing.properties.email ?? ''} already belongs to HubSpot contact ${holder}, migrated from source record ${claimed}; the source holds this email twice: merge the two there, or add a cleaning merge rule on email`,
+      };
+    }
+    await this.client.call(`adopt contact ${holder}`, () =>
+      this.client.sdk.crm.objects.basicApi.updateWithHttpInfo('contacts', holder, {
+        properties: { ...input.properties, [SOURCE_ID]: input.key },
+      }),
+    );
+    return { id: holder, isNew: false };
+  }
+
+  // ---- deal lines --------------------------------------------------------------------------------------
+
+  /** Upserts each deal's lines as line items, adds them to `links`, and archives lines the deal lost. */
+  private async writeLines(
+    deals: { key: string; id: string; lines?: (NativeRecord & { key: string })[] }[],
+    links: Map<string, Links>,
+  ): Promise<Map<string, string>> {
+    await this.hasSourceIdProperty('line_items', true);
+    const errors = new Map<string, string>();
+    const lineKey = (deal: string, line: NativeRecord & { key: string }) => `${deal}/${scalarText(line.key)}`;
+    const written = await this.upsertObjects(
+      'line_items',
+      deals.flatMap((deal) =>
+        (deal.lines ?? []).map((line) => {
+          const properties = propertyValues(line);
+          delete properties.key;
+          return { key: lineKey(deal.key, line), properties };
+        }),
+      ),
+    );
+    const before = await this.associations(
+      'deals',
+      'line_items',
+      deals.map((deal) => deal.id),
+    );
+    const gone: string[] = [];
+    for (const deal of deals) {
+      const ids: string[] = [];
+      for (const line of deal.lines ?? []) {
+        const result = written.get(lineKey(deal.key, line))!;
+        if ('error' in result)
+          errors.set(deal.key, `its line ${scalarText(line.key)} failed: ${result.error}`);
+        else ids.push(result.id);
+      }
+      links.set(deal.id, { ...links.get(deal.id), line_items: ids });
+      gone.push(...(before.get(deal.id) ?? []).filter((id) => !ids.includes(id)));
+    }
+    if (gone.length > 0) await this.archive('line_items', gone);
+    return errors;
+  }
+
+  // ---- associations ------------------------------------------------------------------------------------
+
+  /**
+   * Makes each record's associations equal `links` for every object type `links` names: missing ones are
+   * created (v4 batch create), and for records that existed before, ones no longer wanted are archived.
+   * Returns, by record id, why an association could not be made.
+   */
+  private async link(
+    from: HubSpotObjectType,
+    links: Map<string, Links>,
+    existed: Set<string>,
+  ): Promise<Map<string, string>> {
+    const errors = new Map<string, string>();
+    for (const to of LINKED[from]) {
+      const typeId = HUBSPOT_FACTS.associationTypes[`${from}→${to}`];
+      const before = await this.associations(
+        from,
+        to,
+        [...links].filter(([id, wanted]) => existed.has(id) && wanted[to] !== undefined).map(([id]) => id),
+      );
+      const create: { from: string; to: string }[] = [];
+      const stale: { from: string; to: string[] }[] = [];
+      for (const [id, wanted] of links) {
+        // Only the links the mapping speaks of are managed: a shop's customer leaves a contact's companies alone.
+        if (wanted[to] === undefined) continue;
+        const want = wanted[to].filter(Boolean).map(String);
+        const had = before.get(id) ?? [];
+        for (const target of want) if (!had.includes(target)) create.push({ from: id, to: target });
+        const drop = had.filter((target) => !want.includes(target));
+        if (drop.length > 0) stale.push({ from: id, to: drop });
+      }
+      for (let start = 0; start < stale.length; start += HUBSPOT_FACTS.batchLimit) {
+        const inputs = stale.slice(start, start + HUBSPOT_FACTS.batchLimit).map((row) => ({
+          _from: { id: row.from },
+          to: row.to.map((id) => ({ id })),
+        }));
+        await this.client.call(`archive ${from}→${to} associations`, () =>
+          this.client.sdk.crm.associations.v4.batchApi.archiveWithHttpInfo(from, to, { inputs }),
+        );
+      }
+      for (const [id, error] of await this.createAssociations(from, to, typeId, create))
+        errors.set(id, error);
+    }
+    return errors;
+  }
+
+  private async createAssociations(
+    from: HubSpotObjectType,
+    to: HubSpotObjectType,
+    typeId: number,
+    pairs: { from: string; to: string }[],
+  ): Promise<Map<string, string>> {
+    const errors = new Map<string, string>();
+    const types = [
+      {
+        associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+        associationTypeId: typeId,
+      },
+    ];
+    for (let start = 0; start < pairs.length; start += HUBSPOT_FACTS.batchLimit) {
+      const chunk = pairs.slice(start, start + HUBSPOT_FACTS.batchLimit);
+      try {
+        const response = await this.client.call(`associate ${from}→${to}`, () =>
+          this.client.sdk.crm.associations.v4.batchApi.createWithHttpInfo(from, to, {
+            inputs: chunk.map((pair) => ({ _from: { id: pair.from }, to: { id: pair.to }, types })),
+          }),
+        );
+        const made = new Set(response.results.map((row) => `${row.fromObjectId}→${row.toObjectId}`));
+        const missed = chunk.filter((pair) => !made.has(`${pair.from}→${pair.to}`));
+        // Some pairs failed: make those one by one, so each record gets its own reason.
+        if (missed.length > 0 && chunk.length > 1)
+          for (const pair of missed)
+            for (const [id, error] of await this.createAssociations(from, to, typeId, [pair]))
+              errors.set(id, error);
+        else if (missed.length > 0) {
+          const said = 'errors' in response ? (response.errors ?? []).map((e) => e.message).join('; ') : '';
+          errors.set(chunk[0].from, `its association to ${to} ${chunk[0].to} failed: ${said}`);
+        }
+      } catch (error) {
+        if (!(error instanceof SwitchyardError) || error.code !== 'PLATFORM_REJECTED') throw error;
+        if (chunk.length === 1)
+          errors.set(chunk[0].from, `its association to ${to} ${chunk[0].to} failed: ${errorMessage(error)}`);
+        else
+          for (const pair of chunk)
+            for (const [id, failure] of await this.createAssociations(from, to, typeId, [pair]))
+              errors.set(id, failure);
+      }
+    }
+    return errors;
+  }
+}

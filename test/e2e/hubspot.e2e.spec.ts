@@ -1,0 +1,270 @@
+import { Client } from '@hubspot/api-client';
+import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
+import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
+import { demoShopifySeed } from '../../src/demo/demo-store';
+import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { parsePlan } from '../../src/plan/migration-plan';
+import { dyingAfterFirstWrite } from '../helpers/crash';
+import { hubspotCrmSeed } from '../helpers/crm-seed';
+import { sqliteLedger } from '../helpers/ledger';
+import { connection, migrate, shopifySandbox } from '../helpers/sandboxes';
+
+type HubSpotSandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
+const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
+const hubspot = (sandbox: { url: string }) => ({
+  platform: 'hubspot',
+  url: sandbox.url,
+  credentials: { accessToken: HUBSPOT_FACTS.sandboxAccessToken },
+});
+const api = (sandbox: HubSpotSandbox) =>
+  new Client({ accessToken: HUBSPOT_FACTS.sandboxAccessToken, basePath: sandbox.url });
+
+/** Every record of a type, through the portal's own list API, with its links. */
+async function all(sandbox: HubSpotSandbox, type: string, properties: string[], associations: string[] = []) {
+  const found: { id: string; properties: Record<string, string | null>; links: Record<string, string[]> }[] =
+    [];
+  let after: string | undefined;
+  do {
+    const page = await api(sandbox).crm.objects.basicApi.getPage(
+      type,
+      100,
+      after,
+      properties,
+      undefined,
+      associations,
+    );
+    for (const object of page.results)
+      found.push({
+        id: object.id,
+        properties: object.properties,
+        links: Object.fromEntries(
+          Object.entries(object.associations ?? {}).map(([to, list]) => [
+            to,
+            [...new Set(list.results.map((r) => r.id))],
+          ]),
+        ),
+      });
+    after = page.paging?.next?.after;
+  } while (after);
+  return found;
+}
+
+describe('Shopify → HubSpot: customers become contacts, orders become deals', () => {
+  it('loads each once with its line items and contact, and a re-run creates nothing', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed());
+    const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
+    const t = await sqliteLedger();
+    try {
+      const plan = parsePlan(
+        {
+          name: 'shop-to-crm',
+          source: connection(shopify, 'shopify'),
+          destination: hubspot(portal),
+          entities: ['customers', 'products', 'orders'],
+        },
+        process.cwd(),
+      );
+      const first = await migrate(t.ledger, plan);
+      expect(first.problems).toEqual([]);
+      const contacts = await all(portal, 'contacts', ['email', SOURCE_ID]);
+      const deals = await all(portal, 'deals', ['dealname', 'amount', SOURCE_ID], ['contacts', 'line_items']);
+      const shop = demoShopifySeed() as {
+        customers: unknown[];
+        orders: { id: string; customer: { id: string } | null; lineItems: unknown[] }[];
+      };
+      expect(contacts).toHaveLength(shop.customers.length);
+      expect(new Set(contacts.map((c) => c.properties.email)).size).toBe(contacts.length);
+      expect(deals).toHaveLength(shop.orders.length);
+      const lineCount = deals.reduce((sum, deal) => sum + (deal.links.line_items ?? []).length, 0);
+      expect(lineCount).toBe(shop.orders.reduce((sum, order) => sum + order.lineItems.length, 0));
+      // Each deal is linked to the contact of its order's customer (by source id), guests' to none.
+      const contactSource = new Map(contacts.map((c) => [c.id, c.properties[SOURCE_ID]]));
+      const orderCustomer = new Map(shop.orders.map((order) => [order.id, order.customer?.id]));
+      const linked = deals.map((deal) => (deal.links.contacts ?? []).map((id) => contactSource.get(id)));
+      expect(linked).toEqual(
+        deals.map((deal) => {
+          const customer = orderCustomer.get(deal.properties[SOURCE_ID]!);
+          return customer ? [customer] : [];
+        }),
+      );
+
+      const again = await migrate(t.ledger, plan);
+      expect(again.entities.customers?.created).toBe(0);
+      expect(again.entities.orders?.created).toBe(0);
+      expect(await all(portal, 'deals', ['dealname'])).toHaveLength(deals.length);
+      expect(await all(portal, 'line_items', ['name'])).toHaveLength(lineCount);
+    } finally {
+      await Promise.all([shopify.close(), portal.close(), t.close()]);
+    }
+  });
+});
+
+const CRM_ENTITIES = ['users', 'organizations', 'contacts', 'products', 'deals'];
+const crmPlan = (source: { url: string }, destination: { url: string }) =>
+  parsePlan(
+    { name: 'crm-move', source: hubspot(source), destination: hubspot(destination), entities: CRM_ENTITIES },
+    process.cwd(),
+  );
+/** The destination knows two of the source's three owners, under other ids; Carla has no seat there. */
+const destinationSeed = () => ({
+  currency: 'EUR',
+  owners: [
+    { id: '601', email: 'ANNA@acme.example', firstName: 'Anna', lastName: 'Jansen' },
+    { id: '602', email: 'bram@acme.example', firstName: 'Bram', lastName: 'de Vries' },
+  ],
+});
+
+/**
+ * Checks through the destination's own API that each source record of `type` arrived once and that every
+ * source association exists between the right destination records (matched by source id).
+ */
+async function expectSameGraph(source: HubSpotSandbox, destination: HubSpotSandbox) {
+  const links = {
+    companies: [],
+    contacts: ['companies'],
+    deals: ['companies', 'contacts', 'line_items'],
+    line_items: [],
+  };
+  const bySource = new Map<string, string>();
+  const destinationLinks: string[] = [];
+  const sourceLinks: string[] = [];
+  for (const [type, to] of Object.entries(links)) {
+    const there = await all(destination, type, [SOURCE_ID], to);
+    const here = await all(source, type, ['name'], to);
+    const keys = there.map((record) => record.properties[SOURCE_ID]!);
+    // A line item's source id is its deal's source id, a slash, and its own.
+    const ownKeys = type === 'line_items' ? keys.map((key) => key.split('/').pop()!) : keys;
+    expect([type, new Set(ownKeys).size, there.length]).toEqual([type, here.length, here.length]);
+    expect(new Set(ownKeys)).toEqual(new Set(here.map((record) => record.id)));
+    there.forEach((record, i) => bySource.set(`${type}:${record.id}`, ownKeys[i]));
+    for (const record of there)
+      for (const [target, ids] of Object.entries(record.links))
+        for (const id of ids)
+          destinationLinks.push(`${type}:${bySource.get(`${type}:${record.id}`)}→${target}:${id}`);
+    for (const record of here)
+      for (const [target, ids] of Object.entries(record.links))
+        for (const id of ids) sourceLinks.push(`${type}:${record.id}→${target}:${id}`);
+  }
+  const translated = destinationLinks.map((link) => {
+    const [from, to] = link.split('→');
+    return `${from}→${to.split(':')[0]}:${bySource.get(to) ?? `unknown ${to}`}`;
+  });
+  expect(sourceLinks.length).toBeGreaterThan(0);
+  expect(translated.sort()).toEqual(sourceLinks.sort());
+}
+
+describe('HubSpot → HubSpot: a CRM graph', () => {
+  const seed = () => hubspotCrmSeed({ companies: 12, contactsPerCompany: 3, dealsPerCompany: 2 });
+
+  it('moves every company, contact, deal and line item once with its associations, and matches owners by email', async () => {
+    const source = await startHubSpotSandbox({ port: 0, seed: seed() });
+    const destination = await startHubSpotSandbox({ port: 0, seed: destinationSeed() });
+    const t = await sqliteLedger();
+    try {
+      const first = await migrate(t.ledger, crmPlan(source, destination));
+      expect(first.status).toBe('completed_with_errors');
+      // Carla is not in the destination: listed, never created, and her records load without an owner.
+      expect(first.problems).toEqual([
+        expect.objectContaining({
+          entity: 'users',
+          sourceId: '503',
+          reason: expect.stringMatching(/no HubSpot user has the email carla@acme.example/),
+        }),
+      ]);
+      expect(destination.store.owners).toHaveLength(2);
+      const carlas = [4, 12, 8].reduce((a, b) => a + b, 0);
+      expect(first.warnings).toHaveLength(carlas);
+      expect(first.warnings[0].message).toMatch(
+        /loaded without an owner: user 503 has no match in the destination/,
+      );
+      await expectSameGraph(source, destination);
+
+      const companies = await all(destination, 'companies', [
+        'name',
+        'hubspot_owner_id',
+        'industry',
+        'country',
+      ]);
+      const owners = companies.map((c) => c.properties.hubspot_owner_id);
+      expect(owners.filter((o) => o === '601')).toHaveLength(4);
+      expect(owners.filter((o) => o === '602')).toHaveLength(4);
+      expect(owners.filter((o) => !o)).toHaveLength(4);
+      expect(companies[0].properties).toMatchObject({ industry: 'COMPUTER_SOFTWARE', country: 'NL' });
+
+      // A contact moves to another company at the source: the re-run moves it, and creates nothing.
+      source.store.dissociate('contacts', '20000', 'companies', '10000');
+      source.store.associate('contacts', '20000', 'companies', '10001');
+      const again = await migrate(t.ledger, crmPlan(source, destination));
+      for (const entity of ['organizations', 'contacts', 'products', 'deals'] as const)
+        expect([entity, again.entities[entity]?.created]).toEqual([entity, 0]);
+      expect(again.entities.contacts?.updated).toBe(1);
+      await expectSameGraph(source, destination);
+    } finally {
+      await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  }, 120_000);
+
+  it('killed mid-deals and resumed, creates no deal or line item twice', async () => {
+    const source = await startHubSpotSandbox({ port: 0, seed: seed() });
+    const destination = await startHubSpotSandbox({ port: 0, seed: destinationSeed() });
+    const t = await sqliteLedger();
+    try {
+      const plan = {
+        ...crmPlan(source, destination),
+        options: { batchSize: 10, concurrency: 2, dryRun: false },
+      };
+      const prepared = await prepareMigration(plan);
+      await expect(
+        runMigration(
+          { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') },
+          t.ledger,
+        ),
+      ).rejects.toThrow(/simulated crash/);
+      expect(destination.store.list('deals', false)).toHaveLength(10);
+      const resumed = await runMigration(prepared, t.ledger);
+      expect(resumed).toMatchObject({ resumed: true });
+      expect(resumed.entities.deals).toMatchObject({ created: 24, failed: 0 });
+      await expectSameGraph(source, destination);
+    } finally {
+      await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  }, 120_000);
+
+  it('with rate limits on, answers 429s with a wait and loads everything', async () => {
+    const source = await startHubSpotSandbox({ port: 0, seed: seed(), rateLimit: true });
+    const destination = await startHubSpotSandbox({ port: 0, seed: destinationSeed(), rateLimit: true });
+    const t = await sqliteLedger();
+    try {
+      // Someone else's integration has just used the destination's whole ten-second allowance.
+      for (let i = 0; i < HUBSPOT_FACTS.tenSecondlyLimit; i++)
+        await fetch(`${destination.url}/crm/v3/owners`, {
+          headers: { authorization: `Bearer ${HUBSPOT_FACTS.sandboxAccessToken}` },
+        });
+      const run = await migrate(t.ledger, crmPlan(source, destination));
+      expect(destination.counters().throttled).toBeGreaterThan(0);
+      expect(run.problems.map((p) => p.entity)).toEqual(['users']);
+      await expectSameGraph(source, destination);
+    } finally {
+      await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  }, 120_000);
+
+  it("stops with a clear error when the portal's daily allowance is used up", async () => {
+    const source = await startHubSpotSandbox({ port: 0, seed: seed() });
+    const destination = await startHubSpotSandbox({
+      port: 0,
+      seed: destinationSeed(),
+      rateLimit: true,
+      dailyLimit: 5,
+    });
+    const t = await sqliteLedger();
+    try {
+      await expect(migrate(t.ledger, crmPlan(source, destination))).rejects.toThrow(
+        /HubSpot's daily API limit is used up .*resume the run after midnight/,
+      );
+      expect(destination.counters().throttled).toBe(1);
+    } finally {
+      await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  });
+});
