@@ -18,7 +18,6 @@ import {
   ENTITY_DESCRIPTORS,
   hubSpotEntity,
   LINKED,
-  MODIFIED_PROPERTY,
   nativeRecord,
   OBJECT_OF,
   READ_PROPERTIES,
@@ -114,18 +113,7 @@ export class HubSpotConnector implements Connector {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return this.owners.fetch(ids);
     const type = OBJECT_OF[kind];
-    const found: SdkObject[] = [];
-    for (let start = 0; start < ids.length; start += HUBSPOT_FACTS.batchLimit) {
-      const inputs = ids.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
-      const response = await this.client.call(`batch read ${type}`, () =>
-        this.client.sdk.crm.objects.batchApi.readWithHttpInfo(type, {
-          inputs,
-          properties: READ_PROPERTIES[type],
-          propertiesWithHistory: [],
-        }),
-      );
-      found.push(...response.results);
-    }
+    const found = await this.writer.batchRead(type, ids, READ_PROPERTIES[type]);
     return this.withLines(type, await this.withLinks(type, found));
   }
 
@@ -214,7 +202,7 @@ export class HubSpotConnector implements Connector {
     modifiedSince: string,
     cursor: string | null,
   ): AsyncIterable<ReadPage> {
-    const property = MODIFIED_PROPERTY[type];
+    const property = HUBSPOT_FACTS.modifiedProperty[type];
     const [sinceText, afterText] = (cursor ?? '').split(':');
     let since = sinceText ? Number(sinceText) : Date.parse(modifiedSince);
     let after = afterText || undefined;
@@ -271,19 +259,13 @@ export class HubSpotConnector implements Connector {
       ((record.associations as Record<string, string[]>).line_items ?? [])
         .slice()
         .sort((a, b) => Number(a) - Number(b));
-    const lines = new Map<string, NativeRecord>();
     const wanted = [...new Set(records.flatMap(lineIds))];
-    for (let start = 0; start < wanted.length; start += HUBSPOT_FACTS.batchLimit) {
-      const inputs = wanted.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
-      const response = await this.client.call('batch read line_items', () =>
-        this.client.sdk.crm.objects.batchApi.readWithHttpInfo('line_items', {
-          inputs,
-          properties: READ_PROPERTIES.line_items,
-          propertiesWithHistory: [],
-        }),
-      );
-      for (const line of response.results) lines.set(line.id, nativeRecord(line));
-    }
+    const lines = new Map(
+      (await this.writer.batchRead('line_items', wanted, READ_PROPERTIES.line_items)).map((line) => [
+        line.id,
+        nativeRecord(line),
+      ]),
+    );
     return records.map((record) => ({
       ...record,
       lineItems: lineIds(record)

@@ -25,6 +25,14 @@ export const HUBSPOT_FACTS = {
     'deals→line_items': 19,
     'line_items→deals': 20,
   } as Record<string, number>,
+  /** The property holding each object's last-modified time (contacts name theirs differently). */
+  modifiedProperty: {
+    contacts: 'lastmodifieddate',
+    companies: 'hs_lastmodifieddate',
+    deals: 'hs_lastmodifieddate',
+    line_items: 'hs_lastmodifieddate',
+    products: 'hs_lastmodifieddate',
+  } as Record<HubSpotObjectType, string>,
   /** The unique property that carries a migrated record's source id (created by the connector when missing). */
   sourceIdProperty: 'switchyard_source_id',
 } as const;

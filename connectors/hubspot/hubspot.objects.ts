@@ -80,14 +80,6 @@ export const LINKED: Record<HubSpotObjectType, HubSpotObjectType[]> = {
   products: [],
 };
 
-export const MODIFIED_PROPERTY: Record<HubSpotObjectType, string> = {
-  companies: 'hs_lastmodifieddate',
-  contacts: 'lastmodifieddate',
-  deals: 'hs_lastmodifieddate',
-  line_items: 'hs_lastmodifieddate',
-  products: 'hs_lastmodifieddate',
-};
-
 /** The property group a new property joins, per object (HubSpot's default "… information" groups). */
 export const PROPERTY_GROUP: Record<HubSpotObjectType, string> = {
   companies: 'companyinformation',
@@ -105,7 +97,10 @@ const describe = (naturalKey: string, modifiedAtField: string): EntityDescriptor
   maxPageSize: HUBSPOT_FACTS.maxPageSize,
 });
 const bySourceId = (type: HubSpotObjectType) =>
-  describe(`properties.${HUBSPOT_FACTS.sourceIdProperty}`, `properties.${MODIFIED_PROPERTY[type]}`);
+  describe(
+    `properties.${HUBSPOT_FACTS.sourceIdProperty}`,
+    `properties.${HUBSPOT_FACTS.modifiedProperty[type]}`,
+  );
 
 export const ENTITY_DESCRIPTORS: Record<HubSpotEntity, EntityDescriptor> = {
   users: describe('email', 'updatedAt'),

@@ -1,4 +1,5 @@
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec';
+import type { SimplePublicObject } from '@hubspot/api-client/lib/codegen/crm/objects/models/SimplePublicObject';
 import {
   PropertyCreateFieldTypeEnum,
   PropertyCreateTypeEnum,
@@ -73,9 +74,13 @@ export class HubSpotWriter {
     }
     const ok = items.filter((item) => !errors.has(item.sourceId));
     const idOf = (item: LoadItem) => (written.get(item.sourceId) as { id: string }).id;
+    const updated = new Set(
+      ok.filter((item) => !(written.get(item.sourceId) as { isNew: boolean }).isNew).map(idOf),
+    );
+    const known: Partial<Record<HubSpotObjectType, Map<string, string[]>>> = {};
     if (type === 'deals') {
       // A mapping that says nothing about lines leaves the deal's line items as they are.
-      const lineErrors = await this.writeLines(
+      const lines = await this.writeLines(
         ok
           .filter((item) => (item.payload as Payload).lineItems !== undefined)
           .map((item) => ({
@@ -84,13 +89,12 @@ export class HubSpotWriter {
             lines: (item.payload as Payload).lineItems,
           })),
         links,
+        updated,
       );
-      for (const [key, error] of lineErrors) errors.set(key, error);
+      for (const [key, error] of lines.errors) errors.set(key, error);
+      known.line_items = lines.kept;
     }
-    const updated = new Set(
-      ok.filter((item) => !(written.get(item.sourceId) as { isNew: boolean }).isNew).map(idOf),
-    );
-    const linkErrors = await this.link(type, links, updated);
+    const linkErrors = await this.link(type, links, updated, known);
     return items.map((item, i) => {
       const result = written.get(item.sourceId)!;
       if ('error' in result) return { sourceId: item.sourceId, action: 'failed', error: result.error };
@@ -122,20 +126,34 @@ export class HubSpotWriter {
   /** Ids of records by a unique property's value (`email` on contacts). */
   async readBy(type: HubSpotObjectType, property: string, values: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    for (let start = 0; start < values.length; start += HUBSPOT_FACTS.batchLimit) {
-      const inputs = values.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
-      const response = await this.client.call(`batch read ${type} by ${property}`, () =>
-        this.client.sdk.crm.objects.batchApi.readWithHttpInfo(type, {
-          idProperty: property,
-          inputs,
-          properties: [property],
-          propertiesWithHistory: [],
-        }),
+    for (const object of await this.batchRead(type, values, [property], property)) {
+      const value = object.properties[property];
+      if (value) found.set(property === 'email' ? value.toLowerCase() : value, object.id);
+    }
+    return found;
+  }
+
+  /** Records by id (or by a unique property's value), 100 a call; ones HubSpot does not hold are absent. */
+  async batchRead(
+    type: HubSpotObjectType,
+    ids: string[],
+    properties: string[],
+    idProperty?: string,
+  ): Promise<SimplePublicObject[]> {
+    const found: SimplePublicObject[] = [];
+    for (let start = 0; start < ids.length; start += HUBSPOT_FACTS.batchLimit) {
+      const inputs = ids.slice(start, start + HUBSPOT_FACTS.batchLimit).map((id) => ({ id }));
+      const response = await this.client.call(
+        `batch read ${type}${idProperty ? ` by ${idProperty}` : ''}`,
+        () =>
+          this.client.sdk.crm.objects.batchApi.readWithHttpInfo(type, {
+            ...(idProperty ? { idProperty } : {}),
+            inputs,
+            properties,
+            propertiesWithHistory: [],
+          }),
       );
-      for (const object of response.results) {
-        const value = object.properties[property];
-        if (value) found.set(property === 'email' ? value.toLowerCase() : value, object.id);
-      }
+      found.push(...response.results);
     }
     return found;
   }
@@ -260,11 +278,16 @@ export class HubSpotWriter {
 
   // ---- deal lines --------------------------------------------------------------------------------------
 
-  /** Upserts each deal's lines as line items, adds them to `links`, and archives lines the deal lost. */
+  /**
+   * Upserts each deal's lines as line items, adds them to `links`, and archives lines the deal lost.
+   * Returns why lines failed, by deal source id, and the line items each existing deal kept (so linking
+   * need not read them again).
+   */
   private async writeLines(
     deals: { key: string; id: string; lines?: (NativeRecord & { key: string })[] }[],
     links: Map<string, Links>,
-  ): Promise<Map<string, string>> {
+    existed: Set<string>,
+  ): Promise<{ errors: Map<string, string>; kept: Map<string, string[]> }> {
     await this.hasSourceIdProperty('line_items', true);
     const errors = new Map<string, string>();
     const lineKey = (deal: string, line: NativeRecord & { key: string }) => `${deal}/${scalarText(line.key)}`;
@@ -281,8 +304,9 @@ export class HubSpotWriter {
     const before = await this.associations(
       'deals',
       'line_items',
-      deals.map((deal) => deal.id),
+      deals.map((deal) => deal.id).filter((id) => existed.has(id)),
     );
+    const kept = new Map<string, string[]>();
     const gone: string[] = [];
     for (const deal of deals) {
       const ids: string[] = [];
@@ -293,32 +317,41 @@ export class HubSpotWriter {
         else ids.push(result.id);
       }
       links.set(deal.id, { ...links.get(deal.id), line_items: ids });
-      gone.push(...(before.get(deal.id) ?? []).filter((id) => !ids.includes(id)));
+      const had = before.get(deal.id) ?? [];
+      kept.set(
+        deal.id,
+        had.filter((id) => ids.includes(id)),
+      );
+      gone.push(...had.filter((id) => !ids.includes(id)));
     }
     if (gone.length > 0) await this.archive('line_items', gone);
-    return errors;
+    return { errors, kept };
   }
 
   // ---- associations ------------------------------------------------------------------------------------
 
   /**
    * Makes each record's associations equal `links` for every object type `links` names: missing ones are
-   * created (v4 batch create), and for records that existed before, ones no longer wanted are archived.
-   * Returns, by record id, why an association could not be made.
+   * created (v4 batch create), and for records that existed before, ones no longer wanted are archived
+   * (`known`: associations already read, by object type). Returns, by record id, why an association could
+   * not be made.
    */
   private async link(
     from: HubSpotObjectType,
     links: Map<string, Links>,
     existed: Set<string>,
+    known: Partial<Record<HubSpotObjectType, Map<string, string[]>>>,
   ): Promise<Map<string, string>> {
     const errors = new Map<string, string>();
     for (const to of LINKED[from]) {
       const typeId = HUBSPOT_FACTS.associationTypes[`${from}→${to}`];
-      const before = await this.associations(
-        from,
-        to,
-        [...links].filter(([id, wanted]) => existed.has(id) && wanted[to] !== undefined).map(([id]) => id),
-      );
+      const before =
+        known[to] ??
+        (await this.associations(
+          from,
+          to,
+          [...links].filter(([id, wanted]) => existed.has(id) && wanted[to] !== undefined).map(([id]) => id),
+        ));
       const create: { from: string; to: string }[] = [];
       const stale: { from: string; to: string[] }[] = [];
       for (const [id, wanted] of links) {

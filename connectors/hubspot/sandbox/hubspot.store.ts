@@ -116,13 +116,7 @@ const DEFAULT_READ: Record<HubSpotObjectType, string[]> = {
   line_items: ['name', 'quantity', 'price', 'amount', 'createdate', 'hs_lastmodifieddate'],
   products: ['name', 'price', 'description', 'createdate', 'hs_lastmodifieddate'],
 };
-const MODIFIED: Record<HubSpotObjectType, string> = {
-  contacts: 'lastmodifieddate',
-  companies: 'hs_lastmodifieddate',
-  deals: 'hs_lastmodifieddate',
-  line_items: 'hs_lastmodifieddate',
-  products: 'hs_lastmodifieddate',
-};
+const MODIFIED = HUBSPOT_FACTS.modifiedProperty;
 
 /** HubSpot's default deal pipeline, as `GET /crm/v3/pipelines/deals` returns it (stage ids are the values deals carry). */
 const DEFAULT_DEAL_PIPELINE: Pipeline = {
