@@ -12,6 +12,7 @@ import type {
   ReadOptions,
   ReadPage,
 } from '../../src/connectors/connector.port';
+import { previewOutcomes } from '../../src/connectors/connector.port';
 import { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
 import {
@@ -179,14 +180,7 @@ export class HubSpotConnector implements Connector {
         if (id && !found.has(item.sourceId)) found.set(item.sourceId, id);
       }
     }
-    return items.map((item) => {
-      const destinationId = item.destinationId ?? found.get(item.sourceId);
-      return {
-        sourceId: item.sourceId,
-        action: destinationId ? 'updated' : 'created',
-        destinationId: destinationId ?? '',
-      };
-    });
+    return previewOutcomes(items, found);
   }
 
   // ---- reads -----------------------------------------------------------------------------------------

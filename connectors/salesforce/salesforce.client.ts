@@ -46,6 +46,7 @@ export class SalesforceClient {
   readonly conn: Connection;
   allocation?: Allocation;
   private inFlight = 0;
+  private seenUsage?: unknown;
   private readonly pacer: Bottleneck;
 
   constructor(
@@ -83,7 +84,10 @@ export class SalesforceClient {
           } finally {
             this.inFlight--;
             const usage = this.conn.limitInfo?.apiUsage;
-            if (usage) this.allocation = { used: usage.used, max: usage.limit };
+            if (usage && usage !== this.seenUsage) {
+              this.seenUsage = usage;
+              this.allocation = { used: usage.used, max: usage.limit };
+            }
           }
         }),
       {
@@ -93,6 +97,12 @@ export class SalesforceClient {
         },
       },
     );
+  }
+
+  /** Records usage from a response jsforce did not see (`api-usage=used/max`). */
+  noteUsage(header: string | null) {
+    const usage = /api-usage=(\d+)\/(\d+)/.exec(header ?? '');
+    if (usage) this.allocation = { used: Number(usage[1]), max: Number(usage[2]) };
   }
 
   /** Requests the run may still make before it reaches the reserve. */

@@ -18,6 +18,7 @@ export const SALESFORCE_FACTS = {
   sourceIdField: 'Switchyard_Source_Id__c',
   /** Key prefixes: the first three characters of every record id say its object. */
   keyPrefixes: {
+    Organization: '00D',
     Account: '001',
     Contact: '003',
     User: '005',

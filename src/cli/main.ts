@@ -74,7 +74,7 @@ program
   )
   .option(
     '--access-token <token>',
-    'Shopify and HubSpot: the access token to accept (default shpat_sandbox, hs_sandbox)',
+    'Shopify, HubSpot and Salesforce: the access token to accept (default shpat_sandbox, hs_sandbox, sf_sandbox)',
   )
   .option('--consumer-key <key>', 'WooCommerce: consumer key (default ck_sandbox)')
   .option('--consumer-secret <secret>', 'WooCommerce: consumer secret (default cs_sandbox)')

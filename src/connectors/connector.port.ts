@@ -107,3 +107,15 @@ export interface RateBudget {
 export function newClientStats(): ClientStats {
   return { calls: 0, errors: 0, throttleWaits: 0, throttleWaitMs: 0 };
 }
+
+/** A dry run's answer: a record the destination already holds (by ledger or lookup) is updated, else created. */
+export function previewOutcomes(items: LoadItem[], found: Map<string, string>): LoadOutcome[] {
+  return items.map((item) => {
+    const destinationId = item.destinationId ?? found.get(item.sourceId);
+    return {
+      sourceId: item.sourceId,
+      action: destinationId ? 'updated' : 'created',
+      destinationId: destinationId ?? '',
+    };
+  });
+}

@@ -1,4 +1,5 @@
 import { hubspotPlatform } from '../../connectors/hubspot/hubspot.platform';
+import { salesforcePlatform } from '../../connectors/salesforce/salesforce.platform';
 import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
 import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
 import { SwitchyardError } from '../common/errors';
@@ -41,6 +42,7 @@ export interface PlatformModule {
 
 const PLATFORMS: Record<string, PlatformModule> = {
   hubspot: hubspotPlatform,
+  salesforce: salesforcePlatform,
   shopify: shopifyPlatform,
   woocommerce: woocommercePlatform,
 };

@@ -1,53 +1,20 @@
-import { Client } from '@hubspot/api-client';
 import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
 import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { parsePlan } from '../../src/plan/migration-plan';
 import { dyingAfterFirstWrite } from '../helpers/crash';
+import { expectSameGraph, hubspotGraph, hubspotList } from '../helpers/crm-graph';
 import { hubspotCrmSeed } from '../helpers/crm-seed';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, migrate, shopifySandbox } from '../helpers/sandboxes';
 
-type HubSpotSandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
 const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
 const hubspot = (sandbox: { url: string }) => ({
   platform: 'hubspot',
   url: sandbox.url,
   credentials: { accessToken: HUBSPOT_FACTS.sandboxAccessToken },
 });
-const api = (sandbox: HubSpotSandbox) =>
-  new Client({ accessToken: HUBSPOT_FACTS.sandboxAccessToken, basePath: sandbox.url });
-
-/** Every record of a type, through the portal's own list API, with its links. */
-async function all(sandbox: HubSpotSandbox, type: string, properties: string[], associations: string[] = []) {
-  const found: { id: string; properties: Record<string, string | null>; links: Record<string, string[]> }[] =
-    [];
-  let after: string | undefined;
-  do {
-    const page = await api(sandbox).crm.objects.basicApi.getPage(
-      type,
-      100,
-      after,
-      properties,
-      undefined,
-      associations,
-    );
-    for (const object of page.results)
-      found.push({
-        id: object.id,
-        properties: object.properties,
-        links: Object.fromEntries(
-          Object.entries(object.associations ?? {}).map(([to, list]) => [
-            to,
-            [...new Set(list.results.map((r) => r.id))],
-          ]),
-        ),
-      });
-    after = page.paging?.next?.after;
-  } while (after);
-  return found;
-}
 
 describe('Shopify → HubSpot: customers become contacts, orders become deals', () => {
   it('loads each once with its line items and contact, and a re-run creates nothing', async () => {
@@ -66,8 +33,13 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
       );
       const first = await migrate(t.ledger, plan);
       expect(first.problems).toEqual([]);
-      const contacts = await all(portal, 'contacts', ['email', SOURCE_ID]);
-      const deals = await all(portal, 'deals', ['dealname', 'amount', SOURCE_ID], ['contacts', 'line_items']);
+      const contacts = await hubspotList(portal, 'contacts', ['email', SOURCE_ID]);
+      const deals = await hubspotList(
+        portal,
+        'deals',
+        ['dealname', 'amount', SOURCE_ID],
+        ['contacts', 'line_items'],
+      );
       const shop = demoShopifySeed() as {
         customers: unknown[];
         orders: { id: string; customer: { id: string } | null; lineItems: unknown[] }[];
@@ -91,8 +63,8 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
       const again = await migrate(t.ledger, plan);
       expect(again.entities.customers?.created).toBe(0);
       expect(again.entities.orders?.created).toBe(0);
-      expect(await all(portal, 'deals', ['dealname'])).toHaveLength(deals.length);
-      expect(await all(portal, 'line_items', ['name'])).toHaveLength(lineCount);
+      expect(await hubspotList(portal, 'deals', ['dealname'])).toHaveLength(deals.length);
+      expect(await hubspotList(portal, 'line_items', ['name'])).toHaveLength(lineCount);
     } finally {
       await Promise.all([shopify.close(), portal.close(), t.close()]);
     }
@@ -113,45 +85,6 @@ const destinationSeed = () => ({
     { id: '602', email: 'bram@acme.example', firstName: 'Bram', lastName: 'de Vries' },
   ],
 });
-
-/**
- * Checks through the destination's own API that each source record of `type` arrived once and that every
- * source association exists between the right destination records (matched by source id).
- */
-async function expectSameGraph(source: HubSpotSandbox, destination: HubSpotSandbox) {
-  const links = {
-    companies: [],
-    contacts: ['companies'],
-    deals: ['companies', 'contacts', 'line_items'],
-    line_items: [],
-  };
-  const bySource = new Map<string, string>();
-  const destinationLinks: string[] = [];
-  const sourceLinks: string[] = [];
-  for (const [type, to] of Object.entries(links)) {
-    const there = await all(destination, type, [SOURCE_ID], to);
-    const here = await all(source, type, ['name'], to);
-    const keys = there.map((record) => record.properties[SOURCE_ID]!);
-    // A line item's source id is its deal's source id, a slash, and its own.
-    const ownKeys = type === 'line_items' ? keys.map((key) => key.split('/').pop()!) : keys;
-    expect([type, new Set(ownKeys).size, there.length]).toEqual([type, here.length, here.length]);
-    expect(new Set(ownKeys)).toEqual(new Set(here.map((record) => record.id)));
-    there.forEach((record, i) => bySource.set(`${type}:${record.id}`, ownKeys[i]));
-    for (const record of there)
-      for (const [target, ids] of Object.entries(record.links))
-        for (const id of ids)
-          destinationLinks.push(`${type}:${bySource.get(`${type}:${record.id}`)}→${target}:${id}`);
-    for (const record of here)
-      for (const [target, ids] of Object.entries(record.links))
-        for (const id of ids) sourceLinks.push(`${type}:${record.id}→${target}:${id}`);
-  }
-  const translated = destinationLinks.map((link) => {
-    const [from, to] = link.split('→');
-    return `${from}→${to.split(':')[0]}:${bySource.get(to) ?? `unknown ${to}`}`;
-  });
-  expect(sourceLinks.length).toBeGreaterThan(0);
-  expect(translated.sort()).toEqual(sourceLinks.sort());
-}
 
 describe('HubSpot → HubSpot: a CRM graph', () => {
   const seed = () => hubspotCrmSeed({ companies: 12, contactsPerCompany: 3, dealsPerCompany: 2 });
@@ -177,9 +110,9 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
       expect(first.warnings[0].message).toMatch(
         /loaded without an owner: user 503 has no match in the destination/,
       );
-      await expectSameGraph(source, destination);
+      expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));
 
-      const companies = await all(destination, 'companies', [
+      const companies = await hubspotList(destination, 'companies', [
         'name',
         'hubspot_owner_id',
         'industry',
@@ -198,7 +131,7 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
       for (const entity of ['organizations', 'contacts', 'products', 'deals'] as const)
         expect([entity, again.entities[entity]?.created]).toEqual([entity, 0]);
       expect(again.entities.contacts?.updated).toBe(1);
-      await expectSameGraph(source, destination);
+      expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));
     } finally {
       await Promise.all([source.close(), destination.close(), t.close()]);
     }
@@ -224,7 +157,7 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
       const resumed = await runMigration(prepared, t.ledger);
       expect(resumed).toMatchObject({ resumed: true });
       expect(resumed.entities.deals).toMatchObject({ created: 24, failed: 0 });
-      await expectSameGraph(source, destination);
+      expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));
     } finally {
       await Promise.all([source.close(), destination.close(), t.close()]);
     }
@@ -243,7 +176,7 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
       const run = await migrate(t.ledger, crmPlan(source, destination));
       expect(destination.counters().throttled).toBeGreaterThan(0);
       expect(run.problems.map((p) => p.entity)).toEqual(['users']);
-      await expectSameGraph(source, destination);
+      expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));
     } finally {
       await Promise.all([source.close(), destination.close(), t.close()]);
     }

@@ -1,3 +1,5 @@
+import { salesforceId } from '../../connectors/salesforce/salesforce.facts';
+
 /**
  * A HubSpot portal as a seed: owners, companies with contacts, products, and deals linked to a company,
  * its contacts and line items. Every `ownerless`-th record is owned by an owner the destination lacks.
@@ -100,5 +102,115 @@ export function hubspotCrmSeed(options: {
     line_items: lineItems,
     products,
     associations,
+  };
+}
+
+/**
+ * The same kind of org in Salesforce: users, accounts with contacts, products in the standard price book,
+ * and opportunities with contact roles and lines. Ids are the sandbox's own (salesforceId).
+ */
+export function salesforceCrmSeed(options: {
+  accounts: number;
+  contactsPerAccount: number;
+  dealsPerAccount: number;
+}) {
+  const users = [
+    {
+      Id: salesforceId('User', 1),
+      Username: 'anna@acme.example.sf',
+      Email: 'anna@acme.example',
+      FirstName: 'Anna',
+      LastName: 'Jansen',
+    },
+    {
+      Id: salesforceId('User', 2),
+      Username: 'bram@acme.example.sf',
+      Email: 'bram@acme.example',
+      FirstName: 'Bram',
+      LastName: 'de Vries',
+    },
+    {
+      Id: salesforceId('User', 3),
+      Username: 'carla@acme.example.sf',
+      Email: 'carla@acme.example',
+      FirstName: 'Carla',
+      LastName: 'Visser',
+    },
+  ];
+  const products = Array.from({ length: 5 }, (_, i) => ({
+    Id: salesforceId('Product2', i + 1),
+    Name: `Licence ${i + 1}`,
+    ProductCode: `LIC-${i + 1}`,
+    IsActive: true,
+  }));
+  const entries = products.map((product, i) => ({
+    Id: salesforceId('PricebookEntry', i + 1),
+    Product2Id: product.Id,
+    UnitPrice: (i + 1) * 100,
+    IsActive: true,
+  }));
+  const stages = ['Prospecting', 'Qualification', 'Negotiation/Review', 'Closed Won', 'Closed Lost'];
+  const Account: object[] = [];
+  const Contact: object[] = [];
+  const Opportunity: object[] = [];
+  const OpportunityContactRole: object[] = [];
+  const OpportunityLineItem: object[] = [];
+  let contactN = 0;
+  let dealN = 0;
+  for (let a = 0; a < options.accounts; a++) {
+    const accountId = salesforceId('Account', a + 1);
+    const owner = users[a % users.length].Id;
+    Account.push({
+      Id: accountId,
+      Name: `Account ${a + 1} BV`,
+      Website: `https://www.account${a + 1}.example`,
+      BillingCity: 'Utrecht',
+      BillingCountry: 'Netherlands',
+      Industry: a % 2 === 0 ? 'Technology' : 'Retail',
+      OwnerId: owner,
+    });
+    const contactIds: string[] = [];
+    for (let p = 0; p < options.contactsPerAccount; p++) {
+      const contactId = salesforceId('Contact', ++contactN);
+      contactIds.push(contactId);
+      Contact.push({
+        Id: contactId,
+        FirstName: `Person${p + 1}`,
+        LastName: `Account${a + 1}`,
+        Email: `person${p + 1}@account${a + 1}.example`,
+        Title: p === 0 ? 'CEO' : 'Buyer',
+        AccountId: accountId,
+        OwnerId: owner,
+      });
+    }
+    for (let d = 0; d < options.dealsPerAccount; d++) {
+      const dealId = salesforceId('Opportunity', ++dealN);
+      Opportunity.push({
+        Id: dealId,
+        Name: `Account ${a + 1} deal ${d + 1}`,
+        StageName: stages[(a + d) % stages.length],
+        CloseDate: `2026-0${(d % 9) + 1}-15`,
+        AccountId: accountId,
+        OwnerId: owner,
+      });
+      OpportunityContactRole.push({
+        OpportunityId: dealId,
+        ContactId: contactIds[d % contactIds.length],
+        IsPrimary: true,
+      });
+      for (const i of [(a + d) % 5, (a + d + 1) % 5])
+        OpportunityLineItem.push({ OpportunityId: dealId, PricebookEntryId: entries[i].Id, Quantity: d + 1 });
+    }
+  }
+  return {
+    currency: 'EUR',
+    User: users,
+    Product2: products,
+    PricebookEntry: entries,
+    Account,
+    Contact,
+    Opportunity,
+    OpportunityContactRole,
+    OpportunityLineItem,
   };
 }

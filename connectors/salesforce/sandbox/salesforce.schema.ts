@@ -119,6 +119,15 @@ const INDUSTRIES = [
 
 const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
   {
+    name: 'Organization',
+    label: 'Organization',
+    fields: [
+      ...system(),
+      field('Name', 'Name', 'string', readOnly),
+      field('DefaultCurrencyIsoCode', 'Locale Currency', 'picklist', readOnly),
+    ],
+  },
+  {
     name: 'User',
     label: 'User',
     fields: [

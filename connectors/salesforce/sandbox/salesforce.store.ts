@@ -34,6 +34,7 @@ export class SalesforceStore {
 
   constructor() {
     this.insertRow('Pricebook2', { Name: 'Standard Price Book', IsActive: true, IsStandard: true });
+    this.insertRow('Organization', { Name: 'Switchyard Sandbox', DefaultCurrencyIsoCode: this.currency });
   }
 
   get standardPricebookId(): string {
@@ -42,11 +43,23 @@ export class SalesforceStore {
 
   /** `{ currency?, withoutSourceIdField?: [objects], <Object>: [records with their own Id, or none] }`. */
   seed(seed: Record<string, unknown>) {
-    if (typeof seed.currency === 'string') this.currency = seed.currency;
+    if (typeof seed.currency === 'string') {
+      this.currency = seed.currency;
+      for (const org of this.live('Organization')) org.DefaultCurrencyIsoCode = seed.currency;
+    }
     for (const name of (seed.withoutSourceIdField as string[] | undefined) ?? [])
       this.withoutSourceIdField.add(name);
     // Parents before children, so every lookup in a seed finds its record.
-    const order = ['User', 'Account', 'Contact', 'Product2', 'PricebookEntry', 'Opportunity'];
+    const order = [
+      'User',
+      'Account',
+      'Contact',
+      'Product2',
+      'PricebookEntry',
+      'Opportunity',
+      'OpportunityContactRole',
+      'OpportunityLineItem',
+    ];
     const names = Object.keys(seed).filter((key) => key in OBJECTS);
     names.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
     for (const name of names)

@@ -1,0 +1,101 @@
+import type { NativeRecord } from '../../src/connectors/connector.port';
+import type { SalesforceClient } from './salesforce.client';
+import { SALESFORCE_FACTS } from './salesforce.facts';
+import { plainRecord, quote, READ_FIELDS } from './salesforce.objects';
+
+interface QueryResult {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: NativeRecord[];
+}
+interface DescribedField {
+  name: string;
+  type: string;
+  externalId: boolean;
+  unique: boolean;
+}
+
+/** IN-lists of up to this many ids keep a query's URL well under the platform's limits. */
+const IDS_PER_QUERY = 200;
+
+/** SOQL through jsforce: batches followed by `nextRecordsUrl`, describes cached per object. */
+export class SalesforceQueries {
+  private readonly described = new Map<string, Promise<Map<string, DescribedField>>>();
+
+  constructor(private readonly client: SalesforceClient) {}
+
+  /** A query's batches, each up to `batchSize` records (200–2,000), following nextRecordsUrl. */
+  async *pages(
+    soql: string,
+    batchSize: number = SALESFORCE_FACTS.maxQueryBatch,
+  ): AsyncIterable<NativeRecord[]> {
+    const size = Math.min(
+      SALESFORCE_FACTS.maxQueryBatch,
+      Math.max(SALESFORCE_FACTS.minQueryBatch, batchSize),
+    );
+    const headers = { 'Sforce-Query-Options': `batchSize=${size}` };
+    let result = await this.client.call(`query ${soql.slice(0, 80)}`, (conn) =>
+      conn.request<QueryResult>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}`, headers }),
+    );
+    for (;;) {
+      yield result.records.map(plainRecord);
+      const next = result.nextRecordsUrl;
+      if (result.done || !next) return;
+      result = await this.client.call('query more', (conn) =>
+        conn.request<QueryResult>({ method: 'GET', url: next, headers }),
+      );
+    }
+  }
+
+  async all(soql: string): Promise<NativeRecord[]> {
+    const records: NativeRecord[] = [];
+    for await (const page of this.pages(soql)) records.push(...page);
+    return records;
+  }
+
+  async count(object: string): Promise<number> {
+    const result = await this.client.call(`count ${object}`, (conn) =>
+      conn.request<QueryResult>(`/query?q=${encodeURIComponent(`SELECT COUNT() FROM ${object}`)}`),
+    );
+    return result.totalSize;
+  }
+
+  /** Records whose `field` is one of `values`, in IN-lists of 200. */
+  async where(object: string, field: string, values: string[], fields?: string[]): Promise<NativeRecord[]> {
+    const select = (fields ?? (await this.readFields(object))).join(', ');
+    const found: NativeRecord[] = [];
+    const unique = [...new Set(values)];
+    for (let start = 0; start < unique.length; start += IDS_PER_QUERY) {
+      const list = unique
+        .slice(start, start + IDS_PER_QUERY)
+        .map(quote)
+        .join(', ');
+      found.push(
+        ...(await this.all(`SELECT ${select} FROM ${object} WHERE ${field} IN (${list}) ORDER BY Id`)),
+      );
+    }
+    return found;
+  }
+
+  /** The fields of READ_FIELDS the org has (a source org may lack the source-id field). */
+  async readFields(object: string): Promise<string[]> {
+    const fields = await this.describe(object);
+    return READ_FIELDS[object].filter((name) => name.includes('.') || fields.has(name.toLowerCase()));
+  }
+
+  /** The object's fields by lower-case name. */
+  describe(object: string): Promise<Map<string, DescribedField>> {
+    let known = this.described.get(object);
+    if (!known) {
+      known = this.client
+        .call(`describe ${object}`, (conn) =>
+          conn.request<{ fields: DescribedField[] }>(`/sobjects/${object}/describe`),
+        )
+        .then((result) => new Map(result.fields.map((field) => [field.name.toLowerCase(), field])));
+      known.catch(() => this.described.delete(object));
+      this.described.set(object, known);
+    }
+    return known;
+  }
+}
