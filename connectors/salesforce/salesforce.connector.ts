@@ -179,19 +179,9 @@ export class SalesforceConnector implements Connector {
       }));
     }
     if (object === 'Product2') {
-      const pricebook = (
-        await this.queries.all('SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1')
-      )[0]?.Id;
-      const entries = (
-        await this.queries.where('PricebookEntry', 'Product2Id', ids, [
-          'Id',
-          'Product2Id',
-          'Pricebook2Id',
-          'UnitPrice',
-        ])
-      ).filter((entry) => entry.Pricebook2Id === pricebook);
+      const entries = await this.queries.standardEntries(ids);
       return records.map((record) => {
-        const entry = entries.find((e) => e.Product2Id === record.Id);
+        const entry = entries.get(scalarText(record.Id));
         return { ...record, PricebookEntryId: entry?.Id ?? null, UnitPrice: entry?.UnitPrice ?? null };
       });
     }

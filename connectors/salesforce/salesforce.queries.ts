@@ -1,3 +1,4 @@
+import { scalarText } from '../../src/common/text';
 import type { NativeRecord } from '../../src/connectors/connector.port';
 import type { SalesforceClient } from './salesforce.client';
 import { SALESFORCE_FACTS } from './salesforce.facts';
@@ -22,6 +23,7 @@ const IDS_PER_QUERY = 200;
 /** SOQL through jsforce: batches followed by `nextRecordsUrl`, describes cached per object. */
 export class SalesforceQueries {
   private readonly described = new Map<string, Promise<Map<string, DescribedField>>>();
+  private standardPricebook?: Promise<string | undefined>;
 
   constructor(private readonly client: SalesforceClient) {}
 
@@ -76,6 +78,32 @@ export class SalesforceQueries {
       );
     }
     return found;
+  }
+
+  /** The org's standard price book (looked up once); undefined if the org has none. */
+  standardPricebookId(): Promise<string | undefined> {
+    this.standardPricebook ??= this.all('SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1').then(
+      (rows) => (rows[0] ? scalarText(rows[0].Id) : undefined),
+    );
+    this.standardPricebook.catch(() => (this.standardPricebook = undefined));
+    return this.standardPricebook;
+  }
+
+  /** Products' entries in the standard price book, by product id. */
+  async standardEntries(productIds: string[]): Promise<Map<string, NativeRecord>> {
+    if (productIds.length === 0) return new Map();
+    const pricebook = await this.standardPricebookId();
+    const entries = await this.where('PricebookEntry', 'Product2Id', productIds, [
+      'Id',
+      'Product2Id',
+      'UnitPrice',
+      'Pricebook2Id',
+    ]);
+    return new Map(
+      entries
+        .filter((entry) => entry.Pricebook2Id === pricebook)
+        .map((entry) => [scalarText(entry.Product2Id), entry]),
+    );
   }
 
   /** The fields of READ_FIELDS the org has (a source org may lack the source-id field). */

@@ -39,7 +39,6 @@ type Written = { id: string; created: boolean } | { error: string };
  */
 export class SalesforceWriter {
   private ready?: Promise<void>;
-  private standardPricebook?: Promise<string>;
 
   constructor(
     private readonly client: SalesforceClient,
@@ -164,36 +163,22 @@ export class SalesforceWriter {
     return written;
   }
 
-  private standardPricebookId(): Promise<string> {
-    this.standardPricebook ??= this.queries
-      .all('SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1')
-      .then((rows) => {
-        if (!rows[0])
-          throw new SwitchyardError(
-            'PLATFORM_REJECTED',
-            'the Salesforce org has no standard price book; activate it in Setup → Price Books',
-          );
-        return scalarText(rows[0].Id);
-      });
-    this.standardPricebook.catch(() => (this.standardPricebook = undefined));
-    return this.standardPricebook;
+  /** The standard price book, which every price this connector writes or looks up lives in. */
+  private async requiredPricebookId(): Promise<string> {
+    const id = await this.queries.standardPricebookId();
+    if (!id)
+      throw new SwitchyardError(
+        'PLATFORM_REJECTED',
+        'the Salesforce org has no standard price book; activate it in Setup → Price Books',
+      );
+    return id;
   }
 
-  /** Standard price book entries of products, by product id. */
+  /** Standard price book entries of products, by product id; refused when the org has no standard book. */
   private async standardEntries(productIds: string[]): Promise<Map<string, NativeRecord>> {
     if (productIds.length === 0) return new Map();
-    const pricebook = await this.standardPricebookId();
-    const entries = await this.queries.where('PricebookEntry', 'Product2Id', productIds, [
-      'Id',
-      'Product2Id',
-      'UnitPrice',
-      'Pricebook2Id',
-    ]);
-    return new Map(
-      entries
-        .filter((entry) => entry.Pricebook2Id === pricebook)
-        .map((entry) => [scalarText(entry.Product2Id), entry]),
-    );
+    await this.requiredPricebookId();
+    return this.queries.standardEntries(productIds);
   }
 
   /** Gives each written product its standard price: a new entry, or the existing one's price updated. */
@@ -202,7 +187,7 @@ export class SalesforceWriter {
     const existing = await this.standardEntries([...ok.values()]);
     const create: { key: string; record: NativeRecord }[] = [];
     const update: { key: string; record: NativeRecord }[] = [];
-    const pricebook = await this.standardPricebookId();
+    const pricebook = await this.requiredPricebookId();
     for (const [key, productId] of ok) {
       const price = payloads.get(key)!.standardPrice;
       const UnitPrice = price === null || price === undefined || price === '' ? 0 : Number(price);

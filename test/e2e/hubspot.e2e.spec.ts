@@ -1,9 +1,8 @@
 import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
 import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
 import { demoShopifySeed } from '../../src/demo/demo-store';
-import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { parsePlan } from '../../src/plan/migration-plan';
-import { dyingAfterFirstWrite } from '../helpers/crash';
+import { crashMidDealsThenResume } from '../helpers/crash';
 import { expectSameGraph, hubspotGraph, hubspotList } from '../helpers/crm-graph';
 import { hubspotCrmSeed } from '../helpers/crm-seed';
 import { sqliteLedger } from '../helpers/ledger';
@@ -142,19 +141,11 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
     const destination = await startHubSpotSandbox({ port: 0, seed: destinationSeed() });
     const t = await sqliteLedger();
     try {
-      const plan = {
-        ...crmPlan(source, destination),
-        options: { batchSize: 10, concurrency: 2, dryRun: false },
-      };
-      const prepared = await prepareMigration(plan);
-      await expect(
-        runMigration(
-          { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') },
-          t.ledger,
-        ),
-      ).rejects.toThrow(/simulated crash/);
-      expect(destination.store.list('deals', false)).toHaveLength(10);
-      const resumed = await runMigration(prepared, t.ledger);
+      const resumed = await crashMidDealsThenResume(
+        crmPlan(source, destination),
+        t.ledger,
+        () => destination.store.list('deals', false).length,
+      );
       expect(resumed).toMatchObject({ resumed: true });
       expect(resumed.entities.deals).toMatchObject({ created: 24, failed: 0 });
       expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));

@@ -5,7 +5,7 @@ import { SALESFORCE_FACTS, salesforceId } from '../../connectors/salesforce/sale
 import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/salesforce.sandbox';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { parsePlan } from '../../src/plan/migration-plan';
-import { dyingAfterFirstWrite } from '../helpers/crash';
+import { crashMidDealsThenResume } from '../helpers/crash';
 import {
   expectSameGraph,
   hubspotGraph,
@@ -161,19 +161,11 @@ describe('HubSpot → Salesforce', () => {
     const destination = await startSalesforceSandbox({ port: 0, seed: salesforceUsers() });
     const t = await sqliteLedger();
     try {
-      const plan = {
-        ...crmPlan(hubspot(source), salesforce(destination)),
-        options: { batchSize: 10, concurrency: 2, dryRun: false },
-      };
-      const prepared = await prepareMigration(plan);
-      await expect(
-        runMigration(
-          { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') },
-          t.ledger,
-        ),
-      ).rejects.toThrow(/simulated crash/);
-      expect(destination.store.live('Opportunity')).toHaveLength(10);
-      const resumed = await runMigration(prepared, t.ledger);
+      const resumed = await crashMidDealsThenResume(
+        crmPlan(hubspot(source), salesforce(destination)),
+        t.ledger,
+        () => destination.store.live('Opportunity').length,
+      );
       expect(resumed).toMatchObject({ resumed: true });
       expect(resumed.entities.deals).toMatchObject({ created: 24, failed: 0 });
       expectSameGraph(await hubspotGraph(source, 'own'), await salesforceGraph(destination, 'source'));

@@ -1,4 +1,7 @@
 import type { Connector } from '../../src/connectors/connector.port';
+import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
+import type { LedgerRepository } from '../../src/ledger/ledger.repository';
+import type { MigrationPlan } from '../../src/plan/migration-plan';
 
 /** A destination that dies right after its first write of an entity: the write landed, the ledger never heard. */
 export function dyingAfterFirstWrite(destination: Connector, entity: string): Connector {
@@ -18,4 +21,24 @@ export function dyingAfterFirstWrite(destination: Connector, entity: string): Co
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
+}
+
+/**
+ * Runs a CRM plan in batches of 10 with a destination that dies right after its first batch of deals,
+ * checks that batch landed (`landedDeals` counts them through the destination), then resumes the run.
+ */
+export async function crashMidDealsThenResume(
+  plan: MigrationPlan,
+  ledger: LedgerRepository,
+  landedDeals: () => number,
+): Promise<RunResult> {
+  const prepared = await prepareMigration({
+    ...plan,
+    options: { batchSize: 10, concurrency: 2, dryRun: false },
+  });
+  await expect(
+    runMigration({ ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') }, ledger),
+  ).rejects.toThrow(/simulated crash/);
+  expect(landedDeals()).toBe(10);
+  return runMigration(prepared, ledger);
 }

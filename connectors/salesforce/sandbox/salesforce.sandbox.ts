@@ -5,7 +5,7 @@ import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/con
 import { scalarText } from '../../../src/common/text';
 import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
 import { SALESFORCE_FACTS } from '../salesforce.facts';
-import { type RecordError, RecordRefused, SalesforceError } from './salesforce.errors';
+import { type RecordError, RecordRefused, refuse, SalesforceError } from './salesforce.errors';
 import { fieldDef, OBJECTS } from './salesforce.schema';
 import { type Row, SalesforceStore } from './salesforce.store';
 import { parseSoql } from './soql';
@@ -315,7 +315,6 @@ export async function startSalesforceSandbox(
     writes += results.filter((r) => r.success).length;
     return results;
   };
-  const failed = (r: SaveResult) => ({ ...r, id: undefined });
 
   app.post(
     `${base}/composite/sobjects`,
@@ -326,16 +325,7 @@ export async function startSalesforceSandbox(
       res.json(
         saveAll(Boolean(body.allOrNone), records, (record) => {
           if (record.id || record.Id)
-            return failed({
-              success: false,
-              errors: [
-                {
-                  statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
-                  message: 'cannot specify Id in an insert call',
-                  fields: ['Id'],
-                },
-              ],
-            });
+            throw refuse('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
           const row = store.insert(typeOf(record), withoutAttributes(record));
           return { id: row.Id, success: true, errors: [] };
         }),
@@ -351,13 +341,7 @@ export async function startSalesforceSandbox(
       res.json(
         saveAll(Boolean(body.allOrNone), records, (record) => {
           const id = scalarText(record.id ?? record.Id);
-          if (!id)
-            return {
-              success: false,
-              errors: [
-                { statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] },
-              ],
-            };
+          if (!id) throw refuse('MISSING_ARGUMENT', 'Id not specified in an update call');
           store.update(typeOf(record), id, withoutAttributes(record));
           return { id, success: true, errors: [] };
         }),
@@ -378,16 +362,7 @@ export async function startSalesforceSandbox(
         saveAll(Boolean(body.allOrNone), records, (record) => {
           const key = scalarText(field ? record[field.name] : '');
           if (repeated.has(key.toLowerCase()))
-            return {
-              success: false,
-              errors: [
-                {
-                  statusCode: 'DUPLICATE_EXTERNAL_ID',
-                  message: `Duplicate external id specified: ${key}`,
-                  fields: [],
-                },
-              ],
-            };
+            throw refuse('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${key}`);
           const { row, created } = store.upsert(name, param(req, 'field'), withoutAttributes(record));
           return { id: row.Id, success: true, errors: [], created };
         }),

@@ -110,8 +110,6 @@ export class SalesforceStore {
 
   insert(name: string, values: Values): Row {
     this.deserialise(name, values);
-    if ('Id' in values)
-      throw refuse('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
     const refused = this.check(name, values, 'insert');
     if (refused) throw refused;
     return this.insertRow(name, values);
