@@ -4,7 +4,10 @@ import { runAuditCommand } from './audit.command';
 import { runDemo } from './demo.command';
 import { runMigrate } from './migrate.command';
 import { runReconcileCommand } from './reconcile.command';
+import { redactProcessOutput } from './redacted-output';
 import { runSandbox } from './sandbox.command';
+
+redactProcessOutput();
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);

@@ -2,15 +2,24 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ENTITY_NAMES, type EntityName, isEntityName } from '../canonical/entities';
+import { ENTITIES, ENTITY_NAMES, type EntityName, isEntityName } from '../canonical/entities';
 import { cleaningSchema } from '../cleaning/cleaning-rules';
 import { SwitchyardError } from '../common/errors';
+import { rememberSecret } from '../common/secrets';
 
 const connection = z
   .object({
-    platform: z.string().min(1),
-    url: z.string().url({ message: 'must be a full URL such as http://127.0.0.1:4101' }),
-    credentials: z.record(z.string({ invalid_type_error: 'must be text' })).default({}),
+    platform: z.string().min(1).max(40),
+    url: z
+      .string()
+      .max(2000, 'must be at most 2,000 characters')
+      .url({ message: 'must be a full URL such as http://127.0.0.1:4101' })
+      .refine((url) => /^https?:$/.test(new URL(url).protocol), 'must be an http or https URL'),
+    credentials: z
+      .record(
+        z.string({ invalid_type_error: 'must be text' }).max(10_000, 'must be at most 10,000 characters'),
+      )
+      .default({}),
   })
   .strict();
 
@@ -31,7 +40,7 @@ const mappingChoice = z.union([
     .strict(),
 ]);
 
-export const planSchema = z
+const planShape = z
   .object({
     name: z
       .string()
@@ -68,16 +77,83 @@ export const planSchema = z
   })
   .strict();
 
+export const planSchema = planShape.superRefine(refuseContradictions);
+
+/**
+ * What each field can be on its own is the schema's job; here, what the fields together cannot be: an
+ * entity named twice, rules or mappings for entities the plan does not move, a store copied into itself.
+ */
+function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+  plan.entities.forEach((name, index) => {
+    if (plan.entities.indexOf(name) !== index) issue(['entities', index], `"${name}" is listed twice`);
+  });
+  const moved = plan.entities.filter(isEntityName);
+  for (const entity of Object.keys(plan.cleaning ?? {}))
+    if (isEntityName(entity) && !moved.includes(entity))
+      issue(
+        ['cleaning', entity],
+        `the plan does not move ${entity}; add it to entities or remove these rules`,
+      );
+  const types = new Set<string>(moved.map((entity) => ENTITIES[entity].type));
+  const platforms = new Set([plan.source.platform, plan.destination.platform]);
+  for (const key of Object.keys(plan.mappings)) {
+    const [platform, type] = key.split('.');
+    if (!platforms.has(platform))
+      issue(['mappings', key], `${platform} is neither the source nor the destination platform`);
+    else if (!types.has(type))
+      issue(
+        ['mappings', key],
+        `the plan moves no ${type} records (its entities are ${moved.map((e) => ENTITIES[e].type).join(', ')})`,
+      );
+  }
+  if (sameAccount(plan.source, plan.destination))
+    issue(
+      ['destination'],
+      'the destination is the source itself (same platform, URL and credentials): the run would copy the records into the account they come from, again and again; point the destination at another account',
+    );
+}
+
+/** Two connections to one account: same platform and URL, and the same credentials. */
+function sameAccount(a: z.infer<typeof connection>, b: z.infer<typeof connection>): boolean {
+  if (a.platform !== b.platform || normalUrl(a.url) !== normalUrl(b.url)) return false;
+  const keys = new Set([...Object.keys(a.credentials), ...Object.keys(b.credentials)]);
+  return [...keys].every((key) => a.credentials[key] === b.credentials[key]);
+}
+
+function normalUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
+}
+
 export type MigrationPlan = z.infer<typeof planSchema> & { entities: EntityName[]; baseDir: string };
 
-/** Replaces `${VAR}` with the environment's value; a missing variable is a plan error, never an empty secret. */
-export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Replaces `${VAR}` in every text value of a parsed plan with the environment's value; a missing variable
+ * is a plan error, never an empty secret. Values go in after parsing, so a secret holding quotes or line
+ * breaks can neither break the YAML nor appear in a parse error; each one is remembered for redaction.
+ */
+export function interpolateEnv(raw: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
   const missing = new Set<string>();
-  const result = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
-    const value = env[name];
-    if (value === undefined) missing.add(name);
-    return value ?? '';
-  });
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string')
+      return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+        const found = env[name];
+        if (found === undefined) missing.add(name);
+        else rememberSecret(found);
+        return found ?? '';
+      });
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner)]));
+    return value;
+  };
+  const result = walk(raw);
   if (missing.size > 0) {
     throw new SwitchyardError(
       'PLAN_INVALID',
@@ -95,6 +171,8 @@ export function parsePlan(raw: unknown, baseDir: string): MigrationPlan {
     );
     throw new SwitchyardError('PLAN_INVALID', `the plan is invalid:\n${problems.join('\n')}`);
   }
+  for (const side of [parsed.data.source, parsed.data.destination])
+    for (const value of Object.values(side.credentials)) rememberSecret(value);
   return {
     ...parsed.data,
     entities: parsed.data.entities as EntityName[],
@@ -111,10 +189,9 @@ export function loadPlanFile(path: string, env: NodeJS.ProcessEnv = process.env)
   }
   let raw: unknown;
   try {
-    raw = parse(interpolateEnv(text, env));
+    raw = parse(text);
   } catch (error) {
-    if (error instanceof SwitchyardError) throw error;
     throw new SwitchyardError('PLAN_INVALID', `plan ${path} is not valid YAML: ${(error as Error).message}`);
   }
-  return parsePlan(raw, dirname(resolve(path)));
+  return parsePlan(interpolateEnv(raw, env), dirname(resolve(path)));
 }

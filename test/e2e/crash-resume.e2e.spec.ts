@@ -1,38 +1,17 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ShopifyConnector } from '../../connectors/shopify/shopify.connector';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { runCli } from '../helpers/cli';
 import { dyingAfterFirstWrite } from '../helpers/crash';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { sourceIds, wooList } from '../helpers/woo-api';
 
-const CLI = resolve(__dirname, '../../bin/switchyard.js');
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  onStart?: (kill: () => void) => void,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('exit', (code, signal) => done({ code, signal, stdout }));
-    onStart?.(() => child.kill('SIGKILL'));
-  });
-}
-
 describe('a run killed mid-orders', () => {
   it('SIGKILLed and started again, leaves every order in WooCommerce exactly once', async () => {
-    if (!existsSync(resolve(__dirname, '../../dist/src/cli/main.js')))
-      throw new Error('dist/ is missing: run npm run build (npm ci does)');
     const shopify = await shopifySandbox(demoShopifySeed());
     const woo = await wooSandbox(undefined, { latencyMs: 15 });
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));

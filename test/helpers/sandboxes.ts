@@ -1,7 +1,6 @@
 import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
 import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';
-import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
-import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
+import { platformModule } from '../../src/connectors/connector.registry';
 import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
 import type { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { parsePlan } from '../../src/plan/migration-plan';
@@ -16,13 +15,27 @@ export const shopifySandbox = (
 ) => startShopifySandbox({ port: 0, seed, ...extra });
 export const wooSandbox = (
   seed?: Record<string, unknown>,
-  extra: { rateLimit?: boolean; latencyMs?: number } = {},
+  extra: { rateLimit?: boolean; latencyMs?: number; credentials?: Record<string, string> } = {},
 ) => startWooSandbox({ port: 0, seed: { currency: 'EUR', ...seed }, ...extra });
 
-export function connection(sandbox: { url: string }, platform: 'shopify' | 'woocommerce') {
-  const credentials =
-    platform === 'shopify' ? shopifyPlatform.defaultCredentials : woocommercePlatform.defaultCredentials;
-  return { platform, url: sandbox.url, credentials };
+/** A connection to a sandbox with its default credentials; `url` overrides where it goes (a fault proxy). */
+export function connection(
+  sandbox: { url: string },
+  platform: 'shopify' | 'woocommerce' | 'hubspot' | 'salesforce',
+  url = sandbox.url,
+) {
+  return { platform, url, credentials: platformModule(platform).defaultCredentials };
+}
+
+export const CRM_ENTITIES = ['users', 'organizations', 'contacts', 'products', 'deals'];
+
+/** A CRM plan moving every CRM entity. */
+export function crmPlan(
+  name: string,
+  source: ReturnType<typeof connection>,
+  destination: ReturnType<typeof connection>,
+) {
+  return parsePlan({ name, source, destination, entities: CRM_ENTITIES }, process.cwd());
 }
 
 export function plan(
