@@ -108,8 +108,7 @@ export class HubSpotWriter {
       const skus = payloads[i].variantSkus ?? [];
       return {
         sourceId: item.sourceId,
-        // A record found by its source id on a resumed load was created by the attempt that crashed.
-        action: result.isNew || (item.recovering && !item.destinationId) ? 'created' : 'updated',
+        action: result.isNew ? 'created' : 'updated',
         destinationId: result.id,
         ...(type === 'products'
           ? { refs: { variants: Object.fromEntries(skus.map((sku) => [sku, result.id])) } }
@@ -199,7 +198,7 @@ export class HubSpotWriter {
       );
     }
     if (found || !create) return Boolean(found);
-    await this.client.call(`create ${type} property ${SOURCE_ID}`, () =>
+    const made = this.client.call(`create ${type} property ${SOURCE_ID}`, () =>
       this.client.sdk.crm.properties.coreApi.createWithHttpInfo(type, {
         name: SOURCE_ID,
         label: 'Switchyard source id',
@@ -210,6 +209,14 @@ export class HubSpotWriter {
         hasUniqueValue: true,
       }),
     );
+    try {
+      await made;
+    } catch (error) {
+      // A create whose reply was lost and that was sent again finds its own property: check it as found.
+      const exists = (error as SwitchyardError).details as { category?: string } | undefined;
+      if (exists?.category !== 'OBJECT_ALREADY_EXISTS') throw error;
+      return this.ensureProperty(type, false);
+    }
     return true;
   }
 

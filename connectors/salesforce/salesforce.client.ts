@@ -67,8 +67,16 @@ export class SalesforceClient {
     this.pacer = new Bottleneck({ maxConcurrent: Math.max(1, concurrency) });
   }
 
-  /** One API call through jsforce (`what` names it in errors); counts against the allocation. */
-  async call<T>(what: string, request: (conn: Connection) => Promise<T>): Promise<T> {
+  /**
+   * One API call through jsforce (`what` names it in errors); counts against the allocation. `write`: a
+   * create that is not keyed on an External ID, which a lost reply makes OUTCOME_UNKNOWN instead of
+   * sending it again (upserts on the External ID are safe to repeat).
+   */
+  async call<T>(
+    what: string,
+    request: (conn: Connection) => Promise<T>,
+    options: { write?: boolean } = {},
+  ): Promise<T> {
     return withRetry(
       () =>
         this.pacer.schedule(async () => {
@@ -91,6 +99,7 @@ export class SalesforceClient {
           }
         }),
       {
+        write: options.write,
         onWait: (ms) => {
           this.stats.throttleWaits++;
           this.stats.throttleWaitMs += ms;

@@ -86,20 +86,37 @@ export const READ_FIELDS: Record<string, string[]> = {
 /** Objects the connector writes: each needs the External ID field before a run may write anything. */
 export const WRITTEN_OBJECTS = ['Account', 'Contact', 'Opportunity', 'OpportunityLineItem', 'Product2'];
 
-const describe = (naturalKey: string): EntityDescriptor => ({
+const describe = (naturalKey: string, fieldLimits?: Record<string, number>): EntityDescriptor => ({
   idField: 'Id',
   naturalKey,
   modifiedAtField: 'SystemModstamp',
   batchLimit: SALESFORCE_FACTS.collectionLimit,
   maxPageSize: SALESFORCE_FACTS.maxQueryBatch,
+  fieldLimits,
 });
 
+const ADDRESS_LIMITS = (prefix: string) => ({
+  [`${prefix}Street`]: 255,
+  [`${prefix}City`]: 40,
+  [`${prefix}State`]: 80,
+  [`${prefix}PostalCode`]: 20,
+  [`${prefix}Country`]: 80,
+});
+
+/** Text lengths from Salesforce's Object Reference (STRING_TOO_LONG above them). */
 export const ENTITY_DESCRIPTORS: Record<SalesforceEntity, EntityDescriptor> = {
   users: describe('Email'),
-  organizations: describe(EXT),
-  contacts: describe(EXT),
-  deals: describe(EXT),
-  products: describe(EXT),
+  organizations: describe(EXT, {
+    Name: 255,
+    Website: 255,
+    Phone: 40,
+    Description: 32_000,
+    ...ADDRESS_LIMITS('Billing'),
+    ...ADDRESS_LIMITS('Shipping'),
+  }),
+  contacts: describe(EXT, { FirstName: 40, LastName: 80, Email: 80, Phone: 40, Title: 128 }),
+  deals: describe(EXT, { Name: 120, 'lineItems[].Description': 255 }),
+  products: describe(EXT, { Name: 255, ProductCode: 255, Description: 4_000 }),
 };
 
 export function salesforceEntity(entity: EntityName): SalesforceEntity {

@@ -83,8 +83,7 @@ export class SalesforceWriter {
       const result = written.get(item.sourceId) as { id: string; created: boolean };
       return {
         sourceId: item.sourceId,
-        // A record found by its source id on a resumed load was created by the attempt that crashed.
-        action: result.created || (item.recovering && !item.destinationId) ? 'created' : 'updated',
+        action: result.created ? 'created' : 'updated',
         destinationId: result.id,
         ...(variants.has(item.sourceId) ? { refs: { variants: variants.get(item.sourceId) } } : {}),
       };
@@ -349,10 +348,13 @@ export class SalesforceWriter {
     for (let start = 0; start < records.length; start += CHUNK) {
       const chunk = records.slice(start, start + CHUNK);
       results.push(
-        ...(await this.client.call(`${mode} ${object}`, (conn) =>
-          mode === 'create'
-            ? conn.sobject(object).create(chunk, { allOrNone: false })
-            : conn.sobject(object).update(chunk as (NativeRecord & { Id: string })[], { allOrNone: false }),
+        ...(await this.client.call(
+          `${mode} ${object}`,
+          (conn) =>
+            mode === 'create'
+              ? conn.sobject(object).create(chunk, { allOrNone: false })
+              : conn.sobject(object).update(chunk as (NativeRecord & { Id: string })[], { allOrNone: false }),
+          { write: mode === 'create' },
         )),
       );
     }

@@ -91,6 +91,8 @@ export class ShopifyGraphqlClient {
   async request<T>(query: string, variables: Record<string, unknown> = {}, retries?: number): Promise<T> {
     return withRetry(() => this.once<T>(query, variables), {
       retries,
+      // A mutation whose answer is lost may have been saved: the connector looks it up, never re-sends it.
+      write: /^\s*mutation\b/.test(query),
       onWait: (ms) => {
         this.stats.throttleWaits++;
         this.stats.throttleWaitMs += ms;

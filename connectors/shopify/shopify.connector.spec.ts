@@ -128,9 +128,9 @@ describe('Shopify connector against its sandbox', () => {
     sandbox = await shopifySandbox({ customers: [customer(1)] });
     const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 2 });
     const items: LoadItem[] = [
-      { sourceId: 'a', payload: { email: 'c1@example.com', firstName: 'Updated' }, recovering: false },
-      { sourceId: 'b', payload: { email: 'new@example.com', firstName: 'New' }, recovering: false },
-      { sourceId: 'c', payload: { email: 'broken-address', firstName: 'Bad' }, recovering: false },
+      { sourceId: 'a', payload: { email: 'c1@example.com', firstName: 'Updated' } },
+      { sourceId: 'b', payload: { email: 'new@example.com', firstName: 'New' } },
+      { sourceId: 'c', payload: { email: 'broken-address', firstName: 'Bad' } },
     ];
     const outcomes = await connector.upsert('customers', items);
     expect(outcomes).toEqual([

@@ -15,6 +15,7 @@ import type { ConnectorOptions } from '../../src/connectors/connector.registry';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
 import { scalarText } from '../../src/common/text';
+import type { RecordRefs } from '../../src/ledger/ledger.entities';
 
 type Row = Record<string, any>;
 interface Connection {
@@ -26,7 +27,10 @@ interface UserError {
   message: string;
 }
 
-/** Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap. */
+/**
+ * Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap, and the
+ * text lengths Shopify refuses above ("is too long (maximum is 255 characters)").
+ */
 const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = {
   customers: {
     idField: 'id',
@@ -34,6 +38,7 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     modifiedAtField: 'updatedAt',
     batchLimit: 50,
     maxPageSize: 250,
+    fieldLimits: { email: 255, firstName: 255, lastName: 255, 'tags[]': 255 },
   },
   products: {
     idField: 'id',
@@ -41,6 +46,15 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     modifiedAtField: 'updatedAt',
     batchLimit: 50,
     maxPageSize: 25,
+    fieldLimits: {
+      title: 255,
+      handle: 255,
+      vendor: 255,
+      productType: 255,
+      'tags[]': 255,
+      'variants[].sku': 255,
+      'variants[].barcode': 255,
+    },
   },
   orders: {
     idField: 'id',
@@ -48,6 +62,7 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     modifiedAtField: 'updatedAt',
     batchLimit: 50,
     maxPageSize: 10,
+    fieldLimits: { 'tags[]': 255, 'lineItems[].title': 255, 'lineItems[].sku': 255 },
   },
 };
 
@@ -103,6 +118,16 @@ export class ShopifyConnector implements Connector {
 
   idOf(_entity: EntityName, record: NativeRecord): string {
     return String(record.id);
+  }
+
+  /** A product's variants by SKU, as productSet reports them. */
+  refsOf(entity: EntityName, record: NativeRecord): RecordRefs | undefined {
+    if (entity !== 'products') return undefined;
+    return {
+      variants: Object.fromEntries(
+        ((record.variants as Row[] | undefined) ?? []).map((v) => [v.sku as string, v.id as string]),
+      ),
+    };
   }
 
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
@@ -242,7 +267,7 @@ export class ShopifyConnector implements Connector {
             >(mutation, {
               input: id ? { ...item.payload, id } : item.payload,
             });
-            const result = data[id ? 'customerUpdate' : 'customerCreate'];
+            const result = mutationResult(data, id ? 'customerUpdate' : 'customerCreate');
             if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
             return {
               sourceId: item.sourceId,
@@ -284,7 +309,7 @@ export class ShopifyConnector implements Connector {
             const data = await this.client.request<{
               productSet: { product: Row | null; userErrors: UserError[] };
             }>(Q.PRODUCT_SET, { input });
-            const result = data.productSet;
+            const result = mutationResult(data, 'productSet');
             if (result.userErrors.length > 0 || !result.product) return failed(item, result.userErrors);
             const refs = {
               variants: Object.fromEntries(
@@ -320,7 +345,7 @@ export class ShopifyConnector implements Connector {
             const data = await this.client.request<{
               orderCreate: { order: Row | null; userErrors: UserError[] };
             }>(Q.ORDER_CREATE, { order });
-            const result = data.orderCreate;
+            const result = mutationResult(data, 'orderCreate');
             if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
             return { sourceId: item.sourceId, action: 'created', destinationId: result.order.id };
           });
@@ -403,7 +428,11 @@ export class ShopifyConnector implements Connector {
     return new Map(data.product.variants.nodes.map((variant) => [String(variant.sku), variant.id as string]));
   }
 
-  /** A rejected record fails alone with the platform's reason; a transport failure after retries stops the run. */
+  /**
+   * A rejected record fails alone with the platform's reason; a mutation without a definitive answer (or
+   * with a reply that lacks its result) is `unknown`, looked up before it is tried again; a transport
+   * failure of a read after retries stops the run.
+   */
   private async write(item: LoadItem, action: () => Promise<LoadOutcome>): Promise<LoadOutcome> {
     try {
       return await action();
@@ -411,6 +440,8 @@ export class ShopifyConnector implements Connector {
       if (error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED') {
         return { sourceId: item.sourceId, action: 'failed', error: errorMessage(error) };
       }
+      if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN')
+        return { sourceId: item.sourceId, action: 'unknown', error: errorMessage(error) };
       throw error;
     }
   }
@@ -419,6 +450,17 @@ export class ShopifyConnector implements Connector {
     if (!(entity in ENTITIES)) throw new SwitchyardError('PLAN_INVALID', `shopify cannot handle ${entity}`);
     return entity as keyof typeof ENTITIES;
   }
+}
+
+/** A mutation's payload; a reply without it (cut short, or mangled on the way) leaves the outcome unknown. */
+function mutationResult<T extends { userErrors: UserError[] }>(
+  data: Record<string, T | undefined> | null | undefined,
+  field: string,
+): T {
+  const result = data?.[field];
+  if (!result || !Array.isArray(result.userErrors))
+    throw new SwitchyardError('OUTCOME_UNKNOWN', `Shopify's reply to ${field} carried no result`);
+  return result;
 }
 
 function describe(errors: UserError[]): string {

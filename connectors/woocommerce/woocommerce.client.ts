@@ -46,27 +46,16 @@ export class WooClient {
         await this.limiter?.acquire(1);
         this.stats.calls++;
         try {
-          switch (method) {
-            case 'get':
-              return (await this.api.get(path, options.params ?? {})) as AxiosResponse<T>;
-            case 'post':
-              return (await this.api.post(
-                path,
-                options.data ?? {},
-                options.params ?? {},
-              )) as AxiosResponse<T>;
-            case 'put':
-              return (await this.api.put(path, options.data ?? {}, options.params ?? {})) as AxiosResponse<T>;
-            case 'delete':
-              return (await this.api.delete(path, options.params ?? {})) as AxiosResponse<T>;
-          }
+          return readable(method, path, await this.send<T>(method, path, options));
         } catch (error) {
           this.stats.errors++;
-          throw translate(method, path, error);
+          throw error instanceof SwitchyardError ? error : translate(method, path, error);
         }
       },
       {
         retries: options.retries,
+        // POST, PUT and DELETE write: one without a definitive answer is looked up, never re-sent.
+        write: method !== 'get',
         onWait: (ms) => {
           this.stats.throttleWaits++;
           this.stats.throttleWaitMs += ms;
@@ -74,6 +63,35 @@ export class WooClient {
       },
     );
   }
+
+  private async send<T>(
+    method: Method,
+    path: string,
+    options: { params?: Record<string, unknown>; data?: unknown },
+  ): Promise<AxiosResponse<T>> {
+    switch (method) {
+      case 'get':
+        return (await this.api.get(path, options.params ?? {})) as AxiosResponse<T>;
+      case 'post':
+        return (await this.api.post(path, options.data ?? {}, options.params ?? {})) as AxiosResponse<T>;
+      case 'put':
+        return (await this.api.put(path, options.data ?? {}, options.params ?? {})) as AxiosResponse<T>;
+      case 'delete':
+        return (await this.api.delete(path, options.params ?? {})) as AxiosResponse<T>;
+    }
+  }
+}
+
+/**
+ * WooCommerce answers JSON; a body axios could not parse (cut short by a proxy, say) arrives as a string.
+ * Such a reply says nothing: a read is tried again, a write's outcome is unknown.
+ */
+function readable<T>(method: Method, path: string, response: AxiosResponse<T>): AxiosResponse<T> {
+  if (typeof response.data === 'object' && response.data !== null) return response;
+  throw new SwitchyardError(
+    'PLATFORM_TEMPORARY',
+    `${method.toUpperCase()} ${path} → HTTP ${response.status} with a reply that is not JSON (cut short?)`,
+  );
 }
 
 function translate(method: Method, path: string, error: unknown): SwitchyardError {

@@ -19,7 +19,6 @@ async function pageSizes(connector: WooConnector, pageSize: number, cursor: stri
 const item = (sourceId: string, payload: Record<string, unknown>): LoadItem => ({
   sourceId,
   payload,
-  recovering: false,
 });
 
 describe('WooCommerce connector against its sandbox', () => {
@@ -119,7 +118,7 @@ describe('WooCommerce connector against its sandbox', () => {
     });
     expect(again).toMatchObject({
       action: 'updated',
-      destinationId: first.action === 'failed' ? '' : first.destinationId,
+      destinationId: 'destinationId' in first ? first.destinationId : '',
     });
     expect(sandbox.store.products.size).toBe(1);
     expect(sandbox.store.variations.size).toBe(2);

@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import type { EntityName } from '../../src/canonical/entities';
 import { SwitchyardError } from '../../src/common/errors';
 import type {
@@ -13,20 +12,23 @@ import type {
   ReadPage,
 } from '../../src/connectors/connector.port';
 import { scalarText } from '../../src/common/text';
+import type { RecordRefs } from '../../src/ledger/ledger.entities';
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
+import { type IndexedKind, naturalKeyOf, WooIdentityIndex } from './woocommerce.identity';
 
 type Row = Record<string, any>;
-type Kind = 'customers' | 'products' | 'orders';
 type BatchItem = Row & { error?: WcErrorBody };
 
-const ENTITIES: Record<Kind, EntityDescriptor> = {
+const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
   customers: {
     idField: 'id',
     naturalKey: 'email',
     modifiedAtField: 'date_modified_gmt',
     batchLimit: WOO_FACTS.batchLimit,
     maxPageSize: WOO_FACTS.maxPageSize,
+    // wp_users.user_email is varchar(100); a customer's name becomes its display_name, varchar(250).
+    fieldLimits: { email: 100 },
   },
   products: {
     idField: 'id',
@@ -46,6 +48,12 @@ const ENTITIES: Record<Kind, EntityDescriptor> = {
 
 /** WooCommerce's per-item refusals that mean "it exists already": look it up and update instead. */
 const EXISTS = { customers: 'registration-error-email-exists', products: 'product_invalid_sku' } as const;
+/** Per-item refusals of an update or delete whose record is no longer in the store. */
+const GONE = new Set([
+  'woocommerce_rest_invalid_id',
+  'woocommerce_rest_product_invalid_id',
+  'woocommerce_rest_shop_order_invalid_id',
+]);
 
 const describe = (error: WcErrorBody | undefined) =>
   `WooCommerce refused it: ${error?.code ?? 'error'}: ${error?.message ?? 'no reason given'}`;
@@ -60,6 +68,7 @@ export class WooConnector implements Connector {
   readonly platform = 'woocommerce';
   readonly entities = ENTITIES;
   private readonly client: WooClient;
+  private readonly index: Record<IndexedKind, WooIdentityIndex>;
 
   constructor(url: string, consumerKey: string, consumerSecret: string, limiter?: CallLimiter) {
     if (!consumerKey || !consumerSecret) {
@@ -69,6 +78,11 @@ export class WooConnector implements Connector {
       );
     }
     this.client = new WooClient(url, consumerKey, consumerSecret, limiter);
+    this.index = {
+      customers: new WooIdentityIndex(this.client, 'customers'),
+      products: new WooIdentityIndex(this.client, 'products'),
+      orders: new WooIdentityIndex(this.client, 'orders'),
+    };
   }
 
   get stats() {
@@ -84,6 +98,18 @@ export class WooConnector implements Connector {
 
   idOf(_entity: EntityName, record: NativeRecord): string {
     return String(record.id);
+  }
+
+  /** A product's variants by SKU: its variations, or a simple product itself. */
+  refsOf(entity: EntityName, record: NativeRecord): RecordRefs | undefined {
+    if (entity !== 'products') return undefined;
+    if (record.type !== 'variable')
+      return { variants: record.sku ? { [scalarText(record.sku)]: String(record.id) } : {} };
+    return {
+      variants: Object.fromEntries(
+        ((record.variations as Row[] | undefined) ?? []).map((v) => [String(v.sku), String(v.id)]),
+      ),
+    };
   }
 
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
@@ -131,10 +157,12 @@ export class WooConnector implements Connector {
   async delete(entity: EntityName, ids: string[]): Promise<void> {
     const kind = this.kind(entity);
     for (let start = 0; start < ids.length; start += WOO_FACTS.batchLimit) {
-      const result = await this.batch(kind, {
-        delete: ids.slice(start, start + WOO_FACTS.batchLimit).map(Number),
-      });
-      const refused = (result.delete ?? []).filter((item) => item.error);
+      const result = await this.batch(
+        kind,
+        'delete',
+        ids.slice(start, start + WOO_FACTS.batchLimit).map(Number),
+      );
+      const refused = result.filter((item) => item.error && !GONE.has(item.error.code ?? ''));
       if (refused.length > 0)
         throw new SwitchyardError(
           'PLATFORM_REJECTED',
@@ -148,41 +176,37 @@ export class WooConnector implements Connector {
     const outcomes: LoadOutcome[] = [];
     for (let start = 0; start < items.length; start += WOO_FACTS.batchLimit) {
       const chunk = items.slice(start, start + WOO_FACTS.batchLimit);
-      if (kind === 'orders') outcomes.push(...(await this.upsertOrders(chunk)));
-      else if (kind === 'products') outcomes.push(...(await this.upsertProducts(chunk)));
-      else outcomes.push(...(await this.upsertByKey('customers', chunk)));
+      try {
+        outcomes.push(
+          ...(kind === 'products' ? await this.upsertProducts(chunk) : await this.upsertRecords(kind, chunk)),
+        );
+      } catch (error) {
+        if (!(error instanceof SwitchyardError) || error.code !== 'OUTCOME_UNKNOWN') throw error;
+        // The batch may have been saved: the next attempt finds what it created by source id.
+        this.index[kind].markStale();
+        outcomes.push(...chunk.map((item) => unknown(item, error.message)));
+      }
     }
     return outcomes;
   }
 
   /**
-   * What upsert would do, by the same matching and with no writes: a record the ledger knows, or whose
-   * email or SKU WooCommerce already holds, would be updated; anything else created. Orders match only on
-   * the ledger's id (a resumed order found by its source id counts as created, as upsert counts it).
+   * What upsert would do, by the same matching and with no writes: a record the ledger knows, or one the
+   * store holds under its source id (or its email or SKU), would be updated; anything else created.
    */
   async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = this.kind(entity);
-    const found = new Set<LoadItem>();
-    const unknown = items.filter((item) => !item.destinationId);
-    if (kind === 'products') {
-      for (let start = 0; start < unknown.length; start += WOO_FACTS.maxPageSize) {
-        const chunk = unknown.slice(start, start + WOO_FACTS.maxPageSize);
-        const skus = chunk.map((item) => scalarText(item.payload.sku)).filter(Boolean);
-        if (skus.length === 0) continue;
-        const response = await this.client.request<Row[]>('get', 'products', {
-          params: stringify({ sku: skus.join(','), per_page: WOO_FACTS.maxPageSize }),
-        });
-        const taken = new Set(response.data.map((product) => String(product.sku)));
-        for (const item of chunk) if (taken.has(scalarText(item.payload.sku))) found.add(item);
-      }
-    } else if (kind === 'customers') {
-      for (const item of unknown) if (await this.findByKey('customers', item.payload)) found.add(item);
-    }
-    return items.map((item) => ({
-      sourceId: item.sourceId,
-      action: item.destinationId || found.has(item) ? 'updated' : 'created',
-      destinationId: item.destinationId ?? '',
-    }));
+    const targets = await this.matchExisting(kind, items);
+    return items.map((item) => {
+      const target = targets.get(item);
+      if (target && 'error' in target)
+        return { sourceId: item.sourceId, action: 'failed', error: target.error };
+      return {
+        sourceId: item.sourceId,
+        action: target ? 'updated' : 'created',
+        destinationId: target ? String(target.id) : '',
+      };
+    });
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -210,77 +234,109 @@ export class WooConnector implements Connector {
 
   // ---- writes ----------------------------------------------------------------------------------
 
-  /** Creates or updates by id; a create refused because the natural key exists becomes an update of that record. */
-  private async upsertByKey(
-    kind: 'customers' | 'products',
+  /**
+   * Each item's record in the store: the ledger's id, else the record carrying its source id, else (for
+   * customers and products) the one holding its email or SKU. A record found by key that carries another
+   * source id belongs to another source record: the source holds that email or SKU twice.
+   */
+  private async matchExisting(
+    kind: IndexedKind,
     items: LoadItem[],
-  ): Promise<(LoadOutcome & { payload?: Row })[]> {
+  ): Promise<Map<LoadItem, { id: number } | { error: string }>> {
+    const targets = new Map<LoadItem, { id: number } | { error: string }>();
+    for (const item of items) {
+      if (item.destinationId) {
+        targets.set(item, { id: Number(item.destinationId) });
+        continue;
+      }
+      const key = naturalKeyOf(kind, item.payload);
+      const found = await this.index[kind].find(item.sourceId, key);
+      if (!found) continue;
+      targets.set(
+        item,
+        found.holder !== undefined && found.holder !== item.sourceId
+          ? {
+              error: `WooCommerce's ${kind} ${found.id} already holds ${kind === 'customers' ? 'the email' : 'the SKU'} "${key}" for source record ${found.holder}: the source holds it twice; merge the two (cleaning: merge) or give one another ${kind === 'customers' ? 'email' : 'SKU'}`,
+            }
+          : { id: found.id },
+      );
+    }
+    return targets;
+  }
+
+  /**
+   * Creates what the store does not hold and updates what it does, every record carrying its source id in
+   * meta data. A create refused because the email or SKU exists (made since the index was read) is matched
+   * again; an update of a record deleted in the store since creates it again. A placed order's lines and
+   * totals are never rewritten: status, addresses and notes follow the source.
+   */
+  private async upsertRecords(kind: IndexedKind, items: LoadItem[]): Promise<LoadOutcome[]> {
     const outcomes = new Map<LoadItem, LoadOutcome>();
-    const known = items.filter((item) => item.destinationId);
-    const fresh = items.filter((item) => !item.destinationId);
-    const updates: { item: LoadItem; id: number; action: 'created' | 'updated' }[] = known.map((item) => ({
-      item,
-      id: Number(item.destinationId),
-      action: 'updated',
-    }));
-    if (fresh.length > 0) {
-      const created = await this.batch(kind, {
-        create: fresh.map((item) => this.parentPayload(item.payload)),
-      });
-      for (const [index, result] of (created.create ?? []).entries()) {
-        const item = fresh[index];
-        if (!result.error)
+    const targets = await this.matchExisting(kind, items);
+    const updates: { item: LoadItem; id: number }[] = [];
+    const creates: LoadItem[] = [];
+    for (const item of items) {
+      const target = targets.get(item);
+      if (!target) creates.push(item);
+      else if ('error' in target)
+        outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: target.error });
+      else updates.push({ item, id: target.id });
+    }
+    const again: LoadItem[] = [];
+    if (creates.length > 0) {
+      const created = await this.batch(
+        kind,
+        'create',
+        creates.map((item) => withIdentity(kind, item)),
+      );
+      created.forEach((result, index) => {
+        const item = creates[index];
+        if (!result.error) {
+          this.index[kind].remember(Number(result.id), item.sourceId, naturalKeyOf(kind, item.payload));
           outcomes.set(item, {
             sourceId: item.sourceId,
             action: 'created',
             destinationId: String(result.id),
           });
-        else if (result.error.code === EXISTS[kind]) {
-          const id = await this.findByKey(kind, item.payload);
-          if (id) updates.push({ item, id, action: 'updated' });
-          else
-            outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-        } else
-          outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-      }
+        } else if (kind !== 'orders' && result.error.code === EXISTS[kind]) again.push(item);
+        else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
+      });
     }
     if (updates.length > 0) {
-      const updated = await this.batch(kind, {
-        update: updates.map(({ item, id }) => ({ ...this.parentPayload(item.payload), id })),
+      const update = updates.map(({ item, id }) => {
+        const payload = withIdentity(kind, item);
+        if (kind === 'orders')
+          for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
+        return { ...payload, id };
       });
-      for (const [index, result] of (updated.update ?? []).entries()) {
-        const { item, id, action } = updates[index];
-        if (!result.error) outcomes.set(item, { sourceId: item.sourceId, action, destinationId: String(id) });
-        else if (
-          result.error.code === 'woocommerce_rest_invalid_id' ||
-          result.error.code === 'woocommerce_rest_product_invalid_id'
-        ) {
-          // Deleted in the destination since the last run: create it again.
-          outcomes.set(item, (await this.upsertByKey(kind, [{ ...item, destinationId: undefined }]))[0]);
+      (await this.batch(kind, 'update', update)).forEach((result, index) => {
+        const { item, id } = updates[index];
+        if (!result.error)
+          outcomes.set(item, { sourceId: item.sourceId, action: 'updated', destinationId: String(id) });
+        else if (GONE.has(result.error.code ?? '')) {
+          this.index[kind].forget(id);
+          again.push({ ...item, destinationId: undefined });
         } else
           outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-      }
+      });
+    }
+    if (again.length > 0) {
+      // The store changed under the index (a record made or deleted since it was read): read it again.
+      this.index[kind].markStale();
+      const retried = await this.upsertRecords(kind, again);
+      again.forEach((item, index) => {
+        const original = items.find((candidate) => candidate.sourceId === item.sourceId)!;
+        outcomes.set(original, retried[index]);
+      });
     }
     return items.map((item) => outcomes.get(item)!);
   }
 
-  private async findByKey(kind: 'customers' | 'products', payload: Row): Promise<number | null> {
-    const params = kind === 'customers' ? { email: payload.email, role: 'all' } : { sku: payload.sku };
-    const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
-    return (response.data[0]?.id as number | undefined) ?? null;
-  }
-
-  private parentPayload(payload: Row): Row {
-    const parent = { ...payload };
-    delete parent.variations;
-    return parent;
-  }
-
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const parents = await this.upsertByKey('products', items);
+    const parents = await this.upsertRecords('products', items);
     return Promise.all(
       parents.map(async (outcome, index) => {
-        if (outcome.action === 'failed') return outcome;
+        if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;
         const payload = items[index].payload;
         const variations = (payload.variations as Row[] | undefined) ?? [];
         if (payload.type !== 'variable') {
@@ -289,7 +345,14 @@ export class WooConnector implements Connector {
             refs: { variants: payload.sku ? { [scalarText(payload.sku)]: outcome.destinationId } : {} },
           };
         }
-        const result = await this.upsertVariations(Number(outcome.destinationId), variations);
+        const result = await this.upsertVariations(Number(outcome.destinationId), variations).catch(
+          (error: unknown) => {
+            // Only this product's variations are in doubt; they are matched by SKU when it is tried again.
+            if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN') return error;
+            throw error;
+          },
+        );
+        if (result instanceof SwitchyardError) return unknown(items[index], result.message);
         if ('error' in result)
           return { sourceId: outcome.sourceId, action: 'failed' as const, error: result.error };
         return { ...outcome, refs: { variants: result.variants } };
@@ -316,109 +379,74 @@ export class WooConnector implements Connector {
       const update: Row[] = chunk
         .filter((v) => existing.has(String(v.sku)))
         .map((v) => ({ ...v, id: existing.get(String(v.sku)) }));
-      const result = await this.batch(`products/${productId}/variations`, { create, update });
-      [
-        ...(result.create ?? []).map((r, i) => [create[i], r] as const),
-        ...(result.update ?? []).map((r, i) => [update[i], r] as const),
-      ].forEach(([sent, response]) => {
+      const path = `products/${productId}/variations`;
+      const results = [
+        ...(create.length > 0 ? await this.batch(path, 'create', create) : []).map(
+          (r, i) => [create[i], r] as const,
+        ),
+        ...(update.length > 0 ? await this.batch(path, 'update', update) : []).map(
+          (r, i) => [update[i], r] as const,
+        ),
+      ];
+      for (const [sent, response] of results) {
         if (response.error) errors.push(`variant ${sent.sku}: ${describe(response.error)}`);
         else variants[String(sent.sku)] = String(response.id);
-      });
+      }
     }
     return errors.length > 0 ? { error: errors.join('; ') } : { variants };
   }
 
-  private async upsertOrders(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const outcomes = new Map<LoadItem, LoadOutcome>();
-    // A recovering order may have been created before the crash: find it by its source id first.
-    const recovered = await this.findOrdersBySource(
-      items.filter((item) => item.recovering && !item.destinationId),
-    );
-    const withMeta = (item: LoadItem): Row => ({
-      ...item.payload,
-      meta_data: [
-        ...((item.payload.meta_data as Row[] | undefined) ?? []),
-        { key: WOO_FACTS.sourceIdMetaKey, value: item.sourceId },
-      ],
-    });
-    const toUpdate = items.filter((item) => item.destinationId || recovered.has(item.sourceId));
-    const toCreate = items.filter((item) => !toUpdate.includes(item));
-    if (toCreate.length > 0) {
-      const created = await this.batch('orders', { create: toCreate.map(withMeta) });
-      (created.create ?? []).forEach((result, index) => {
-        const item = toCreate[index];
-        outcomes.set(
-          item,
-          result.error
-            ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) }
-            : { sourceId: item.sourceId, action: 'created', destinationId: String(result.id) },
-        );
-      });
-    }
-    if (toUpdate.length > 0) {
-      // A placed order's lines and totals stay as they are; status, addresses and notes follow the source.
-      const update = toUpdate.map((item) => {
-        const update = withMeta(item);
-        for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete update[key];
-        return { ...update, id: Number(item.destinationId ?? recovered.get(item.sourceId)) };
-      });
-      const updated = await this.batch('orders', { update });
-      (updated.update ?? []).forEach((result, index) => {
-        const item = toUpdate[index];
-        const action = item.destinationId ? 'updated' : 'created';
-        outcomes.set(
-          item,
-          result.error
-            ? { sourceId: item.sourceId, action: 'failed', error: describe(result.error) }
-            : { sourceId: item.sourceId, action, destinationId: String(result.id) },
-        );
-      });
-    }
-    return items.map((item) => outcomes.get(item)!);
-  }
-
-  /** wc/v3 cannot filter by meta: scan the orders changed since the crashed attempt began. */
-  private async findOrdersBySource(items: LoadItem[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    if (items.length === 0) return found;
-    const since = items.map((item) => item.pendingSince ?? '1970-01-01T00:00:00Z').sort()[0];
-    const after = new Date(Date.parse(since) - 60_000).toISOString().slice(0, 19);
-    const wanted = new Set(items.map((item) => item.sourceId));
-    for (let page = 1; ; page++) {
-      const response: AxiosResponse<Row[]> = await this.client.request<Row[]>('get', 'orders', {
-        params: stringify({
-          page,
-          per_page: WOO_FACTS.maxPageSize,
-          modified_after: after,
-          dates_are_gmt: true,
-          orderby: 'id',
-          order: 'asc',
-        }),
-      });
-      for (const order of response.data) {
-        const source = (order.meta_data as Row[]).find((meta) => meta.key === WOO_FACTS.sourceIdMetaKey)
-          ?.value as string | undefined;
-        if (source && wanted.has(source)) found.set(source, order.id as number);
-      }
-      if (page >= Number(response.headers['x-wp-totalpages'] ?? 1)) return found;
-    }
-  }
-
+  /**
+   * One `/batch` call of one operation. Its reply must hold one result per item sent, in order; anything
+   * else (a reply cut short, a proxy's page) leaves the outcome unknown.
+   */
   private async batch(
     path: string,
-    body: { create?: Row[]; update?: Row[]; delete?: number[] },
-  ): Promise<Record<'create' | 'update' | 'delete', BatchItem[] | undefined>> {
-    const response = await this.client.request<
-      Record<'create' | 'update' | 'delete', BatchItem[] | undefined>
-    >('post', `${path}/batch`, { data: body });
-    return response.data;
+    operation: 'create' | 'update' | 'delete',
+    items: (Row | number)[],
+  ): Promise<BatchItem[]> {
+    const response = await this.client.request<Record<string, BatchItem[] | undefined>>(
+      'post',
+      `${path}/batch`,
+      {
+        data: { [operation]: items },
+      },
+    );
+    const results = response.data[operation];
+    if (
+      !Array.isArray(results) ||
+      results.length !== items.length ||
+      results.some((r) => !r || typeof r !== 'object')
+    )
+      throw new SwitchyardError(
+        'OUTCOME_UNKNOWN',
+        `POST ${path}/batch answered without one result per ${operation}d item`,
+      );
+    return results;
   }
 
-  private kind(entity: EntityName): Kind {
+  private kind(entity: EntityName): IndexedKind {
     if (!(entity in ENTITIES))
       throw new SwitchyardError('PLAN_INVALID', `woocommerce cannot handle ${entity}`);
-    return entity as Kind;
+    return entity as IndexedKind;
   }
+}
+
+/** A payload as written: without its variations (written apart), carrying its source id in meta data. */
+function withIdentity(kind: IndexedKind, item: LoadItem): Row {
+  const payload: Row = { ...item.payload };
+  if (kind === 'products') delete payload.variations;
+  payload.meta_data = [
+    ...((payload.meta_data as Row[] | undefined) ?? []).filter(
+      (meta) => meta.key !== WOO_FACTS.sourceIdMetaKey,
+    ),
+    { key: WOO_FACTS.sourceIdMetaKey, value: item.sourceId },
+  ];
+  return payload;
+}
+
+function unknown(item: LoadItem, error: string): LoadOutcome {
+  return { sourceId: item.sourceId, action: 'unknown', error };
 }
 
 /** The client's query type is string → string. */

@@ -1,6 +1,5 @@
-/** C0 controls other than tab, newline and carriage return, and DEL: never intended in a name or address. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+import { CONTROL_CHARACTER as CONTROL } from '../canonical/text-guard';
+
 /**
  * UTF-8 read as Latin-1/Windows-1252 ("mojibake"): Ã© for é, â€™ for ’, Â  for a non-breaking space.
  * Each pattern is a lead byte of a two- or three-byte UTF-8 sequence followed by a continuation byte.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ISO_COUNTRIES } from './countries';
-import { decimalString, moneySchema } from './money';
+import { decimalString, nonNegativeMoneySchema as price } from './money';
 
 /**
  * Canonical model v1. Every connector maps into and out of these shapes; the ledger, the engine and
@@ -8,13 +8,19 @@ import { decimalString, moneySchema } from './money';
  * destination ids by the engine before the outbound mapping runs.
  */
 export const text = z.string().nullish();
+/** A calendar day that exists: Date.parse alone takes 2026-02-31 for 3 March. */
+export function isRealDay(value: string): boolean {
+  const parsed = Date.parse(value.slice(0, 10));
+  return !isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value.slice(0, 10);
+}
 export const isoTimestamp = z
   .string()
   .refine(
-    (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !isNaN(Date.parse(value)),
-    {
-      message: 'is not an ISO 8601 UTC timestamp',
-    },
+    (value) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) &&
+      !isNaN(Date.parse(value)) &&
+      isRealDay(value),
+    { message: 'is not an ISO 8601 UTC timestamp' },
   );
 const country = z
   .string()
@@ -66,11 +72,15 @@ export type Customer = z.infer<typeof customerSchema>;
 export const variantSchema = z.object({
   sku: z.string().min(1, { message: 'is empty; every variant needs a SKU to be matched in the destination' }),
   title: text,
-  price: moneySchema,
-  compareAtPrice: moneySchema.nullish(),
+  price,
+  compareAtPrice: price.nullish(),
   /** Option name → value, e.g. { Size: "M", Colour: "Blue" }. */
   options: z.record(z.string()).default({}),
-  inventoryQuantity: z.number().int().nullish(),
+  inventoryQuantity: z
+    .number()
+    .int({ message: 'is not a whole number of items' })
+    .min(0, { message: 'is negative; stock on hand cannot be below zero' })
+    .nullish(),
   barcode: text,
   weight: decimalString.nullish(),
 });
@@ -99,8 +109,8 @@ export type Product = z.infer<typeof productSchema>;
 export const orderLineSchema = z.object({
   title: z.string(),
   sku: text,
-  quantity: z.number().int().min(0, { message: 'is negative' }),
-  unitPrice: moneySchema,
+  quantity: z.number().int({ message: 'is not a whole number' }).min(0, { message: 'is negative' }),
+  unitPrice: price,
   product: referenceSchema.nullish(),
 });
 export type OrderLine = z.infer<typeof orderLineSchema>;
@@ -126,12 +136,12 @@ export const orderSchema = z
     billingAddress: addressSchema.nullish(),
     shippingAddress: addressSchema.nullish(),
     lines: z.array(orderLineSchema).min(1, { message: 'is empty; an order needs at least one line' }),
-    shippingLines: z.array(z.object({ title: z.string(), price: moneySchema })).default([]),
-    subtotal: moneySchema,
-    totalTax: moneySchema,
-    totalShipping: moneySchema,
-    totalDiscounts: moneySchema,
-    total: moneySchema,
+    shippingLines: z.array(z.object({ title: z.string(), price })).default([]),
+    subtotal: price,
+    totalTax: price,
+    totalShipping: price,
+    totalDiscounts: price,
+    total: price,
     note: text,
     tags: z.array(z.string()).default([]),
     createdAt: isoTimestamp,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { addressSchema, extra, isoTimestamp, referenceSchema, text } from './canonical.schema';
-import { moneySchema } from './money';
+import { addressSchema, extra, isoTimestamp, isRealDay, referenceSchema, text } from './canonical.schema';
+import { nonNegativeMoneySchema as price } from './money';
 
 /**
  * Canonical CRM records (v1): the graph a CRM holds. Organisations employ contacts, deals sit between
@@ -8,7 +8,9 @@ import { moneySchema } from './money';
  * name source ids, as everywhere; an owner reference is soft: a user with no match in the destination
  * leaves the record without an owner (listed in the run's report) rather than quarantining it.
  */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'is not a date (YYYY-MM-DD)' });
+const isoDate = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && isRealDay(value), {
+  message: 'is not a date (YYYY-MM-DD)',
+});
 const ref = (entity: 'organization' | 'contact' | 'user' | 'product') =>
   referenceSchema.extend({ entity: z.literal(entity) });
 
@@ -58,8 +60,8 @@ export const dealLineSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1, { message: 'is empty' }),
   sku: text,
-  quantity: z.number().min(0, { message: 'is negative' }),
-  unitPrice: moneySchema,
+  quantity: z.number().finite({ message: 'is not a finite number' }).min(0, { message: 'is negative' }),
+  unitPrice: price,
   product: ref('product').nullish(),
 });
 export type DealLine = z.infer<typeof dealLineSchema>;
@@ -67,7 +69,7 @@ export type DealLine = z.infer<typeof dealLineSchema>;
 export const dealSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1, { message: 'is empty' }),
-  amount: moneySchema.nullish(),
+  amount: price.nullish(),
   /** Canonical stage: the source's stage through the plan's value map. */
   stage: z.string().min(1),
   pipeline: text,

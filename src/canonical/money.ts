@@ -14,3 +14,9 @@ export const currencyCode = z
 
 export const moneySchema = z.object({ amount: decimalString, currency: currencyCode });
 export type Money = z.infer<typeof moneySchema>;
+
+/** Prices, totals and amounts: money a record can hold, never below zero (a refund is its own record). */
+export const nonNegativeMoneySchema = moneySchema.refine((money) => !money.amount.startsWith('-'), {
+  message: 'is negative; prices and totals cannot be below zero',
+  path: ['amount'],
+});

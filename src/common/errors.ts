@@ -12,6 +12,11 @@ export type ErrorCode =
   | 'PLATFORM_QUOTA'
   | 'PLATFORM_TEMPORARY'
   | 'PLATFORM_REJECTED'
+  /**
+   * A write was sent and no definitive answer came back (reset, timeout, 5xx, an unreadable reply): it may
+   * or may not have been saved. Never retried as it is; the record is looked up by its source identity first.
+   */
+  | 'OUTCOME_UNKNOWN'
   | 'LEDGER_STATE';
 
 export class SwitchyardError extends Error {
@@ -41,6 +46,7 @@ export function retryPolicyOf(error: unknown): RetryPolicy {
     case 'PLATFORM_AUTH':
     case 'PLATFORM_QUOTA':
     case 'PLATFORM_REJECTED':
+    case 'OUTCOME_UNKNOWN':
     case 'LEDGER_STATE':
       return 'permanent';
   }

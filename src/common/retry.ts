@@ -5,6 +5,12 @@ export interface RetryOptions {
   retries?: number;
   /** Called before each wait so callers can count throttle waits. */
   onWait?: (ms: number, error: SwitchyardError) => void;
+  /**
+   * The operation writes and is not idempotent: a temporary failure (reset, timeout, 5xx, unreadable reply)
+   * may have been saved, so it becomes OUTCOME_UNKNOWN instead of being sent again. Throttling is retried:
+   * a 429 means the platform did not process the request.
+   */
+  write?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,7 +25,9 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
       try {
         return await operation();
       } catch (error) {
-        if (retryPolicyOf(error) === 'permanent') throw new pRetry.AbortError(error as Error);
+        const policy = retryPolicyOf(error);
+        if (policy === 'temporary' && options.write) throw new pRetry.AbortError(unknownOutcome(error));
+        if (policy === 'permanent') throw new pRetry.AbortError(error as Error);
         throw error;
       }
     },
@@ -42,4 +50,13 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
     const original = (error as { originalError?: unknown }).originalError;
     throw original ?? error;
   });
+}
+
+function unknownOutcome(error: unknown): SwitchyardError {
+  const cause = error as SwitchyardError;
+  return new SwitchyardError(
+    'OUTCOME_UNKNOWN',
+    `the write may or may not have been saved (${cause.message})`,
+    cause.details,
+  );
 }

@@ -12,6 +12,11 @@ export interface EntityDescriptor {
   batchLimit: number;
   /** Most records one read call returns. */
   maxPageSize: number;
+  /**
+   * The platform's documented text limits on this entity's payload, by payload path (`title`, `tags[]` for
+   * each element): a record over one is quarantined with the limit, never cut short or refused mid-batch.
+   */
+  fieldLimits?: Record<string, number>;
 }
 
 export interface ReadOptions {
@@ -31,20 +36,19 @@ export interface LoadItem {
   sourceId: string;
   /** The destination-native payload the outbound mapping produced. */
   payload: NativeRecord;
-  /** Known from the ledger: the record was loaded before, update it in place. */
-  destinationId?: string;
   /**
-   * A previous attempt crashed between the write and the ledger: look the record up in the destination
-   * (by natural key or source identifier) before creating it.
+   * Known from the ledger: the record was loaded before, update it in place. Without it the connector
+   * must look the record up by its source identity (or natural key) before creating it: the ledger may be
+   * new, lost, or behind a write whose reply never came.
    */
-  recovering: boolean;
-  /** When the crashed attempt began: bounds the destination search of a recovering record. */
-  pendingSince?: string;
+  destinationId?: string;
 }
 
 export type LoadOutcome =
   | { sourceId: string; action: 'created' | 'updated'; destinationId: string; refs?: RecordRefs }
-  | { sourceId: string; action: 'failed'; error: string };
+  | { sourceId: string; action: 'failed'; error: string }
+  /** The write was sent and no definitive answer came: the engine looks it up and tries again. */
+  | { sourceId: string; action: 'unknown'; error: string };
 
 export interface PlatformInfo {
   /** The store's currency (ISO 4217): what money without its own currency is in. */
@@ -76,7 +80,12 @@ export interface Connector {
   /** Reaches the platform with the given credentials; throws PLATFORM_UNREACHABLE / PLATFORM_AUTH. */
   check(): Promise<PlatformInfo>;
   read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage>;
-  /** Writes a batch (chunked to the platform's batch limit); one outcome per item, in order. */
+  /**
+   * Writes a batch (chunked to the platform's batch limit); one outcome per item, in order. Every record
+   * written carries its source identity, and an item without a destinationId is matched on it before any
+   * create, so calling upsert again for the same items never doubles one. A write without a definitive
+   * answer is never sent again here: its items come back `unknown` (or OUTCOME_UNKNOWN is thrown).
+   */
   upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
   /** What `upsert` would do with a batch, found by the same lookups, writing nothing (dry runs). */
   preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
@@ -86,6 +95,11 @@ export interface Connector {
   delete(entity: EntityName, ids: string[]): Promise<void>;
   /** The source id of a native record, known before any mapping runs. */
   idOf(entity: EntityName, record: NativeRecord): string;
+  /**
+   * The ids of a record's parts as `upsert` reports them (a product's variants by SKU), from the record as
+   * `fetch` returns it: how a stale ledger row is repaired from what the destination holds now.
+   */
+  refsOf?(entity: EntityName, record: NativeRecord): RecordRefs | undefined;
 }
 
 /** Paces calls to a platform across processes: resolves once `points` of the platform's budget are ours. */

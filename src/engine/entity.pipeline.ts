@@ -1,7 +1,8 @@
-import { ENTITIES, type EntityName } from '../canonical/entities';
+import { ENTITIES, entityOfType, type EntityName } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
+import { overLimits, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
-import type { Connector, LoadItem, NativeRecord } from '../connectors/connector.port';
+import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
 import type { LedgerRecordRow, RecordOutcome } from '../ledger/ledger.entities';
 import {
@@ -12,9 +13,11 @@ import {
 } from '../ledger/ledger.repository';
 import type { MappingContext } from '../mapping/mapping.compiler';
 import type { LoadedMapping } from '../mapping/mapping.loader';
+import { loadConfirmed } from './confirmed-load';
 import { findMerges } from './merge-pass';
 import { recordHash } from './record-hash';
-import { type PredictedRecords, ReferenceResolver } from './reference.resolver';
+import { ReferenceHealer } from './reference-healer';
+import { collectReferences, type PredictedRecords, ReferenceResolver } from './reference.resolver';
 
 export interface EntityJob {
   migrationId: string;
@@ -100,11 +103,13 @@ export async function runEntity(
   ledger: LedgerRepository,
 ): Promise<'completed' | 'interrupted'> {
   const resolver = new ReferenceResolver(ledger, job.migrationId, job.dryRun);
+  // A dry run predicts from the ledger as it is; a real run repairs stale rows it runs into.
+  const healer = job.dryRun ? undefined : new ReferenceHealer(ledger, job.migrationId, job.destination);
   const pages = job.onlySourceIds
     ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
     : job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
   for await (const page of pages) {
-    const counters = await processPage(job, ledger, resolver, page.records);
+    const counters = await processPage(job, ledger, { resolver, healer }, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
       rows: job.dryRun ? [] : counters.rows,
       counters: counters.counters,
@@ -119,9 +124,10 @@ export async function runEntity(
 async function processPage(
   job: EntityJob,
   ledger: LedgerRepository,
-  resolver: ReferenceResolver,
+  references: { resolver: ReferenceResolver; healer?: ReferenceHealer },
   records: NativeRecord[],
 ): Promise<{ rows: LedgerRowDraft[]; counters: EntityCounters }> {
+  const { resolver, healer } = references;
   const counters = zeroCounters();
   counters.extracted = records.length;
   const ids = records.map((record) => job.source.idOf(job.entity, record));
@@ -167,10 +173,15 @@ async function processPage(
         p.skip = job.cleaner.skipReason(mapped) ?? undefined;
         if (p.skip) return p;
         const result = ENTITIES[job.entity].schema.safeParse(mapped);
-        if (result.success) {
+        const textProblems = result.success ? textIssues(result.data) : [];
+        if (!result.success)
+          p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
+        else if (textProblems.length > 0)
+          p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${textProblems.join('; ')}`;
+        else {
           p.canonical = result.data;
           p.naturalKey = job.cleaner.mergeKey(result.data);
-        } else p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
+        }
       } catch (error) {
         p.quarantine = `mapping ${job.inbound.key} failed: ${errorMessage(error)}`;
       }
@@ -179,9 +190,10 @@ async function processPage(
   );
 
   const toResolve = prepared.filter((p) => p.canonical !== undefined);
-  const { problems: orphans, warnings } = await resolver.resolvePage(
-    toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical })),
-  );
+  const page = toResolve.map((p) => ({ sourceId: p.sourceId, canonical: p.canonical }));
+  const { problems: orphans, warnings } = healer
+    ? await healer.resolve(resolver, page)
+    : await resolver.resolvePage(page);
   const merges = await findMerges(
     job,
     ledger,
@@ -219,14 +231,19 @@ async function processPage(
     }
     try {
       const payload = await job.outbound.outbound(p.canonical!, job.destinationContext);
+      const limits = job.destination.entities[job.entity]?.fieldLimits;
+      const tooLong = limits ? overLimits(payload, limits, job.destination.platform) : [];
+      if (tooLong.length > 0) {
+        counters.quarantined++;
+        rows.push(row(p, { lastError: `too long for ${job.destination.platform}: ${tooLong.join('; ')}` }));
+        continue;
+      }
       toLoad.push({
         prepared: p,
         item: {
           sourceId: p.sourceId,
           payload,
           destinationId: p.previous?.destinationId ?? undefined,
-          recovering: p.previous?.status === 'pending',
-          pendingSince: p.previous?.status === 'pending' ? p.previous.updatedAt : undefined,
         },
       });
     } catch (error) {
@@ -244,13 +261,18 @@ async function processPage(
         job.runId,
         items.map((item) => item.sourceId),
       );
-    const outcomes = job.dryRun
+    // A pending row is a write a crashed attempt sent: found now, it was created by that attempt.
+    const unconfirmed = new Set(
+      toLoad.filter(({ prepared }) => prepared.previous?.status === 'pending').map(({ item }) => item),
+    );
+    let outcomes = job.dryRun
       ? await job.destination.preview(job.entity, items)
-      : await job.destination.upsert(job.entity, items);
+      : await loadConfirmed(job.destination, job.entity, items, unconfirmed);
+    if (healer) outcomes = await reloadAfterHealing(job, { resolver, healer }, toLoad, outcomes);
     outcomes.forEach((outcome, index) => {
       const p = toLoad[index].prepared;
       const attempts = (p.previous?.attempts ?? 0) + 1;
-      if (outcome.action === 'failed') {
+      if (outcome.action === 'failed' || outcome.action === 'unknown') {
         counters.failed++;
         rows.push(row(p, { status: 'failed', lastOutcome: 'failed', lastError: outcome.error, attempts }));
       } else {
@@ -295,6 +317,55 @@ async function processPage(
       );
   }
   return { rows, counters };
+}
+
+/**
+ * Loads refused because of a referenced record (a variant id the destination no longer has) get one more
+ * try: the referenced records are read back, their ledger rows repaired, and the refused records resolved,
+ * mapped and loaded again. Nothing is retried when no referenced row changed.
+ */
+async function reloadAfterHealing(
+  job: EntityJob,
+  references: { resolver: ReferenceResolver; healer: ReferenceHealer },
+  toLoad: { prepared: Prepared; item: LoadItem }[],
+  outcomes: LoadOutcome[],
+): Promise<LoadOutcome[]> {
+  const refused = toLoad.filter((_, index) => outcomes[index].action === 'failed');
+  const referenced = refused.flatMap(({ prepared }) =>
+    collectReferences(prepared.canonical).map((ref) => ({
+      entity: entityOfType(ref.entity),
+      sourceId: ref.sourceId,
+    })),
+  );
+  if (referenced.length === 0 || !(await references.healer.recheck(referenced))) return outcomes;
+  const { problems } = await references.resolver.resolvePage(
+    refused.map(({ prepared }) => ({ sourceId: prepared.sourceId, canonical: prepared.canonical })),
+  );
+  const result = [...outcomes];
+  const again: { index: number; item: LoadItem }[] = [];
+  for (const { prepared, item } of refused) {
+    const index = toLoad.findIndex((entry) => entry.item === item);
+    const reasons = problems.get(prepared.sourceId);
+    if (reasons) {
+      result[index] = { sourceId: item.sourceId, action: 'failed', error: reasons.join('; ') };
+      continue;
+    }
+    try {
+      const payload = await job.outbound.outbound(prepared.canonical!, job.destinationContext);
+      again.push({ index, item: { ...item, payload } });
+    } catch (error) {
+      const message = `mapping ${job.outbound.key} failed: ${errorMessage(error)}`;
+      result[index] = { sourceId: item.sourceId, action: 'failed', error: message };
+    }
+  }
+  const retried = await loadConfirmed(
+    job.destination,
+    job.entity,
+    again.map(({ item }) => item),
+    new Set(),
+  );
+  again.forEach(({ index }, i) => (result[index] = retried[i]));
+  return result;
 }
 
 /** A duplicate folded into its survivor: no write, and references to it resolve to the survivor's record. */

@@ -1,5 +1,5 @@
 import type { Reference } from '../canonical/canonical.schema';
-import { entityOfType } from '../canonical/entities';
+import { entityOfType, type EntityName } from '../canonical/entities';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 
@@ -24,6 +24,12 @@ function ownerWarning(ref: Reference, row: LedgerRecordRow | undefined): string 
   return `loaded without an owner: user ${ref.sourceId} has no match in the destination (${why})`;
 }
 
+/** A record another record references, by its plan entity and source id. */
+export interface ReferencedRecord {
+  entity: EntityName;
+  sourceId: string;
+}
+
 /** A dry run's predictions, by canonical type and source id: loaded ones, and why the others are not. */
 export interface PredictedRecords {
   expected: Map<string, Set<string>>;
@@ -46,9 +52,12 @@ export class ReferenceResolver {
    * Returns, per record, the references that block it (orphans: the record is quarantined) and the owners
    * that have no match in the destination (soft: the record loads without an owner, with a warning).
    */
-  async resolvePage(
-    records: { sourceId: string; canonical: unknown }[],
-  ): Promise<{ problems: Map<string, string[]>; warnings: Map<string, string[]> }> {
+  async resolvePage(records: { sourceId: string; canonical: unknown }[]): Promise<{
+    problems: Map<string, string[]>;
+    warnings: Map<string, string[]>;
+    /** Per record, the loaded references its problems may come from a stale ledger row of: worth a re-check. */
+    suspects: Map<string, ReferencedRecord[]>;
+  }> {
     const refsByRecord = records.map((record) => ({
       sourceId: record.sourceId,
       refs: collectReferences(record.canonical),
@@ -66,18 +75,24 @@ export class ReferenceResolver {
     }
     const problems = new Map<string, string[]>();
     const warnings = new Map<string, string[]>();
+    const suspects = new Map<string, ReferencedRecord[]>();
     for (const { sourceId, refs } of refsByRecord) {
       for (const ref of refs) {
         const row = rows.get(ref.entity)?.get(ref.sourceId);
         const reason = this.resolve(ref, row);
         if (reason === null) continue;
+        if (row?.status === 'loaded' && row.destinationId)
+          suspects.set(sourceId, [
+            ...(suspects.get(sourceId) ?? []),
+            { entity: entityOfType(ref.entity), sourceId: ref.sourceId },
+          ]);
         // Owners are matched, never created: no match means no owner, said out loud, not a lost record.
         const [list, message] =
           ref.entity === 'user' ? [warnings, ownerWarning(ref, row)] : [problems, reason];
         list.set(sourceId, [...(list.get(sourceId) ?? []), message]);
       }
     }
-    return { problems, warnings };
+    return { problems, warnings, suspects };
   }
 
   private resolve(ref: Reference, found: LedgerRecordRow | undefined): string | null {

@@ -5,6 +5,7 @@ import {
   LedgerRecordRow,
   MigrationRow,
   type RecordOutcome,
+  type RecordRefs,
   RunEntityRow,
   RunRow,
   type RunStatus,
@@ -246,6 +247,25 @@ export class LedgerRepository {
         await builder.set(set).where('run_id = :runId AND entity = :entity', { runId, entity }).execute();
       }
     });
+  }
+
+  /**
+   * Repairs a loaded record's row from what the destination holds now: its parts' ids (`refs`), or, when
+   * the record is gone from the destination, a row that makes the next run of its entity load it again.
+   */
+  async repairLoaded(
+    migrationId: string,
+    entity: string,
+    sourceId: string,
+    found: { refs: RecordRefs | null } | { gone: string },
+  ): Promise<void> {
+    const change =
+      'gone' in found
+        ? { status: 'failed' as const, destinationId: null, sourceHash: '', lastError: found.gone }
+        : { refs: found.refs };
+    await this.dataSource
+      .getRepository(LedgerRecordRow)
+      .update({ migrationId, entity, sourceId }, { ...change, updatedAt: now() });
   }
 
   /** Records of this run that did not load, with their reasons: what the CLI lists and exit code 3 means. */

@@ -264,7 +264,16 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
   if (page > 1 && page <= totalPages + 1) links.push(link(page - 1, 'prev'));
   if (page < totalPages) links.push(link(page + 1, 'next'));
   if (links.length > 0) res.setHeader('Link', links.join(', '));
-  res.json(rows.slice((page - 1) * perPage, page * perPage).map((row) => view(resource, row)));
+  res.json(
+    rows.slice((page - 1) * perPage, page * perPage).map((row) => onlyFields(view(resource, row), query)),
+  );
+}
+
+/** WordPress's global `_fields` parameter: only the named top-level fields of each item. */
+function onlyFields(item: Row, query: Record<string, string>): Row {
+  if (!query._fields) return item;
+  const wanted = new Set(query._fields.split(',').map((field) => field.trim().split('.')[0]));
+  return Object.fromEntries(Object.entries(item).filter(([key]) => wanted.has(key)));
 }
 
 function pickUserParams(query: Record<string, string>): Record<string, string> {
