@@ -261,7 +261,8 @@ export class ShopifyConnector implements Connector {
         this.limit(async (): Promise<LoadOutcome> => {
           const id = existing.get(item);
           const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
-          return this.write(item, async () => {
+          return this.write(item, async (intent) => {
+            intent.attempted = id ? 'update' : 'create';
             const data = await this.client.request<
               Record<string, { customer: Row | null; userErrors: UserError[] }>
             >(mutation, {
@@ -285,11 +286,12 @@ export class ShopifyConnector implements Connector {
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> =>
-          this.write(item, async () => {
+          this.write(item, async (intent) => {
             let id = existing.get(item);
             // Send the ids of variants that exist, matched by SKU, so productSet updates them in place.
             const current = id ? await this.variantIds(id) : null;
             if (id && !current) id = undefined; // deleted in the destination since: create it again
+            intent.attempted = id ? 'update' : 'create';
             const variants = ((item.payload.variants as Row[] | undefined) ?? []).map((variant) => {
               const variantId = current?.get(String(variant.sku));
               return {
@@ -433,15 +435,20 @@ export class ShopifyConnector implements Connector {
    * with a reply that lacks its result) is `unknown`, looked up before it is tried again; a transport
    * failure of a read after retries stops the run.
    */
-  private async write(item: LoadItem, action: () => Promise<LoadOutcome>): Promise<LoadOutcome> {
+  private async write(
+    item: LoadItem,
+    action: (intent: { attempted: 'create' | 'update' }) => Promise<LoadOutcome>,
+  ): Promise<LoadOutcome> {
+    // What the mutation was: set by `action` once it knows whether the record exists.
+    const intent = { attempted: 'create' as 'create' | 'update' };
     try {
-      return await action();
+      return await action(intent);
     } catch (error) {
       if (error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED') {
         return { sourceId: item.sourceId, action: 'failed', error: errorMessage(error) };
       }
       if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN')
-        return { sourceId: item.sourceId, action: 'unknown', error: errorMessage(error) };
+        return { sourceId: item.sourceId, action: 'unknown', error: errorMessage(error), ...intent };
       throw error;
     }
   }

@@ -49,6 +49,35 @@ describe('WooCommerce connector against its sandbox', () => {
     });
   });
 
+  it('matches a create on source id and email, also when the store gained the email after its index was read', async () => {
+    sandbox = await wooSandbox();
+    const connector = connect();
+    const [first] = await connector.upsert('customers', [
+      item('a', { email: 'a@example.com', first_name: 'A' }),
+    ]);
+    expect(first).toMatchObject({ action: 'created' });
+    // Another machine creates b@example.com (with no source id) after this connector read the store.
+    const other = await connect().upsert('customers', [item('other', { email: 'b@example.com' })]);
+    const [again, adopted] = await connector.upsert('customers', [
+      item('a', { email: 'a@example.com', first_name: 'A2' }),
+      item('b', { email: 'B@example.com', first_name: 'B' }),
+    ]);
+    expect(again).toMatchObject({
+      action: 'updated',
+      destinationId: 'destinationId' in first ? first.destinationId : '',
+    });
+    expect(adopted).toMatchObject({
+      action: 'failed',
+      error: expect.stringMatching(/for source record other/),
+    });
+    expect(other[0]).toMatchObject({ action: 'created' });
+    // A customer the merchant made by hand carries no source id: it is adopted, not doubled.
+    const manual = sandbox.store.create('customers', { email: 'c@example.com', first_name: 'C' });
+    const [c] = await connector.upsert('customers', [item('c', { email: 'c@example.com', first_name: 'C' })]);
+    expect(c).toMatchObject({ action: 'updated', destinationId: String(manual.id) });
+    expect(sandbox.store.customers.size).toBe(3);
+  });
+
   it('waits out 429s with Retry-After and still reads everything', async () => {
     sandbox = await wooSandbox({ customers: customers(300) }, { rateLimit: true });
     const connector = connect();

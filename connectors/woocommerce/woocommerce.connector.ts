@@ -270,7 +270,11 @@ export class WooConnector implements Connector {
    * again; an update of a record deleted in the store since creates it again. A placed order's lines and
    * totals are never rewritten: status, addresses and notes follow the source.
    */
-  private async upsertRecords(kind: IndexedKind, items: LoadItem[]): Promise<LoadOutcome[]> {
+  private async upsertRecords(
+    kind: IndexedKind,
+    items: LoadItem[],
+    retrying = false,
+  ): Promise<LoadOutcome[]> {
     const outcomes = new Map<LoadItem, LoadOutcome>();
     const targets = await this.matchExisting(kind, items);
     const updates: { item: LoadItem; id: number }[] = [];
@@ -284,12 +288,9 @@ export class WooConnector implements Connector {
     }
     const again: LoadItem[] = [];
     if (creates.length > 0) {
-      const created = await this.batch(
-        kind,
-        'create',
-        creates.map((item) => withIdentity(kind, item)),
-      );
-      created.forEach((result, index) => {
+      const payloads = creates.map((item) => withIdentity(kind, item));
+      const created = await this.answered(kind, 'create', payloads, creates, outcomes);
+      created?.forEach((result, index) => {
         const item = creates[index];
         if (!result.error) {
           this.index[kind].remember(Number(result.id), item.sourceId, naturalKeyOf(kind, item.payload));
@@ -298,7 +299,7 @@ export class WooConnector implements Connector {
             action: 'created',
             destinationId: String(result.id),
           });
-        } else if (kind !== 'orders' && result.error.code === EXISTS[kind]) again.push(item);
+        } else if (!retrying && kind !== 'orders' && result.error.code === EXISTS[kind]) again.push(item);
         else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
       });
     }
@@ -309,11 +310,18 @@ export class WooConnector implements Connector {
           for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
         return { ...payload, id };
       });
-      (await this.batch(kind, 'update', update)).forEach((result, index) => {
+      const updated = await this.answered(
+        kind,
+        'update',
+        update,
+        updates.map(({ item }) => item),
+        outcomes,
+      );
+      updated?.forEach((result, index) => {
         const { item, id } = updates[index];
         if (!result.error)
           outcomes.set(item, { sourceId: item.sourceId, action: 'updated', destinationId: String(id) });
-        else if (GONE.has(result.error.code ?? '')) {
+        else if (!retrying && GONE.has(result.error.code ?? '')) {
           this.index[kind].forget(id);
           again.push({ ...item, destinationId: undefined });
         } else
@@ -321,15 +329,45 @@ export class WooConnector implements Connector {
       });
     }
     if (again.length > 0) {
-      // The store changed under the index (a record made or deleted since it was read): read it again.
-      this.index[kind].markStale();
-      const retried = await this.upsertRecords(kind, again);
+      // The store changed under the index (a record made elsewhere, or deleted, since it was read): look the
+      // refused creates up by their email or SKU, then write each once more.
+      for (const item of again)
+        if (!item.destinationId && kind !== 'orders') await this.learnByKey(kind, item.payload);
+      const retried = await this.upsertRecords(kind, again, true);
       again.forEach((item, index) => {
         const original = items.find((candidate) => candidate.sourceId === item.sourceId)!;
         outcomes.set(original, retried[index]);
       });
     }
     return items.map((item) => outcomes.get(item)!);
+  }
+
+  /**
+   * One batch of records; when its answer is lost, its items' outcomes are `unknown` (with the operation
+   * that was lost) and the index is read again before anything is created next.
+   */
+  private async answered(
+    kind: IndexedKind,
+    operation: 'create' | 'update',
+    payloads: Row[],
+    items: LoadItem[],
+    outcomes: Map<LoadItem, LoadOutcome>,
+  ): Promise<BatchItem[] | null> {
+    try {
+      return await this.batch(kind, operation, payloads);
+    } catch (error) {
+      if (!(error instanceof SwitchyardError) || error.code !== 'OUTCOME_UNKNOWN') throw error;
+      this.index[kind].markStale();
+      for (const item of items) outcomes.set(item, unknown(item, error.message, operation));
+      return null;
+    }
+  }
+
+  /** Asks the store for the record holding a payload's email or SKU, and adds it to the index. */
+  private async learnByKey(kind: 'customers' | 'products', payload: Row): Promise<void> {
+    const params = kind === 'customers' ? { email: payload.email, role: 'all' } : { sku: payload.sku };
+    const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
+    for (const record of response.data) this.index[kind].learn(record);
   }
 
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
@@ -352,7 +390,8 @@ export class WooConnector implements Connector {
             throw error;
           },
         );
-        if (result instanceof SwitchyardError) return unknown(items[index], result.message);
+        if (result instanceof SwitchyardError)
+          return unknown(items[index], result.message, outcome.action === 'created' ? 'create' : 'update');
         if ('error' in result)
           return { sourceId: outcome.sourceId, action: 'failed' as const, error: result.error };
         return { ...outcome, refs: { variants: result.variants } };
@@ -445,8 +484,8 @@ function withIdentity(kind: IndexedKind, item: LoadItem): Row {
   return payload;
 }
 
-function unknown(item: LoadItem, error: string): LoadOutcome {
-  return { sourceId: item.sourceId, action: 'unknown', error };
+function unknown(item: LoadItem, error: string, attempted?: 'create' | 'update'): LoadOutcome {
+  return { sourceId: item.sourceId, action: 'unknown', error, ...(attempted ? { attempted } : {}) };
 }
 
 /** The client's query type is string → string. */

@@ -49,11 +49,23 @@ export class WooIdentityIndex {
     return id === undefined ? undefined : { id, holder: this.sourceById.get(id) };
   }
 
+  /** A record this connector just wrote. (The next refresh still reads every id above the last scan's.) */
   remember(id: number, sourceId: string, key: string): void {
     this.bySource.set(sourceId, id);
     this.sourceById.set(id, sourceId);
     if (key) this.byKey.set(key, id);
-    this.highestId = Math.max(this.highestId, id);
+  }
+
+  /** A record read from the store some other way (a lookup by email or SKU). */
+  learn(record: Row): void {
+    const id = Number(record.id);
+    const source = sourceIdOf(record);
+    const key = naturalKeyOf(this.kind, record);
+    if (source !== undefined) {
+      this.bySource.set(source, id);
+      this.sourceById.set(id, source);
+    }
+    if (key) this.byKey.set(key, id);
   }
 
   /** A record deleted in the store since it was indexed. */
@@ -88,13 +100,7 @@ export class WooIdentityIndex {
           break;
         }
         newest = Math.max(newest, id);
-        const source = sourceIdOf(record);
-        const key = naturalKeyOf(this.kind, record);
-        if (source !== undefined) {
-          this.bySource.set(source, id);
-          this.sourceById.set(id, source);
-        }
-        if (key) this.byKey.set(key, id);
+        this.learn(record);
       }
       if (reachedSeen || page >= Number(response.headers['x-wp-totalpages'] ?? 1)) break;
     }

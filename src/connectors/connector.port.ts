@@ -47,8 +47,12 @@ export interface LoadItem {
 export type LoadOutcome =
   | { sourceId: string; action: 'created' | 'updated'; destinationId: string; refs?: RecordRefs }
   | { sourceId: string; action: 'failed'; error: string }
-  /** The write was sent and no definitive answer came: the engine looks it up and tries again. */
-  | { sourceId: string; action: 'unknown'; error: string };
+  /**
+   * The write was sent and no definitive answer came: the engine tries again, and the connector looks the
+   * record up first. `attempted` says whether the lost write was a create (so a record found next time was
+   * made by this run) or an update of a record that was there.
+   */
+  | { sourceId: string; action: 'unknown'; error: string; attempted?: 'create' | 'update' };
 
 export interface PlatformInfo {
   /** The store's currency (ISO 4217): what money without its own currency is in. */

@@ -13,8 +13,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Loads a batch until every record has a definitive outcome. A write whose answer was lost (reset, 5xx,
  * unreadable reply) may have been saved: its items go back to the connector, which matches each on its
- * source identity before writing again, so a lost reply is adopted, never doubled. A record first written
- * in this call (or by an attempt that crashed, `unconfirmed`) and then found counts as created.
+ * source identity before writing again, so a lost reply is adopted, never doubled. A record whose lost
+ * write was a create (or that an attempt which crashed was loading, `unconfirmed`) and that is then found
+ * counts as created; one that was found and updated all along stays updated.
  *
  * If the destination still gives no answer after UNKNOWN_ROUNDS, the run stops (exit 1): the records stay
  * pending in the ledger, and the resumed run looks them up the same way.
@@ -27,7 +28,7 @@ export async function loadConfirmed(
   wait: (ms: number) => Promise<unknown> = sleep,
 ): Promise<ConfirmedOutcome[]> {
   const outcomes = new Map<LoadItem, ConfirmedOutcome>();
-  const wasUnknown = new Set<LoadItem>();
+  const lostCreate = new Set<LoadItem>();
   let open = items;
   let lastError = '';
   for (let round = 0; round < UNKNOWN_ROUNDS && open.length > 0; round++) {
@@ -38,12 +39,12 @@ export async function loadConfirmed(
       const item = open[index];
       if (!answer || answer.action === 'unknown') {
         lastError = answer?.error ?? 'the destination gave no outcome for the record';
-        wasUnknown.add(item);
+        if (answer?.attempted === 'create') lostCreate.add(item);
         next.push(item);
         return;
       }
       const adopted =
-        answer.action === 'updated' && !item.destinationId && (wasUnknown.has(item) || unconfirmed.has(item));
+        answer.action === 'updated' && !item.destinationId && (lostCreate.has(item) || unconfirmed.has(item));
       outcomes.set(item, adopted ? { ...answer, action: 'created' } : answer);
     });
     open = next;
@@ -66,7 +67,11 @@ async function upsertOrUnknown(
     return await destination.upsert(entity, items);
   } catch (error) {
     if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN')
-      return items.map((item) => ({ sourceId: item.sourceId, action: 'unknown', error: error.message }));
+      return items.map((item) => ({
+        sourceId: item.sourceId,
+        action: 'unknown' as const,
+        error: error.message,
+      }));
     throw error;
   }
 }

@@ -37,15 +37,10 @@ describe('a write saved by the platform whose reply is lost', () => {
       const proxy = await startFaultProxy(woo.url, everyFourthWrite(fault));
       const t = await sqliteLedger();
       try {
-        const result = await migrate(
-          t.ledger,
-          smallBatches(
-            plan('lost', connection(shopify, 'shopify'), {
-              ...connection(woo, 'woocommerce'),
-              url: proxy.url,
-            }),
-          ),
+        const lossyPlan = smallBatches(
+          plan('lost', connection(shopify, 'shopify'), connection(woo, 'woocommerce', proxy.url)),
         );
+        const result = await migrate(t.ledger, lossyPlan);
         expect(proxy.lostAfterSave).toBeGreaterThanOrEqual(5);
         expect(result.status).toBe('completed');
         const orders = await wooList(woo.url, 'orders');
@@ -57,6 +52,16 @@ describe('a write saved by the platform whose reply is lost', () => {
         // Records whose reply was lost were created by this run: the counts say so.
         expect(result.entities.orders).toMatchObject({ created: STORE.orders, failed: 0 });
         expect(result.entities.customers).toMatchObject({ created: STORE.customers, failed: 0 });
+        // The same plan on a new ledger, through the same faults: every record adopted, none created.
+        const fresh = await sqliteLedger();
+        try {
+          const again = await migrate(fresh.ledger, lossyPlan);
+          expect(again.status).toBe('completed');
+          expect(Object.values(again.entities).map((counts) => counts.created)).toEqual([0, 0, 0]);
+          expect(await wooList(woo.url, 'orders')).toHaveLength(STORE.orders);
+        } finally {
+          await fresh.close();
+        }
       } finally {
         await Promise.all([shopify.close(), woo.close(), proxy.close(), t.close()]);
       }
