@@ -34,6 +34,11 @@ const serviceSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/)
     .default('switchyard'),
+  /**
+   * Hosts connections may reach: names, `*.suffix` wildcards, addresses and networks, comma-separated.
+   * Unset: any public host. Loopback, private and link-local addresses need listing either way.
+   */
+  SWITCHYARD_ALLOWED_HOSTS: z.string().max(4000).optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** How long a job's lock lives; a crashed worker's job is picked up by another after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),

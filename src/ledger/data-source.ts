@@ -5,6 +5,8 @@ import { InitialLedger1764000000000 } from '../../migrations/1764000000000-initi
 import { ServiceMode1764100000000 } from '../../migrations/1764100000000-service-mode';
 import { ConnectionSettings1764200000000 } from '../../migrations/1764200000000-connection-settings';
 import { CleaningRules1764300000000 } from '../../migrations/1764300000000-cleaning-rules';
+import { AccessControl1764400000000 } from '../../migrations/1764400000000-access-control';
+import { EntityLease1764500000000 } from '../../migrations/1764500000000-entity-lease';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -13,6 +15,8 @@ export const LEDGER_MIGRATIONS = [
   ServiceMode1764100000000,
   ConnectionSettings1764200000000,
   CleaningRules1764300000000,
+  AccessControl1764400000000,
+  EntityLease1764500000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

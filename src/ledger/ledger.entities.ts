@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { CleaningRules } from '../cleaning/cleaning-rules';
+import { ApiTokenRow, AuditEventRow } from '../security/access.entities';
 
 export type RunStatus =
   | 'queued'
@@ -25,7 +26,7 @@ export type RunKind = 'full' | 'retry';
 /** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
 export interface MigrationDefinition {
   entities: string[];
-  mappings: Record<string, number | { version?: number; file?: string }>;
+  mappings: Record<string, number | { version?: number; file?: string; content?: string }>;
   options: { batchSize: number; concurrency: number };
   /** The plan's cleaning rules, validated like a CLI plan's. */
   cleaning?: CleaningRules;
@@ -109,6 +110,9 @@ export class RunEntityRow {
   @Column('integer', { default: 0 }) merged!: number;
   @Column('varchar', { length: 32, name: 'started_at', nullable: true }) startedAt!: string | null;
   @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
+  /** The worker running this entity now (service mode), and until when its claim holds unless renewed. */
+  @Column('varchar', { length: 120, name: 'lease_owner', nullable: true }) leaseOwner!: string | null;
+  @Column('varchar', { length: 32, name: 'lease_until', nullable: true }) leaseUntil!: string | null;
 }
 
 /** The lineage of one source record: where it went, what produced it, and how it ended. */
@@ -140,4 +144,12 @@ export class LedgerRecordRow {
   @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
 }
 
-export const LEDGER_ENTITIES = [MigrationRow, ConnectionRow, RunRow, RunEntityRow, LedgerRecordRow];
+export const LEDGER_ENTITIES = [
+  MigrationRow,
+  ConnectionRow,
+  RunRow,
+  RunEntityRow,
+  LedgerRecordRow,
+  ApiTokenRow,
+  AuditEventRow,
+];

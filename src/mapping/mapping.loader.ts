@@ -11,6 +11,8 @@ import { mappingFileSchema, type MappingFile } from './mapping-file.schema';
 export interface MappingChoice {
   version?: number;
   file?: string;
+  /** The mapping's YAML itself: how the service takes a custom mapping (it never reads a file a caller names). */
+  content?: string;
   /** `inbound.<field>` / `outbound.<field>` → entries laid over that field's value map (a company's own stages). */
   valueMaps?: Record<string, Record<string, unknown>>;
 }
@@ -40,14 +42,17 @@ export function loadMapping(
   baseDir = process.cwd(),
 ): LoadedMapping {
   const id = `${platform}.${type}`;
-  const file = choice.file
-    ? isAbsolute(choice.file)
-      ? choice.file
-      : resolve(baseDir, choice.file)
-    : findVersionFile(platform, type, choice.version);
-  if (!existsSync(file))
+  const file =
+    choice.content !== undefined
+      ? `the uploaded mapping ${id}`
+      : choice.file
+        ? isAbsolute(choice.file)
+          ? choice.file
+          : resolve(baseDir, choice.file)
+        : findVersionFile(platform, type, choice.version);
+  if (choice.content === undefined && !existsSync(file))
     throw new SwitchyardError('MAPPING_INVALID', `mapping ${id}: file ${file} does not exist`);
-  const text = readFileSync(file, 'utf8');
+  const text = choice.content ?? readFileSync(file, 'utf8');
   let raw: unknown;
   try {
     raw = parse(text);

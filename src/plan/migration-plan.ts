@@ -29,6 +29,8 @@ const mappingChoice = z.union([
     .object({
       version: z.number().int().positive().optional(),
       file: z.string().min(1).optional(),
+      /** The mapping's YAML itself (the service's way: it never reads a file a caller names). */
+      content: z.string().min(1).max(262_144, 'must be at most 256 KB').optional(),
       /** `inbound.<field>` / `outbound.<field>` → values that extend or replace that field's value map. */
       valueMaps: z
         .record(

@@ -4,9 +4,11 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import type { NextFunction, Request, Response } from 'express';
-import { loadServiceConfig } from '../config/app-config';
-import { AdminTokenGuard, hasAdminToken } from './api/auth.guard';
+import { AccessController } from './access/access.controller';
+import { AccessGate, requireRole } from './access/access-gate';
+import { AuditLogService } from './access/audit-log.service';
+import { TokensService } from './access/tokens.service';
+import { AccessGuard } from './api/auth.guard';
 import { ApiErrorFilter } from './api/error.filter';
 import { ConnectionsController } from './connections/connections.controller';
 import { LedgerViewService } from './migrations/ledger-view.service';
@@ -18,25 +20,20 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SharedServiceModule } from './shared.module';
 
-const tokens = loadServiceConfig().SWITCHYARD_ADMIN_TOKENS;
-
-/** Bull Board sits behind the same admin tokens as the API. */
-function boardAuth(req: Request, res: Response, next: NextFunction): void {
-  if (hasAdminToken(req.header('authorization'), tokens)) next();
-  else
-    res
-      .status(401)
-      .json({ statusCode: 401, message: 'send Authorization: Bearer <one of SWITCHYARD_ADMIN_TOKENS>' });
-}
-
 @Module({
   imports: [
     SharedServiceModule.forRoot({ applyMigrations: true }),
     TerminusModule,
-    BullBoardModule.forRoot({ route: '/api/queues', adapter: ExpressAdapter, middleware: boardAuth }),
+    // Bull Board can retry and delete jobs: admins only.
+    BullBoardModule.forRoot({
+      route: '/api/queues',
+      adapter: ExpressAdapter,
+      middleware: requireRole('admin'),
+    }),
     BullBoardModule.forFeature({ name: ENTITY_QUEUE, adapter: BullMQAdapter }),
   ],
   controllers: [
+    AccessController,
     ConnectionsController,
     MigrationsController,
     RunsController,
@@ -46,7 +43,10 @@ function boardAuth(req: Request, res: Response, next: NextFunction): void {
   providers: [
     RunsService,
     LedgerViewService,
-    { provide: APP_GUARD, useClass: AdminTokenGuard },
+    TokensService,
+    AuditLogService,
+    AccessGate,
+    { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: ApiErrorFilter },
   ],
 })

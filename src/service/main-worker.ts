@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SwitchyardError } from '../common/errors';
 import { ConfigError, loadServiceConfig } from '../config/app-config';
+import { EgressPolicy } from '../security/egress-policy';
+import { guardOutboundConnections } from '../security/outbound-guard';
 
 /** `npm run worker`: one queue worker; start as many as you like on as many machines. */
 async function main(): Promise<void> {
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  guardOutboundConnections(app.get(EgressPolicy));
   process.stdout.write(`switchyard worker started (concurrency ${config.WORKER_CONCURRENCY})\n`);
 }
 

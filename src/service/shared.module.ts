@@ -4,6 +4,7 @@ import IORedis, { type Redis } from 'ioredis';
 import { LedgerModule } from '../app/ledger.module';
 import { loadServiceConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/app-config';
 import { CredentialCipher } from '../security/credential-cipher';
+import { EgressPolicy } from '../security/egress-policy';
 import { ConnectionsService } from './connections/connections.service';
 import { MigrationsService } from './migrations/migrations.service';
 import { WorkerMetrics } from './observability/worker-metrics';
@@ -35,13 +36,18 @@ const SHARED = {
       inject: [SERVICE_CONFIG],
     },
     {
+      provide: EgressPolicy,
+      useFactory: (c: ServiceConfig) => new EgressPolicy(c.SWITCHYARD_ALLOWED_HOSTS),
+      inject: [SERVICE_CONFIG],
+    },
+    {
       provide: REDIS,
       useFactory: (c: ServiceConfig) => new IORedis(redisOptions(c.REDIS_URL)),
       inject: [SERVICE_CONFIG],
     },
     ...SERVICES,
   ],
-  exports: [LedgerModule, BullModule, SERVICE_CONFIG, CredentialCipher, REDIS, ...SERVICES],
+  exports: [LedgerModule, BullModule, SERVICE_CONFIG, CredentialCipher, EgressPolicy, REDIS, ...SERVICES],
 };
 
 /**

@@ -48,6 +48,8 @@ export class ServiceHarness {
       REDIS_URL,
       SWITCHYARD_SECRET_KEY: 'f'.repeat(64),
       SWITCHYARD_ADMIN_TOKENS: ADMIN_TOKEN,
+      // The sandboxes listen on loopback, which the service refuses unless it is listed.
+      SWITCHYARD_ALLOWED_HOSTS: '127.0.0.1',
       SWITCHYARD_QUEUE_PREFIX: `sytest-${this.database}`,
       JOB_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '2',
@@ -137,16 +139,43 @@ export class ServiceHarness {
     }
   }
 
-  /** Every text column of every ledger table, for secret scans. */
-  async ledgerDump(): Promise<string> {
+  /** Rows of a query on the service's own database, for what the API does not show. */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
     const client = new Client({ connectionString: this.env.DATABASE_URL });
     await client.connect();
-    const tables = ['connection', 'migration', 'run', 'run_entity', 'ledger_record'];
+    try {
+      return (await client.query(sql)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Every text column of every ledger table, for secret scans. */
+  async ledgerDump(): Promise<string> {
+    const tables = [
+      'connection',
+      'migration',
+      'run',
+      'run_entity',
+      'ledger_record',
+      'api_token',
+      'audit_event',
+    ];
     const parts: string[] = [];
-    for (const table of tables)
-      parts.push(JSON.stringify((await client.query(`SELECT * FROM ${table}`)).rows));
-    await client.end();
+    for (const table of tables) parts.push(JSON.stringify(await this.query(`SELECT * FROM ${table}`)));
     return parts.join('\n');
+  }
+
+  /** Everything this installation keeps in Redis is lost at once: queue, jobs, locks, rate budgets. */
+  async flushRedis(): Promise<number> {
+    const redis = this.redis();
+    try {
+      const keys = await redis.keys(`${this.env.SWITCHYARD_QUEUE_PREFIX}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      return keys.length;
+    } finally {
+      await redis.quit();
+    }
   }
 
   redis(): Redis {

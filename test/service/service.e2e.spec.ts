@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { demoShopifySeed } from '../../src/demo/demo-store';
+import { isWrite, startFaultProxy } from '../helpers/fault-proxy';
 import { wooStoreFrom } from '../helpers/sandboxes';
 import { ServiceHarness } from '../helpers/service';
 import { sourceIds } from '../helpers/woo-api';
@@ -302,6 +303,75 @@ describe('service mode under failure and control', () => {
       expect(all).toHaveLength(120);
       expect(new Set(sourceIds(all)).size).toBe(120);
       expect(new Set((await fetchAll(woo.url, 'customers')).map((c) => c.email)).size).toBe(60);
+    } finally {
+      await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+
+  it('doubles nothing when a quarter of write batches lose their reply, nor when a fresh migration meets the same store', async () => {
+    service = new ServiceHarness();
+    await service.start(1);
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 30, products: 10, orders: 40 }));
+    const woo = await wooWithSecrets();
+    const proxy = await startFaultProxy(woo.url, [{ when: isWrite, fault: 'lose-reply', every: 4 }]);
+    try {
+      const first = await setup(service, shop, { url: proxy.url }, 'lossy');
+      const run = (await service.call('POST', `/api/migrations/${first}/runs`, {})).body.runId as string;
+      expect((await service.waitForRun(run)).status).toBe('completed');
+      expect(proxy.lostAfterSave).toBeGreaterThanOrEqual(3);
+      const orders = await fetchAll(woo.url, 'orders');
+      expect(orders).toHaveLength(40);
+      expect(new Set(sourceIds(orders)).size).toBe(40);
+      expect(await fetchAll(woo.url, 'customers')).toHaveLength(30);
+      // A new migration of the same stores starts with an empty ledger: it adopts, and creates nothing.
+      const second = await setup(service, shop, { url: proxy.url }, 'lossy-again');
+      const again = (await service.call('POST', `/api/migrations/${second}/runs`, {})).body.runId as string;
+      const done = await service.waitForRun(again);
+      expect(done.status).toBe('completed');
+      expect(
+        Object.fromEntries(['customers', 'products', 'orders'].map((e) => [e, done.entities[e].created])),
+      ).toEqual({ customers: 0, products: 0, orders: 0 });
+      expect(await fetchAll(woo.url, 'orders')).toHaveLength(40);
+      // And a migration from a store into itself is refused before it exists.
+      const woos = (await service.call('GET', '/api/connections')).body as { id: string; platform: string }[];
+      const wooId = woos.find((connection) => connection.platform === 'woocommerce')!.id;
+      const self = await service.call('POST', '/api/migrations', {
+        name: 'into-itself',
+        sourceConnectionId: wooId,
+        destinationConnectionId: wooId,
+        entities: ['customers'],
+      });
+      expect(self.status).toBe(400);
+      expect(self.body.message).toMatch(/the destination is the source itself/);
+    } finally {
+      await Promise.all([shop.close(), woo.close(), proxy.close()]);
+    }
+  });
+
+  it('finishes a run whose Redis lost all its data twice, once with its worker killed too: nothing lost or doubled', async () => {
+    service = new ServiceHarness();
+    await service.start(1);
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 40, products: 12, orders: 80 }));
+    const woo = await wooWithSecrets({ latencyMs: 15 });
+    try {
+      const migrationId = await setup(service, shop, woo, 'flushed');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      // Mid-run, with the worker alive: every job, lock and queue gone.
+      await service.waitForRun(runId, (s) => s.entities.customers.extracted >= 10);
+      expect(await service.flushRedis()).toBeGreaterThan(0);
+      // Then mid-orders, the worker killed and Redis emptied again, before a new worker starts.
+      await service.waitForRun(runId, (s) => s.entities.orders.extracted >= 20);
+      service.workers[0].child.kill('SIGKILL');
+      await service.flushRedis();
+      service.addWorker();
+      const done = await service.waitForRun(runId);
+      expect(done.status).toBe('completed');
+      expect(done.entities.orders.created).toBe(80);
+      const all = await fetchAll(woo.url, 'orders');
+      expect(all).toHaveLength(80);
+      expect(new Set(sourceIds(all)).size).toBe(80);
+      expect(new Set((await fetchAll(woo.url, 'customers')).map((c) => c.email)).size).toBe(40);
+      expect(await fetchAll(woo.url, 'customers')).toHaveLength(40);
     } finally {
       await Promise.all([shop.close(), woo.close()]);
     }

@@ -1,43 +1,39 @@
-import { timingSafeEqual } from 'node:crypto';
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  SetMetadata,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
+import type { Response } from 'express';
+import type { Role } from '../../security/access.entities';
+import { AccessGate, type AuthorizedRequest } from '../access/access-gate';
 
 const PUBLIC = 'switchyard:public';
+const NEEDS = 'switchyard:role';
 /** Marks the one route open without a token: the health check. */
 export const Public = () => SetMetadata(PUBLIC, true);
-
-/** True when `Authorization: Bearer <token>` names one of SWITCHYARD_ADMIN_TOKENS (compared in constant time). */
-export function hasAdminToken(header: string | undefined, tokens: string[]): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]);
-  return tokens.some((token) => {
-    const expected = Buffer.from(token);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
-}
+/** The role a route needs; without it, reads need `viewer` and every other method `admin`. */
+export const Needs = (role: Role) => SetMetadata(NEEDS, role);
 
 @Injectable()
-export class AdminTokenGuard implements CanActivate {
+export class AccessGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(AccessGate) private readonly gate: AccessGate,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()]))
-      return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (hasAdminToken(request.header('authorization'), this.config.SWITCHYARD_ADMIN_TOKENS)) return true;
-    throw new UnauthorizedException('send Authorization: Bearer <one of SWITCHYARD_ADMIN_TOKENS>');
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthorizedRequest>();
+    const needed =
+      this.reflector.getAllAndOverride<Role>(NEEDS, targets) ??
+      (request.method === 'GET' || request.method === 'HEAD' ? 'viewer' : 'admin');
+    try {
+      await this.gate.authorize(request, needed);
+    } catch (error) {
+      const retryAfter = (error as { getResponse?: () => { retryAfter?: number } }).getResponse?.()
+        .retryAfter;
+      if (retryAfter)
+        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
+      throw error;
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ErrorCode, SwitchyardError } from '../../common/errors';
+import { redact } from '../../common/secrets';
 import { NotFound } from './not-found.error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -34,7 +35,22 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (error instanceof SwitchyardError) {
       const status = STATUS[error.code];
-      response.status(status).json({ statusCode: status, error: error.code, message: error.message });
+      response.status(status).json({ statusCode: status, error: error.code, message: redact(error.message) });
+      return;
+    }
+    const parserError = error as { status?: unknown; type?: unknown; message?: string };
+    if (
+      typeof parserError.type === 'string' &&
+      typeof parserError.status === 'number' &&
+      parserError.status < 500
+    ) {
+      // The body parser's own refusals: a body too large (413) or not JSON (400).
+      const status = parserError.status;
+      const message =
+        parserError.type === 'entity.too.large'
+          ? 'the request body is larger than the API accepts (1 MB)'
+          : `the request body cannot be read: ${parserError.message ?? parserError.type}`;
+      response.status(status).json({ statusCode: status, message });
       return;
     }
     response.status(500).json({

@@ -10,9 +10,9 @@ const uuid = z.string().uuid('must be an id returned by this API');
 export const connectionBody = z
   .object({
     name: z.string().min(1, 'is required').max(200),
-    platform: z.string().min(1, 'is required'),
-    url: z.string().url('must be a full URL such as https://shop.example.com'),
-    credentials: z.record(z.string({ invalid_type_error: 'values must be text' })),
+    platform: z.string().min(1, 'is required').max(40),
+    url: z.string().max(400).url('must be a full URL such as https://shop.example.com'),
+    credentials: z.record(z.string({ invalid_type_error: 'values must be text' }).max(10_000)),
     /** The store plan's rate budget, when it differs from the platform's documented default. */
     rateLimit: z
       .object({ capacity: z.number().positive(), refillPerSecond: z.number().positive() })
@@ -29,11 +29,24 @@ export const migrationBody = z
     sourceConnectionId: uuid,
     destinationConnectionId: uuid,
     entities: z.array(entity).min(1, 'must list at least one entity'),
+    /** A version, or `{content}`: a custom mapping's YAML, uploaded; the service reads no file a caller names. */
     mappings: z
       .record(
         z.union([
           z.number().int().positive(),
-          z.object({ version: z.number().int().positive().optional(), file: z.string().optional() }).strict(),
+          z
+            .object({
+              version: z.number().int().positive().optional(),
+              content: z.string().min(1).max(262_144, 'must be at most 256 KB').optional(),
+              file: z
+                .any()
+                .refine(() => false, {
+                  message:
+                    'the service reads no file a caller names; send the mapping YAML itself as content',
+                })
+                .optional(),
+            })
+            .strict(),
         ]),
       )
       .optional(),

@@ -20,6 +20,15 @@ export class ConnectionsController {
     return this.connections.create(body);
   }
 
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reach the platform with the stored credentials; 400 with its reason if it refuses',
+  })
+  test(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.connections.test(id);
+  }
+
   @Get()
   list() {
     return this.connections.list();

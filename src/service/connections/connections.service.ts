@@ -3,8 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { platformModule } from '../../connectors/connector.registry';
 import { ConnectionRow, type ConnectionSettings } from '../../ledger/ledger.entities';
+import { errorMessage, SwitchyardError } from '../../common/errors';
+import { redact, rememberSecret } from '../../common/secrets';
 import { CredentialCipher } from '../../security/credential-cipher';
+import { EgressPolicy } from '../../security/egress-policy';
 import { NotFound } from '../api/not-found.error';
+
+/** How long creating or testing a connection waits for the platform's first answer. */
+const CHECK_TIMEOUT_MS = 20_000;
 
 /** What an API caller may see of a connection: everything but the credentials. */
 export interface ConnectionView {
@@ -21,6 +27,7 @@ export class ConnectionsService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(CredentialCipher) private readonly cipher: CredentialCipher,
+    @Inject(EgressPolicy) private readonly egress: EgressPolicy,
   ) {}
 
   async create(input: {
@@ -30,7 +37,7 @@ export class ConnectionsService {
     credentials: Record<string, string>;
     rateLimit?: ConnectionSettings['rateLimit'];
   }): Promise<{ id: string }> {
-    platformModule(input.platform);
+    await this.verify(input);
     const row: ConnectionRow = {
       id: randomUUID(),
       name: input.name,
@@ -68,6 +75,45 @@ export class ConnectionsService {
       credentials: this.cipher.decrypt(row.credentials),
       settings: row.settings ?? {},
     };
+  }
+
+  /** Reaches a stored connection's platform with its credentials, as creating it did. */
+  async test(id: string): Promise<{ ok: true; currency: string; name?: string }> {
+    const connection = await this.open(id);
+    const info = await this.verify(connection);
+    return { ok: true, currency: info.currency, ...(info.name ? { name: info.name } : {}) };
+  }
+
+  /**
+   * A connection must be allowed (http or https, a host the egress policy lets the service call) and must
+   * work: the platform is asked with these credentials, and its refusal is a 400 with the platform's reason,
+   * not a connection that fails hours later in a run.
+   */
+  private async verify(input: { platform: string; url: string; credentials: Record<string, string> }) {
+    const platform = platformModule(input.platform);
+    await this.egress.check(input.url);
+    for (const value of Object.values(input.credentials)) rememberSecret(value);
+    const connector = platform.createConnector({ ...input }, { concurrency: 1 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new SwitchyardError('PLATFORM_UNREACHABLE', `no answer within ${CHECK_TIMEOUT_MS / 1000} s`),
+          ),
+        CHECK_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([connector.check(), timeout]);
+    } catch (error) {
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `${input.platform} at ${input.url} did not accept the connection: ${redact(errorMessage(error))}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async exists(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
+import { Needs } from '../api/auth.guard';
 import { jsonSchema } from '../api/openapi';
 import { ledgerQuery, migrationBody, runBody } from '../api/schemas';
 import { ZodPipe } from '../api/zod-body.pipe';
@@ -24,6 +25,7 @@ export class MigrationsController {
   ) {}
 
   @Post()
+  @Needs('operator')
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a migration between two stored connections' })
   @ApiBody({ schema: jsonSchema(migrationBody) })
@@ -42,6 +44,7 @@ export class MigrationsController {
   }
 
   @Post(':id/runs')
+  @Needs('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a run of all entities, or of some; workers pick it up' })
   @ApiBody({ schema: jsonSchema(runBody), required: false })
@@ -53,6 +56,7 @@ export class MigrationsController {
   }
 
   @Post(':id/audit')
+  @Needs('operator')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Read the source and report counts by category and problem records; writes nothing',

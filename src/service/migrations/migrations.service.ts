@@ -8,6 +8,7 @@ import {
   type MigrationDefinition,
   MigrationRow,
 } from '../../ledger/ledger.entities';
+import { loadMapping } from '../../mapping/mapping.loader';
 import { type MigrationPlan, parsePlan } from '../../plan/migration-plan';
 import { NotFound } from '../api/not-found.error';
 import { ConnectionsService } from '../connections/connections.service';
@@ -43,16 +44,31 @@ export class MigrationsService {
       options: { batchSize: input.options?.batchSize ?? 100, concurrency: input.options?.concurrency ?? 4 },
       ...(input.cleaning ? { cleaning: input.cleaning } : {}),
     };
-    // Validates exactly as the CLI does, credentials aside: a plan that would fail later fails now.
+    // Validates exactly as the CLI does (credentials in memory only, to tell two accounts at one URL apart):
+    // a plan that would fail later fails now, a destination that is its own source included.
+    const [sourceAccount, destinationAccount] = await Promise.all([
+      this.connections.open(source.id),
+      this.connections.open(destination.id),
+    ]);
     parsePlan(
       {
         name: input.name,
-        source: { platform: source.platform, url: source.url },
-        destination: { platform: destination.platform, url: destination.url },
+        source: { platform: source.platform, url: source.url, credentials: sourceAccount.credentials },
+        destination: {
+          platform: destination.platform,
+          url: destination.url,
+          credentials: destinationAccount.credentials,
+        },
         ...definition,
       },
       process.cwd(),
     );
+    // An uploaded mapping that does not compile is refused now, not when a worker first needs it.
+    for (const [key, choice] of Object.entries(definition.mappings))
+      if (typeof choice === 'object' && choice.content !== undefined) {
+        const [platform, type] = key.split('.');
+        loadMapping(platform, type, choice);
+      }
     const row: MigrationRow = {
       id: randomUUID(),
       name: input.name,
@@ -89,6 +105,14 @@ export class MigrationsService {
         `migration ${migration.name} was made by the CLI; run it with switchyard migrate`,
       );
     }
+    const named = Object.entries(migration.definition.mappings).filter(
+      ([, choice]) => typeof choice === 'object' && choice.file !== undefined,
+    );
+    if (named.length > 0)
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `migration ${migration.name} names mapping files on the server (${named.map(([key]) => key).join(', ')}); the service reads none: upload each mapping's YAML as content`,
+      );
     const [source, destination] = await Promise.all([
       this.connections.open(migration.sourceConnectionId),
       this.connections.open(migration.destinationConnectionId),

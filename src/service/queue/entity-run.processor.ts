@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +18,9 @@ import { RunScheduler } from '../runs/run-scheduler.service';
 import { RunStore } from '../runs/run.store';
 import { REDIS } from '../shared.tokens';
 import type { EntityJobData } from './queue.constants';
+
+/** This process, as a lease holder. */
+const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
 /**
  * One job = one entity of one run, from its checkpoint, on the same code path as the CLI. The job
@@ -44,6 +49,17 @@ export class EntityRunProcessor {
       return;
     }
     if (run.status !== 'running' && run.status !== 'queued') return;
+    // The database, not the queue, says who runs an entity: a job the queue handed out twice (its data lost,
+    // or re-enqueued by a sweep) runs once; the other copy leaves it to the lease holder.
+    const lease = this.config.JOB_LOCK_MS;
+    if (!(await this.runs.claimEntity(runId, entity, WORKER_ID, lease))) return;
+    const controller = new AbortController();
+    const renew = setInterval(() => {
+      this.runs.claimEntity(runId, entity, WORKER_ID, lease).then(
+        (held) => held || controller.abort(),
+        () => controller.abort(),
+      );
+    }, lease / 3);
     try {
       const migration = await this.migrations.get(run.migrationId);
       const { plan, settings } = await this.migrations.plan(migration);
@@ -55,7 +71,6 @@ export class EntityRunProcessor {
         limiterFor: (connection) => this.limiter(connection, budgets.get(connection.url)),
       });
       const since = { source: newClientStats(), destination: newClientStats() };
-      const controller = new AbortController();
       const type = ENTITIES[entity as EntityName].type;
       const dependencies = ENTITIES[entity as EntityName].dependsOn.map((name) => ENTITIES[name].type);
       const dryRun = run.dryRun ? await this.dryRuns.load(runId, dependencies) : undefined;
@@ -96,6 +111,9 @@ export class EntityRunProcessor {
         await this.runs.finish(runId, 'failed', `${entity}: ${errorMessage(error)}`);
       }
       throw error;
+    } finally {
+      clearInterval(renew);
+      await this.runs.releaseEntity(runId, entity, WORKER_ID);
     }
   }
 

@@ -5,15 +5,16 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Worker } from 'bullmq';
-import { DataSource, In } from 'typeorm';
+import { InjectQueue } from '@nestjs/bullmq';
+import { type Queue, Worker } from 'bullmq';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import { RunEntityRow, RunRow } from '../../ledger/ledger.entities';
 import { RunScheduler } from '../runs/run-scheduler.service';
+import { RunStore } from '../runs/run.store';
 import { redisOptions } from '../redis-options';
-import { ENTITY_QUEUE, type EntityJobData } from './queue.constants';
+import { ENTITY_QUEUE, entityJobId, type EntityJobData } from './queue.constants';
 import { EntityRunProcessor } from './entity-run.processor';
 
+/** How often the database is compared with the queue (more often when job locks are shorter). */
 const SWEEP_MS = 15_000;
 
 /**
@@ -29,7 +30,8 @@ export class EntityRunWorker implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(EntityRunProcessor) private readonly processor: EntityRunProcessor,
     @Inject(RunScheduler) private readonly scheduler: RunScheduler,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RunStore) private readonly runs: RunStore,
+    @InjectQueue(ENTITY_QUEUE) private readonly queue: Queue<EntityJobData>,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -51,7 +53,7 @@ export class EntityRunWorker implements OnApplicationBootstrap, OnApplicationShu
     this.worker.on('error', (error) => this.logger.error(`queue connection: ${error.message}`));
     this.sweeper = setInterval(
       () => void this.sweep().catch((error: Error) => this.logger.warn(`sweep: ${error.message}`)),
-      SWEEP_MS,
+      Math.min(SWEEP_MS, this.config.JOB_LOCK_MS),
     );
   }
 
@@ -61,16 +63,29 @@ export class EntityRunWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Re-enqueues work the database says exists but the queue may have lost (a process that died between
-   * claiming an entity and adding its job). Adding an existing job id is a no-op.
+   * Re-enqueues work the database says exists but the queue has lost: an entity claimed but never added (a
+   * process died in between), or one whose job vanished with Redis's data while no live worker holds its
+   * lease. The ledger is the truth; adding an existing job id is a no-op, and the lease keeps a job that
+   * comes back twice from running twice.
    */
   private async sweep(): Promise<void> {
-    const runs = await this.dataSource.getRepository(RunRow).findBy({ status: In(['queued', 'running']) });
+    const runs = await this.runs.activeRuns();
+    const now = new Date().toISOString();
     for (const run of runs) {
-      const queued = await this.dataSource
-        .getRepository(RunEntityRow)
-        .findBy({ runId: run.id, status: 'queued' });
-      for (const state of queued) await this.scheduler.enqueue(run.id, state.entity);
+      for (const state of await this.runs.entities(run.id)) {
+        if (state.status !== 'queued' && state.status !== 'running') continue;
+        const job = await this.queue.getJob(entityJobId(run.id, state.entity));
+        const jobState = job ? await job.getState() : 'missing';
+        const alive = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(jobState);
+        if (alive) continue;
+        if (state.status === 'running' && state.leaseUntil && state.leaseUntil > now) continue;
+        if (job) await job.remove().catch(() => undefined);
+        this.logger.warn(
+          `re-enqueuing ${run.id}.${state.entity}: its job is ${jobState} while the run needs it`,
+        );
+        await this.runs.moveEntity(run.id, state.entity, ['running'], 'queued');
+        await this.scheduler.enqueue(run.id, state.entity);
+      }
       await this.scheduler.advance(run.id);
     }
   }

@@ -75,6 +75,35 @@ export class RunStore {
     await this.dataSource.getRepository(RunEntityRow).update({ runId, status: In(from) }, { status: to });
   }
 
+  /**
+   * Claims an entity for one worker for `ms`: only when nobody holds it, its holder's claim has run out, or
+   * it is this worker's already. Renewing is claiming again. Two workers never run one entity at once, even
+   * when the queue has lost track of whose job it is.
+   */
+  async claimEntity(runId: string, entity: string, owner: string, ms: number): Promise<boolean> {
+    const at = now();
+    const result = await this.dataSource
+      .getRepository(RunEntityRow)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseOwner: owner, leaseUntil: new Date(Date.now() + ms).toISOString() })
+      .where('run_id = :runId AND entity = :entity', { runId, entity })
+      .andWhere('(lease_until IS NULL OR lease_until < :at OR lease_owner = :owner)', { at, owner })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async releaseEntity(runId: string, entity: string, owner: string): Promise<void> {
+    await this.dataSource
+      .getRepository(RunEntityRow)
+      .update({ runId, entity, leaseOwner: owner }, { leaseOwner: null, leaseUntil: null });
+  }
+
+  /** Runs that should be moving: queued or running. */
+  async activeRuns(): Promise<RunRow[]> {
+    return this.dataSource.getRepository(RunRow).findBy({ status: In(['queued', 'running']) });
+  }
+
   /** The records a retry re-runs: every record of the entity that is quarantined or failed now. */
   async problemIds(migrationId: string, entity: string): Promise<string[]> {
     const rows = await this.dataSource.getRepository(LedgerRecordRow).find({

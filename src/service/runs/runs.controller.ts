@@ -24,6 +24,7 @@ import {
 import { TERMINAL_RUN } from './run-states';
 import type { z } from 'zod';
 import { SwitchyardError } from '../../common/errors';
+import { Needs } from '../api/auth.guard';
 import { predictionQuery } from '../api/schemas';
 import { ZodPipe } from '../api/zod-body.pipe';
 import { DryRunStore } from './dry-run.store';
@@ -46,6 +47,7 @@ export class RunsController {
   }
 
   @Post(':runId/pause')
+  @Needs('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop at the next page boundary' })
   pause(@Param('runId', new ParseUUIDPipe()) runId: string) {
@@ -53,18 +55,21 @@ export class RunsController {
   }
 
   @Post(':runId/resume')
+  @Needs('operator')
   @HttpCode(200)
   resume(@Param('runId', new ParseUUIDPipe()) runId: string) {
     return this.runs.act(runId, 'resume');
   }
 
   @Post(':runId/cancel')
+  @Needs('operator')
   @HttpCode(200)
   cancel(@Param('runId', new ParseUUIDPipe()) runId: string) {
     return this.runs.act(runId, 'cancel');
   }
 
   @Post(':runId/retry')
+  @Needs('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'A new run of only the records that are quarantined or failed' })
   retry(@Param('runId', new ParseUUIDPipe()) runId: string) {
