@@ -144,4 +144,35 @@ describe('Shopify connector against its sandbox', () => {
     ]);
     expect(await connector.count('customers')).toBe(2);
   });
+
+  it('creates a cancelled order and then cancels it, and cancels an existing order only once', async () => {
+    sandbox = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 2 });
+    const order = (cancelled: boolean) => ({
+      currency: 'EUR',
+      lineItems: [
+        { title: 'Mug', quantity: 1, priceSet: { shopMoney: { amount: '5.00', currencyCode: 'EUR' } } },
+      ],
+      cancelled,
+    });
+    const [cancelled, open] = await connector.upsert('orders', [
+      { sourceId: 'o1', payload: order(true) },
+      { sourceId: 'o2', payload: order(false) },
+    ]);
+    const cancelledAt = (outcome: typeof cancelled) =>
+      sandbox.store.byGid('destinationId' in outcome ? outcome.destinationId : '')?.cancelledAt as
+        string | null;
+    expect(cancelledAt(cancelled)).toEqual(expect.any(String));
+    expect(cancelledAt(open)).toBeNull();
+    // The source cancels o2 later; o1 is already cancelled and is left alone (a second cancel is refused).
+    const writes = sandbox.counters().writes;
+    const again = await connector.upsert('orders', [
+      { sourceId: 'o1', payload: order(true) },
+      { sourceId: 'o2', payload: order(true) },
+    ]);
+    expect(again.map((outcome) => outcome.action)).toEqual(['updated', 'updated']);
+    expect(cancelledAt(again[1])).toEqual(expect.any(String));
+    expect(sandbox.counters().writes).toBe(writes + 1);
+    expect(await connector.count('orders')).toBe(2);
+  });
 });

@@ -337,23 +337,54 @@ export class ShopifyConnector implements Connector {
         this.limit(async (): Promise<LoadOutcome> => {
           const id = existing.get(item);
           // Shopify cannot edit a placed order's lines or totals; an order already there is left as it is.
-          if (id) return { sourceId: item.sourceId, action: 'updated', destinationId: id };
+          const { cancelled, ...payload } = item.payload;
+          if (id)
+            return this.write(item, async (intent) => {
+              intent.attempted = 'update';
+              const refused = cancelled ? await this.cancelOrder(id, true) : null;
+              if (refused) return failed(item, refused);
+              return { sourceId: item.sourceId, action: 'updated', destinationId: id };
+            });
           return this.write(item, async () => {
             const order = {
-              ...item.payload,
+              ...payload,
               sourceIdentifier: item.sourceId,
-              tags: [...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)],
+              tags: [...((payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)],
             };
             const data = await this.client.request<{
               orderCreate: { order: Row | null; userErrors: UserError[] };
             }>(Q.ORDER_CREATE, { order });
             const result = mutationResult(data, 'orderCreate');
             if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
+            const refused = cancelled ? await this.cancelOrder(result.order.id as string, false) : null;
+            if (refused) return failed(item, refused);
             return { sourceId: item.sourceId, action: 'created', destinationId: result.order.id };
           });
         }),
       ),
     );
+  }
+
+  /**
+   * orderCreate cannot make a cancelled order: a cancelled source order is created, then cancelled (no
+   * refund, no restock, no email). An order that exists is cancelled only if it is not yet (`check`).
+   * Returns Shopify's refusal, or null.
+   */
+  private async cancelOrder(orderId: string, check: boolean): Promise<UserError[] | null> {
+    if (check) {
+      const data = await this.client.request<{ node: { cancelledAt?: string | null } | null }>(
+        Q.ORDER_CANCELLED_QUERY,
+        { id: orderId },
+      );
+      if (data.node?.cancelledAt) return null;
+    }
+    const data = await this.client.request<{
+      orderCancel: { orderCancelUserErrors: UserError[] } | undefined;
+    }>(Q.ORDER_CANCEL, { orderId });
+    if (!data.orderCancel)
+      throw new SwitchyardError('OUTCOME_UNKNOWN', "Shopify's reply to orderCancel carried no result");
+    const errors = data.orderCancel.orderCancelUserErrors;
+    return errors.length > 0 ? errors : null;
   }
 
   /**

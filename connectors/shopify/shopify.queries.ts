@@ -221,6 +221,31 @@ export const ORDER_CREATE = /* GraphQL */ `
   }
 `;
 
+export const ORDER_CANCEL = /* GraphQL */ `
+  mutation SwitchyardOrderCancel($orderId: ID!) {
+    orderCancel(orderId: $orderId, reason: OTHER, refund: false, restock: false, notifyCustomer: false) {
+      job {
+        id
+      }
+      orderCancelUserErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const ORDER_CANCELLED_QUERY = /* GraphQL */ `
+  query SwitchyardOrderCancelled($id: ID!) {
+    node(id: $id) {
+      ... on Order {
+        cancelledAt
+      }
+    }
+  }
+`;
+
 export const DELETE_MUTATIONS = {
   customers:
     'mutation SwitchyardDelete($id: ID!) { result: customerDelete(input: { id: $id }) { userErrors { field message } } }',

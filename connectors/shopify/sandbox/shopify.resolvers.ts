@@ -135,6 +135,7 @@ export function buildRoot(store: ShopifyStore) {
     }),
     orderCreate: ({ order }: { order: Row }) => store.orderCreate(order),
     orderDelete: ({ orderId }: { orderId: string }) => store.orderDelete(orderId),
+    orderCancel: ({ orderId }: { orderId: string }) => store.orderCancel(orderId),
   };
   return { query, mutation };
 }

@@ -455,6 +455,29 @@ export class ShopifyStore {
     return { order: row, userErrors: [] };
   }
 
+  /**
+   * orderCancel (2024-10+): an asynchronous job in Shopify; here it is done at once. Cancelling an order
+   * twice, or one that does not exist, is refused in orderCancelUserErrors.
+   */
+  orderCancel(gid: string): { job: Row | null; orderCancelUserErrors: UserError[]; userErrors: UserError[] } {
+    const found = this.byGid(gid);
+    const refuse = (message: string, code: string) => {
+      const errors = [{ field: ['orderId'], message, code }];
+      return { job: null, orderCancelUserErrors: errors, userErrors: errors };
+    };
+    if (!found || !this.orders.has(Number(found.legacyResourceId)))
+      return refuse('Order does not exist', 'NOT_FOUND');
+    if (found.cancelledAt) return refuse('Order has already been cancelled', 'INVALID');
+    this.writes++;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    Object.assign(found, { cancelledAt: now, updatedAt: now });
+    return {
+      job: { id: `gid://shopify/Job/${this.nextId++}`, done: true },
+      orderCancelUserErrors: [],
+      userErrors: [],
+    };
+  }
+
   orderDelete(gid: string): { deletedId: string | null; userErrors: UserError[] } {
     const found = this.byGid(gid);
     if (!found)
