@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { EntityName } from '../../src/canonical/entities';
-import { errorMessage, SwitchyardError } from '../../src/common/errors';
+import { errorMessage, isOutcomeUnknown, SwitchyardError } from '../../src/common/errors';
 import type {
   Connector,
   EntityDescriptor,
@@ -378,12 +378,11 @@ export class ShopifyConnector implements Connector {
       );
       if (data.node?.cancelledAt) return null;
     }
-    const data = await this.client.request<{
-      orderCancel: { orderCancelUserErrors: UserError[] } | undefined;
-    }>(Q.ORDER_CANCEL, { orderId });
-    if (!data.orderCancel)
-      throw new SwitchyardError('OUTCOME_UNKNOWN', "Shopify's reply to orderCancel carried no result");
-    const errors = data.orderCancel.orderCancelUserErrors;
+    const data = await this.client.request<{ orderCancel: { orderCancelUserErrors: UserError[] } }>(
+      Q.ORDER_CANCEL,
+      { orderId },
+    );
+    const errors = mutationResult(data, 'orderCancel', 'orderCancelUserErrors').orderCancelUserErrors;
     return errors.length > 0 ? errors : null;
   }
 
@@ -478,7 +477,7 @@ export class ShopifyConnector implements Connector {
       if (error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED') {
         return { sourceId: item.sourceId, action: 'failed', error: errorMessage(error) };
       }
-      if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN')
+      if (isOutcomeUnknown(error))
         return { sourceId: item.sourceId, action: 'unknown', error: errorMessage(error), ...intent };
       throw error;
     }
@@ -491,12 +490,13 @@ export class ShopifyConnector implements Connector {
 }
 
 /** A mutation's payload; a reply without it (cut short, or mangled on the way) leaves the outcome unknown. */
-function mutationResult<T extends { userErrors: UserError[] }>(
+function mutationResult<T extends object>(
   data: Record<string, T | undefined> | null | undefined,
   field: string,
+  errors = 'userErrors',
 ): T {
   const result = data?.[field];
-  if (!result || !Array.isArray(result.userErrors))
+  if (!result || !Array.isArray((result as Record<string, unknown>)[errors]))
     throw new SwitchyardError('OUTCOME_UNKNOWN', `Shopify's reply to ${field} carried no result`);
   return result;
 }

@@ -1,5 +1,5 @@
 import type { EntityName } from '../../src/canonical/entities';
-import { SwitchyardError } from '../../src/common/errors';
+import { isOutcomeUnknown, SwitchyardError } from '../../src/common/errors';
 import type {
   CallLimiter,
   Connector,
@@ -19,6 +19,7 @@ import { type IndexedKind, naturalKeyOf, WooIdentityIndex } from './woocommerce.
 
 type Row = Record<string, any>;
 type BatchItem = Row & { error?: WcErrorBody };
+type BatchOperation = 'create' | 'update' | 'delete';
 
 const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
   customers: {
@@ -157,12 +158,10 @@ export class WooConnector implements Connector {
   async delete(entity: EntityName, ids: string[]): Promise<void> {
     const kind = this.kind(entity);
     for (let start = 0; start < ids.length; start += WOO_FACTS.batchLimit) {
-      const result = await this.batch(
-        kind,
-        'delete',
-        ids.slice(start, start + WOO_FACTS.batchLimit).map(Number),
-      );
-      const refused = result.filter((item) => item.error && !GONE.has(item.error.code ?? ''));
+      const result = await this.batch(kind, {
+        delete: ids.slice(start, start + WOO_FACTS.batchLimit).map(Number),
+      });
+      const refused = result.delete.filter((item) => item.error && !GONE.has(item.error.code ?? ''));
       if (refused.length > 0)
         throw new SwitchyardError(
           'PLATFORM_REJECTED',
@@ -176,16 +175,9 @@ export class WooConnector implements Connector {
     const outcomes: LoadOutcome[] = [];
     for (let start = 0; start < items.length; start += WOO_FACTS.batchLimit) {
       const chunk = items.slice(start, start + WOO_FACTS.batchLimit);
-      try {
-        outcomes.push(
-          ...(kind === 'products' ? await this.upsertProducts(chunk) : await this.upsertRecords(kind, chunk)),
-        );
-      } catch (error) {
-        if (!(error instanceof SwitchyardError) || error.code !== 'OUTCOME_UNKNOWN') throw error;
-        // The batch may have been saved: the next attempt finds what it created by source id.
-        this.index[kind].markStale();
-        outcomes.push(...chunk.map((item) => unknown(item, error.message)));
-      }
+      outcomes.push(
+        ...(kind === 'products' ? await this.upsertProducts(chunk) : await this.upsertRecords(kind, chunk)),
+      );
     }
     return outcomes;
   }
@@ -354,9 +346,9 @@ export class WooConnector implements Connector {
     outcomes: Map<LoadItem, LoadOutcome>,
   ): Promise<BatchItem[] | null> {
     try {
-      return await this.batch(kind, operation, payloads);
+      return (await this.batch(kind, { [operation]: payloads }))[operation];
     } catch (error) {
-      if (!(error instanceof SwitchyardError) || error.code !== 'OUTCOME_UNKNOWN') throw error;
+      if (!isOutcomeUnknown(error)) throw error;
       this.index[kind].markStale();
       for (const item of items) outcomes.set(item, unknown(item, error.message, operation));
       return null;
@@ -386,7 +378,7 @@ export class WooConnector implements Connector {
         const result = await this.upsertVariations(Number(outcome.destinationId), variations).catch(
           (error: unknown) => {
             // Only this product's variations are in doubt; they are matched by SKU when it is tried again.
-            if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN') return error;
+            if (isOutcomeUnknown(error)) return error;
             throw error;
           },
         );
@@ -418,14 +410,10 @@ export class WooConnector implements Connector {
       const update: Row[] = chunk
         .filter((v) => existing.has(String(v.sku)))
         .map((v) => ({ ...v, id: existing.get(String(v.sku)) }));
-      const path = `products/${productId}/variations`;
+      const result = await this.batch(`products/${productId}/variations`, { create, update });
       const results = [
-        ...(create.length > 0 ? await this.batch(path, 'create', create) : []).map(
-          (r, i) => [create[i], r] as const,
-        ),
-        ...(update.length > 0 ? await this.batch(path, 'update', update) : []).map(
-          (r, i) => [update[i], r] as const,
-        ),
+        ...result.create.map((r, i) => [create[i], r] as const),
+        ...result.update.map((r, i) => [update[i], r] as const),
       ];
       for (const [sent, response] of results) {
         if (response.error) errors.push(`variant ${sent.sku}: ${describe(response.error)}`);
@@ -436,31 +424,35 @@ export class WooConnector implements Connector {
   }
 
   /**
-   * One `/batch` call of one operation. Its reply must hold one result per item sent, in order; anything
-   * else (a reply cut short, a proxy's page) leaves the outcome unknown.
+   * One `/batch` call (create, update and delete together, as WooCommerce takes them). Its reply must hold
+   * one result per item sent for each operation, in order; anything else (a reply cut short, a proxy's page)
+   * leaves the outcome unknown.
    */
   private async batch(
     path: string,
-    operation: 'create' | 'update' | 'delete',
-    items: (Row | number)[],
-  ): Promise<BatchItem[]> {
-    const response = await this.client.request<Record<string, BatchItem[] | undefined>>(
+    body: Partial<Record<BatchOperation, (Row | number)[]>>,
+  ): Promise<Record<BatchOperation, BatchItem[]>> {
+    const response = await this.client.request<Partial<Record<BatchOperation, BatchItem[]>>>(
       'post',
       `${path}/batch`,
-      {
-        data: { [operation]: items },
-      },
+      { data: body },
     );
-    const results = response.data[operation];
-    if (
-      !Array.isArray(results) ||
-      results.length !== items.length ||
-      results.some((r) => !r || typeof r !== 'object')
-    )
-      throw new SwitchyardError(
-        'OUTCOME_UNKNOWN',
-        `POST ${path}/batch answered without one result per ${operation}d item`,
-      );
+    const results = { create: [], update: [], delete: [] } as Record<BatchOperation, BatchItem[]>;
+    for (const operation of ['create', 'update', 'delete'] as const) {
+      const sent = body[operation] ?? [];
+      if (sent.length === 0) continue;
+      const answer = response.data[operation];
+      if (
+        !Array.isArray(answer) ||
+        answer.length !== sent.length ||
+        answer.some((r) => !r || typeof r !== 'object')
+      )
+        throw new SwitchyardError(
+          'OUTCOME_UNKNOWN',
+          `POST ${path}/batch answered without one result per ${operation}d item`,
+        );
+      results[operation] = answer;
+    }
     return results;
   }
 

@@ -1,3 +1,4 @@
+import { textsOf } from '../canonical/field-path';
 import { CONTROL_CHARACTER as CONTROL } from '../canonical/text-guard';
 
 /**
@@ -9,31 +10,24 @@ const MOJIBAKE = /Ã[\u0080-\u00BF]|Â[\u00A0-\u00BF]|â€[™œ\u009D“”–
 export type TextProblem = { kind: 'encoding'; field: string; message: string };
 
 /** Every string in a record, with its path, checked for control characters and mojibake. */
-export function textProblems(record: unknown, path = ''): TextProblem[] {
-  if (typeof record === 'string') {
-    if (CONTROL.test(record))
+export function textProblems(record: unknown): TextProblem[] {
+  return textsOf(record).flatMap(({ at: field, text }): TextProblem[] => {
+    if (CONTROL.test(text))
       return [
         {
           kind: 'encoding',
-          field: path,
-          message: `${path} contains a control character (${JSON.stringify(record)}); remove it in the source`,
+          field,
+          message: `${field} contains a control character (${JSON.stringify(text)}); remove it in the source`,
         },
       ];
-    if (MOJIBAKE.test(record))
+    if (MOJIBAKE.test(text))
       return [
         {
           kind: 'encoding',
-          field: path,
-          message: `${path} looks garbled by a wrong character encoding (${JSON.stringify(record)}); fix the text in the source`,
+          field,
+          message: `${field} looks garbled by a wrong character encoding (${JSON.stringify(text)}); fix the text in the source`,
         },
       ];
     return [];
-  }
-  if (Array.isArray(record)) return record.flatMap((item, index) => textProblems(item, `${path}.${index}`));
-  if (record !== null && typeof record === 'object') {
-    return Object.entries(record).flatMap(([key, value]) =>
-      key === 'extra' ? [] : textProblems(value, path ? `${path}.${key}` : key),
-    );
-  }
-  return [];
+  });
 }

@@ -1,4 +1,5 @@
 import type { EntityName } from '../canonical/entities';
+import { placesAt } from '../canonical/field-path';
 import { scalarText } from '../common/text';
 import { stableStringify } from '../engine/record-hash';
 import type { CleaningRules, EntityCleaningRules, SkipRule } from './cleaning-rules';
@@ -66,24 +67,16 @@ export function cleanerFor(cleaning: CleaningRules | undefined, entity: EntityNa
 
 /** The objects a path's leaf lives in: `addresses[].country` → every address. */
 function containers(record: Json, segments: string[]): Json[] {
-  let at: unknown[] = [record];
-  for (const segment of segments) at = at.flatMap((node) => step(node, segment));
-  return at.filter((node): node is Json => node !== null && typeof node === 'object' && !Array.isArray(node));
+  return placesAt(record, segments.join('.'))
+    .map(({ value }) => value)
+    .filter((node): node is Json => node !== null && typeof node === 'object' && !Array.isArray(node));
 }
 
 function valuesAt(record: Json, path: string): unknown[] {
-  let at: unknown[] = [record];
-  for (const segment of path.split('.')) at = at.flatMap((node) => step(node, segment));
   // A list at the end (tags) matches by any element.
-  return at.flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
-}
-
-function step(node: unknown, segment: string): unknown[] {
-  if (node === null || typeof node !== 'object') return [];
-  const list = segment.endsWith('[]');
-  const value = (node as Json)[list ? segment.slice(0, -2) : segment];
-  if (!list) return value === undefined ? [] : [value];
-  return Array.isArray(value) ? value : [];
+  return placesAt(record, path).flatMap(({ value }) =>
+    Array.isArray(value) ? (value as unknown[]) : [value],
+  );
 }
 
 const wanted = (rule: SkipRule) => (rule.in ?? [rule.equals!]).map((v) => scalarText(v));

@@ -52,6 +52,11 @@ export function retryPolicyOf(error: unknown): RetryPolicy {
   }
 }
 
+/** A write that may or may not have been saved: look the record up before writing it again. */
+export function isOutcomeUnknown(error: unknown): error is SwitchyardError {
+  return error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN';
+}
+
 /** JSONata throws plain objects `{code, message, token}`, not Errors; both read well here. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

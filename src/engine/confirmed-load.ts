@@ -1,6 +1,6 @@
 import type { EntityName } from '../canonical/entities';
 import type { Connector, LoadItem, LoadOutcome } from '../connectors/connector.port';
-import { SwitchyardError } from '../common/errors';
+import { isOutcomeUnknown, SwitchyardError } from '../common/errors';
 
 export type ConfirmedOutcome = Exclude<LoadOutcome, { action: 'unknown' }>;
 
@@ -66,7 +66,7 @@ async function upsertOrUnknown(
   try {
     return await destination.upsert(entity, items);
   } catch (error) {
-    if (error instanceof SwitchyardError && error.code === 'OUTCOME_UNKNOWN')
+    if (isOutcomeUnknown(error))
       return items.map((item) => ({
         sourceId: item.sourceId,
         action: 'unknown' as const,

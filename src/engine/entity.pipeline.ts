@@ -330,7 +330,9 @@ async function reloadAfterHealing(
   toLoad: { prepared: Prepared; item: LoadItem }[],
   outcomes: LoadOutcome[],
 ): Promise<LoadOutcome[]> {
-  const refused = toLoad.filter((_, index) => outcomes[index].action === 'failed');
+  const refused = toLoad
+    .map((entry, index) => ({ ...entry, index }))
+    .filter(({ index }) => outcomes[index].action === 'failed');
   const referenced = refused.flatMap(({ prepared }) =>
     collectReferences(prepared.canonical).map((ref) => ({
       entity: entityOfType(ref.entity),
@@ -343,8 +345,7 @@ async function reloadAfterHealing(
   );
   const result = [...outcomes];
   const again: { index: number; item: LoadItem }[] = [];
-  for (const { prepared, item } of refused) {
-    const index = toLoad.findIndex((entry) => entry.item === item);
+  for (const { prepared, item, index } of refused) {
     const reasons = problems.get(prepared.sourceId);
     if (reasons) {
       result[index] = { sourceId: item.sourceId, action: 'failed', error: reasons.join('; ') };

@@ -24,19 +24,16 @@ export class AccessGate {
     AccessGate.current = this;
   }
 
-  /** Sets `req.actor`, or throws 401, 403 or 429. */
-  async authorize(req: AuthorizedRequest, needed: Role): Promise<Actor> {
+  /** Sets `req.actor`, or throws 401, 403 or 429 (with `Retry-After` set on `res`). */
+  async authorize(req: AuthorizedRequest, res: Response, needed: Role): Promise<Actor> {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const now = Date.now();
     const recent = (this.failures.get(ip) ?? []).filter((at) => now - at < WINDOW_MS);
     if (recent.length >= FAILED_SIGN_INS_PER_MINUTE) {
       const seconds = Math.ceil((recent[0] + WINDOW_MS - now) / 1000);
+      res.setHeader('Retry-After', String(seconds));
       throw new HttpException(
-        {
-          statusCode: 429,
-          message: `too many refused tokens from ${ip}; try again in ${seconds} s`,
-          retryAfter: seconds,
-        },
+        { statusCode: 429, message: `too many refused tokens from ${ip}; try again in ${seconds} s` },
         429,
       );
     }
@@ -45,7 +42,8 @@ export class AccessGate {
     const actor = await this.tokens.authenticate(req.header('authorization'));
     if (!actor) throw new UnauthorizedException('send Authorization: Bearer <an API token>');
     const attempts = this.failures.get(ip) ?? [];
-    attempts.splice(attempts.indexOf(now), 1);
+    const counted = attempts.indexOf(now);
+    if (counted >= 0) attempts.splice(counted, 1);
     req.actor = actor;
     if (!allows(actor.role, needed))
       throw new ForbiddenException(`token ${actor.name} is a ${actor.role}; this needs the ${needed} role`);
@@ -61,13 +59,9 @@ export function requireRole(needed: Role) {
       res.status(503).json({ statusCode: 503, message: 'starting' });
       return;
     }
-    gate.authorize(req, needed).then(
+    gate.authorize(req, res, needed).then(
       () => next(),
-      (error: HttpException) => {
-        const body = error.getResponse() as { retryAfter?: number };
-        if (body.retryAfter) res.setHeader('Retry-After', String(body.retryAfter));
-        res.status(error.getStatus()).json(body);
-      },
+      (error: HttpException) => res.status(error.getStatus()).json(error.getResponse()),
     );
   };
 }

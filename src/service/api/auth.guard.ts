@@ -25,15 +25,7 @@ export class AccessGuard implements CanActivate {
     const needed =
       this.reflector.getAllAndOverride<Role>(NEEDS, targets) ??
       (request.method === 'GET' || request.method === 'HEAD' ? 'viewer' : 'admin');
-    try {
-      await this.gate.authorize(request, needed);
-    } catch (error) {
-      const retryAfter = (error as { getResponse?: () => { retryAfter?: number } }).getResponse?.()
-        .retryAfter;
-      if (retryAfter)
-        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-      throw error;
-    }
+    await this.gate.authorize(request, context.switchToHttp().getResponse<Response>(), needed);
     return true;
   }
 }
