@@ -91,6 +91,15 @@ describe('a write saved by the platform whose reply is lost', () => {
       expect(products).toHaveLength(STORE.products);
       const customers = await shopifyList(shopify.url, 'customers');
       expect(customers).toHaveLength(STORE.customers);
+      // Cancelled source orders are cancelled in Shopify, also when the orderCancel reply was the one lost.
+      const cancelledAtSource = (await wooList(woo.url, 'orders')).filter((o) => o.status === 'cancelled');
+      expect(cancelledAtSource.length).toBeGreaterThan(0);
+      expect(
+        orders
+          .filter((order) => order.cancelledAt)
+          .map((order) => order.sourceIdentifier)
+          .sort(),
+      ).toEqual(cancelledAtSource.map((order) => String(order.id)).sort());
     } finally {
       await Promise.all([woo.close(), shopify.close(), proxy.close(), t.close()]);
     }
