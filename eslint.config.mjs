@@ -22,5 +22,39 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The core never names a platform: connectors register themselves (src/connectors/connector.registry.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/../connectors/*/**'],
+              message: 'src/ must not import a platform folder; platforms register themselves.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A platform uses the core's public connector API (src/connectors/index.ts) and nothing else of src/.
+    files: ['connectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '!**/src/connectors'],
+              message: "connectors import the core only through its public API: '../../src/connectors'.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

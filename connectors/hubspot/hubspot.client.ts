@@ -1,8 +1,12 @@
 import { Client } from '@hubspot/api-client';
 import Bottleneck from 'bottleneck';
-import { SwitchyardError } from '../../src/common/errors';
-import { withRetry } from '../../src/common/retry';
-import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type ClientStats,
+  newClientStats,
+  SwitchyardError,
+  withRetry,
+} from '../../src/connectors';
 import { HUBSPOT_FACTS } from './hubspot.facts';
 
 /** What every `…WithHttpInfo` method of the SDK resolves to. */

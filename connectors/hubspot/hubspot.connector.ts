@@ -1,18 +1,18 @@
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
-import type { EntityName } from '../../src/canonical/entities';
-import { SwitchyardError } from '../../src/common/errors';
-import { scalarText } from '../../src/common/text';
-import type {
-  CallLimiter,
-  Connector,
-  LoadItem,
-  LoadOutcome,
-  NativeRecord,
-  PlatformInfo,
-  ReadOptions,
-  ReadPage,
-} from '../../src/connectors/connector.port';
-import { previewOutcomes } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type Connector,
+  type EntityName,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  type PlatformInfo,
+  previewOutcomes,
+  type ReadOptions,
+  type ReadPage,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
 import {
@@ -21,7 +21,7 @@ import {
   LINKED,
   nativeRecord,
   OBJECT_OF,
-  READ_PROPERTIES,
+  propertiesToRead,
 } from './hubspot.objects';
 import { HubSpotOwners } from './hubspot.owners';
 import { HubSpotWriter } from './hubspot.writer';
@@ -47,7 +47,15 @@ export class HubSpotConnector implements Connector {
   private readonly owners: HubSpotOwners;
   private readonly writer: HubSpotWriter;
 
-  constructor(url: string, accessToken: string, options: { concurrency: number; limiter?: CallLimiter }) {
+  constructor(
+    url: string,
+    accessToken: string,
+    private readonly options: {
+      concurrency: number;
+      limiter?: CallLimiter;
+      reads?: Record<string, string[]>;
+    },
+  ) {
     if (!accessToken)
       throw new SwitchyardError(
         'PLAN_INVALID',
@@ -60,6 +68,11 @@ export class HubSpotConnector implements Connector {
 
   get stats() {
     return this.client.stats;
+  }
+
+  /** The properties read of one object type: what the mappings in use read, and the connector's own. */
+  private properties(type: HubSpotObjectType): string[] {
+    return propertiesToRead(this.options.reads, type);
   }
 
   async check(): Promise<PlatformInfo> {
@@ -96,7 +109,7 @@ export class HubSpotConnector implements Connector {
           type,
           limit,
           after,
-          READ_PROPERTIES[type],
+          this.properties(type),
           undefined,
           LINKED[type],
           false,
@@ -114,7 +127,7 @@ export class HubSpotConnector implements Connector {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return this.owners.fetch(ids);
     const type = OBJECT_OF[kind];
-    const found = await this.writer.batchRead(type, ids, READ_PROPERTIES[type]);
+    const found = await this.writer.batchRead(type, ids, this.properties(type));
     return this.withLines(type, await this.withLinks(type, found));
   }
 
@@ -211,7 +224,7 @@ export class HubSpotConnector implements Connector {
               },
             ],
             sorts: [property],
-            properties: READ_PROPERTIES[type],
+            properties: this.properties(type),
             limit,
             after,
           }),
@@ -255,7 +268,7 @@ export class HubSpotConnector implements Connector {
         .sort((a, b) => Number(a) - Number(b));
     const wanted = [...new Set(records.flatMap(lineIds))];
     const lines = new Map(
-      (await this.writer.batchRead('line_items', wanted, READ_PROPERTIES.line_items)).map((line) => [
+      (await this.writer.batchRead('line_items', wanted, this.properties('line_items'))).map((line) => [
         line.id,
         nativeRecord(line),
       ]),

@@ -1,7 +1,10 @@
-import type { EntityName } from '../../src/canonical/entities';
-import { SwitchyardError } from '../../src/common/errors';
-import { scalarText } from '../../src/common/text';
-import type { EntityDescriptor, NativeRecord } from '../../src/connectors/connector.port';
+import {
+  type EntityDescriptor,
+  type EntityName,
+  type NativeRecord,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
 
 /**
@@ -15,61 +18,34 @@ export const OBJECT_OF = {
   deals: 'deals',
   orders: 'deals',
   products: 'products',
-} as const satisfies Partial<Record<EntityName, HubSpotObjectType>>;
+} as const satisfies Record<EntityName, HubSpotObjectType>;
 
 export type ObjectEntity = keyof typeof OBJECT_OF;
 export type HubSpotEntity = ObjectEntity | 'users';
 
-/** The properties read for each object: what the mappings use, plus the source id the connector writes. */
-export const READ_PROPERTIES: Record<HubSpotObjectType, string[]> = {
-  companies: [
-    'name',
-    'domain',
-    'phone',
-    'industry',
-    'address',
-    'address2',
-    'city',
-    'zip',
-    'state',
-    'country',
-    'description',
-    'hubspot_owner_id',
-    'createdate',
-    'hs_lastmodifieddate',
-  ],
-  contacts: [
-    'email',
-    'firstname',
-    'lastname',
-    'phone',
-    'jobtitle',
-    'company',
-    'address',
-    'city',
-    'zip',
-    'state',
-    'country',
-    'hubspot_owner_id',
-    'createdate',
-    'lastmodifieddate',
-  ],
-  deals: [
-    'dealname',
-    'amount',
-    'deal_currency_code',
-    'dealstage',
-    'pipeline',
-    'closedate',
-    'description',
-    'hubspot_owner_id',
-    'createdate',
-    'hs_lastmodifieddate',
-  ],
-  line_items: ['name', 'quantity', 'price', 'amount', 'hs_product_id', 'hs_sku', 'createdate'],
-  products: ['name', 'price', 'hs_sku', 'description', 'createdate', 'hs_lastmodifieddate'],
-};
-for (const list of Object.values(READ_PROPERTIES)) list.push(HUBSPOT_FACTS.sourceIdProperty);
+/**
+ * The properties read of each object: the ones the mappings in use read (`properties.<name>`, and for a
+ * deal's line items `lineItems.properties.<name>`), plus what the connector needs itself: the source
+ * identity it writes and the modified time a delta run pages on. HubSpot ignores a property a portal lacks.
+ */
+export function propertiesToRead(
+  reads: Record<string, string[]> | undefined,
+  type: HubSpotObjectType,
+): string[] {
+  const wanted = new Set([HUBSPOT_FACTS.sourceIdProperty, HUBSPOT_FACTS.modifiedProperty[type]]);
+  const add = (paths: string[], prefix: string) => {
+    for (const path of paths) {
+      const name = path.startsWith(prefix) ? path.slice(prefix.length).split('.')[0] : '';
+      if (name) wanted.add(name);
+    }
+  };
+  for (const [entity, paths] of Object.entries(reads ?? {})) {
+    const object = OBJECT_OF[entity as ObjectEntity] as HubSpotObjectType | undefined;
+    if (object === type) add(paths, 'properties.');
+    if (object === 'deals' && type === 'line_items') add(paths, 'lineItems.properties.');
+  }
+  return [...wanted];
+}
 
 /** The objects each entity's records are linked to, read and written with them. */
 export const LINKED: Record<HubSpotObjectType, HubSpotObjectType[]> = {
@@ -105,8 +81,9 @@ const bySourceId = (type: HubSpotObjectType) =>
 export const ENTITY_DESCRIPTORS: Record<HubSpotEntity, EntityDescriptor> = {
   users: describe('email', 'updatedAt'),
   organizations: bySourceId('companies'),
-  contacts: describe('properties.email', 'properties.lastmodifieddate'),
-  customers: describe('properties.email', 'properties.lastmodifieddate'),
+  // A contact's email is unique in a portal (409 CONFLICT on a second one).
+  contacts: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
+  customers: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
   deals: bySourceId('deals'),
   orders: bySourceId('deals'),
   products: bySourceId('products'),
@@ -115,7 +92,7 @@ export const ENTITY_DESCRIPTORS: Record<HubSpotEntity, EntityDescriptor> = {
 export function hubSpotEntity(entity: EntityName): HubSpotEntity {
   if (!(entity in ENTITY_DESCRIPTORS))
     throw new SwitchyardError('PLAN_INVALID', `hubspot cannot handle ${entity}`);
-  return entity;
+  return entity as HubSpotEntity;
 }
 
 /** An SDK object as plain JSON: ISO timestamps, and linked ids by object type (each id once). */

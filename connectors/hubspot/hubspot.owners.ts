@@ -1,6 +1,11 @@
 import type { PublicOwner } from '@hubspot/api-client/lib/codegen/crm/owners/models/PublicOwner';
-import type { LoadItem, LoadOutcome, NativeRecord, ReadPage } from '../../src/connectors/connector.port';
-import { scalarText } from '../../src/common/text';
+import {
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  type ReadPage,
+  scalarText,
+} from '../../src/connectors';
 import type { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS } from './hubspot.facts';
 

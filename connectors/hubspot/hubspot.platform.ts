@@ -1,4 +1,4 @@
-import type { PlatformModule } from '../../src/connectors/connector.registry';
+import type { PlatformModule } from '../../src/connectors';
 import { HUBSPOT_FACTS } from './hubspot.facts';
 import { HubSpotConnector } from './hubspot.connector';
 import { startHubSpotSandbox } from './sandbox/hubspot.sandbox';

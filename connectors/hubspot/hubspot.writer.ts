@@ -4,9 +4,14 @@ import {
   PropertyCreateFieldTypeEnum,
   PropertyCreateTypeEnum,
 } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate';
-import { errorMessage, SwitchyardError } from '../../src/common/errors';
-import { scalarText } from '../../src/common/text';
-import type { LoadItem, LoadOutcome, NativeRecord } from '../../src/connectors/connector.port';
+import {
+  errorMessage,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import type { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
 import { LINKED, PROPERTY_GROUP, propertyValues } from './hubspot.objects';

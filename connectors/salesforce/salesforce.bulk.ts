@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { SwitchyardError } from '../../src/common/errors';
-import type { NativeRecord } from '../../src/connectors/connector.port';
+import { type NativeRecord, SwitchyardError } from '../../src/connectors';
 import type { SalesforceClient } from './salesforce.client';
 import type { SalesforceQueries } from './salesforce.queries';
 

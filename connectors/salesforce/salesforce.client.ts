@@ -2,9 +2,13 @@ import Bottleneck from 'bottleneck';
 import { Connection } from 'jsforce';
 import { Transport } from 'jsforce/lib/transport';
 import type { HttpRequest, HttpRequestOptions } from 'jsforce/lib/types';
-import { SwitchyardError } from '../../src/common/errors';
-import { withRetry } from '../../src/common/retry';
-import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type ClientStats,
+  newClientStats,
+  SwitchyardError,
+  withRetry,
+} from '../../src/connectors';
 import { SALESFORCE_FACTS } from './salesforce.facts';
 
 /**

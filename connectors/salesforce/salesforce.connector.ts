@@ -1,21 +1,21 @@
-import type { EntityName } from '../../src/canonical/entities';
-import { SwitchyardError } from '../../src/common/errors';
-import { scalarText } from '../../src/common/text';
-import type {
-  CallLimiter,
-  Connector,
-  LoadItem,
-  LoadOutcome,
-  NativeRecord,
-  PlatformInfo,
-  ReadOptions,
-  ReadPage,
-} from '../../src/connectors/connector.port';
-import { previewOutcomes } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type Connector,
+  type EntityName,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  type PlatformInfo,
+  previewOutcomes,
+  type ReadOptions,
+  type ReadPage,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import { bulkQueryPages } from './salesforce.bulk';
 import { SalesforceClient } from './salesforce.client';
 import { SALESFORCE_FACTS } from './salesforce.facts';
-import { ENTITY_DESCRIPTORS, OBJECT_OF, quote, salesforceEntity } from './salesforce.objects';
+import { ENTITY_DESCRIPTORS, OBJECT_OF, quote, readsByObject, salesforceEntity } from './salesforce.objects';
 import { SalesforceOwners } from './salesforce.owners';
 import { SalesforceQueries } from './salesforce.queries';
 import { SalesforceWriter } from './salesforce.writer';
@@ -26,6 +26,8 @@ export interface SalesforceOptions {
   /** Full reads of objects with more records than this use a Bulk API 2.0 query job. */
   bulkThreshold?: number;
   bulkPollMs?: number;
+  /** Per entity, the paths the mappings in use read: the fields selected beyond the connector's own. */
+  reads?: Record<string, string[]>;
 }
 
 /**
@@ -53,7 +55,7 @@ export class SalesforceConnector implements Connector {
         'salesforce needs credentials.accessToken (an OAuth access token)',
       );
     this.client = new SalesforceClient(url, accessToken, options.concurrency, options.limiter);
-    this.queries = new SalesforceQueries(this.client);
+    this.queries = new SalesforceQueries(this.client, readsByObject(options.reads));
     this.owners = new SalesforceOwners(this.queries);
     this.writer = new SalesforceWriter(this.client, this.queries);
   }

@@ -1,6 +1,9 @@
-import type { EntityName } from '../../src/canonical/entities';
-import { SwitchyardError } from '../../src/common/errors';
-import type { EntityDescriptor, NativeRecord } from '../../src/connectors/connector.port';
+import {
+  type EntityDescriptor,
+  type EntityName,
+  type NativeRecord,
+  SwitchyardError,
+} from '../../src/connectors';
 import { SALESFORCE_FACTS } from './salesforce.facts';
 
 /** Which sObject holds each plan entity. */
@@ -10,78 +13,45 @@ export const OBJECT_OF = {
   contacts: 'Contact',
   deals: 'Opportunity',
   products: 'Product2',
-} as const satisfies Partial<Record<EntityName, string>>;
+} as const satisfies Record<EntityName, string>;
 export type SalesforceEntity = keyof typeof OBJECT_OF;
 
 const EXT = SALESFORCE_FACTS.sourceIdField;
 
-/** Fields read per object: what the mappings use. The source-id field is read where the org has it. */
-export const READ_FIELDS: Record<string, string[]> = {
-  User: ['Id', 'Email', 'FirstName', 'LastName', 'IsActive', 'SystemModstamp'],
-  Account: [
-    'Id',
-    'Name',
-    'Website',
-    'Phone',
-    'Industry',
-    'Description',
-    'BillingStreet',
-    'BillingCity',
-    'BillingState',
-    'BillingPostalCode',
-    'BillingCountry',
-    'ShippingStreet',
-    'ShippingCity',
-    'ShippingState',
-    'ShippingPostalCode',
-    'ShippingCountry',
-    'OwnerId',
-    'CreatedDate',
-    'SystemModstamp',
-    EXT,
-  ],
-  Contact: [
-    'Id',
-    'FirstName',
-    'LastName',
-    'Email',
-    'Phone',
-    'Title',
-    'AccountId',
-    'OwnerId',
-    'CreatedDate',
-    'SystemModstamp',
-    EXT,
-  ],
-  Opportunity: [
-    'Id',
-    'Name',
-    'StageName',
-    'CloseDate',
-    'Amount',
-    'Description',
-    'AccountId',
-    'OwnerId',
-    'CreatedDate',
-    'SystemModstamp',
-    EXT,
-  ],
-  Product2: ['Id', 'Name', 'ProductCode', 'Description', 'IsActive', 'CreatedDate', 'SystemModstamp', EXT],
-  OpportunityLineItem: [
-    'Id',
-    'OpportunityId',
-    'PricebookEntryId',
-    'Product2Id',
-    'ProductCode',
-    'Product2.Name',
-    'Quantity',
-    'UnitPrice',
-    'Description',
-    EXT,
-  ],
-  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary'],
+/**
+ * Fields the connector reads of each object for itself: ids, the modified stamp its cursors page on, the
+ * source identity it writes (where the org has it), and what it matches on or joins by. Everything else
+ * read comes from the mappings in use (see SalesforceQueries.readFields).
+ */
+export const OWN_FIELDS: Record<string, string[]> = {
+  User: ['Id', 'Email', 'IsActive', 'SystemModstamp'],
+  Account: ['Id', 'SystemModstamp', EXT],
+  Contact: ['Id', 'SystemModstamp', EXT],
+  Opportunity: ['Id', 'SystemModstamp', EXT],
+  Product2: ['Id', 'SystemModstamp', EXT],
+  OpportunityLineItem: ['Id', 'OpportunityId', 'PricebookEntryId', 'Product2Id', EXT],
+  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId'],
   PricebookEntry: ['Id', 'Product2Id', 'UnitPrice'],
 };
+
+/** Where a mapping's paths lead, per object: an entity's own paths, and an opportunity's parts by their key. */
+export function readsByObject(reads: Record<string, string[]> | undefined): Record<string, string[]> {
+  const byObject: Record<string, string[]> = {};
+  const add = (object: string, paths: string[]) =>
+    (byObject[object] = [...(byObject[object] ?? []), ...paths]);
+  for (const [entity, paths] of Object.entries(reads ?? {})) {
+    const object = OBJECT_OF[entity as SalesforceEntity] as string | undefined;
+    if (!object) continue;
+    add(object, paths);
+    if (object === 'Opportunity') {
+      const under = (key: string) =>
+        paths.filter((path) => path.startsWith(`${key}.`)).map((path) => path.slice(key.length + 1));
+      add('OpportunityLineItem', under('LineItems'));
+      add('OpportunityContactRole', under('ContactRoles'));
+    }
+  }
+  return byObject;
+}
 
 /** Objects the connector writes: each needs the External ID field before a run may write anything. */
 export const WRITTEN_OBJECTS = ['Account', 'Contact', 'Opportunity', 'OpportunityLineItem', 'Product2'];

@@ -1,5 +1,4 @@
-import { scalarText } from '../../src/common/text';
-import type { LoadItem, LoadOutcome, NativeRecord } from '../../src/connectors/connector.port';
+import { type LoadItem, type LoadOutcome, type NativeRecord, scalarText } from '../../src/connectors';
 import type { SalesforceQueries } from './salesforce.queries';
 
 /**

@@ -1,4 +1,4 @@
-import type { PlatformModule } from '../../src/connectors/connector.registry';
+import type { PlatformModule } from '../../src/connectors';
 import { SalesforceConnector } from './salesforce.connector';
 import { SALESFORCE_FACTS } from './salesforce.facts';
 import { startSalesforceSandbox } from './sandbox/salesforce.sandbox';

@@ -1,8 +1,7 @@
-import { scalarText } from '../../src/common/text';
-import type { NativeRecord } from '../../src/connectors/connector.port';
+import { type NativeRecord, scalarText, SwitchyardError } from '../../src/connectors';
 import type { SalesforceClient } from './salesforce.client';
 import { SALESFORCE_FACTS } from './salesforce.facts';
-import { plainRecord, quote, READ_FIELDS } from './salesforce.objects';
+import { OWN_FIELDS, plainRecord, quote } from './salesforce.objects';
 
 interface QueryResult {
   totalSize: number;
@@ -15,6 +14,7 @@ interface DescribedField {
   type: string;
   externalId: boolean;
   unique: boolean;
+  relationshipName?: string | null;
 }
 
 /** IN-lists of up to this many ids keep a query's URL well under the platform's limits. */
@@ -25,7 +25,11 @@ export class SalesforceQueries {
   private readonly described = new Map<string, Promise<Map<string, DescribedField>>>();
   private standardPricebook?: Promise<string | undefined>;
 
-  constructor(private readonly client: SalesforceClient) {}
+  constructor(
+    private readonly client: SalesforceClient,
+    /** Per object, the paths the mappings in use read (`Loyalty_Tier__c`, `Owner.Email`). */
+    private readonly reads: Record<string, string[]> = {},
+  ) {}
 
   /** A query's batches, each up to `batchSize` records (200–2,000), following nextRecordsUrl. */
   async *pages(
@@ -106,10 +110,28 @@ export class SalesforceQueries {
     );
   }
 
-  /** The fields of READ_FIELDS the org has (a source org may lack the source-id field). */
+  /**
+   * What to SELECT of an object: the connector's own fields the org has (a source org may lack the source-id
+   * field) and every field the mappings read: a field, or a parent's field through its relationship
+   * (`Product2.Name`). A custom field the org lacks is a mapping error said before anything is read.
+   */
   async readFields(object: string): Promise<string[]> {
     const fields = await this.describe(object);
-    return READ_FIELDS[object].filter((name) => name.includes('.') || fields.has(name.toLowerCase()));
+    const wanted = new Set(OWN_FIELDS[object].filter((name) => fields.has(name.toLowerCase())));
+    const relationships = new Set(
+      [...fields.values()].flatMap((field) => (field.relationshipName ? [field.relationshipName] : [])),
+    );
+    for (const path of this.reads[object] ?? []) {
+      const [first, second] = path.split('.');
+      if (fields.has(first.toLowerCase())) wanted.add(fields.get(first.toLowerCase())!.name);
+      else if (second && relationships.has(first)) wanted.add(`${first}.${second}`);
+      else if (/__c$/i.test(first))
+        throw new SwitchyardError(
+          'MAPPING_INVALID',
+          `the mapping reads ${object}.${first}, which this Salesforce org does not have; add the field (Setup → Object Manager → ${object} → Fields) or take it out of the mapping`,
+        );
+    }
+    return [...wanted];
   }
 
   /** The object's fields by lower-case name. */

@@ -1,7 +1,12 @@
 import type { SaveResult, UpsertResult } from 'jsforce';
-import { errorMessage, SwitchyardError } from '../../src/common/errors';
-import { scalarText } from '../../src/common/text';
-import type { LoadItem, LoadOutcome, NativeRecord } from '../../src/connectors/connector.port';
+import {
+  errorMessage,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import type { SalesforceClient } from './salesforce.client';
 import { SALESFORCE_FACTS } from './salesforce.facts';
 import { WRITTEN_OBJECTS } from './salesforce.objects';

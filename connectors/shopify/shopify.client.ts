@@ -11,9 +11,13 @@ import {
   type Session,
 } from '@shopify/shopify-api';
 import { abstractFetch, setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
-import { SwitchyardError } from '../../src/common/errors';
-import { withRetry } from '../../src/common/retry';
-import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type ClientStats,
+  newClientStats,
+  SwitchyardError,
+  withRetry,
+} from '../../src/connectors';
 import { estimateQueryCost } from './query-cost-estimate';
 import { SHOPIFY_FACTS } from './shopify.facts';
 

@@ -1,5 +1,4 @@
-import { SwitchyardError } from '../../src/common/errors';
-import type { LoadItem, NativeRecord } from '../../src/connectors/connector.port';
+import { type LoadItem, type NativeRecord, SwitchyardError } from '../../src/connectors';
 import { shopifySandbox, type ShopifySandbox } from '../../test/helpers/sandboxes';
 import { ShopifyConnector } from './shopify.connector';
 

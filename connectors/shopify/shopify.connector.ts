@@ -1,21 +1,23 @@
 import pLimit from 'p-limit';
-import type { EntityName } from '../../src/canonical/entities';
-import { errorMessage, isOutcomeUnknown, SwitchyardError } from '../../src/common/errors';
-import type {
-  Connector,
-  EntityDescriptor,
-  LoadItem,
-  LoadOutcome,
-  NativeRecord,
-  PlatformInfo,
-  ReadOptions,
-  ReadPage,
-} from '../../src/connectors/connector.port';
-import type { ConnectorOptions } from '../../src/connectors/connector.registry';
+import {
+  type Connector,
+  type ConnectorOptions,
+  type EntityDescriptor,
+  type EntityName,
+  errorMessage,
+  isOutcomeUnknown,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  type PlatformInfo,
+  type ReadOptions,
+  type ReadPage,
+  type RecordRefs,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
-import { scalarText } from '../../src/common/text';
-import type { RecordRefs } from '../../src/ledger/ledger.entities';
 
 type Row = Record<string, any>;
 interface Connection {
@@ -39,6 +41,8 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     batchLimit: 50,
     maxPageSize: 250,
     fieldLimits: { email: 255, firstName: 255, lastName: 255, 'tags[]': 255 },
+    // "Email has already been taken": one customer per email.
+    uniqueKeys: ['email'],
   },
   products: {
     idField: 'id',
@@ -83,8 +87,9 @@ export function sourceTag(sourceId: string): string {
 
 /**
  * Shopify through the Admin GraphQL API. Reads page with cursors; products' variants and orders'
- * extra line items are read in follow-up queries. Writes match customers by email, products by handle
- * (and variants by SKU), and orders by a source tag, so a retried or resumed load never doubles one.
+ * extra line items are read in follow-up queries. Writes match customers and orders by a source tag
+ * (customers then by email, never one another source record holds), products by handle (and variants by
+ * SKU), so a retried or resumed load never doubles one.
  */
 export class ShopifyConnector implements Connector {
   readonly platform = 'shopify';
@@ -255,18 +260,27 @@ export class ShopifyConnector implements Connector {
   }
 
   private async upsertCustomers(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const existing = await this.existingIds('customers', items);
+    const existing = await this.customerIds(items);
     return Promise.all(
       items.map((item) =>
         this.limit(async (): Promise<LoadOutcome> => {
-          const id = existing.get(item);
+          const match = existing.get(item);
+          if (match?.heldBy)
+            return {
+              sourceId: item.sourceId,
+              action: 'failed',
+              error: `Shopify customer ${match.id} already holds the email "${scalarText(item.payload.email)}" for source record ${match.heldBy}: the source holds it twice; merge the two (cleaning: merge on email) or give one another email`,
+            };
+          const id = match?.id;
           const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
+          // The source tag is the customer's source identity: kept on every write (tags are replaced).
+          const tags = [...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)];
           return this.write(item, async (intent) => {
             intent.attempted = id ? 'update' : 'create';
             const data = await this.client.request<
               Record<string, { customer: Row | null; userErrors: UserError[] }>
             >(mutation, {
-              input: id ? { ...item.payload, id } : item.payload,
+              input: id ? { ...item.payload, tags, id } : { ...item.payload, tags },
             });
             const result = mutationResult(data, id ? 'customerUpdate' : 'customerCreate');
             if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
@@ -279,6 +293,58 @@ export class ShopifyConnector implements Connector {
         }),
       ),
     );
+  }
+
+  /**
+   * Each customer's record in the shop: the ledger's id, else the customer tagged with its source id, else
+   * the customer with its email, unless that one carries another record's source tag (`heldBy`): Shopify
+   * keeps one customer per email, and adopting it would fold two source records into one.
+   */
+  private async customerIds(items: LoadItem[]): Promise<Map<LoadItem, { id: string; heldBy?: string }>> {
+    const unknown = items.filter((item) => !item.destinationId);
+    const bySource = await this.lookup(
+      Q.CUSTOMER_IDS_QUERY,
+      'customers',
+      unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`),
+      (node) =>
+        ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+    );
+    const email = (item: LoadItem) => scalarText(item.payload.email).toLowerCase();
+    const byEmail = new Map<string, Row>();
+    const emails = unknown
+      .filter((item) => !bySource.has(sourceTag(item.sourceId)))
+      .map(email)
+      .filter((key) => key !== '');
+    for (let start = 0; start < emails.length; start += 50) {
+      const data = await this.client.request<{ customers: { nodes: Row[] } }>(Q.CUSTOMER_IDS_QUERY, {
+        first: 250,
+        query: emails
+          .slice(start, start + 50)
+          .map((key) => `email:${quote(key)}`)
+          .join(' OR '),
+      });
+      for (const node of data.customers.nodes) byEmail.set(scalarText(node.email).toLowerCase(), node);
+    }
+    const result = new Map<LoadItem, { id: string; heldBy?: string }>();
+    for (const item of items) {
+      const tagged = item.destinationId ?? bySource.get(sourceTag(item.sourceId));
+      if (tagged) {
+        result.set(item, { id: tagged });
+        continue;
+      }
+      const node = byEmail.get(email(item));
+      if (!node) continue;
+      const holder = ((node.tags as string[]) ?? []).find((tag) =>
+        tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix),
+      );
+      result.set(
+        item,
+        holder && holder !== sourceTag(item.sourceId)
+          ? { id: node.id, heldBy: holder.slice(SHOPIFY_FACTS.sourceTagPrefix.length) }
+          : { id: node.id },
+      );
+    }
+    return result;
   }
 
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
@@ -388,24 +454,18 @@ export class ShopifyConnector implements Connector {
 
   /**
    * Each item's record in the shop, if it has one: the ledger's id, else a match on the natural key
-   * (customers by email, products by handle) or, for orders, on the source tag.
+   * (products by handle) or, for orders, on the source tag.
    */
   private async existingIds(
-    kind: keyof typeof ENTITIES,
+    kind: 'products' | 'orders',
     items: LoadItem[],
   ): Promise<Map<LoadItem, string | undefined>> {
     const unknown = items.filter((item) => !item.destinationId);
     const keyOf = {
-      customers: (item: LoadItem) => scalarText(item.payload.email).toLowerCase(),
       products: (item: LoadItem) => scalarText(item.payload.handle),
       orders: (item: LoadItem) => sourceTag(item.sourceId),
     }[kind];
     const searches = {
-      customers: {
-        query: Q.CUSTOMER_IDS_QUERY,
-        term: (key: string) => `email:${quote(key)}`,
-        found: (node: Row) => scalarText(node.email).toLowerCase(),
-      },
       products: {
         query: Q.PRODUCT_IDS_QUERY,
         term: (key: string) => `handle:${quote(key)}`,
@@ -425,7 +485,25 @@ export class ShopifyConnector implements Connector {
   }
 
   async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
-    const existing = await this.existingIds(this.kind(entity), items);
+    const kind = this.kind(entity);
+    if (kind === 'customers') {
+      const matches = await this.customerIds(items);
+      return items.map((item): LoadOutcome => {
+        const match = matches.get(item);
+        if (match?.heldBy)
+          return {
+            sourceId: item.sourceId,
+            action: 'failed',
+            error: `Shopify customer ${match.id} already holds this email for source record ${match.heldBy}`,
+          };
+        return {
+          sourceId: item.sourceId,
+          action: match ? 'updated' : 'created',
+          destinationId: match?.id ?? '',
+        };
+      });
+    }
+    const existing = await this.existingIds(kind, items);
     return items.map((item) => {
       const id = existing.get(item);
       return { sourceId: item.sourceId, action: id ? 'updated' : 'created', destinationId: id ?? '' };

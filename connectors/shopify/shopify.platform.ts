@@ -1,4 +1,4 @@
-import type { PlatformModule } from '../../src/connectors/connector.registry';
+import type { PlatformModule } from '../../src/connectors';
 import { SHOPIFY_FACTS } from './shopify.facts';
 import { ShopifyConnector } from './shopify.connector';
 import { startShopifySandbox } from './sandbox/shopify.sandbox';

@@ -121,6 +121,7 @@ export const CUSTOMER_IDS_QUERY = /* GraphQL */ `
       nodes {
         id
         email
+        tags
       }
     }
   }

@@ -1,8 +1,12 @@
 import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
 import type { AxiosResponse } from 'axios';
-import { SwitchyardError } from '../../src/common/errors';
-import { withRetry } from '../../src/common/retry';
-import { type CallLimiter, type ClientStats, newClientStats } from '../../src/connectors/connector.port';
+import {
+  type CallLimiter,
+  type ClientStats,
+  newClientStats,
+  SwitchyardError,
+  withRetry,
+} from '../../src/connectors';
 
 export interface WcErrorBody {
   code?: string;

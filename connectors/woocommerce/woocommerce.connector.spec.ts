@@ -1,5 +1,5 @@
 import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
-import type { LoadItem } from '../../src/connectors/connector.port';
+import type { LoadItem } from '../../src/connectors';
 import { wooSandbox, type WooSandbox } from '../../test/helpers/sandboxes';
 import { WooConnector } from './woocommerce.connector';
 

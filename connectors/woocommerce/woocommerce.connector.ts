@@ -1,18 +1,19 @@
-import type { EntityName } from '../../src/canonical/entities';
-import { isOutcomeUnknown, SwitchyardError } from '../../src/common/errors';
-import type {
-  CallLimiter,
-  Connector,
-  EntityDescriptor,
-  LoadItem,
-  LoadOutcome,
-  NativeRecord,
-  PlatformInfo,
-  ReadOptions,
-  ReadPage,
-} from '../../src/connectors/connector.port';
-import { scalarText } from '../../src/common/text';
-import type { RecordRefs } from '../../src/ledger/ledger.entities';
+import {
+  type CallLimiter,
+  type Connector,
+  type EntityDescriptor,
+  type EntityName,
+  isOutcomeUnknown,
+  type LoadItem,
+  type LoadOutcome,
+  type NativeRecord,
+  type PlatformInfo,
+  type ReadOptions,
+  type ReadPage,
+  type RecordRefs,
+  scalarText,
+  SwitchyardError,
+} from '../../src/connectors';
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
 import { type IndexedKind, naturalKeyOf, WooIdentityIndex } from './woocommerce.identity';
@@ -30,6 +31,8 @@ const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
     maxPageSize: WOO_FACTS.maxPageSize,
     // wp_users.user_email is varchar(100); a customer's name becomes its display_name, varchar(250).
     fieldLimits: { email: 100 },
+    // One account per email (email_exists, case-insensitive); one SKU across products and variations.
+    uniqueKeys: ['email'],
   },
   products: {
     idField: 'id',
@@ -37,6 +40,7 @@ const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
     modifiedAtField: 'date_modified_gmt',
     batchLimit: WOO_FACTS.batchLimit,
     maxPageSize: WOO_FACTS.maxPageSize,
+    uniqueKeys: ['sku'],
   },
   orders: {
     idField: 'id',

@@ -1,4 +1,4 @@
-import { scalarText } from '../../src/common/text';
+import { scalarText } from '../../src/connectors';
 import type { WooClient } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
 

@@ -1,4 +1,4 @@
-import type { PlatformModule } from '../../src/connectors/connector.registry';
+import type { PlatformModule } from '../../src/connectors';
 import { WOO_FACTS } from './woocommerce.facts';
 import { WooConnector } from './woocommerce.connector';
 import { startWooSandbox } from './sandbox/woocommerce.sandbox';

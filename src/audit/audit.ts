@@ -1,7 +1,14 @@
-import { ENTITIES, type EntityName } from '../canonical/entities';
-import type { Customer, Order, Product } from '../canonical/canonical.schema';
+import {
+  type CategoryCounts,
+  countCategories,
+  dependenciesOf,
+  entityDefinition,
+  entityNames,
+  type EntityName,
+  naturalKeysOf,
+  referencesOf,
+} from '../canonical/entities';
 import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
-import { collectReferences } from '../engine/reference.resolver';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
 import { platformModule } from '../connectors/connector.registry';
@@ -37,8 +44,8 @@ export function cleaningLine(effect: CleaningEffect): string {
 
 export interface EntityAudit {
   count: number;
-  /** Counts by business category: customers by country, products by status and type, orders by status and currency. */
-  categories: Record<string, Record<string, number>>;
+  /** Counts by the business categories the entity's registry entry declares. */
+  categories: CategoryCounts;
   /** Present when the plan has cleaning rules for the entity. */
   cleaning?: CleaningEffect;
 }
@@ -46,7 +53,7 @@ export interface EntityAudit {
 export interface AuditReport {
   migration: string;
   source: { platform: string; url: string };
-  entities: Partial<Record<EntityName, EntityAudit>>;
+  entities: Record<EntityName, EntityAudit>;
   findings: Finding[];
 }
 
@@ -54,22 +61,26 @@ export interface AuditReport {
 export async function prepareAudit(
   plan: MigrationPlan,
 ): Promise<{ source: Connector; info: PlatformInfo; mappings: Map<EntityName, LoadedMapping> }> {
-  const source = platformModule(plan.source.platform).createConnector(plan.source, {
-    concurrency: plan.options.concurrency,
-  });
+  const platform = platformModule(plan.source.platform);
+  const entities = audited(plan, platform.createConnector(plan.source, { concurrency: 1 }));
   const mappings = new Map<EntityName, LoadedMapping>();
-  for (const entity of audited(plan, source)) {
-    const chosen = plan.mappings[`${plan.source.platform}.${ENTITIES[entity].type}`];
+  for (const entity of entities) {
+    const chosen = plan.mappings[`${plan.source.platform}.${entityDefinition(entity).type}`];
     mappings.set(
       entity,
       loadMapping(
         plan.source.platform,
-        ENTITIES[entity].type,
+        entityDefinition(entity).type,
         typeof chosen === 'number' ? { version: chosen } : (chosen ?? {}),
         plan.baseDir,
       ),
     );
   }
+  // Connected knowing what the mappings read, as a migration's source is.
+  const source = platform.createConnector(plan.source, {
+    concurrency: plan.options.concurrency,
+    reads: Object.fromEntries([...mappings].map(([entity, mapping]) => [entity, mapping.reads])),
+  });
   try {
     return { source, info: await source.check(), mappings };
   } catch (error) {
@@ -86,9 +97,8 @@ export async function prepareAudit(
 function audited(plan: MigrationPlan, source: Connector): EntityName[] {
   const wanted = new Set<EntityName>(plan.entities);
   for (const entity of plan.entities)
-    for (const dependency of ENTITIES[entity].dependsOn)
-      if (source.entities[dependency]) wanted.add(dependency);
-  return (Object.keys(ENTITIES) as EntityName[]).filter((entity) => wanted.has(entity));
+    for (const dependency of dependenciesOf(entity)) if (source.entities[dependency]) wanted.add(dependency);
+  return entityNames().filter((entity) => wanted.has(entity));
 }
 
 /**
@@ -108,7 +118,7 @@ export async function runAudit(
   const ids = new Map<string, Set<string>>();
   const skippedIds = new Map<string, Set<string>>();
   for (const [entity, mapping] of prepared.mappings) {
-    const type = ENTITIES[entity].type;
+    const type = entityDefinition(entity).type;
     const seen = new Set<string>();
     const keys = new Map<string, string[]>();
     const pending: { sourceId: string; canonical: Record<string, unknown> }[] = [];
@@ -119,7 +129,7 @@ export async function runAudit(
     const loadable = new Set<string>();
     for await (const page of prepared.source.read(entity, {
       cursor: null,
-      pageSize: prepared.source.entities[entity]!.maxPageSize,
+      pageSize: prepared.source.entities[entity].maxPageSize,
     })) {
       for (const record of page.records) {
         const sourceId = prepared.source.idOf(entity, record);
@@ -144,7 +154,7 @@ export async function runAudit(
         const first = report.findings.length;
         report.findings.push(...invalidFindings(entity, sourceId, mapped));
         for (const problem of textProblems(mapped)) report.findings.push({ entity, sourceId, ...problem });
-        count(summary, type, mapped);
+        countCategories(type, mapped, summary.categories);
         const cleaned = applyCleaning(
           entity,
           cleaner,
@@ -155,9 +165,9 @@ export async function runAudit(
         if (cleaned === 'skipped') {
           if (!skippedIds.has(type)) skippedIds.set(type, new Set());
           skippedIds.get(type)!.add(sourceId);
-        } else if (ENTITIES[entity].schema.safeParse(cleaned).success) loadable.add(sourceId);
+        } else if (entityDefinition(entity).schema.safeParse(cleaned).success) loadable.add(sourceId);
         const mergeKey = cleaned === 'skipped' ? null : cleaner.mergeKey(cleaned);
-        for (const key of naturalKeys(type, mapped))
+        for (const key of naturalKeysOf(type, mapped))
           if (key.split(':')[0] !== cleaner.mergesOn) keys.set(key, [...(keys.get(key) ?? []), sourceId]);
         if (mergeKey !== null) {
           const key = `${cleaner.mergesOn}:${mergeKey}`;
@@ -190,7 +200,9 @@ export async function runAudit(
       }
     }
     for (const { sourceId, canonical } of pending) {
-      for (const ref of collectReferences(canonical)) {
+      for (const { ref, declaration } of referencesOf(type, canonical)) {
+        // A soft reference (an owner) may point nowhere: the record loads without it.
+        if (declaration.strength === 'soft') continue;
         const known = ids.get(ref.entity);
         if (skippedIds.get(ref.entity)?.has(ref.sourceId)) {
           report.findings.push({
@@ -218,12 +230,12 @@ export async function runAudit(
     ids.set(type, seen);
     if (plan.entities.includes(entity)) report.entities[entity] = summary;
   }
-  report.findings = report.findings.filter((finding) => plan.entities.includes(finding.entity as EntityName));
+  report.findings = report.findings.filter((finding) => plan.entities.includes(finding.entity));
   return report;
 }
 
 function invalidFindings(entity: string, sourceId: string, mapped: Record<string, unknown>): Finding[] {
-  const parsed = ENTITIES[entity as EntityName].schema.safeParse(mapped);
+  const parsed = entityDefinition(entity).schema.safeParse(mapped);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => {
     const field = issue.path.join('.');
@@ -270,38 +282,4 @@ function applyCleaning(
         finding.cleaning = `filled by the plan's default for ${finding.field!.replace(/\.\d+/g, '[]')}`;
   }
   return cleaned;
-}
-
-function naturalKeys(type: string, record: Record<string, unknown>): string[] {
-  switch (type) {
-    case 'customer':
-      return typeof record.email === 'string' ? [`email:${record.email.toLowerCase()}`] : [];
-    case 'product':
-      return ((record.variants as Product['variants'] | undefined) ?? [])
-        .filter((v) => v.sku)
-        .map((v) => `sku:${v.sku}`);
-    case 'order':
-      return typeof record.number === 'string' ? [`number:${record.number}`] : [];
-    default:
-      return [];
-  }
-}
-
-/** Adds a record to its business categories; `skip` names categories whose field the destination cannot hold. */
-export function count(summary: EntityAudit, type: string, record: Record<string, unknown>): void {
-  const add = (category: string, value: unknown) => {
-    const key = typeof value === 'string' && value !== '' ? value : '(none)';
-    summary.categories[category] ??= {};
-    summary.categories[category][key] = (summary.categories[category][key] ?? 0) + 1;
-  };
-  if (type === 'customer') {
-    const addresses = (record.addresses as Customer['addresses'] | undefined) ?? [];
-    add('country', (addresses.find((a) => a.isDefault) ?? addresses[0])?.country);
-  } else if (type === 'product') {
-    add('status', record.status);
-    add('type', record.productType);
-  } else if (type === 'order') {
-    add('status', (record as Partial<Order>).financialStatus);
-    add('currency', record.currency);
-  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENTITIES, type EntityName, isEntityName } from '../canonical/entities';
+import { entityDefinition, type EntityName, isEntityName } from '../canonical/entities';
 
 /**
  * A plan's `cleaning:` section, per plan entity, applied to canonical records so the destination ends
@@ -61,17 +61,17 @@ export const cleaningSchema = z
         ]),
       ];
       for (const [at, path] of fields) {
-        if (!canonicalFieldExists(ENTITIES[entity].schema, path)) {
+        if (!canonicalFieldExists(entityDefinition(entity).schema, path)) {
           ctx.addIssue({
             code: 'custom',
             path: [entity, ...at],
-            message: `${path} is not a field of the canonical ${ENTITIES[entity].type}`,
+            message: `${path} is not a field of the canonical ${entityDefinition(entity).type}`,
           });
         }
       }
     }
   });
-export type CleaningRules = Partial<Record<EntityName, EntityCleaningRules>>;
+export type CleaningRules = Record<EntityName, EntityCleaningRules>;
 
 /** Walks a canonical zod schema along a field path, so a typo in a plan is refused before anything runs. */
 function canonicalFieldExists(schema: z.ZodTypeAny, path: string): boolean {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { platformModule } from '../connectors/connector.registry';
+import { platformModule, startSandbox } from '../connectors/connector.registry';
 import { demoShopifySeed } from '../demo/demo-store';
 import { prepareMigration } from '../engine/migration.runner';
 import { parsePlan } from '../plan/migration-plan';
@@ -16,24 +16,24 @@ export async function runDemo(options: { json?: boolean }): Promise<number> {
   const say = (text: string) => {
     if (!json) process.stdout.write(`${text}\n`);
   };
-  const shopifyModule = platformModule('shopify');
-  const wooModule = platformModule('woocommerce');
-  const shopify = await shopifyModule.startSandbox({ port: 0, seed: demoShopifySeed() });
-  const woo = await wooModule.startSandbox({ port: 0, seed: { currency: 'EUR' } });
+  const shopify = await startSandbox('shopify', { port: 0, seed: demoShopifySeed() });
+  const woo = await startSandbox('woocommerce', { port: 0, seed: { currency: 'EUR' } });
+  const shopifyCredentials = platformModule('shopify').defaultCredentials;
+  const wooCredentials = platformModule('woocommerce').defaultCredentials;
   // A fresh ledger each time: the sandboxes start fresh too.
   const ledgerFile = join(mkdtempSync(join(tmpdir(), 'switchyard-demo-')), 'ledger.db');
   process.env.DATABASE_URL = `sqlite:${ledgerFile}`;
   try {
-    say(`Shopify sandbox     ${shopify.url} (accessToken=${shopifyModule.defaultCredentials.accessToken})`);
+    say(`Shopify sandbox     ${shopify.url} (accessToken=${shopifyCredentials.accessToken})`);
     say(
-      `WooCommerce sandbox ${woo.url} (consumerKey=${wooModule.defaultCredentials.consumerKey} consumerSecret=${wooModule.defaultCredentials.consumerSecret})`,
+      `WooCommerce sandbox ${woo.url} (consumerKey=${wooCredentials.consumerKey} consumerSecret=${wooCredentials.consumerSecret})`,
     );
     say(`Ledger              ${ledgerFile}\n`);
     const plan = parsePlan(
       {
         name: 'demo-shopify-to-woocommerce',
-        source: { platform: 'shopify', url: shopify.url, credentials: shopifyModule.defaultCredentials },
-        destination: { platform: 'woocommerce', url: woo.url, credentials: wooModule.defaultCredentials },
+        source: { platform: 'shopify', url: shopify.url, credentials: shopifyCredentials },
+        destination: { platform: 'woocommerce', url: woo.url, credentials: wooCredentials },
         entities: ['customers', 'products', 'orders'],
       },
       process.cwd(),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { platformModule } from '../connectors/connector.registry';
+import { platformModule, startSandbox } from '../connectors/connector.registry';
 import { SwitchyardError } from '../common/errors';
 
 interface SandboxFlags {
@@ -31,7 +31,7 @@ export async function runSandbox(platform: string, flags: SandboxFlags): Promise
     if (flags.accessToken) credentials.accessToken = flags.accessToken;
     if (flags.consumerKey) credentials.consumerKey = flags.consumerKey;
     if (flags.consumerSecret) credentials.consumerSecret = flags.consumerSecret;
-    const sandbox = await module.startSandbox({
+    const sandbox = await startSandbox(platform, {
       port: flags.port,
       seed,
       latencyMs: flags.latencyMs,

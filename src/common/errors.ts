@@ -29,6 +29,33 @@ export class SwitchyardError extends Error {
     super(message);
     this.name = 'SwitchyardError';
   }
+
+  /**
+   * Whether doing the same work again can succeed: a platform outage, a throttle or a write without an
+   * answer can; a bad plan or mapping, refused credentials, a used-up daily quota or a refusal cannot.
+   */
+  get retryable(): boolean {
+    return canRetryHelp(this);
+  }
+}
+
+/** Whether retrying a failed job can help; an error Switchyard did not classify (a dropped database link) may. */
+export function canRetryHelp(error: unknown): boolean {
+  if (!(error instanceof SwitchyardError)) return true;
+  switch (error.code) {
+    case 'PLATFORM_THROTTLED':
+    case 'PLATFORM_TEMPORARY':
+    case 'PLATFORM_UNREACHABLE':
+    case 'OUTCOME_UNKNOWN':
+      return true;
+    case 'PLAN_INVALID':
+    case 'MAPPING_INVALID':
+    case 'PLATFORM_AUTH':
+    case 'PLATFORM_QUOTA':
+    case 'PLATFORM_REJECTED':
+    case 'LEDGER_STATE':
+      return false;
+  }
 }
 
 export type RetryPolicy = 'temporary' | 'throttled' | 'permanent';

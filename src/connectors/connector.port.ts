@@ -17,6 +17,11 @@ export interface EntityDescriptor {
    * each element): a record over one is quarantined with the limit, never cut short or refused mid-batch.
    */
   fieldLimits?: Record<string, number>;
+  /**
+   * The canonical natural keys (their registry names: `email`, `sku`) the platform holds once per entity: a
+   * second record with a value another already holds is refused. A dry run predicts that refusal.
+   */
+  uniqueKeys?: string[];
 }
 
 export interface ReadOptions {
@@ -55,8 +60,8 @@ export type LoadOutcome =
   | { sourceId: string; action: 'unknown'; error: string; attempted?: 'create' | 'update' };
 
 export interface PlatformInfo {
-  /** The store's currency (ISO 4217): what money without its own currency is in. */
-  currency: string;
+  /** The account's currency (ISO 4217): what money without its own currency is in; absent where a platform has none (a file). */
+  currency?: string;
   name?: string;
   /** Platform facts an outbound mapping may need (a location id, say); exposed to mappings as `$ctx`. */
   context?: Record<string, unknown>;
@@ -79,7 +84,7 @@ export interface ClientStats {
 /** What every platform connector offers. Retries, backoff and rate limits are the connector's job. */
 export interface Connector {
   readonly platform: string;
-  readonly entities: Partial<Record<EntityName, EntityDescriptor>>;
+  readonly entities: Record<EntityName, EntityDescriptor>;
   readonly stats: ClientStats;
   /** Reaches the platform with the given credentials; throws PLATFORM_UNREACHABLE / PLATFORM_AUTH. */
   check(): Promise<PlatformInfo>;

@@ -1,7 +1,5 @@
-import { hubspotPlatform } from '../../connectors/hubspot/hubspot.platform';
-import { salesforcePlatform } from '../../connectors/salesforce/salesforce.platform';
-import { shopifyPlatform } from '../../connectors/shopify/shopify.platform';
-import { woocommercePlatform } from '../../connectors/woocommerce/woocommerce.platform';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../common/errors';
 import type { CallLimiter, ConnectionConfig, Connector, RateBudget } from './connector.port';
 
@@ -28,32 +26,74 @@ export interface ConnectorOptions {
   concurrency: number;
   /** Shared pacing (service mode: a Redis bucket for all workers); the connector's own throttling still applies. */
   limiter?: CallLimiter;
+  /**
+   * Per entity, the native field paths the mappings in use read from this platform (`properties.industry`,
+   * `Loyalty_Tier__c`): a connector asks for these beyond what it needs itself, so a plan's own mapping
+   * reaches a custom field with no connector code.
+   */
+  reads?: Record<string, string[]>;
 }
 
-/** A platform is one folder under connectors/ and one line here. */
+/** What a platform folder under connectors/ registers: its connector, its sandbox and its budget. */
 export interface PlatformModule {
   platform: string;
   defaultCredentials: Record<string, string>;
   /** The platform's documented rate budget, if it has one; workers share it through Redis. */
   rateBudget?: RateBudget;
   createConnector(config: ConnectionConfig, options: ConnectorOptions): Connector;
-  startSandbox(options: SandboxOptions): Promise<RunningSandbox>;
+  /** An emulator of the platform's API, where the platform has one (a file or database connector may not). */
+  startSandbox?(options: SandboxOptions): Promise<RunningSandbox>;
 }
 
-const PLATFORMS: Record<string, PlatformModule> = {
-  hubspot: hubspotPlatform,
-  salesforce: salesforcePlatform,
-  shopify: shopifyPlatform,
-  woocommerce: woocommercePlatform,
-};
+const PLATFORMS = new Map<string, PlatformModule>();
+let discovered = false;
+
+/** Called by each platform's index.ts; a platform registered twice is a programming error. */
+export function registerPlatform(module: PlatformModule): void {
+  const known = PLATFORMS.get(module.platform);
+  if (known && known !== module) throw new Error(`platform ${module.platform} is registered twice`);
+  PLATFORMS.set(module.platform, module);
+}
+
+/**
+ * Loads every platform folder beside src/ (connectors/<platform>/index), once. The core never imports a
+ * connector by name: a new platform is a new folder.
+ */
+function discoverPlatforms(): void {
+  if (discovered) return;
+  discovered = true;
+  // src/connectors (tests) or dist/src/connectors (the CLI and service): connectors/ is two levels up.
+  const root = resolve(__dirname, '../../connectors');
+  if (!existsSync(root)) return;
+  for (const folder of readdirSync(root, { withFileTypes: true })) {
+    if (!folder.isDirectory()) continue;
+    const entry = ['index.js', 'index.ts'].map((file) => join(root, folder.name, file)).find(existsSync);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (entry) require(entry);
+  }
+}
+
+export function platformNames(): string[] {
+  discoverPlatforms();
+  return [...PLATFORMS.keys()];
+}
 
 export function platformModule(platform: string): PlatformModule {
-  const found = PLATFORMS[platform];
+  discoverPlatforms();
+  const found = PLATFORMS.get(platform);
   if (!found) {
     throw new SwitchyardError(
       'PLAN_INVALID',
-      `unknown platform "${platform}"; available: ${Object.keys(PLATFORMS).join(', ')}`,
+      `unknown platform "${platform}"; available: ${platformNames().join(', ')}`,
     );
   }
   return found;
+}
+
+/** Starts a platform's sandbox; a platform without one says so. */
+export function startSandbox(platform: string, options: SandboxOptions): Promise<RunningSandbox> {
+  const module = platformModule(platform);
+  if (!module.startSandbox)
+    throw new SwitchyardError('PLAN_INVALID', `${platform} has no sandbox; point the plan at a real account`);
+  return module.startSandbox(options);
 }

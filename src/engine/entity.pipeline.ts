@@ -1,4 +1,4 @@
-import { ENTITIES, entityOfType, type EntityName } from '../canonical/entities';
+import { entityDefinition, entityOfType, type EntityName, naturalKeysOf } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
 import { overLimits, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
@@ -57,6 +57,23 @@ export class DryRun implements PredictedRecords {
   readonly notLoaded: PredictedRecords['notLoaded'] = new Map();
   /** Merge survivors predicted so far, by `entity:key`. */
   readonly survivors = new Map<string, string>();
+  /** Unique natural keys held so far in this run, per entity: `email:a@b.c` → the source record holding it. */
+  private readonly held = new Map<string, Map<string, string>>();
+
+  /**
+   * Claims a record's unique keys for it, as the destination will once it is written; returns the key and
+   * the record of this run already holding it, if one does (the destination refuses the second).
+   */
+  claim(entity: string, sourceId: string, keys: string[]): { key: string; holder: string } | null {
+    if (!this.held.has(entity)) this.held.set(entity, new Map());
+    const held = this.held.get(entity)!;
+    for (const key of keys) {
+      const holder = held.get(key);
+      if (holder !== undefined && holder !== sourceId) return { key, holder };
+    }
+    for (const key of keys) held.set(key, sourceId);
+    return null;
+  }
 
   record(
     entity: string,
@@ -91,6 +108,8 @@ export interface Prepared {
   skip?: string;
   /** The merge rule's key, when the plan merges this entity. */
   naturalKey?: string | null;
+  /** Unchanged since its last load: nothing to write. */
+  unchanged?: boolean;
 }
 
 /**
@@ -102,7 +121,12 @@ export async function runEntity(
   job: EntityJob,
   ledger: LedgerRepository,
 ): Promise<'completed' | 'interrupted'> {
-  const resolver = new ReferenceResolver(ledger, job.migrationId, job.dryRun);
+  const resolver = new ReferenceResolver(
+    entityDefinition(job.entity).type,
+    ledger,
+    job.migrationId,
+    job.dryRun,
+  );
   // A dry run predicts from the ledger as it is; a real run repairs stale rows it runs into.
   const healer = job.dryRun ? undefined : new ReferenceHealer(ledger, job.migrationId, job.destination);
   const pages = job.onlySourceIds
@@ -165,19 +189,24 @@ async function processPage(
         previous: previous.get(sourceId),
         extraFields: [],
       };
-      if (isUnchanged(p, job)) return p;
+      if (isUnchanged(p, job)) {
+        p.unchanged = true;
+        // A dry run still learns what it holds: a later record with the same unique key is refused.
+        if (job.dryRun) await claimUnchanged(job, p.sourceId, record);
+        return p;
+      }
       try {
         const mapped = await job.inbound.inbound(record, job.sourceContext);
         p.extraFields = Object.keys((mapped.extra as Record<string, unknown> | undefined) ?? {});
         job.cleaner.applyDefaults(mapped);
         p.skip = job.cleaner.skipReason(mapped) ?? undefined;
         if (p.skip) return p;
-        const result = ENTITIES[job.entity].schema.safeParse(mapped);
+        const result = entityDefinition(job.entity).schema.safeParse(mapped);
         const textProblems = result.success ? textIssues(result.data) : [];
         if (!result.success)
-          p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${describeIssues(result.error, mapped)}`;
+          p.quarantine = `invalid ${entityDefinition(job.entity).type}: ${describeIssues(result.error, mapped)}`;
         else if (textProblems.length > 0)
-          p.quarantine = `invalid ${ENTITIES[job.entity].type}: ${textProblems.join('; ')}`;
+          p.quarantine = `invalid ${entityDefinition(job.entity).type}: ${textProblems.join('; ')}`;
         else {
           p.canonical = result.data;
           p.naturalKey = job.cleaner.mergeKey(result.data);
@@ -208,7 +237,7 @@ async function processPage(
       rows.push(row(p, { status: 'skipped', lastOutcome: 'skipped', lastError: p.skip }));
       continue;
     }
-    if (p.canonical === undefined && p.quarantine === undefined) {
+    if (p.unchanged) {
       counters.unchanged++;
       rows.push({ ...p.previous!, lastOutcome: 'unchanged', lastRunId: job.runId });
       continue;
@@ -266,7 +295,7 @@ async function processPage(
       toLoad.filter(({ prepared }) => prepared.previous?.status === 'pending').map(({ item }) => item),
     );
     let outcomes = job.dryRun
-      ? await job.destination.preview(job.entity, items)
+      ? foreseeDuplicates(job, job.dryRun, toLoad, await job.destination.preview(job.entity, items))
       : await loadConfirmed(job.destination, job.entity, items, unconfirmed);
     if (healer) outcomes = await reloadAfterHealing(job, { resolver, healer }, toLoad, outcomes);
     outcomes.forEach((outcome, index) => {
@@ -301,7 +330,7 @@ async function processPage(
       counters.quarantined++;
       rows.push(
         row(p, {
-          lastError: `duplicate of ${ENTITIES[job.entity].type} ${survivor} (merge on ${job.cleaner.mergesOn}), which did not load: ${survivorRow?.lastError ?? 'unknown'}; fix ${survivor}, then re-run`,
+          lastError: `duplicate of ${entityDefinition(job.entity).type} ${survivor} (merge on ${job.cleaner.mergesOn}), which did not load: ${survivorRow?.lastError ?? 'unknown'}; fix ${survivor}, then re-run`,
         }),
       );
     }
@@ -310,7 +339,7 @@ async function processPage(
     for (const row of rows)
       job.dryRun.record(
         job.entity,
-        ENTITIES[job.entity].type,
+        entityDefinition(job.entity).type,
         row.sourceId,
         row.lastOutcome ?? 'failed',
         row.lastError ?? undefined,
@@ -334,7 +363,7 @@ async function reloadAfterHealing(
     .map((entry, index) => ({ ...entry, index }))
     .filter(({ index }) => outcomes[index].action === 'failed');
   const referenced = refused.flatMap(({ prepared }) =>
-    collectReferences(prepared.canonical).map((ref) => ({
+    collectReferences(entityDefinition(job.entity).type, prepared.canonical).map((ref) => ({
       entity: entityOfType(ref.entity),
       sourceId: ref.sourceId,
     })),
@@ -381,7 +410,7 @@ function mergedRow(
     lastOutcome: 'merged',
     destinationId: survivor.destinationId,
     refs: survivor.refs,
-    lastError: `merged into ${ENTITIES[job.entity].type} ${survivor.sourceId} (same ${job.cleaner.mergesOn}) by the plan's cleaning rule`,
+    lastError: `merged into ${entityDefinition(job.entity).type} ${survivor.sourceId} (same ${job.cleaner.mergesOn}) by the plan's cleaning rule`,
   });
 }
 
@@ -397,6 +426,59 @@ async function* pagesOfIds(
     const records = await source.fetch(entity, ids.slice(start, start + pageSize));
     yield { records, nextCursor: start + pageSize < ids.length ? String(start + pageSize) : null };
   }
+}
+
+/** The record's natural keys the destination holds once per entity (`email:a@b.c`). */
+function uniqueKeys(job: EntityJob, canonical: Record<string, unknown>): string[] {
+  const unique = job.destination.entities[job.entity]?.uniqueKeys ?? [];
+  if (unique.length === 0) return [];
+  return naturalKeysOf(entityDefinition(job.entity).type, canonical).filter((key) =>
+    unique.includes(key.slice(0, key.indexOf(':'))),
+  );
+}
+
+async function claimUnchanged(job: EntityJob, sourceId: string, record: NativeRecord): Promise<void> {
+  if (!job.destination.entities[job.entity]?.uniqueKeys?.length) return;
+  try {
+    job.dryRun!.claim(
+      job.entity,
+      sourceId,
+      uniqueKeys(job, await job.inbound.inbound(record, job.sourceContext)),
+    );
+  } catch {
+    // A record its mapping cannot read any more holds no key the next run would write.
+  }
+}
+
+/**
+ * A dry run's answer for records whose unique key (an email, a SKU) another record of the same run holds
+ * already: the destination refuses the second, so the real run fails it; predicted so, with the reason.
+ */
+function foreseeDuplicates(
+  job: EntityJob,
+  dryRun: DryRun,
+  toLoad: { prepared: Prepared }[],
+  outcomes: LoadOutcome[],
+): LoadOutcome[] {
+  const type = entityDefinition(job.entity).type;
+  return outcomes.map((outcome, index) => {
+    if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;
+    const clash = dryRun.claim(
+      job.entity,
+      outcome.sourceId,
+      uniqueKeys(job, toLoad[index].prepared.canonical!),
+    );
+    if (!clash) return outcome;
+    const [name, value] = [
+      clash.key.slice(0, clash.key.indexOf(':')),
+      clash.key.slice(clash.key.indexOf(':') + 1),
+    ];
+    return {
+      sourceId: outcome.sourceId,
+      action: 'failed',
+      error: `${job.destination.platform} holds one ${type} per ${name}, and ${value} is the ${name} of source record ${clash.holder} too; merge the two (cleaning: merge on ${name}) or give one another ${name}`,
+    };
+  });
 }
 
 function isUnchanged(p: Prepared, job: EntityJob): boolean {

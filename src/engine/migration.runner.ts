@@ -1,4 +1,4 @@
-import { ENTITIES, dependencyOrder, type EntityName } from '../canonical/entities';
+import { dependencyOrder, entityDefinition, type EntityName } from '../canonical/entities';
 import type { CallLimiter, Connector, PlatformInfo } from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
 import { cleanerFor } from '../cleaning/cleaner';
@@ -41,7 +41,7 @@ export interface RunResult {
   dryRun: boolean;
   /** A dry run's outcome for every record: what the real run would do. */
   predictions?: Prediction[];
-  entities: Partial<Record<EntityName, EntityCounters>>;
+  entities: Record<EntityName, EntityCounters>;
   problems: RunProblem[];
   /** Records that loaded, but not quite as in the source: an owner with no match in the destination. */
   warnings: { entity: string; sourceId: string; message: string }[];
@@ -65,7 +65,7 @@ export async function prepareMigration(
   const entities = dependencyOrder(plan.entities);
   const mappings = {} as PreparedMigration['mappings'];
   for (const entity of entities) {
-    const type = ENTITIES[entity].type;
+    const type = entityDefinition(entity).type;
     mappings[entity] = {
       inbound: loadMapping(
         plan.source.platform,
@@ -81,12 +81,20 @@ export async function prepareMigration(
       ),
     };
   }
-  const options = (connection: { platform: string; url: string }): ConnectorOptions => ({
+  const options = (
+    connection: { platform: string; url: string },
+    direction: 'inbound' | 'outbound',
+  ): ConnectorOptions => ({
     concurrency: plan.options.concurrency,
     limiter: prepare.limiterFor?.(connection),
+    // The source is read through its mappings; the destination too, by reconcile, through its own.
+    reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),
   });
-  const source = sourceModule.createConnector(plan.source, options(plan.source));
-  const destination = destinationModule.createConnector(plan.destination, options(plan.destination));
+  const source = sourceModule.createConnector(plan.source, options(plan.source, 'inbound'));
+  const destination = destinationModule.createConnector(
+    plan.destination,
+    options(plan.destination, 'outbound'),
+  );
   for (const [role, connector] of [
     ['source', source],
     ['destination', destination],
@@ -182,7 +190,7 @@ export async function executeEntity(
               currency: prepared.destinationInfo.currency,
               platform: plan.destination.platform,
             },
-            pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity]!.maxPageSize),
+            pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity].maxPageSize),
             // A retry re-reads whatever is still quarantined or failed; its list shrinks, so it restarts from the top.
             checkpoint: options.onlySourceIds ? null : state.checkpoint,
             signal: options.signal,
@@ -226,7 +234,7 @@ export async function runMigration(
   });
   const dryRun = options.dryRun || plan.options.dryRun ? new DryRun() : undefined;
   const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined);
-  const results: Partial<Record<EntityName, EntityCounters>> = {};
+  const results: Record<EntityName, EntityCounters> = {};
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {

@@ -1,27 +1,22 @@
-import type { Reference } from '../canonical/canonical.schema';
-import { entityOfType, type EntityName } from '../canonical/entities';
+import {
+  type CanonicalReference,
+  entityOfType,
+  type EntityName,
+  type FoundReference,
+  referencesOf,
+} from '../canonical/entities';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 
-/** Finds every reference object in a canonical record (order.customer, order.lines[].product). */
-export function collectReferences(record: unknown, found: Reference[] = []): Reference[] {
-  if (Array.isArray(record)) {
-    for (const item of record) collectReferences(item, found);
-  } else if (record !== null && typeof record === 'object') {
-    const candidate = record as Partial<Reference>;
-    if (typeof candidate.entity === 'string' && typeof candidate.sourceId === 'string') {
-      found.push(candidate as Reference);
-    } else {
-      for (const value of Object.values(record)) collectReferences(value, found);
-    }
-  }
-  return found;
+/** Every reference a record of `type` holds, where its registry entry declares them. */
+export function collectReferences(type: string, record: unknown): CanonicalReference[] {
+  return referencesOf(type, record).map((found) => found.ref);
 }
 
-function ownerWarning(ref: Reference, row: LedgerRecordRow | undefined): string {
+function softWarning({ at, ref }: FoundReference, row: LedgerRecordRow | undefined): string {
   delete ref.destinationId;
-  const why = row?.lastError ?? (row ? row.status : 'the user is not in the source');
-  return `loaded without an owner: user ${ref.sourceId} has no match in the destination (${why})`;
+  const why = row?.lastError ?? (row ? row.status : `the ${ref.entity} is not in the source`);
+  return `loaded without its ${at}: ${ref.entity} ${ref.sourceId} has no match in the destination (${why})`;
 }
 
 /** A record another record references, by its plan entity and source id. */
@@ -42,6 +37,8 @@ export interface PredictedRecords {
  */
 export class ReferenceResolver {
   constructor(
+    /** The canonical type of the records it resolves. */
+    private readonly type: string,
     private readonly ledger: LedgerRepository,
     private readonly migrationId: string,
     /** In a dry run: what the run predicted so far, since it writes no ledger rows to look up. */
@@ -60,16 +57,16 @@ export class ReferenceResolver {
   }> {
     const refsByRecord = records.map((record) => ({
       sourceId: record.sourceId,
-      refs: collectReferences(record.canonical),
+      refs: referencesOf(this.type, record.canonical),
     }));
-    const wanted = new Map<Reference['entity'], Set<string>>();
+    const wanted = new Map<string, Set<string>>();
     for (const { refs } of refsByRecord) {
-      for (const ref of refs) {
+      for (const { ref } of refs) {
         if (!wanted.has(ref.entity)) wanted.set(ref.entity, new Set());
         wanted.get(ref.entity)!.add(ref.sourceId);
       }
     }
-    const rows = new Map<Reference['entity'], Map<string, LedgerRecordRow>>();
+    const rows = new Map<string, Map<string, LedgerRecordRow>>();
     for (const [type, ids] of wanted) {
       rows.set(type, await this.ledger.rowsBySourceId(this.migrationId, entityOfType(type), [...ids]));
     }
@@ -77,7 +74,8 @@ export class ReferenceResolver {
     const warnings = new Map<string, string[]>();
     const suspects = new Map<string, ReferencedRecord[]>();
     for (const { sourceId, refs } of refsByRecord) {
-      for (const ref of refs) {
+      for (const found of refs) {
+        const { ref } = found;
         const row = rows.get(ref.entity)?.get(ref.sourceId);
         const reason = this.resolve(ref, row);
         if (reason === null) continue;
@@ -86,16 +84,16 @@ export class ReferenceResolver {
             ...(suspects.get(sourceId) ?? []),
             { entity: entityOfType(ref.entity), sourceId: ref.sourceId },
           ]);
-        // Owners are matched, never created: no match means no owner, said out loud, not a lost record.
+        // A soft reference (an owner) with no match leaves the field empty, said out loud, not a lost record.
         const [list, message] =
-          ref.entity === 'user' ? [warnings, ownerWarning(ref, row)] : [problems, reason];
+          found.declaration.strength === 'soft' ? [warnings, softWarning(found, row)] : [problems, reason];
         list.set(sourceId, [...(list.get(sourceId) ?? []), message]);
       }
     }
     return { problems, warnings, suspects };
   }
 
-  private resolve(ref: Reference, found: LedgerRecordRow | undefined): string | null {
+  private resolve(ref: CanonicalReference, found: LedgerRecordRow | undefined): string | null {
     const name = ref.entity;
     const usable = (r?: Pick<LedgerRecordRow, 'status'>) => r?.status === 'loaded' || r?.status === 'merged';
     if (!usable(found) && this.predicted?.expected.get(ref.entity)?.has(ref.sourceId)) {
@@ -114,11 +112,12 @@ export class ReferenceResolver {
     }
     // A merged record's row carries its survivor's destination id and refs.
     ref.destinationId = row.destinationId;
-    if (ref.entity === 'product' && ref.sku) {
+    // A reference to one variant of the record, by SKU: the destination id of that part.
+    if (ref.sku) {
       const variants = (row as LedgerRecordRow).refs?.variants ?? {};
       const variantId = variants[ref.sku];
       if (!variantId) {
-        return `product ${ref.sourceId} has no variant with SKU "${ref.sku}" in the destination; add the SKU to the product or correct the order line`;
+        return `${name} ${ref.sourceId} has no variant with SKU "${ref.sku}" in the destination; add the SKU to the ${name} or correct the reference`;
       }
       ref.destinationVariantId = variantId;
     }

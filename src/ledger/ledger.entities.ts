@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { CleaningRules } from '../cleaning/cleaning-rules';
+import type { PlanContent } from '../plan/migration-plan';
 import { ApiTokenRow, AuditEventRow } from '../security/access.entities';
 
 export type RunStatus =
@@ -24,13 +24,8 @@ export type EntityRunStatus =
 export type RunKind = 'full' | 'retry';
 
 /** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
-export interface MigrationDefinition {
-  entities: string[];
-  mappings: Record<string, number | { version?: number; file?: string; content?: string }>;
-  options: { batchSize: number; concurrency: number };
-  /** The plan's cleaning rules, validated like a CLI plan's. */
-  cleaning?: CleaningRules;
-}
+/** A service migration's plan, without its name and connections (stored in their own columns). */
+export type MigrationDefinition = Omit<PlanContent, 'name'>;
 /**
  * A ledger row's state: `pending` is written before a load so a crash mid-load is visible on resume;
  * `skipped` and `merged` are the plan's cleaning rules at work (a merged row points at its survivor's

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalTypes, isCanonicalType } from '../canonical/entities';
 
 /**
  * The shape of a mapping file, `mappings/<platform>/<entity>.v<N>.yaml`. A field is either a plain
@@ -12,8 +13,9 @@ export interface FieldSpec {
   value?: unknown;
   map?: Record<string, unknown>;
   default?: unknown;
-  ref?: 'customer' | 'product';
-  /** For product references: where the SKU of the variant sold is, relative to the same input. */
+  /** Any canonical type in the registry (`customer`, `contact`, …). */
+  ref?: string;
+  /** For references to one variant of a record: where its SKU is, relative to the same input. */
   sku?: string;
   each?: string;
   fields?: Record<string, FieldSpec | string>;
@@ -29,7 +31,12 @@ const fieldSpec: z.ZodType<FieldSpec | string> = z.lazy(() =>
         value: z.unknown().optional(),
         map: z.record(z.unknown()).optional(),
         default: z.unknown().optional(),
-        ref: z.enum(['customer', 'product']).optional(),
+        ref: z
+          .string()
+          .refine(isCanonicalType, () => ({
+            message: `is not a canonical entity type; use one of ${canonicalTypes().join(', ')}`,
+          }))
+          .optional(),
         sku: z.string().optional(),
         each: z.string().min(1).optional(),
         fields: z.record(fieldSpec).optional(),
@@ -57,7 +64,7 @@ const direction = z
 
 export const mappingFileSchema = z
   .object({
-    mapping: z.string().regex(/^[a-z0-9]+\.[a-z]+$/, 'must look like <platform>.<entity>'),
+    mapping: z.string().regex(/^[a-z0-9]+\.[A-Za-z]+$/, 'must look like <platform>.<entity>'),
     version: z.number().int().positive(),
     description: z.string().optional(),
     inbound: direction,

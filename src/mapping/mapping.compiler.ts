@@ -7,7 +7,7 @@ import { scalarText } from '../common/text';
 
 /** Values every expression can read: `$ctx` (platform facts such as the shop currency) and `$root`. */
 export interface MappingContext {
-  currency: string;
+  currency?: string;
   [key: string]: unknown;
 }
 

@@ -6,6 +6,7 @@ import { SwitchyardError } from '../common/errors';
 import { packageRoot } from '../common/package-root';
 import { compileDirection, type CompiledDirection } from './mapping.compiler';
 import { mappingFileSchema, type MappingFile } from './mapping-file.schema';
+import { readPaths } from './read-paths';
 
 /** What a plan may say about one mapping: pin a version, or point at its own file. */
 export interface MappingChoice {
@@ -28,6 +29,8 @@ export interface LoadedMapping {
   definition: MappingFile;
   inbound: CompiledDirection;
   outbound: CompiledDirection;
+  /** The native field paths the inbound direction reads: what a connector asks its platform for. */
+  reads: string[];
 }
 
 export function mappingsDir(): string {
@@ -99,6 +102,7 @@ export function loadMapping(
       consumes: definition.inbound.consumes,
     }),
     outbound: compileDirection(definition, definition.outbound.fields),
+    reads: readPaths(definition.inbound.fields),
   };
 }
 

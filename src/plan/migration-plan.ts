@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ENTITIES, ENTITY_NAMES, type EntityName, isEntityName } from '../canonical/entities';
+import { entityDefinition, entityNames, type EntityName, isEntityName } from '../canonical/entities';
 import { cleaningSchema } from '../cleaning/cleaning-rules';
 import { SwitchyardError } from '../common/errors';
 import { rememberSecret } from '../common/secrets';
@@ -42,29 +42,32 @@ const mappingChoice = z.union([
     .strict(),
 ]);
 
-const planShape = z
+/**
+ * What a plan says besides its two connections. The YAML plan (CLI) and the API's migration body (which
+ * names two stored connections instead) are this one schema, so anything a plan can say works in both.
+ */
+export const planContent = z
   .object({
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, dots, dashes or underscores'),
-    source: connection,
-    destination: connection,
     entities: z
       .array(z.string())
       .min(1, 'must list at least one entity')
       .superRefine((names, ctx) => {
-        for (const name of names) {
+        names.forEach((name, index) => {
           if (!isEntityName(name)) {
             ctx.addIssue({
               code: z.ZodIssueCode.custom,
-              message: `"${name}" is not an entity; use ${ENTITY_NAMES.join(', ')}`,
+              path: [index],
+              message: `"${name}" is not an entity; use ${entityNames().join(', ')}`,
             });
           }
-        }
+        });
       }),
     /** `<platform>.<type>`: a version number, `{version}` or `{file}` (relative to the plan). */
     mappings: z
-      .record(z.string().regex(/^[a-z0-9]+\.[a-z]+$/, 'keys look like shopify.customer'), mappingChoice)
+      .record(z.string().regex(/^[a-z0-9]+\.[A-Za-z]+$/, 'keys look like shopify.customer'), mappingChoice)
       .default({}),
     /** Rules that leave the destination cleaner than the source: merge duplicates, fill defaults, skip categories. */
     cleaning: cleaningSchema,
@@ -78,6 +81,9 @@ const planShape = z
       .default({}),
   })
   .strict();
+export type PlanContent = z.infer<typeof planContent>;
+
+const planShape = planContent.extend({ source: connection, destination: connection }).strict();
 
 export const planSchema = planShape.superRefine(refuseContradictions);
 
@@ -98,7 +104,7 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
         ['cleaning', entity],
         `the plan does not move ${entity}; add it to entities or remove these rules`,
       );
-  const types = new Set<string>(moved.map((entity) => ENTITIES[entity].type));
+  const types = new Set<string>(moved.map((entity) => entityDefinition(entity).type));
   const platforms = new Set([plan.source.platform, plan.destination.platform]);
   for (const key of Object.keys(plan.mappings)) {
     const [platform, type] = key.split('.');
@@ -107,7 +113,7 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
     else if (!types.has(type))
       issue(
         ['mappings', key],
-        `the plan moves no ${type} records (its entities are ${moved.map((e) => ENTITIES[e].type).join(', ')})`,
+        `the plan moves no ${type} records (its entities are ${moved.map((e) => entityDefinition(e).type).join(', ')})`,
       );
   }
   if (sameAccount(plan.source, plan.destination))
@@ -177,7 +183,7 @@ export function parsePlan(raw: unknown, baseDir: string): MigrationPlan {
     for (const value of Object.values(side.credentials)) rememberSecret(value);
   return {
     ...parsed.data,
-    entities: parsed.data.entities as EntityName[],
+    entities: parsed.data.entities,
     baseDir,
   };
 }

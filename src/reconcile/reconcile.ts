@@ -1,11 +1,17 @@
 import Decimal from 'decimal.js';
-import { count, type EntityAudit } from '../audit/audit';
-import type { Order, Product } from '../canonical/canonical.schema';
-import { ENTITIES, type EntityName } from '../canonical/entities';
+import {
+  type CategoryCounts,
+  countCategories,
+  entityDefinition,
+  type FoundReference,
+  type EntityName,
+  isLost,
+  referencesOf,
+  sumAggregates,
+} from '../canonical/entities';
 import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
-import { collectReferences } from '../engine/reference.resolver';
 import type { PreparedMigration } from '../engine/migration.runner';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
 import type { LedgerRepository } from '../ledger/ledger.repository';
@@ -28,6 +34,7 @@ export interface EntityReconciliation {
   source: number;
   ledger: { loaded: number; quarantined: number; failed: number; skipped: number; merged: number };
   destination: number;
+  /** Source: the records that should be in the destination; destination: every record it holds, each counted on its own side. */
   categories: Record<string, { source: Record<string, number>; destination: Record<string, number> }>;
   aggregates: Record<string, { source: string; destination: string; equal: boolean }>;
 }
@@ -35,7 +42,7 @@ export interface EntityReconciliation {
 export interface Reconciliation {
   verdict: 'pass' | 'fail';
   migration: string;
-  entities: Partial<Record<EntityName, EntityReconciliation>>;
+  entities: Record<EntityName, EntityReconciliation>;
   differences: Difference[];
   /** Accounted for: records the ledger quarantined or failed, with the reason. Not by themselves a failure. */
   quarantined: { entity: string; sourceId: string; status: string; reason: string }[];
@@ -49,14 +56,6 @@ export interface Reconciliation {
   }[];
   knownLosses: { entity: string; field: string; reason: string }[];
 }
-
-/** Category → the canonical field it is read from; a category on a field the destination cannot hold is not compared. */
-const CATEGORY_FIELDS: Record<string, string> = {
-  country: 'addresses',
-  status: 'status',
-  type: 'productType',
-  currency: 'currency',
-};
 
 /**
  * Source, ledger and destination side by side: counts, exact aggregates, references, and every field of every
@@ -84,11 +83,11 @@ export async function reconcile(
   };
   const destinationIds = new Map<string, Map<string, string>>();
   for (const entity of prepared.entities) {
-    const type = ENTITIES[entity].type;
+    const type = entityDefinition(entity).type;
     const outbound = prepared.mappings[entity].outbound;
     const losses = outbound.definition.knownLosses;
     result.knownLosses.push(...losses.map((loss) => ({ entity, ...loss })));
-    const skipped = losses.map((loss) => loss.field);
+    const lost = losses.map((loss) => loss.field);
     const sources = await readCanonical(
       prepared.source,
       entity,
@@ -121,8 +120,7 @@ export async function reconcile(
       categories: {},
       aggregates: {},
     };
-    const sourceCategories: EntityAudit = { count: 0, categories: {} };
-    const destinationCategories: EntityAudit = { count: 0, categories: {} };
+    const sourceCategories: CategoryCounts = {};
     /** Source records the ledger says were loaded. */
     const migrated: Canonical[] = [];
     const claimed = new Set<string>();
@@ -145,7 +143,10 @@ export async function reconcile(
           reason: row.lastError ?? '',
         });
         // A merged record lives on in its survivor; a skipped one an earlier run loaded is still there, and accounted for.
-        if (row.status === 'skipped' && destinationId) claimed.add(destinationId);
+        if (row.status === 'skipped' && destinationId) {
+          claimed.add(destinationId);
+          countCategories(type, canonical, sourceCategories, lost);
+        }
         continue;
       }
       if (!row || row.status !== 'loaded' || !row.destinationId) {
@@ -154,6 +155,7 @@ export async function reconcile(
       }
       summary.ledger.loaded++;
       migrated.push(canonical);
+      countCategories(type, canonical, sourceCategories, lost);
       const destination = destinations.get(row.destinationId);
       if (!destination) {
         differ({
@@ -166,26 +168,26 @@ export async function reconcile(
         continue;
       }
       claimed.add(row.destinationId);
-      count(sourceCategories, type, canonical);
-      count(destinationCategories, type, destination);
-      for (const d of compareRecords(canonical, destination, skipped))
+      for (const d of compareRecords(canonical, destination, lost))
         differ({ sourceId, destinationId: row.destinationId, ...d });
-      for (const d of referenceDifferences(canonical, destination, destinationIds))
+      for (const d of referenceDifferences(type, canonical, destination, destinationIds, lost))
         differ({ sourceId, destinationId: row.destinationId, ...d });
     }
     for (const [destinationId] of destinations) {
       if (!claimed.has(destinationId))
         differ({ sourceId: null, destinationId, field: null, source: null, destination: 'present' });
     }
-    for (const [category, field] of Object.entries(CATEGORY_FIELDS)) {
-      if (skipped.includes(field) || !sourceCategories.categories[category]) continue;
+    // Each side counted on its own: a record missing in the destination leaves its category short.
+    const destinationCategories: CategoryCounts = {};
+    for (const destination of destinations.values())
+      countCategories(type, destination, destinationCategories, lost);
+    for (const category of new Set([...Object.keys(sourceCategories), ...Object.keys(destinationCategories)]))
       summary.categories[category] = {
-        source: sourceCategories.categories[category],
-        destination: destinationCategories.categories[category] ?? {},
+        source: sourceCategories[category] ?? {},
+        destination: destinationCategories[category] ?? {},
       };
-    }
     // Everything the ledger says was loaded against everything the destination holds: a record deleted or added there moves the sums.
-    summary.aggregates = aggregates(type, migrated, [...destinations.values()], skipped);
+    summary.aggregates = aggregates(type, migrated, [...destinations.values()], lost);
     result.entities[entity] = summary;
   }
   const failed =
@@ -212,7 +214,7 @@ async function readCanonical(
   const records = new Map<string, Canonical>();
   for await (const page of connector.read(entity, {
     cursor: null,
-    pageSize: connector.entities[entity]!.maxPageSize,
+    pageSize: connector.entities[entity].maxPageSize,
   })) {
     for (const native of page.records) {
       const canonical = await mapping.inbound(native, { ...info.context, currency: info.currency, platform });
@@ -223,64 +225,62 @@ async function readCanonical(
   return records;
 }
 
-/** A reference in the destination must point at the record the ledger says its source reference became. */
+/**
+ * A reference in the destination must point at the record the ledger says its source reference became; a
+ * soft one whose target did not move is expected to be empty. Unordered lists compare as sets.
+ */
 function referenceDifferences(
+  type: string,
   source: Canonical,
   destination: Canonical,
   ids: Map<string, Map<string, string>>,
+  lost: string[],
 ): Omit<Difference, 'entity' | 'sourceId' | 'destinationId'>[] {
-  const expected = collectReferences(source).map(
-    (ref) => ids.get(ref.entity)?.get(ref.sourceId) ?? `(not migrated: ${ref.sourceId})`,
-  );
-  const actual = collectReferences(destination).map((ref) => ref.sourceId);
-  const paths = referencePaths(source);
-  return expected.flatMap((id, index) =>
-    id === actual[index] ? [] : [{ field: paths[index], source: id, destination: actual[index] ?? null }],
-  );
+  const slots = new Map<string, { unordered: boolean; open?: boolean; want: string[]; have: string[] }>();
+  const slotOf = ({ at, declaration }: FoundReference) => {
+    const field = declaration.unordered ? declaration.path.replace(/\[\]/g, '') : at;
+    if (!slots.has(field))
+      slots.set(field, { unordered: Boolean(declaration.unordered), want: [], have: [] });
+    return slots.get(field)!;
+  };
+  for (const found of referencesOf(type, source)) {
+    if (isLost(found.declaration.path, lost)) continue;
+    const { ref, declaration } = found;
+    const id = ids.get(ref.entity)?.get(ref.sourceId);
+    if (id) slotOf(found).want.push(id);
+    else if (declaration.strength === 'hard') slotOf(found).want.push(`(not migrated: ${ref.sourceId})`);
+    // A soft one with no match loads empty or as the destination's default (Salesforce: the connecting user).
+    else slotOf(found).open = true;
+  }
+  for (const found of referencesOf(type, destination))
+    if (!isLost(found.declaration.path, lost)) slotOf(found).have.push(found.ref.sourceId);
+  const differences: Omit<Difference, 'entity' | 'sourceId' | 'destinationId'>[] = [];
+  for (const [field, { unordered, open, want, have }] of slots) {
+    if (open) continue;
+    const [a, b] = unordered ? [[...want].sort(), [...have].sort()] : [want, have];
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    differences.push(
+      unordered
+        ? { field, source: a, destination: b }
+        : { field, source: a[0] ?? null, destination: b[0] ?? null },
+    );
+  }
+  return differences;
 }
 
-function referencePaths(record: Canonical): string[] {
-  const order = record as Partial<Order>;
-  return [
-    ...(order.customer ? ['customer'] : []),
-    ...(order.lines ?? []).flatMap((line, index) => (line.product ? [`lines.${index}.product`] : [])),
-  ];
-}
-
-/** Sums compared exactly with decimals: order totals and tax per currency, line quantities, stock on hand. */
+/** Exact sums over what the ledger says was loaded against everything the destination holds. */
 function aggregates(
   type: string,
   source: Canonical[],
   destination: Canonical[],
-  skipped: string[],
+  lost: string[],
 ): EntityReconciliation['aggregates'] {
-  const sums: Record<string, (records: Canonical[]) => Decimal> = {};
-  if (type === 'order') {
-    const currencies = new Set(source.map((o) => String(o.currency)));
-    for (const currency of currencies) {
-      const inCurrency = (records: Canonical[]) =>
-        records.filter((o) => o.currency === currency) as unknown as Order[];
-      sums[`total ${currency}`] = (records) =>
-        inCurrency(records).reduce((acc, o) => acc.plus(o.total?.amount ?? 0), new Decimal(0));
-      sums[`tax ${currency}`] = (records) =>
-        inCurrency(records).reduce((acc, o) => acc.plus(o.totalTax?.amount ?? 0), new Decimal(0));
-    }
-    sums['line quantities'] = (records) =>
-      (records as unknown as Order[]).reduce(
-        (acc, o) => acc.plus((o.lines ?? []).reduce((n, l) => n + l.quantity, 0)),
-        new Decimal(0),
-      );
-  }
-  if (type === 'product' && !skipped.includes('variants.inventoryQuantity')) {
-    sums['stock on hand'] = (records) =>
-      (records as unknown as Product[]).reduce(
-        (acc, p) => acc.plus((p.variants ?? []).reduce((n, v) => n + (v.inventoryQuantity ?? 0), 0)),
-        new Decimal(0),
-      );
-  }
+  const left = sumAggregates(type, source, lost);
+  const right = sumAggregates(type, destination, lost);
+  const zero = new Decimal(0);
   return Object.fromEntries(
-    Object.entries(sums).map(([name, sum]) => {
-      const [a, b] = [sum(source), sum(destination)];
+    [...new Set([...left.keys(), ...right.keys()])].map((name) => {
+      const [a, b] = [left.get(name) ?? zero, right.get(name) ?? zero];
       return [name, { source: a.toFixed(), destination: b.toFixed(), equal: a.equals(b) }];
     }),
   );

@@ -144,6 +144,7 @@ describe('switchyard audit', () => {
       });
       expect(report.entities.orders.categories).toEqual({
         status: { paid: 3, pending: 1 },
+        cancelled: { open: 4 },
         currency: { EUR: 3, USD: 1 },
       });
       expect(woo.counters().writes).toBe(0);

@@ -1,5 +1,5 @@
-import { productSchema } from '../../src/canonical/canonical.schema';
-import { dealSchema } from '../../src/canonical/crm.schema';
+import { productSchema } from '../../src/canonical/commerce';
+import { dealSchema } from '../../src/canonical/crm';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, migrate, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';

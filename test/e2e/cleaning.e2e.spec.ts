@@ -52,12 +52,12 @@ describe('cleaning rules', () => {
     try {
       // The audit shows what the rules will do, and which problems remain to fix at the source.
       const audit = await runAudit(plan, await prepareAudit(plan));
-      expect(audit.entities.customers!.cleaning).toEqual({
+      expect(audit.entities.customers.cleaning).toEqual({
         defaulted: { 'addresses[].country': 1 },
         skipped: 1,
         merged: 1,
       });
-      expect(audit.entities.orders!.cleaning).toEqual({ defaulted: {}, skipped: 2, merged: 0 });
+      expect(audit.entities.orders.cleaning).toEqual({ defaulted: {}, skipped: 2, merged: 0 });
       const duplicates = audit.findings.filter((f) => f.kind === 'duplicate');
       expect(duplicates.map((f) => [f.sourceId, f.cleaning])).toEqual([
         [survivorId, `kept: ${duplicateId} merge into it (merge on email)`],
@@ -101,7 +101,7 @@ describe('cleaning rules', () => {
       const report = await reconcile(prepared, t.ledger);
       expect(report.differences).toEqual([]);
       expect(report.verdict).toBe('pass');
-      expect(report.entities.customers!.ledger).toMatchObject({ loaded: 28, skipped: 1, merged: 1 });
+      expect(report.entities.customers.ledger).toMatchObject({ loaded: 28, skipped: 1, merged: 1 });
       expect(report.cleaned.map((c) => `${c.entity} ${c.sourceId} ${c.status}`).sort()).toEqual(
         [
           `customers ${duplicateId} merged`,

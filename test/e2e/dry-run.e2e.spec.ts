@@ -1,6 +1,7 @@
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
+import { startSandbox } from '../../src/connectors/connector.registry';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 
 const counts = (result: RunResult) =>
@@ -90,6 +91,54 @@ describe('a dry run', () => {
       expect(counts(await runMigration(prepared, t.ledger))).toEqual(counts(predicted));
     } finally {
       await Promise.all([woo.close(), back.close()]);
+    }
+  });
+
+  it('predicts the refusal of an email another record of the run holds in another case, into each destination', async () => {
+    const seed = demoShopifySeed({ customers: 12, products: 4, orders: 10 });
+    seed.customers[9].email = seed.customers[2].email.toUpperCase();
+    const destinations = [
+      ['woocommerce', await wooSandbox()],
+      ['hubspot', await startSandbox('hubspot', { port: 0 })],
+    ] as const;
+    // WooCommerce would refuse the second email, so its store gets it behind the API (legacy data).
+    const back = await wooStoreFrom(demoShopifySeed({ customers: 12, products: 4, orders: 10 }));
+    const wooCustomers = [...back.store.customers.values()];
+    wooCustomers[9].email = String(wooCustomers[2].email).toUpperCase();
+    const shop = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const shopify = await shopifySandbox(seed);
+    try {
+      const plans = [
+        ...destinations.map(([platform, sandbox]) =>
+          plan(`dup-${platform}`, connection(shopify, 'shopify'), connection(sandbox, platform), [
+            'customers',
+          ]),
+        ),
+        plan('dup-shopify', connection(back, 'woocommerce'), connection(shop, 'shopify'), ['customers']),
+      ];
+      for (const p of plans) {
+        const prepared = await prepareMigration(p);
+        const predicted = await runMigration(prepared, t.ledger, { dryRun: true });
+        expect([p.name, predicted.entities.customers]).toMatchObject([p.name, { created: 11, failed: 1 }]);
+        const refused = predicted.predictions!.find((r) => r.outcome === 'failed')!;
+        expect(refused.reason).toMatch(/holds one customer per email/);
+        const real = await runMigration(prepared, t.ledger);
+        expect([p.name, counts(real)]).toEqual([p.name, counts(predicted)]);
+        const failed = (
+          await t.ledger.entityRows((await t.ledger.migrationNamed(p.name))!.id, 'customers')
+        ).filter((row) => row.status === 'failed');
+        expect(failed.map((row) => row.sourceId)).toEqual([refused.sourceId]);
+        // Again, with the first holder now unchanged in the ledger: still foreseen.
+        const again = await runMigration(prepared, t.ledger, { dryRun: true });
+        expect([p.name, counts(await runMigration(prepared, t.ledger))]).toEqual([p.name, counts(again)]);
+      }
+    } finally {
+      await Promise.all([
+        ...destinations.map(([, s]) => s.close()),
+        back.close(),
+        shop.close(),
+        shopify.close(),
+      ]);
     }
   });
 });

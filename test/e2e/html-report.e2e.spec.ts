@@ -46,9 +46,9 @@ describe('the HTML reconciliation report', () => {
       await page.goto(`file://${file}`);
       expect(await page.textContent('#verdict')).toBe('PASS');
       expect(await page.textContent('[data-figure="orders-destination"]')).toBe(
-        String(report.entities.orders!.destination),
+        String(report.entities.orders.destination),
       );
-      const total = report.entities.orders!.aggregates['total EUR'];
+      const total = report.entities.orders.aggregates['total EUR'];
       const aggregates = await page.textContent('#aggregates');
       expect(aggregates).toContain(total.source);
       expect(

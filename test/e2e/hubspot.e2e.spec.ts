@@ -107,7 +107,7 @@ describe('HubSpot → HubSpot: a CRM graph', () => {
       const carlas = [4, 12, 8].reduce((a, b) => a + b, 0);
       expect(first.warnings).toHaveLength(carlas);
       expect(first.warnings[0].message).toMatch(
-        /loaded without an owner: user 503 has no match in the destination/,
+        /loaded without its owner: user 503 has no match in the destination/,
       );
       expectSameGraph(await hubspotGraph(source, 'own'), await hubspotGraph(destination, 'source'));
 

@@ -103,7 +103,7 @@ describe('Shopify → WooCommerce', () => {
       expect(orphans.length).toBeGreaterThanOrEqual(orphanOrders);
       for (const orphan of orphans)
         expect(orphan.reason).toMatch(/was not migrated \(quarantined: invalid (customer|product)/);
-      expect(result.entities.orders!.created + orphans.length).toBe(40);
+      expect(result.entities.orders.created + orphans.length).toBe(40);
       expect(orphans.length).toBe(
         new Set(
           [...seed.orders.filter((o) => o.customer?.id === seed.customers[0].id), ...productOrders].map(

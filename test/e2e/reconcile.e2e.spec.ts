@@ -20,7 +20,7 @@ describe('reconcile', () => {
       expect(clean.differences).toEqual([]);
       expect(clean.verdict).toBe('pass');
       expect(clean.quarantined.map((q) => q.sourceId)).toContain(seed.customers[3].id);
-      expect(clean.entities.orders!.aggregates['line quantities'].equal).toBe(true);
+      expect(clean.entities.orders.aggregates['line quantities'].equal).toBe(true);
       expect(clean.knownLosses).toEqual(
         expect.arrayContaining([{ entity: 'products', field: 'vendor', reason: expect.any(String) }]),
       );
@@ -32,8 +32,9 @@ describe('reconcile', () => {
       variation.regular_price = '999.00';
       variation.sale_price = '';
       variation.price = '999.00';
+      // Deleted through WooCommerce's own API.
       const deleted = [...woo.store.orders.values()][0];
-      woo.store.orders.delete(deleted.id);
+      await prepared.destination.delete('orders', [String(deleted.id)]);
       woo.store.seed({ customers: [{ id: 9999, email: 'sneaky@example.com' }] });
       const tampered = await reconcile(prepared, t.ledger);
       expect(tampered.verdict).toBe('fail');
@@ -49,7 +50,15 @@ describe('reconcile', () => {
       );
       const price = tampered.differences.find((d) => d.field?.includes('price.amount'))!;
       expect(price.destination).toBe('999.00');
-      expect(tampered.entities.orders!.aggregates).toMatchObject({ 'line quantities': { equal: false } });
+      expect(tampered.entities.orders.aggregates).toMatchObject({ 'line quantities': { equal: false } });
+      // Each side counted on its own: the deleted order is missing from its status and currency.
+      const before = clean.entities.orders.categories;
+      const after = tampered.entities.orders.categories;
+      expect(before.status.destination).toEqual(before.status.source);
+      expect(after.status.source).toEqual(before.status.source);
+      const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+      expect(total(after.status.destination)).toBe(total(after.status.source) - 1);
+      expect(after.currency.destination).not.toEqual(after.currency.source);
     } finally {
       await Promise.all([shopify.close(), woo.close(), t.close()]);
     }

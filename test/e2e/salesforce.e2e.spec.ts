@@ -1,3 +1,4 @@
+import { startFaultProxy } from '../helpers/fault-proxy';
 import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
 import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
 import { SalesforceConnector } from '../../connectors/salesforce/salesforce.connector';
@@ -211,12 +212,25 @@ describe('Salesforce reads', () => {
   it('reads a large object through a Bulk API 2.0 job, the same records as SOQL paging', async () => {
     const seed = salesforceCrmSeed({ accounts: 450, contactsPerAccount: 0, dealsPerAccount: 0 });
     const sandbox = await startSalesforceSandbox({ port: 0, seed });
+    // Counts the Bulk API 2.0 query jobs the connector creates, passing every request through untouched.
+    let bulkJobs = 0;
+    const proxy = await startFaultProxy(sandbox.url, [
+      {
+        when: (request) => {
+          if (request.method === 'POST' && request.path.endsWith('/jobs/query')) bulkJobs++;
+          return false;
+        },
+        fault: 'slow',
+        every: 1,
+      },
+    ]);
     try {
       const read = async (bulkThreshold: number) => {
-        const connector = new SalesforceConnector(sandbox.url, SALESFORCE_FACTS.sandboxAccessToken, {
+        const connector = new SalesforceConnector(proxy.url, SALESFORCE_FACTS.sandboxAccessToken, {
           concurrency: 1,
           bulkThreshold,
           bulkPollMs: 50,
+          reads: { organizations: ['Name'] },
         });
         const pages: { size: number; cursor: string | null; names: unknown[] }[] = [];
         for await (const page of connector.read('organizations', { cursor: null, pageSize: 200 }))
@@ -228,7 +242,9 @@ describe('Salesforce reads', () => {
         return pages;
       };
       const bulk = await read(100);
+      expect(bulkJobs).toBe(1);
       const soql = await read(SALESFORCE_FACTS.bulkQueryThreshold);
+      expect(bulkJobs).toBe(1);
       expect(bulk.map((p) => p.size)).toEqual([200, 200, 50]);
       expect(bulk).toEqual(soql);
       expect(bulk[0].cursor).toBe(`id:${salesforceId('Account', 200)}`);
@@ -241,7 +257,7 @@ describe('Salesforce reads', () => {
         rest.push(...page.records);
       expect(rest).toHaveLength(50);
     } finally {
-      await sandbox.close();
+      await Promise.all([proxy.close(), sandbox.close()]);
     }
   });
 });

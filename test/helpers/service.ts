@@ -33,6 +33,11 @@ export class ServiceHarness {
   private database = '';
   private env: NodeJS.ProcessEnv = {};
 
+  /** The Redis prefix of this service's queues, for tests that read a job's attempts. */
+  get queuePrefix(): string {
+    return `sytest-${this.database}`;
+  }
+
   async start(workers: number): Promise<void> {
     this.database = `switchyard_svc_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
@@ -50,7 +55,7 @@ export class ServiceHarness {
       SWITCHYARD_ADMIN_TOKENS: ADMIN_TOKEN,
       // The sandboxes listen on loopback, which the service refuses unless it is listed.
       SWITCHYARD_ALLOWED_HOSTS: '127.0.0.1',
-      SWITCHYARD_QUEUE_PREFIX: `sytest-${this.database}`,
+      SWITCHYARD_QUEUE_PREFIX: this.queuePrefix,
       JOB_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '2',
       PORT: String(this.port),

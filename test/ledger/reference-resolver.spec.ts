@@ -78,7 +78,7 @@ describe('reference resolution of CRM records', () => {
       organization: { entity: 'organization', sourceId: 'o404' },
       owner: { entity: 'user', sourceId: 'u1' },
     };
-    const resolver = new ReferenceResolver(t.ledger, migration.id);
+    const resolver = new ReferenceResolver('contact', t.ledger, migration.id);
     const { problems, warnings } = await resolver.resolvePage([
       { sourceId: 'c1', canonical: matched },
       { sourceId: 'c2', canonical: unmatched },
@@ -92,7 +92,7 @@ describe('reference resolution of CRM records', () => {
         'c2',
         [
           expect.stringMatching(
-            /^loaded without an owner: user u2 has no match in the destination \(.*bo@example.com\)$/,
+            /^loaded without its owner: user u2 has no match in the destination \(.*bo@example.com\)$/,
           ),
         ],
       ],

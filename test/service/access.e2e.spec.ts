@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { shopifySandbox } from '../helpers/sandboxes';
-import { ServiceHarness } from '../helpers/service';
+import { Queue } from 'bullmq';
+import { ENTITY_QUEUE, entityJobId } from '../../src/service/queue/queue.constants';
+import { REDIS_URL, ServiceHarness } from '../helpers/service';
 
 jest.setTimeout(120_000);
 const DIST = resolve(__dirname, '../../dist/src');
@@ -127,6 +129,68 @@ describe('the service lets no one in where they do not belong', () => {
       mappings: { 'woocommerce.customer': { content } },
     });
     expect(uploaded.status).toBe(201);
+  });
+
+  it('ends a job at once when retrying cannot help: credentials revoked after the migration was defined', async () => {
+    const source = await service.call('POST', '/api/connections', shopConnection());
+    const revoked = await startWooSandbox({ port: 0, seed: { currency: 'EUR' } });
+    const destination = await service.call('POST', '/api/connections', {
+      ...wooConnection(),
+      url: revoked.url,
+    });
+    const created = await service.call('POST', '/api/migrations', {
+      name: 'revoked',
+      sourceConnectionId: source.body.id,
+      destinationConnectionId: destination.body.id,
+      entities: ['customers'],
+    });
+    expect(created.status).toBe(201);
+    // The store's owner revokes the key: same store, same port, other credentials.
+    const port = Number(new URL(revoked.url).port);
+    await revoked.close();
+    const store = await startWooSandbox({
+      port,
+      seed: { currency: 'EUR' },
+      credentials: { consumerKey: 'ck_new', consumerSecret: 'cs_new' },
+    });
+    try {
+      const started = await service.call('POST', `/api/migrations/${created.body.id}/runs`, {});
+      const run = await service.waitForRun(started.body.runId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/customers: .*(key|credentials)/i);
+      const queue = new Queue(ENTITY_QUEUE, { connection: { url: REDIS_URL }, prefix: service.queuePrefix });
+      try {
+        const job = await queue.getJob(entityJobId(started.body.runId, 'customers'));
+        expect(job?.attemptsMade).toBe(1);
+      } finally {
+        await queue.close();
+      }
+      expect(store.counters().writes).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes the plan schema itself: value maps posted with a migration are used by its run', async () => {
+    const source = await service.call('POST', '/api/connections', shopConnection());
+    const destination = await service.call('POST', '/api/connections', wooConnection());
+    const created = await service.call('POST', '/api/migrations', {
+      name: 'value-maps',
+      sourceConnectionId: source.body.id,
+      destinationConnectionId: destination.body.id,
+      entities: ['products'],
+      // As a YAML plan says it: every active product arrives in WooCommerce as a draft.
+      mappings: { 'woocommerce.product': { valueMaps: { 'outbound.status': { active: 'draft' } } } },
+      cleaning: {},
+      options: { batchSize: 50, concurrency: 2 },
+    });
+    expect(created.status).toBe(201);
+    const started = await service.call('POST', `/api/migrations/${created.body.id}/runs`, {});
+    expect(started.status).toBe(202);
+    expect((await service.waitForRun(started.body.runId)).status).toBe('completed');
+    const statuses = [...woo.store.products.values()].map((product) => product.status);
+    expect(statuses.length).toBe(3);
+    expect(new Set(statuses)).toEqual(new Set(['draft']));
   });
 
   it('gives each token its role, keeps only hashes, and writes who did what to the audit log', async () => {

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
-import { scalarText } from '../../../src/common/text';
-import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
+import {
+  listen,
+  type RunningSandbox,
+  sandboxApp,
+  type SandboxCounters,
+  type SandboxOptions,
+  scalarText,
+} from '../../../src/connectors';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from '../hubspot.facts';
 import { HubSpotError, type HubSpotObject, HubSpotStore, isObjectType } from './hubspot.store';
 import { searchObjects } from './hubspot.search';

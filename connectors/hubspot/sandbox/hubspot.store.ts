@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { scalarText } from '../../../src/common/text';
+import { scalarText } from '../../../src/connectors';
 import { HUBSPOT_FACTS, HUBSPOT_OBJECT_TYPES, type HubSpotObjectType } from '../hubspot.facts';
 
 export interface HubSpotObject {
@@ -85,6 +85,7 @@ const STANDARD_PROPERTIES: Record<HubSpotObjectType, string[]> = {
     'pipeline',
     'closedate',
     'description',
+    'closed_lost_reason',
     'hubspot_owner_id',
     'createdate',
     'hs_lastmodifieddate',

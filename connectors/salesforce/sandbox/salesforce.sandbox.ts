@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
-import { scalarText } from '../../../src/common/text';
-import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
+import {
+  listen,
+  type RunningSandbox,
+  sandboxApp,
+  type SandboxCounters,
+  type SandboxOptions,
+  scalarText,
+} from '../../../src/connectors';
 import { SALESFORCE_FACTS } from '../salesforce.facts';
 import { type RecordError, RecordRefused, refuse, SalesforceError } from './salesforce.errors';
 import { fieldDef, OBJECTS } from './salesforce.schema';

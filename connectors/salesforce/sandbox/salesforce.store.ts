@@ -1,4 +1,4 @@
-import { scalarText } from '../../../src/common/text';
+import { scalarText } from '../../../src/connectors';
 import { caseSafeId, SALESFORCE_FACTS, salesforceId } from '../salesforce.facts';
 import { refuse, SalesforceError } from './salesforce.errors';
 import { type FieldDef, fieldDef, type ObjectDef, objectDef, objectOfId, OBJECTS } from './salesforce.schema';

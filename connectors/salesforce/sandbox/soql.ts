@@ -1,4 +1,4 @@
-import { scalarText } from '../../../src/common/text';
+import { scalarText } from '../../../src/connectors';
 import { SalesforceError } from './salesforce.errors';
 
 /**

@@ -1,4 +1,4 @@
-import { scalarText } from '../../../src/common/text';
+import { scalarText } from '../../../src/connectors';
 
 /**
  * Shopify's search syntax, the subset the Admin API documents for customers, products, orders and

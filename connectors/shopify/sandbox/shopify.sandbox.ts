@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { execute, GraphQLError, Kind, OperationTypeNode, parse, validate, type DocumentNode } from 'graphql';
-import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
-import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
+import {
+  listen,
+  type RunningSandbox,
+  sandboxApp,
+  type SandboxCounters,
+  type SandboxOptions,
+} from '../../../src/connectors';
 import { SHOPIFY_FACTS } from '../shopify.facts';
 import { CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';

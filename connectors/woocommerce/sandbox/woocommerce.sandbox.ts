@@ -1,6 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RunningSandbox, SandboxOptions } from '../../../src/connectors/connector.registry';
-import { listen, sandboxApp, type SandboxCounters } from '../../../src/sandbox/http-sandbox';
+import {
+  listen,
+  type RunningSandbox,
+  sandboxApp,
+  type SandboxCounters,
+  type SandboxOptions,
+} from '../../../src/connectors';
 import { WOO_FACTS } from '../woocommerce.facts';
 import { verifyOauthSignature } from './oauth1';
 import { type Resource, type Row, WcError, WooStore } from './woocommerce.store';

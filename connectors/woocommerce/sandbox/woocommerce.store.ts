@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { scalarText } from '../../../src/common/text';
+import { scalarText } from '../../../src/connectors';
 
 export type Row = Record<string, any>;
 

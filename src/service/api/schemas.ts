@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ENTITY_NAMES } from '../../canonical/entities';
-import { cleaningSchema } from '../../cleaning/cleaning-rules';
+import { entityNames, isEntityName } from '../../canonical/entities';
+import { planContent } from '../../plan/migration-plan';
 
-const entity = z.enum(ENTITY_NAMES as [string, ...string[]], {
-  errorMap: () => ({ message: `must be one of ${ENTITY_NAMES.join(', ')}` }),
-});
+const entity = z
+  .string()
+  .refine(isEntityName, () => ({ message: `must be one of ${entityNames().join(', ')}` }));
 const uuid = z.string().uuid('must be an id returned by this API');
 
 export const connectionBody = z
@@ -21,45 +21,9 @@ export const connectionBody = z
   })
   .strict();
 
-export const migrationBody = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be letters, digits, dots, dashes or underscores'),
-    sourceConnectionId: uuid,
-    destinationConnectionId: uuid,
-    entities: z.array(entity).min(1, 'must list at least one entity'),
-    /** A version, or `{content}`: a custom mapping's YAML, uploaded; the service reads no file a caller names. */
-    mappings: z
-      .record(
-        z.union([
-          z.number().int().positive(),
-          z
-            .object({
-              version: z.number().int().positive().optional(),
-              content: z.string().min(1).max(262_144, 'must be at most 256 KB').optional(),
-              file: z
-                .any()
-                .refine(() => false, {
-                  message:
-                    'the service reads no file a caller names; send the mapping YAML itself as content',
-                })
-                .optional(),
-            })
-            .strict(),
-        ]),
-      )
-      .optional(),
-    /** Same as a plan's `cleaning:` section: merge duplicates, fill defaults, skip categories. */
-    cleaning: cleaningSchema.optional(),
-    options: z
-      .object({
-        batchSize: z.number().int().min(1).max(250).optional(),
-        concurrency: z.number().int().min(1).max(16).optional(),
-      })
-      .strict()
-      .optional(),
-  })
+/** A plan (see src/plan/migration-plan.ts) whose two connections are stored ones, named by id. */
+export const migrationBody = planContent
+  .extend({ sourceConnectionId: uuid, destinationConnectionId: uuid })
   .strict();
 
 export const runBody = z

@@ -78,10 +78,14 @@ export class ConnectionsService {
   }
 
   /** Reaches a stored connection's platform with its credentials, as creating it did. */
-  async test(id: string): Promise<{ ok: true; currency: string; name?: string }> {
+  async test(id: string): Promise<{ ok: true; currency?: string; name?: string }> {
     const connection = await this.open(id);
     const info = await this.verify(connection);
-    return { ok: true, currency: info.currency, ...(info.name ? { name: info.name } : {}) };
+    return {
+      ok: true,
+      ...(info.currency ? { currency: info.currency } : {}),
+      ...(info.name ? { name: info.name } : {}),
+    };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { dependencyOrder, type EntityName } from '../../canonical/entities';
+import { dependencyOrder } from '../../canonical/entities';
 import { SwitchyardError } from '../../common/errors';
 import {
   type ConnectionSettings,
@@ -9,18 +9,23 @@ import {
   MigrationRow,
 } from '../../ledger/ledger.entities';
 import { loadMapping } from '../../mapping/mapping.loader';
-import { type MigrationPlan, parsePlan } from '../../plan/migration-plan';
+import { type MigrationPlan, parsePlan, type PlanContent } from '../../plan/migration-plan';
 import { NotFound } from '../api/not-found.error';
 import { ConnectionsService } from '../connections/connections.service';
 
-export interface MigrationInput {
-  name: string;
-  sourceConnectionId: string;
-  destinationConnectionId: string;
-  entities: string[];
-  mappings?: MigrationDefinition['mappings'];
-  options?: Partial<MigrationDefinition['options']>;
-  cleaning?: MigrationDefinition['cleaning'];
+/** The API's migration body: a plan (one schema with the CLI's) naming two stored connections. */
+export type MigrationInput = PlanContent & { sourceConnectionId: string; destinationConnectionId: string };
+
+/** The service reads no file a caller names: a custom mapping travels as its YAML (`content`). */
+function refuseServerFiles(name: string, mappings: MigrationDefinition['mappings']): void {
+  const named = Object.entries(mappings).filter(
+    ([, choice]) => typeof choice === 'object' && choice.file !== undefined,
+  );
+  if (named.length > 0)
+    throw new SwitchyardError(
+      'PLAN_INVALID',
+      `migration ${name} names mapping files on the server (${named.map(([key]) => key).join(', ')}), but the service reads no file a caller names: upload each mapping's YAML as content`,
+    );
 }
 
 @Injectable()
@@ -38,11 +43,12 @@ export class MigrationsService {
     if (await this.dataSource.getRepository(MigrationRow).countBy({ name: input.name })) {
       throw new SwitchyardError('PLAN_INVALID', `a migration named "${input.name}" exists already`);
     }
+    refuseServerFiles(input.name, input.mappings);
     const definition: MigrationDefinition = {
-      entities: dependencyOrder(input.entities as EntityName[]),
-      mappings: input.mappings ?? {},
-      options: { batchSize: input.options?.batchSize ?? 100, concurrency: input.options?.concurrency ?? 4 },
-      ...(input.cleaning ? { cleaning: input.cleaning } : {}),
+      entities: dependencyOrder(input.entities),
+      mappings: input.mappings,
+      options: input.options,
+      cleaning: input.cleaning,
     };
     // Validates exactly as the CLI does (credentials in memory only, to tell two accounts at one URL apart):
     // a plan that would fail later fails now, a destination that is its own source included.
@@ -105,14 +111,7 @@ export class MigrationsService {
         `migration ${migration.name} was made by the CLI; run it with switchyard migrate`,
       );
     }
-    const named = Object.entries(migration.definition.mappings).filter(
-      ([, choice]) => typeof choice === 'object' && choice.file !== undefined,
-    );
-    if (named.length > 0)
-      throw new SwitchyardError(
-        'PLAN_INVALID',
-        `migration ${migration.name} names mapping files on the server (${named.map(([key]) => key).join(', ')}); the service reads none: upload each mapping's YAML as content`,
-      );
+    refuseServerFiles(migration.name, migration.definition.mappings);
     const [source, destination] = await Promise.all([
       this.connections.open(migration.sourceConnectionId),
       this.connections.open(migration.destinationConnectionId),

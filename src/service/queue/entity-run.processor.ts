@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ENTITIES, type EntityName } from '../../canonical/entities';
-import { errorMessage } from '../../common/errors';
+import { dependenciesOf, entityDefinition } from '../../canonical/entities';
+import { canRetryHelp, errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
 import { type CallLimiter, newClientStats, type RateBudget } from '../../connectors/connector.port';
 import { platformModule } from '../../connectors/connector.registry';
@@ -71,14 +71,14 @@ export class EntityRunProcessor {
         limiterFor: (connection) => this.limiter(connection, budgets.get(connection.url)),
       });
       const since = { source: newClientStats(), destination: newClientStats() };
-      const type = ENTITIES[entity as EntityName].type;
-      const dependencies = ENTITIES[entity as EntityName].dependsOn.map((name) => ENTITIES[name].type);
+      const type = entityDefinition(entity).type;
+      const dependencies = dependenciesOf(entity).map((name) => entityDefinition(name).type);
       const dryRun = run.dryRun ? await this.dryRuns.load(runId, dependencies) : undefined;
       const result = await executeEntity(
         prepared,
         this.ledger,
         { migrationId: migration.id, runId },
-        entity as EntityName,
+        entity,
         {
           signal: controller.signal,
           onlySourceIds: run.kind === 'retry' ? await this.runs.problemIds(migration.id, entity) : undefined,
@@ -106,10 +106,14 @@ export class EntityRunProcessor {
       if (dryRun) await this.dryRuns.save(runId, type, dryRun);
       await this.scheduler.advance(runId);
     } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      // A bad plan or mapping, refused credentials or a used-up daily quota end the job now: five tries
+      // would only say the same thing five times. Outages get the queue's backoff.
+      const hopeless = !canRetryHelp(error);
+      if (hopeless || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         await this.runs.moveEntity(runId, entity, ['queued', 'running'], 'failed');
         await this.runs.finish(runId, 'failed', `${entity}: ${errorMessage(error)}`);
       }
+      if (hopeless) throw new UnrecoverableError(errorMessage(error));
       throw error;
     } finally {
       clearInterval(renew);

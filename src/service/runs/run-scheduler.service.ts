@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ENTITIES, type EntityName } from '../../canonical/entities';
+import { dependenciesOf } from '../../canonical/entities';
 import {
   ENTITY_JOB,
   ENTITY_JOB_OPTIONS,
@@ -39,7 +39,7 @@ export class RunScheduler {
     if (run.status === 'queued') await this.runs.transition(runId, 'start');
     for (const state of states) {
       if (state.status !== 'pending') continue;
-      const dependencies = ENTITIES[state.entity as EntityName].dependsOn.filter((dependency) =>
+      const dependencies = dependenciesOf(state.entity).filter((dependency) =>
         run.entities.includes(dependency),
       );
       if (!dependencies.every((dependency) => finished.has(dependency))) continue;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { dependencyOrder, type EntityName } from '../../canonical/entities';
+import { dependencyOrder } from '../../canonical/entities';
 import { SwitchyardError } from '../../common/errors';
 import { COUNTER_NAMES } from '../../ledger/ledger.repository';
 import { NotFound } from '../api/not-found.error';
@@ -33,10 +33,10 @@ export class RunsService {
     await this.refuseIfActive(migrationId);
     const run = await this.runs.create(
       migrationId,
-      dependencyOrder(requested as EntityName[]),
+      dependencyOrder(requested),
       'full',
       null,
-      request.dryRun === true,
+      request.dryRun ?? migration.definition?.options.dryRun === true,
     );
     await this.scheduler.advance(run.id);
     return { runId: run.id };
@@ -57,12 +57,7 @@ export class RunsService {
         'LEDGER_STATE',
         'no record of this migration is quarantined or failed; there is nothing to retry',
       );
-    const retry = await this.runs.create(
-      run.migrationId,
-      dependencyOrder(entities as EntityName[]),
-      'retry',
-      runId,
-    );
+    const retry = await this.runs.create(run.migrationId, dependencyOrder(entities), 'retry', runId);
     await this.scheduler.advance(retry.id);
     return { runId: retry.id };
   }

@@ -1,59 +1,12 @@
 import { z } from 'zod';
-import { ISO_COUNTRIES } from './countries';
+import { addressSchema, extra, isoTimestamp, referenceSchema, text } from './common';
 import { decimalString, nonNegativeMoneySchema as price } from './money';
+import { defineEntity } from './registry';
 
 /**
- * Canonical model v1. Every connector maps into and out of these shapes; the ledger, the engine and
- * reconciliation only ever see canonical records. References name *source* ids and are translated to
- * destination ids by the engine before the outbound mapping runs.
+ * Canonical commerce: a shop's customers, products (with variants) and orders (with lines). References
+ * name *source* ids and are translated to destination ids by the engine before the outbound mapping runs.
  */
-export const text = z.string().nullish();
-/** A calendar day that exists: Date.parse alone takes 2026-02-31 for 3 March. */
-export function isRealDay(value: string): boolean {
-  const parsed = Date.parse(value.slice(0, 10));
-  return !isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value.slice(0, 10);
-}
-export const isoTimestamp = z
-  .string()
-  .refine(
-    (value) =>
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) &&
-      !isNaN(Date.parse(value)) &&
-      isRealDay(value),
-    { message: 'is not an ISO 8601 UTC timestamp' },
-  );
-const country = z
-  .string()
-  .refine((code) => ISO_COUNTRIES.has(code), { message: 'is not an ISO 3166-1 alpha-2 country code' });
-export const extra = z.record(z.unknown()).default({});
-
-export const referenceSchema = z.object({
-  entity: z.enum(['customer', 'product', 'organization', 'contact', 'user']),
-  sourceId: z.string().min(1),
-  /** Filled by the engine from the ledger: the record's id in the destination. */
-  destinationId: z.string().optional(),
-  /** For product references: the variant sold, by SKU. */
-  sku: z.string().nullish(),
-  destinationVariantId: z.string().optional(),
-});
-export type Reference = z.infer<typeof referenceSchema>;
-
-export const addressSchema = z.object({
-  kind: z.enum(['billing', 'shipping', 'other']).default('other'),
-  isDefault: z.boolean().default(false),
-  firstName: text,
-  lastName: text,
-  company: text,
-  line1: text,
-  line2: text,
-  city: text,
-  province: text,
-  postalCode: text,
-  country: country.nullish(),
-  phone: text,
-});
-export type Address = z.infer<typeof addressSchema>;
-
 export const customerSchema = z.object({
   id: z.string().min(1),
   email: z.string().email({ message: 'is not a valid email address' }),
@@ -162,4 +115,54 @@ export const orderSchema = z
   });
 export type Order = z.infer<typeof orderSchema>;
 
-export type CanonicalRecord = Customer | Product | Order;
+defineEntity({
+  name: 'customers',
+  type: 'customer',
+  schema: customerSchema,
+  naturalKeys: [{ name: 'email', path: 'email', caseless: true }],
+  categories: [
+    {
+      name: 'country',
+      path: 'addresses[].country',
+      pick: (record) => {
+        const addresses = (record as Partial<Customer>).addresses ?? [];
+        return (addresses.find((a) => a.isDefault) ?? addresses[0])?.country;
+      },
+    },
+  ],
+});
+
+defineEntity({
+  name: 'products',
+  type: 'product',
+  schema: productSchema,
+  naturalKeys: [{ name: 'sku', path: 'variants[].sku' }],
+  categories: [
+    { name: 'status', path: 'status' },
+    { name: 'type', path: 'productType' },
+  ],
+  aggregates: [{ name: 'stock on hand', path: 'variants[].inventoryQuantity' }],
+  children: [{ name: 'variant', path: 'variants' }],
+});
+
+defineEntity({
+  name: 'orders',
+  type: 'order',
+  schema: orderSchema,
+  references: [
+    { path: 'customer', to: 'customer', strength: 'hard' },
+    { path: 'lines[].product', to: 'product', strength: 'hard' },
+  ],
+  naturalKeys: [{ name: 'number', path: 'number' }],
+  categories: [
+    { name: 'status', path: 'financialStatus' },
+    { name: 'cancelled', path: 'cancelled', pick: (record) => (record.cancelled ? 'cancelled' : 'open') },
+    { name: 'currency', path: 'currency' },
+  ],
+  aggregates: [
+    { name: 'total', path: 'total' },
+    { name: 'tax', path: 'totalTax' },
+    { name: 'line quantities', path: 'lines[].quantity' },
+  ],
+  children: [{ name: 'line', path: 'lines' }],
+});

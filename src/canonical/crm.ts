@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { addressSchema, extra, isoTimestamp, isRealDay, referenceSchema, text } from './canonical.schema';
+import { addressSchema, extra, isoDate, isoTimestamp, referenceSchema, text } from './common';
 import { nonNegativeMoneySchema as price } from './money';
+import { defineEntity } from './registry';
 
 /**
  * Canonical CRM records (v1): the graph a CRM holds. Organisations employ contacts, deals sit between
@@ -8,9 +9,6 @@ import { nonNegativeMoneySchema as price } from './money';
  * name source ids, as everywhere; an owner reference is soft: a user with no match in the destination
  * leaves the record without an owner (listed in the run's report) rather than quarantining it.
  */
-const isoDate = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && isRealDay(value), {
-  message: 'is not a date (YYYY-MM-DD)',
-});
 const ref = (entity: 'organization' | 'contact' | 'user' | 'product') =>
   referenceSchema.extend({ entity: z.literal(entity) });
 
@@ -83,3 +81,51 @@ export const dealSchema = z.object({
   extra,
 });
 export type Deal = z.infer<typeof dealSchema>;
+
+// Users are matched by email and never created; they own the rest.
+defineEntity({
+  name: 'users',
+  type: 'user',
+  schema: userSchema,
+  naturalKeys: [{ name: 'email', path: 'email', caseless: true }],
+});
+
+defineEntity({
+  name: 'organizations',
+  type: 'organization',
+  schema: organizationSchema,
+  references: [{ path: 'owner', to: 'user', strength: 'soft' }],
+  categories: [{ name: 'industry', path: 'industry' }],
+});
+
+defineEntity({
+  name: 'contacts',
+  type: 'contact',
+  schema: contactSchema,
+  references: [
+    { path: 'organization', to: 'organization', strength: 'hard' },
+    { path: 'owner', to: 'user', strength: 'soft' },
+  ],
+  naturalKeys: [{ name: 'email', path: 'email', caseless: true }],
+});
+
+defineEntity({
+  name: 'deals',
+  type: 'deal',
+  schema: dealSchema,
+  references: [
+    { path: 'organization', to: 'organization', strength: 'hard' },
+    { path: 'contacts[]', to: 'contact', strength: 'hard', unordered: true },
+    { path: 'owner', to: 'user', strength: 'soft' },
+    { path: 'lines[].product', to: 'product', strength: 'hard' },
+  ],
+  categories: [
+    { name: 'stage', path: 'stage' },
+    { name: 'pipeline', path: 'pipeline' },
+  ],
+  aggregates: [
+    { name: 'amount', path: 'amount' },
+    { name: 'line quantities', path: 'lines[].quantity' },
+  ],
+  children: [{ name: 'line', path: 'lines' }],
+});

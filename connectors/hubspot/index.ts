@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { hubspotPlatform } from './hubspot.platform';
+
+registerPlatform(hubspotPlatform);

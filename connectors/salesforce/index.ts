@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { salesforcePlatform } from './salesforce.platform';
+
+registerPlatform(salesforcePlatform);

@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { shopifyPlatform } from './shopify.platform';
+
+registerPlatform(shopifyPlatform);

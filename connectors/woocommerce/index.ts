@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { woocommercePlatform } from './woocommerce.platform';
+
+registerPlatform(woocommercePlatform);

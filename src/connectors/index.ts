@@ -1,0 +1,20 @@
+/**
+ * The core's public API for connectors: everything a platform folder under connectors/ may import from src/
+ * (a lint rule holds it). A platform registers itself here with `registerPlatform`.
+ */
+export type { EntityName } from '../canonical/entities';
+export { errorMessage, isOutcomeUnknown, SwitchyardError } from '../common/errors';
+export type { ErrorCode } from '../common/errors';
+export { packageRoot } from '../common/package-root';
+export { withRetry } from '../common/retry';
+export { scalarText } from '../common/text';
+export type { RecordRefs } from '../ledger/ledger.entities';
+export { listen, sandboxApp, type SandboxCounters } from '../sandbox/http-sandbox';
+export * from './connector.port';
+export {
+  type ConnectorOptions,
+  type PlatformModule,
+  registerPlatform,
+  type RunningSandbox,
+  type SandboxOptions,
+} from './connector.registry';
