@@ -123,11 +123,37 @@ export class HubSpotConnector implements Connector {
     } while (after);
   }
 
-  async fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]> {
+  /** A record's properties flat, as upsert writes them: what an update's before-image is taken from. */
+  writeShape(_entity: EntityName, record: NativeRecord): NativeRecord {
+    return { ...(record.properties as NativeRecord) };
+  }
+
+  /** The object's properties a person or integration can set, the connector's own source id aside. */
+  async fieldsOf(entity: EntityName): Promise<string[]> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return [];
+    const type = OBJECT_OF[kind];
+    const all = await this.client.call(`read ${type} properties`, () =>
+      this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
+    );
+    return all.results
+      .filter(
+        (property) =>
+          property.name !== HUBSPOT_FACTS.sourceIdProperty &&
+          !property.name.startsWith('hs_') &&
+          property.modificationMetadata?.readOnlyValue !== true,
+      )
+      .map((property) => `properties.${property.name}`);
+  }
+
+  async fetch(entity: EntityName, ids: string[], fields: string[] = []): Promise<NativeRecord[]> {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return this.owners.fetch(ids);
     const type = OBJECT_OF[kind];
-    const found = await this.writer.batchRead(type, ids, this.properties(type));
+    const wanted = [
+      ...new Set([...this.properties(type), ...fields.filter((field) => !NOT_PROPERTIES.has(field))]),
+    ];
+    const found = await this.writer.batchRead(type, ids, wanted);
     return this.withLines(type, await this.withLinks(type, found));
   }
 
@@ -193,7 +219,37 @@ export class HubSpotConnector implements Connector {
         if (id && !found.has(item.sourceId)) found.set(item.sourceId, id);
       }
     }
-    return previewOutcomes(items, found);
+    // A property the portal does not define is refused by HubSpot (PROPERTY_DOESNT_EXIST): foreseen here.
+    const [defined, lineDefined] = await Promise.all([
+      this.propertyNames(type),
+      type === 'deals' ? this.propertyNames('line_items') : undefined,
+    ]);
+    return previewOutcomes(items, found).map((outcome, index) => {
+      const missing = undefinedProperties(items[index].payload, defined, lineDefined);
+      if (missing.length === 0) return outcome;
+      return {
+        sourceId: outcome.sourceId,
+        action: 'failed',
+        error: `HubSpot has no ${missing.join(', ')} property; create it (Settings → Properties) or take it out of the mapping`,
+      };
+    });
+  }
+
+  private readonly definedProperties = new Map<HubSpotObjectType, Promise<Set<string>>>();
+
+  /** The properties the portal defines for an object type, read once per run. */
+  private propertyNames(type: HubSpotObjectType): Promise<Set<string>> {
+    let known = this.definedProperties.get(type);
+    if (!known) {
+      known = this.client
+        .call(`read ${type} properties`, () =>
+          this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
+        )
+        .then((all) => new Set(all.results.map((property) => property.name)));
+      known.catch(() => this.definedProperties.delete(type));
+      this.definedProperties.set(type, known);
+    }
+    return known;
   }
 
   // ---- reads -----------------------------------------------------------------------------------------
@@ -290,4 +346,23 @@ function inlineLinks(object: SdkObject): Partial<Record<HubSpotObjectType, strin
       links.results.map((link) => String(link.id)),
     ]),
   );
+}
+
+/** Keys beside a payload's properties: links, lines and SKUs, written by the writer, not as properties. */
+const NOT_PROPERTIES = new Set(['associations', 'lineItems', 'variantSkus']);
+
+/** The payload's properties (and its lines') the portal does not define, named `<object>.<property>`. */
+function undefinedProperties(
+  payload: NativeRecord,
+  defined: Set<string>,
+  lineDefined: Set<string> | undefined,
+): string[] {
+  const missing = Object.keys(payload).filter((name) => !NOT_PROPERTIES.has(name) && !defined.has(name));
+  const lines = (payload.lineItems as NativeRecord[] | undefined) ?? [];
+  const lineMissing = lineDefined
+    ? [...new Set(lines.flatMap((line) => Object.keys(line)))].filter(
+        (name) => name !== 'key' && !lineDefined.has(name),
+      )
+    : [];
+  return [...missing.map((name) => `"${name}"`), ...lineMissing.map((name) => `line item "${name}"`)];
 }

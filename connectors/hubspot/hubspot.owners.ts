@@ -34,7 +34,7 @@ export class HubSpotOwners {
       const email = scalarText(item.payload.email).toLowerCase();
       const id = byEmail.get(email);
       return id
-        ? { sourceId: item.sourceId, action: 'updated', destinationId: id }
+        ? { sourceId: item.sourceId, action: 'updated', destinationId: id, written: false }
         : {
             sourceId: item.sourceId,
             action: 'failed',

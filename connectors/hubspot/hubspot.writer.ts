@@ -9,6 +9,8 @@ import {
   type LoadItem,
   type LoadOutcome,
   type NativeRecord,
+  type WrittenPart,
+  addWrittenPart,
   scalarText,
   SwitchyardError,
 } from '../../src/connectors';
@@ -83,6 +85,8 @@ export class HubSpotWriter {
       ok.filter((item) => !(written.get(item.sourceId) as { isNew: boolean }).isNew).map(idOf),
     );
     const known: Partial<Record<HubSpotObjectType, Map<string, string[]>>> = {};
+    /** What each record's write did besides the record itself, by its HubSpot id: for the journal. */
+    const parts = new Map<string, WrittenPart[]>();
     if (type === 'deals') {
       // A mapping that says nothing about lines leaves the deal's line items as they are.
       const lines = await this.writeLines(
@@ -95,11 +99,12 @@ export class HubSpotWriter {
           })),
         links,
         updated,
+        parts,
       );
       for (const [key, error] of lines.errors) errors.set(key, error);
       known.line_items = lines.kept;
     }
-    const linkErrors = await this.link(type, links, updated, known);
+    const linkErrors = await this.link(type, links, updated, known, parts);
     return items.map((item, i) => {
       const result = written.get(item.sourceId)!;
       if ('error' in result) return { sourceId: item.sourceId, action: 'failed', error: result.error };
@@ -115,6 +120,7 @@ export class HubSpotWriter {
         sourceId: item.sourceId,
         action: result.isNew ? 'created' : 'updated',
         destinationId: result.id,
+        parts: parts.get(result.id) ?? [],
         ...(type === 'products'
           ? { refs: { variants: Object.fromEntries(skus.map((sku) => [sku, result.id])) } }
           : {}),
@@ -299,6 +305,7 @@ export class HubSpotWriter {
     deals: { key: string; id: string; lines?: (NativeRecord & { key: string })[] }[],
     links: Map<string, Links>,
     existed: Set<string>,
+    parts: Map<string, WrittenPart[]>,
   ): Promise<{ errors: Map<string, string>; kept: Map<string, string[]> }> {
     await this.hasSourceIdProperty('line_items', true);
     const errors = new Map<string, string>();
@@ -326,7 +333,15 @@ export class HubSpotWriter {
         const result = written.get(lineKey(deal.key, line))!;
         if ('error' in result)
           errors.set(deal.key, `its line ${scalarText(line.key)} failed: ${result.error}`);
-        else ids.push(result.id);
+        else {
+          ids.push(result.id);
+          addWrittenPart(parts, deal.id, {
+            part: 'line',
+            object: 'line_items',
+            destinationId: result.id,
+            action: result.isNew ? 'created' : 'updated',
+          });
+        }
       }
       links.set(deal.id, { ...links.get(deal.id), line_items: ids });
       const had = before.get(deal.id) ?? [];
@@ -334,7 +349,15 @@ export class HubSpotWriter {
         deal.id,
         had.filter((id) => ids.includes(id)),
       );
-      gone.push(...had.filter((id) => !ids.includes(id)));
+      const dropped = had.filter((id) => !ids.includes(id));
+      gone.push(...dropped);
+      for (const id of dropped)
+        addWrittenPart(parts, deal.id, {
+          part: 'line',
+          object: 'line_items',
+          destinationId: id,
+          action: 'deleted',
+        });
     }
     if (gone.length > 0) await this.archive('line_items', gone);
     return { errors, kept };
@@ -353,10 +376,19 @@ export class HubSpotWriter {
     links: Map<string, Links>,
     existed: Set<string>,
     known: Partial<Record<HubSpotObjectType, Map<string, string[]>>>,
+    parts: Map<string, WrittenPart[]>,
   ): Promise<Map<string, string>> {
     const errors = new Map<string, string>();
     for (const to of LINKED[from]) {
       const typeId = HUBSPOT_FACTS.associationTypes[`${from}→${to}`];
+      const linkPart = (pair: { from: string; to: string }, action: 'linked' | 'unlinked') =>
+        addWrittenPart(parts, pair.from, {
+          part: 'association',
+          object: `${from}→${to}`,
+          destinationId: `${pair.from}→${pair.to}`,
+          action,
+          link: { from: pair.from, to: pair.to, type: String(typeId) },
+        });
       const before =
         known[to] ??
         (await this.associations(
@@ -384,8 +416,11 @@ export class HubSpotWriter {
           this.client.sdk.crm.associations.v4.batchApi.archiveWithHttpInfo(from, to, { inputs }),
         );
       }
-      for (const [id, error] of await this.createAssociations(from, to, typeId, create))
-        errors.set(id, error);
+      for (const row of stale)
+        for (const target of row.to) linkPart({ from: row.from, to: target }, 'unlinked');
+      const failed = await this.createAssociations(from, to, typeId, create);
+      for (const [id, error] of failed) errors.set(id, error);
+      for (const pair of create) if (!failed.has(pair.from)) linkPart(pair, 'linked');
     }
     return errors;
   }

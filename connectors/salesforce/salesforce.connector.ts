@@ -18,7 +18,7 @@ import { SALESFORCE_FACTS } from './salesforce.facts';
 import { ENTITY_DESCRIPTORS, OBJECT_OF, quote, readsByObject, salesforceEntity } from './salesforce.objects';
 import { SalesforceOwners } from './salesforce.owners';
 import { SalesforceQueries } from './salesforce.queries';
-import { SalesforceWriter } from './salesforce.writer';
+import { fieldsOf, SalesforceWriter } from './salesforce.writer';
 
 export interface SalesforceOptions {
   concurrency: number;
@@ -116,9 +116,16 @@ export class SalesforceConnector implements Connector {
     yield* this.paged(object, pages, (last) => `id:${scalarText(last.Id)}`);
   }
 
-  async fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]> {
+  /** The object's fields a user can set (createable or updateable), the connector's own source id aside. */
+  async fieldsOf(entity: EntityName): Promise<string[]> {
     const object = OBJECT_OF[salesforceEntity(entity)];
-    return this.withParts(object, await this.queries.where(object, 'Id', ids));
+    return this.queries.settableFields(object);
+  }
+
+  async fetch(entity: EntityName, ids: string[], fields: string[] = []): Promise<NativeRecord[]> {
+    const object = OBJECT_OF[salesforceEntity(entity)];
+    const select = fields.length > 0 ? await this.queries.readFields(object, fields) : undefined;
+    return this.withParts(object, await this.queries.where(object, 'Id', ids, select));
   }
 
   async count(entity: EntityName): Promise<number | null> {
@@ -147,7 +154,19 @@ export class SalesforceConnector implements Connector {
       unknown.length > 0
         ? await this.writer.findBySourceId(OBJECT_OF[kind], unknown)
         : new Map<string, string>();
-    return previewOutcomes(items, found);
+    const outcomes = previewOutcomes(items, found);
+    return Promise.all(
+      outcomes.map(async (outcome, index): Promise<LoadOutcome> => {
+        if (outcome.action === 'failed' || outcome.action === 'unknown') return outcome;
+        const problems = await this.queries.refusals(
+          OBJECT_OF[kind],
+          fieldsOf(items[index].payload),
+          outcome.action === 'created',
+        );
+        if (problems.length === 0) return outcome;
+        return { sourceId: outcome.sourceId, action: 'failed', error: problems.join('; ') };
+      }),
+    );
   }
 
   private async *paged(

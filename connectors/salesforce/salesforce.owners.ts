@@ -21,7 +21,12 @@ export class SalesforceOwners {
       const email = scalarText(item.payload.Email).toLowerCase();
       const user = byEmail.get(email);
       if (user?.IsActive)
-        return { sourceId: item.sourceId, action: 'updated', destinationId: scalarText(user.Id) };
+        return {
+          sourceId: item.sourceId,
+          action: 'updated',
+          destinationId: scalarText(user.Id),
+          written: false,
+        };
       return {
         sourceId: item.sourceId,
         action: 'failed',

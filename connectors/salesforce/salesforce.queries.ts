@@ -15,6 +15,10 @@ interface DescribedField {
   externalId: boolean;
   unique: boolean;
   relationshipName?: string | null;
+  createable?: boolean;
+  updateable?: boolean;
+  nillable?: boolean;
+  defaultedOnCreate?: boolean;
 }
 
 /** IN-lists of up to this many ids keep a query's URL well under the platform's limits. */
@@ -115,12 +119,15 @@ export class SalesforceQueries {
    * field) and every field the mappings read: a field, or a parent's field through its relationship
    * (`Product2.Name`). A custom field the org lacks is a mapping error said before anything is read.
    */
-  async readFields(object: string): Promise<string[]> {
+  async readFields(object: string, also: string[] = []): Promise<string[]> {
     const fields = await this.describe(object);
     const wanted = new Set(OWN_FIELDS[object].filter((name) => fields.has(name.toLowerCase())));
     const relationships = new Set(
       [...fields.values()].flatMap((field) => (field.relationshipName ? [field.relationshipName] : [])),
     );
+    // Fields a write is about to set (an update's before-image): those the object has.
+    for (const name of also)
+      if (fields.has(name.toLowerCase())) wanted.add(fields.get(name.toLowerCase())!.name);
     for (const path of this.reads[object] ?? []) {
       const [first, second] = path.split('.');
       if (fields.has(first.toLowerCase())) wanted.add(fields.get(first.toLowerCase())!.name);
@@ -132,6 +139,48 @@ export class SalesforceQueries {
         );
     }
     return [...wanted];
+  }
+
+  /**
+   * What Salesforce would refuse in a record's fields, foreseen from the object's describe: a field it does
+   * not have or that cannot be set (INVALID_FIELD), and on a create a required field left empty
+   * (REQUIRED_FIELD_MISSING). Empty when the write would pass these checks.
+   */
+  async refusals(object: string, fields: NativeRecord, creating: boolean): Promise<string[]> {
+    const described = await this.describe(object);
+    const problems: string[] = [];
+    for (const name of Object.keys(fields)) {
+      const field = described.get(name.toLowerCase());
+      if (!field) problems.push(`INVALID_FIELD: No such column '${name}' on sObject type '${object}'`);
+      else if (!(creating ? field.createable : field.updateable))
+        problems.push(
+          `INVALID_FIELD_FOR_INSERT_UPDATE: ${object}.${name} cannot be ${creating ? 'set on create' : 'updated'}`,
+        );
+    }
+    if (creating) {
+      const missing = [...described.values()]
+        .filter(
+          (field) =>
+            field.createable &&
+            field.nillable === false &&
+            !field.defaultedOnCreate &&
+            field.type !== 'boolean' &&
+            (fields[field.name] === undefined || fields[field.name] === null || fields[field.name] === ''),
+        )
+        .map((field) => field.name);
+      if (missing.length > 0)
+        problems.push(`REQUIRED_FIELD_MISSING: Required fields are missing: [${missing.join(', ')}]`);
+    }
+    return problems;
+  }
+
+  /** Fields a user can set on the object, the connector's source id aside: what a mapping might carry. */
+  async settableFields(object: string): Promise<string[]> {
+    return [...(await this.describe(object)).values()]
+      .filter(
+        (field) => (field.createable || field.updateable) && field.name !== SALESFORCE_FACTS.sourceIdField,
+      )
+      .map((field) => field.name);
   }
 
   /** The object's fields by lower-case name. */

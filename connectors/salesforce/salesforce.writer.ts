@@ -4,6 +4,8 @@ import {
   type LoadItem,
   type LoadOutcome,
   type NativeRecord,
+  type WrittenPart,
+  addWrittenPart,
   scalarText,
   SwitchyardError,
 } from '../../src/connectors';
@@ -68,8 +70,10 @@ export class SalesforceWriter {
       else ok.set(item.sourceId, result.id);
     }
     const variants = new Map<string, Record<string, string>>();
+    /** What each record's write did besides the record itself, by its Salesforce id: for the journal. */
+    const parts = new Map<string, WrittenPart[]>();
     if (object === 'Product2') {
-      const entries = await this.priceProducts(ok, payloads);
+      const entries = await this.priceProducts(ok, payloads, parts);
       for (const [key, entry] of entries) {
         if ('error' in entry) failures.set(key, `written as Product2 ${ok.get(key)}, but ${entry.error}`);
         else
@@ -80,7 +84,7 @@ export class SalesforceWriter {
       }
     }
     if (object === 'Opportunity')
-      for (const [key, error] of await this.writeDealParts(ok, payloads))
+      for (const [key, error] of await this.writeDealParts(ok, payloads, parts))
         failures.set(key, `written as Opportunity ${ok.get(key)}, but ${error}`);
     return items.map((item) => {
       const error = failures.get(item.sourceId);
@@ -90,6 +94,7 @@ export class SalesforceWriter {
         sourceId: item.sourceId,
         action: result.created ? 'created' : 'updated',
         destinationId: result.id,
+        parts: parts.get(result.id) ?? [],
         ...(variants.has(item.sourceId) ? { refs: { variants: variants.get(item.sourceId) } } : {}),
       };
     });
@@ -186,11 +191,15 @@ export class SalesforceWriter {
   }
 
   /** Gives each written product its standard price: a new entry, or the existing one's price updated. */
-  private async priceProducts(ok: Map<string, string>, payloads: Map<string, Payload>) {
+  private async priceProducts(
+    ok: Map<string, string>,
+    payloads: Map<string, Payload>,
+    parts: Map<string, WrittenPart[]>,
+  ) {
     const result = new Map<string, { id: string } | { error: string }>();
     const existing = await this.standardEntries([...ok.values()]);
-    const create: { key: string; record: NativeRecord }[] = [];
-    const update: { key: string; record: NativeRecord }[] = [];
+    const create: { key: string; record: NativeRecord; before?: NativeRecord }[] = [];
+    const update: { key: string; record: NativeRecord; before?: NativeRecord }[] = [];
     const pricebook = await this.requiredPricebookId();
     for (const [key, productId] of ok) {
       const price = payloads.get(key)!.standardPrice;
@@ -203,7 +212,8 @@ export class SalesforceWriter {
         });
       else {
         result.set(key, { id: scalarText(entry.Id) });
-        if (Number(entry.UnitPrice) !== UnitPrice) update.push({ key, record: { Id: entry.Id, UnitPrice } });
+        if (Number(entry.UnitPrice) !== UnitPrice)
+          update.push({ key, record: { Id: entry.Id, UnitPrice }, before: { UnitPrice: entry.UnitPrice } });
       }
     }
     for (const [mode, list] of [
@@ -220,7 +230,16 @@ export class SalesforceWriter {
         const key = list[i].key;
         if (!saved.success)
           result.set(key, { error: `its price book entry was refused: ${describeFailure(saved)}` });
-        else if (mode === 'create') result.set(key, { id: saved.id });
+        else {
+          if (mode === 'create') result.set(key, { id: saved.id });
+          addWrittenPart(parts, ok.get(key)!, {
+            part: 'priceBookEntry',
+            object: 'PricebookEntry',
+            destinationId: mode === 'create' ? saved.id : scalarText(list[i].record.Id),
+            action: mode === 'create' ? 'created' : 'updated',
+            ...(list[i].before ? { before: list[i].before } : {}),
+          });
+        }
       }
     return result;
   }
@@ -254,6 +273,7 @@ export class SalesforceWriter {
   private async writeDealParts(
     ok: Map<string, string>,
     payloads: Map<string, Payload>,
+    parts: Map<string, WrittenPart[]>,
   ): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
     const keyOf = new Map([...ok].map(([key, id]) => [id, key]));
@@ -314,32 +334,50 @@ export class SalesforceWriter {
       }
     }
     // Deletes first: a replaced line frees its source key before its successor takes it.
-    await this.remove('OpportunityLineItem', lineDeletes).catch((error: unknown) => {
-      for (const id of lineDeletes)
-        fail(
-          lines.find((line) => line.Id === id)?.OpportunityId,
-          `its stale lines were not deleted: ${errorMessage(error)}`,
-        );
-    });
-    await this.remove('OpportunityContactRole', roleDeletes).catch((error: unknown) => {
-      for (const id of roleDeletes)
-        fail(
-          roles.find((role) => role.Id === id)?.OpportunityId,
-          `its stale contact roles were not deleted: ${errorMessage(error)}`,
-        );
-    });
-    const writes: [string, 'create' | 'update', NativeRecord[], string][] = [
-      ['OpportunityContactRole', 'create', roleCreates, 'a contact role'],
-      ['OpportunityLineItem', 'create', lineCreates, 'a line'],
-      ['OpportunityLineItem', 'update', lineUpdates, 'a line'],
+    const removeStale = async (
+      object: string,
+      part: string,
+      ids: string[],
+      from: NativeRecord[],
+      what: string,
+    ) => {
+      const opportunityOf = (id: string) => from.find((record) => record.Id === id)?.OpportunityId;
+      try {
+        await this.remove(object, ids);
+      } catch (error) {
+        for (const id of ids)
+          fail(opportunityOf(id), `its stale ${what} were not deleted: ${errorMessage(error)}`);
+        return;
+      }
+      for (const id of ids)
+        addWrittenPart(parts, scalarText(opportunityOf(id)), {
+          part,
+          object,
+          destinationId: id,
+          action: 'deleted',
+          before: from.find((record) => record.Id === id),
+        });
+    };
+    await removeStale('OpportunityLineItem', 'line', lineDeletes, lines, 'lines');
+    await removeStale('OpportunityContactRole', 'contactRole', roleDeletes, roles, 'contact roles');
+    const writes: [string, 'create' | 'update', NativeRecord[], string, string][] = [
+      ['OpportunityContactRole', 'create', roleCreates, 'a contact role', 'contactRole'],
+      ['OpportunityLineItem', 'create', lineCreates, 'a line', 'line'],
+      ['OpportunityLineItem', 'update', lineUpdates, 'a line', 'line'],
     ];
-    for (const [object, mode, records, what] of writes)
-      for (const [i, saved] of (await this.save(object, mode, records)).entries())
-        if (!saved.success) {
-          const opportunityId =
-            records[i].OpportunityId ?? lines.find((line) => line.Id === records[i].Id)?.OpportunityId;
-          fail(opportunityId, `${what} was refused: ${describeFailure(saved)}`);
-        }
+    for (const [object, mode, records, what, part] of writes)
+      for (const [i, saved] of (await this.save(object, mode, records)).entries()) {
+        const opportunityId =
+          records[i].OpportunityId ?? lines.find((line) => line.Id === records[i].Id)?.OpportunityId;
+        if (!saved.success) fail(opportunityId, `${what} was refused: ${describeFailure(saved)}`);
+        else
+          addWrittenPart(parts, scalarText(opportunityId), {
+            part,
+            object,
+            destinationId: mode === 'create' ? saved.id : scalarText(records[i].Id),
+            action: mode === 'create' ? 'created' : 'updated',
+          });
+      }
     return failures;
   }
 
@@ -375,7 +413,7 @@ function lineFields(line: LineInput): NativeRecord {
 }
 
 /** The record's own fields: instructions stripped, undefined left out (null clears a field). */
-function fieldsOf(payload: Payload): NativeRecord {
+export function fieldsOf(payload: Payload): NativeRecord {
   return Object.fromEntries(
     Object.entries(payload).filter(([name, value]) => !INSTRUCTIONS.has(name) && value !== undefined),
   );

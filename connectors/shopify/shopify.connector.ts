@@ -15,6 +15,7 @@ import {
   type RecordRefs,
   scalarText,
   SwitchyardError,
+  type WrittenPart,
 } from '../../src/connectors';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
@@ -98,10 +99,59 @@ export class ShopifyConnector implements Connector {
   private readonly limit: ReturnType<typeof pLimit>;
   private locationId: string | null = null;
 
-  constructor(url: string, accessToken: string, options: ConnectorOptions) {
+  constructor(
+    url: string,
+    accessToken: string,
+    private readonly options: ConnectorOptions,
+  ) {
     if (!accessToken) throw new SwitchyardError('PLAN_INVALID', 'shopify needs credentials.accessToken');
     this.client = new ShopifyGraphqlClient(url, accessToken, options.limiter);
     this.limit = pLimit(options.concurrency);
+  }
+
+  /**
+   * The metafields the mappings in use read (`metafields.<namespace>.<key>`): each is asked for by alias in
+   * the list query and handed to the mapping as `metafields: { <namespace>: { <key>: value } }`.
+   */
+  private metafields(kind: keyof typeof ENTITIES): { alias: string; namespace: string; key: string }[] {
+    const wanted = new Map<string, { namespace: string; key: string }>();
+    for (const path of this.options.reads?.[kind] ?? []) {
+      const [root, namespace, key] = path.split('.');
+      if (root !== 'metafields' || !namespace || !key) continue;
+      if (!/^[A-Za-z0-9_-]+$/.test(namespace) || !/^[A-Za-z0-9_-]+$/.test(key))
+        throw new SwitchyardError(
+          'MAPPING_INVALID',
+          `the mapping reads ${path}: a Shopify metafield's namespace and key are letters, digits, - and _`,
+        );
+      wanted.set(`${namespace}.${key}`, { namespace, key });
+    }
+    return [...wanted.values()].map((field, index) => ({ alias: `switchyardMetafield${index}`, ...field }));
+  }
+
+  private listQuery(kind: keyof typeof ENTITIES): string {
+    const fields = this.metafields(kind)
+      .map(
+        ({ alias, namespace, key }) =>
+          `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
+      )
+      .join(' ');
+    return fields ? LIST_QUERIES[kind].replace('nodes {', `nodes { ${fields}`) : LIST_QUERIES[kind];
+  }
+
+  /** Folds the aliased metafields of a node into `metafields`, as the mappings read them. */
+  private withMetafields(kind: keyof typeof ENTITIES, nodes: Row[]): Row[] {
+    const fields = this.metafields(kind);
+    if (fields.length === 0) return nodes;
+    return nodes.map((node) => {
+      const metafields: Record<string, Record<string, unknown>> = {};
+      const rest = { ...node };
+      for (const { alias, namespace, key } of fields) {
+        const value = (node[alias] as { value?: unknown } | null)?.value;
+        delete rest[alias];
+        if (value !== undefined) (metafields[namespace] ??= {})[key] = value;
+      }
+      return { ...rest, metafields };
+    });
   }
 
   get stats() {
@@ -141,13 +191,13 @@ export class ShopifyConnector implements Connector {
     const query = options.modifiedSince ? `updated_at:>${quote(options.modifiedSince)}` : null;
     let after = options.cursor;
     for (;;) {
-      const data = await this.client.request<Record<string, Connection>>(LIST_QUERIES[kind], {
+      const data = await this.client.request<Record<string, Connection>>(this.listQuery(kind), {
         first,
         after,
         query,
       });
       const page = data[LIST_FIELDS[kind]];
-      const records = await this.complete(kind, page.nodes);
+      const records = await this.complete(kind, this.withMetafields(kind, page.nodes));
       const nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       yield { records, nextCursor };
       if (!nextCursor) return;
@@ -379,16 +429,35 @@ export class ShopifyConnector implements Connector {
             }>(Q.PRODUCT_SET, { input });
             const result = mutationResult(data, 'productSet');
             if (result.userErrors.length > 0 || !result.product) return failed(item, result.userErrors);
+            const written = (result.product.variants as Connection).nodes;
             const refs = {
-              variants: Object.fromEntries(
-                (result.product.variants as Connection).nodes.map((v) => [v.sku as string, v.id as string]),
-              ),
+              variants: Object.fromEntries(written.map((v) => [v.sku as string, v.id as string])),
             };
+            const had = new Set(current?.values() ?? []);
+            // Variants productSet dropped (the source no longer has them) are deleted with it.
+            const kept = new Set(written.map((v) => v.id as string));
+            const parts: WrittenPart[] = [
+              ...written.map((v): WrittenPart => ({
+                part: 'variant',
+                object: 'ProductVariant',
+                destinationId: v.id as string,
+                action: had.has(v.id as string) ? 'updated' : 'created',
+              })),
+              ...[...had]
+                .filter((variantId) => !kept.has(variantId))
+                .map((variantId): WrittenPart => ({
+                  part: 'variant',
+                  object: 'ProductVariant',
+                  destinationId: variantId,
+                  action: 'deleted',
+                })),
+            ];
             return {
               sourceId: item.sourceId,
               action: id ? 'updated' : 'created',
               destinationId: result.product.id,
               refs,
+              parts,
             };
           }),
         ),
@@ -424,7 +493,20 @@ export class ShopifyConnector implements Connector {
             if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
             const refused = cancelled ? await this.cancelOrder(result.order.id as string, false) : null;
             if (refused) return failed(item, refused);
-            return { sourceId: item.sourceId, action: 'created', destinationId: result.order.id };
+            const lines = ((result.order.lineItems as Connection | undefined)?.nodes ?? []).map(
+              (line): WrittenPart => ({
+                part: 'line',
+                object: 'LineItem',
+                destinationId: line.id as string,
+                action: 'created',
+              }),
+            );
+            return {
+              sourceId: item.sourceId,
+              action: 'created',
+              destinationId: result.order.id,
+              parts: lines,
+            };
           });
         }),
       ),

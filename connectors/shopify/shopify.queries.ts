@@ -66,7 +66,7 @@ export const VARIANTS_QUERY = /* GraphQL */ `
 `;
 
 const LINE_FIELDS = `
-  sku title quantity variantTitle
+  id sku title quantity variantTitle
   originalUnitPriceSet { ${MONEY_BAG} }
   variant { id sku product { id } }
 `;
@@ -212,6 +212,11 @@ export const ORDER_CREATE = /* GraphQL */ `
     ) {
       order {
         id
+        lineItems(first: 250) {
+          nodes {
+            id
+          }
+        }
       }
       userErrors {
         field

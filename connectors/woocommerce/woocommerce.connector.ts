@@ -7,6 +7,7 @@ import {
   type LoadItem,
   type LoadOutcome,
   type NativeRecord,
+  type WrittenPart,
   type PlatformInfo,
   type ReadOptions,
   type ReadPage,
@@ -294,6 +295,7 @@ export class WooConnector implements Connector {
             sourceId: item.sourceId,
             action: 'created',
             destinationId: String(result.id),
+            parts: orderItems(result),
           });
         } else if (!retrying && kind !== 'orders' && result.error.code === EXISTS[kind]) again.push(item);
         else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
@@ -390,7 +392,7 @@ export class WooConnector implements Connector {
           return unknown(items[index], result.message, outcome.action === 'created' ? 'create' : 'update');
         if ('error' in result)
           return { sourceId: outcome.sourceId, action: 'failed' as const, error: result.error };
-        return { ...outcome, refs: { variants: result.variants } };
+        return { ...outcome, refs: { variants: result.variants }, parts: result.parts };
       }),
     );
   }
@@ -399,14 +401,11 @@ export class WooConnector implements Connector {
   private async upsertVariations(
     productId: number,
     variations: Row[],
-  ): Promise<{ variants: Record<string, string> } | { error: string }> {
-    const existing = new Map(
-      (await this.variationsOf(productId)).map((variation) => [
-        String(variation.sku),
-        variation.id as number,
-      ]),
-    );
+  ): Promise<{ variants: Record<string, string>; parts: WrittenPart[] } | { error: string }> {
+    const current = await this.variationsOf(productId);
+    const existing = new Map(current.map((variation) => [String(variation.sku), variation.id as number]));
     const variants: Record<string, string> = {};
+    const parts: WrittenPart[] = [];
     const errors: string[] = [];
     for (let start = 0; start < variations.length; start += WOO_FACTS.batchLimit) {
       const chunk = variations.slice(start, start + WOO_FACTS.batchLimit);
@@ -421,10 +420,22 @@ export class WooConnector implements Connector {
       ];
       for (const [sent, response] of results) {
         if (response.error) errors.push(`variant ${sent.sku}: ${describe(response.error)}`);
-        else variants[String(sent.sku)] = String(response.id);
+        else {
+          variants[String(sent.sku)] = String(response.id);
+          const was = current.find((variation) => variation.id === sent.id);
+          parts.push({
+            part: 'variant',
+            object: 'variations',
+            destinationId: String(response.id),
+            action: was ? 'updated' : 'created',
+            ...(was
+              ? { before: Object.fromEntries(Object.keys(sent).map((key) => [key, was[key] ?? null])) }
+              : {}),
+          });
+        }
       }
     }
-    return errors.length > 0 ? { error: errors.join('; ') } : { variants };
+    return errors.length > 0 ? { error: errors.join('; ') } : { variants, parts };
   }
 
   /**
@@ -465,6 +476,18 @@ export class WooConnector implements Connector {
       throw new SwitchyardError('PLAN_INVALID', `woocommerce cannot handle ${entity}`);
     return entity as IndexedKind;
   }
+}
+
+/** An order's items as WooCommerce made them with it (lines, shipping and fee lines): for the journal. */
+function orderItems(order: Row): WrittenPart[] {
+  return (['line_items', 'shipping_lines', 'fee_lines'] as const).flatMap((object) =>
+    ((order[object] as Row[] | undefined) ?? []).map((line): WrittenPart => ({
+      part: 'line',
+      object,
+      destinationId: String(line.id),
+      action: 'created',
+    })),
+  );
 }
 
 /** A payload as written: without its variations (written apart), carrying its source id in meta data. */

@@ -48,6 +48,11 @@ export interface EntityAudit {
   categories: CategoryCounts;
   /** Present when the plan has cleaning rules for the entity. */
   cleaning?: CleaningEffect;
+  /**
+   * Source fields no mapping in use reads (`properties.loyalty_tier`, `Region__c`, `meta_data`): data that
+   * would stay behind unless a plan's own mapping picks it up.
+   */
+  unmapped: string[];
 }
 
 export interface AuditReport {
@@ -122,7 +127,9 @@ export async function runAudit(
     const seen = new Set<string>();
     const keys = new Map<string, string[]>();
     const pending: { sourceId: string; canonical: Record<string, unknown> }[] = [];
-    const summary: EntityAudit = { count: 0, categories: {} };
+    const summary: EntityAudit = { count: 0, categories: {}, unmapped: [] };
+    /** Top-level fields the records hold: the unmapped candidates where the platform lists none. */
+    const seenFields = new Set<string>();
     const cleaner = cleanerFor(plan.cleaning, entity);
     if (cleaner.fingerprint) summary.cleaning = { defaulted: {}, skipped: 0, merged: 0 };
     /** Records that would load once cleaned: the ones a merge can keep. */
@@ -134,6 +141,7 @@ export async function runAudit(
       for (const record of page.records) {
         const sourceId = prepared.source.idOf(entity, record);
         summary.count++;
+        for (const field of Object.keys(record)) seenFields.add(field);
         seen.add(sourceId);
         let mapped: Record<string, unknown>;
         try {
@@ -228,10 +236,22 @@ export async function runAudit(
       if (finding.entity === entity && !finding.cleaning && skippedHere?.has(finding.sourceId))
         finding.cleaning = "the record is skipped by the plan's cleaning rules";
     ids.set(type, seen);
+    summary.unmapped = unmappedFields((await prepared.source.fieldsOf?.(entity)) ?? [...seenFields], mapping);
     if (plan.entities.includes(entity)) report.entities[entity] = summary;
   }
   report.findings = report.findings.filter((finding) => plan.entities.includes(finding.entity));
   return report;
+}
+
+/** The fields no path of the mapping reads (itself or anything under it) and it does not declare consumed. */
+function unmappedFields(fields: string[], mapping: LoadedMapping): string[] {
+  const consumed = new Set(mapping.definition.inbound.consumes);
+  return fields
+    .filter(
+      (field) =>
+        !consumed.has(field) && !mapping.reads.some((read) => read === field || read.startsWith(`${field}.`)),
+    )
+    .sort();
 }
 
 function invalidFindings(entity: string, sourceId: string, mapped: Record<string, unknown>): Finding[] {

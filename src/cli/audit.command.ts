@@ -39,6 +39,8 @@ function auditText(report: AuditReport): string {
         .map(([value, n]) => `${value} ${n}`);
       lines.push(`  by ${category}: ${parts.join(', ')}`);
     }
+    if (summary.unmapped.length > 0)
+      lines.push(`  unmapped (no mapping reads them): ${summary.unmapped.join(', ')}`);
   }
   const open = unresolved(report);
   const handled = report.findings.length - open.length;

@@ -49,8 +49,39 @@ export interface LoadItem {
   destinationId?: string;
 }
 
+/**
+ * A child or link a load wrote besides the record itself (an order line, a variant, a line item, an
+ * association, a contact role, a price-book entry): what the connector reports for the journal.
+ */
+export interface WrittenPart {
+  /** What it is to the record: `line`, `variant`, `association`, `contactRole`, `priceBookEntry`, … */
+  part: string;
+  /** The destination's object type it lives in (`line_items`, `OpportunityLineItem`, `variations`). */
+  object: string;
+  destinationId: string;
+  action: 'created' | 'updated' | 'deleted' | 'linked' | 'unlinked';
+  /** For an update: the fields it wrote, as the destination held them before. */
+  before?: Record<string, unknown>;
+  /** For a link: its two ends (destination ids) and its type. */
+  link?: { from: string; to: string; type?: string };
+}
+
+/** Adds a written part to the ones a record's write made, keyed by the record's destination id. */
+export function addWrittenPart(parts: Map<string, WrittenPart[]>, recordId: string, part: WrittenPart): void {
+  parts.set(recordId, [...(parts.get(recordId) ?? []), part]);
+}
+
 export type LoadOutcome =
-  | { sourceId: string; action: 'created' | 'updated'; destinationId: string; refs?: RecordRefs }
+  | {
+      sourceId: string;
+      action: 'created' | 'updated';
+      destinationId: string;
+      refs?: RecordRefs;
+      /** The children and links written with the record. */
+      parts?: WrittenPart[];
+      /** False when the record was only matched, nothing written (CRM users): the journal has no entry. */
+      written?: boolean;
+    }
   | { sourceId: string; action: 'failed'; error: string }
   /**
    * The write was sent and no definitive answer came: the engine tries again, and the connector looks the
@@ -98,12 +129,26 @@ export interface Connector {
   upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
   /** What `upsert` would do with a batch, found by the same lookups, writing nothing (dry runs). */
   preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]>;
-  /** Reads records back by destination id; missing ids are simply absent. */
-  fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]>;
+  /**
+   * Reads records back by destination id; missing ids are simply absent. `fields` names payload fields to
+   * read too, where the platform reads only what it is asked for (an update's before-image needs them).
+   */
+  fetch(entity: EntityName, ids: string[], fields?: string[]): Promise<NativeRecord[]>;
   count(entity: EntityName): Promise<number | null>;
   delete(entity: EntityName, ids: string[]): Promise<void>;
   /** The source id of a native record, known before any mapping runs. */
   idOf(entity: EntityName, record: NativeRecord): string;
+  /**
+   * A record as `fetch` returns it, in the shape `upsert` writes (HubSpot: its properties flat), so the engine
+   * can keep the before-image of the fields an update writes. Without it, the record as fetched is used.
+   */
+  writeShape?(entity: EntityName, record: NativeRecord): NativeRecord;
+  /**
+   * The native field paths the platform holds for an entity beyond what it sets itself (`properties.<name>`,
+   * `Loyalty_Tier__c`), custom ones included: what the audit lists as unmapped when no mapping reads it.
+   * Platforms whose records carry every field (REST documents) leave it out; their records' keys are used.
+   */
+  fieldsOf?(entity: EntityName): Promise<string[]>;
   /**
    * The ids of a record's parts as `upsert` reports them (a product's variants by SKU), from the record as
    * `fetch` returns it: how a stale ledger row is repaired from what the destination holds now.

@@ -7,6 +7,7 @@ import { errorMessage } from '../common/errors';
 import type { LedgerRecordRow, RecordOutcome } from '../ledger/ledger.entities';
 import {
   type EntityCounters,
+  type JournalDraft,
   type LedgerRepository,
   type PageCommit,
   zeroCounters,
@@ -136,6 +137,7 @@ export async function runEntity(
     const counters = await processPage(job, ledger, { resolver, healer }, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
       rows: job.dryRun ? [] : counters.rows,
+      journal: job.dryRun ? [] : counters.journal,
       counters: counters.counters,
       checkpoint: job.dryRun ? undefined : (page.nextCursor ?? 'done'),
     });
@@ -150,9 +152,10 @@ async function processPage(
   ledger: LedgerRepository,
   references: { resolver: ReferenceResolver; healer?: ReferenceHealer },
   records: NativeRecord[],
-): Promise<{ rows: LedgerRowDraft[]; counters: EntityCounters }> {
+): Promise<{ rows: LedgerRowDraft[]; journal: JournalDraft[]; counters: EntityCounters }> {
   const { resolver, healer } = references;
   const counters = zeroCounters();
+  const journal: JournalDraft[] = [];
   counters.extracted = records.length;
   const ids = records.map((record) => job.source.idOf(job.entity, record));
   const previous = await ledger.rowsBySourceId(job.migrationId, job.entity, ids);
@@ -294,6 +297,8 @@ async function processPage(
     const unconfirmed = new Set(
       toLoad.filter(({ prepared }) => prepared.previous?.status === 'pending').map(({ item }) => item),
     );
+    // Before an update, what it will overwrite: the journal keeps it so the run can be undone.
+    const before = job.dryRun ? new Map<string, Record<string, unknown>>() : await beforeImages(job, items);
     let outcomes = job.dryRun
       ? foreseeDuplicates(job, job.dryRun, toLoad, await job.destination.preview(job.entity, items))
       : await loadConfirmed(job.destination, job.entity, items, unconfirmed);
@@ -306,6 +311,8 @@ async function processPage(
         rows.push(row(p, { status: 'failed', lastOutcome: 'failed', lastError: outcome.error, attempts }));
       } else {
         counters[outcome.action]++;
+        if (outcome.written !== false)
+          journal.push(...journalOf(job, outcome, before.get(outcome.destinationId)));
         rows.push(
           row(p, {
             status: 'loaded',
@@ -345,7 +352,7 @@ async function processPage(
         row.lastError ?? undefined,
       );
   }
-  return { rows, counters };
+  return { rows, journal, counters };
 }
 
 /**
@@ -426,6 +433,62 @@ async function* pagesOfIds(
     const records = await source.fetch(entity, ids.slice(start, start + pageSize));
     yield { records, nextCursor: start + pageSize < ids.length ? String(start + pageSize) : null };
   }
+}
+
+/**
+ * The fields each update is about to write, as the destination holds them now, by destination id: read back
+ * for the records the ledger already places there. A record the connector finds by itself (a lost ledger)
+ * is journaled as updated without one.
+ */
+async function beforeImages(
+  job: EntityJob,
+  items: LoadItem[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const known = items.filter((item) => item.destinationId);
+  if (known.length === 0) return new Map();
+  const fields = [...new Set(known.flatMap((item) => Object.keys(item.payload)))];
+  const current = await job.destination.fetch(
+    job.entity,
+    known.map((item) => item.destinationId!),
+    fields,
+  );
+  const byId = new Map(current.map((record) => [job.destination.idOf(job.entity, record), record]));
+  const images = new Map<string, Record<string, unknown>>();
+  for (const item of known) {
+    const record = byId.get(item.destinationId!);
+    if (!record) continue;
+    const shaped = job.destination.writeShape?.(job.entity, record) ?? record;
+    images.set(
+      item.destinationId!,
+      Object.fromEntries(Object.keys(item.payload).map((field) => [field, shaped[field] ?? null])),
+    );
+  }
+  return images;
+}
+
+/** The journal entries of one loaded record: the record itself, then the children and links written with it. */
+function journalOf(
+  job: EntityJob,
+  outcome: Extract<LoadOutcome, { action: 'created' | 'updated' }>,
+  before: Record<string, unknown> | undefined,
+): JournalDraft[] {
+  return [
+    {
+      sourceId: outcome.sourceId,
+      part: 'record',
+      object: job.entity,
+      destinationId: outcome.destinationId,
+      action: outcome.action,
+      before: outcome.action === 'updated' ? (before ?? null) : null,
+      link: null,
+    },
+    ...(outcome.parts ?? []).map((part) => ({
+      sourceId: outcome.sourceId,
+      ...part,
+      before: part.before ?? null,
+      link: part.link ?? null,
+    })),
+  ];
 }
 
 /** The record's natural keys the destination holds once per entity (`email:a@b.c`). */

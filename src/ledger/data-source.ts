@@ -7,6 +7,7 @@ import { ConnectionSettings1764200000000 } from '../../migrations/1764200000000-
 import { CleaningRules1764300000000 } from '../../migrations/1764300000000-cleaning-rules';
 import { AccessControl1764400000000 } from '../../migrations/1764400000000-access-control';
 import { EntityLease1764500000000 } from '../../migrations/1764500000000-entity-lease';
+import { WriteJournal1764600000000 } from '../../migrations/1764600000000-write-journal';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -17,6 +18,7 @@ export const LEDGER_MIGRATIONS = [
   CleaningRules1764300000000,
   AccessControl1764400000000,
   EntityLease1764500000000,
+  WriteJournal1764600000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

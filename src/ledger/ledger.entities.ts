@@ -139,7 +139,40 @@ export class LedgerRecordRow {
   @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
 }
 
+/** What one write did in the destination: a record, or a child or link of one. */
+export type JournalAction = 'created' | 'updated' | 'deleted' | 'linked' | 'unlinked';
+
+/**
+ * The journal of every destination write a run made: the record itself (`part: record`) and each child and
+ * link it wrote (order lines, variants, line items, associations, contact roles, price-book entries), with
+ * the destination id and, for an update, the fields it wrote as they were before. Rollback reads it.
+ */
+@Entity('write_journal')
+@Index(['migrationId', 'runId'])
+@Index(['migrationId', 'entity', 'sourceId'])
+export class WriteJournalRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Column('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
+  @Column('varchar', { length: 36, name: 'run_id' }) runId!: string;
+  @Column('varchar', { length: 40 }) entity!: string;
+  /** The source record whose load made this write. */
+  @Column('varchar', { length: 200, name: 'source_id' }) sourceId!: string;
+  /** `record`, or the child or link written with it (`line`, `variant`, `association`, …). */
+  @Column('varchar', { length: 40 }) part!: string;
+  /** The destination's object type (`orders`, `line_items`, `OpportunityLineItem`). */
+  @Column('varchar', { length: 60 }) object!: string;
+  @Column('varchar', { length: 200, name: 'destination_id' }) destinationId!: string;
+  @Column('varchar', { length: 16 }) action!: JournalAction;
+  /** For an update: the fields it wrote, as the destination held them before. */
+  @Column('simple-json', { nullable: true }) before!: Record<string, unknown> | null;
+  /** For a link: its two ends and type. */
+  @Column('simple-json', { nullable: true }) link!: { from: string; to: string; type?: string } | null;
+  /** When the write's page was committed: undoing a run goes by entity in reverse order, then by this. */
+  @Column('varchar', { length: 32 }) at!: string;
+}
+
 export const LEDGER_ENTITIES = [
+  WriteJournalRow,
   MigrationRow,
   ConnectionRow,
   RunRow,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SwitchyardError } from '../common/errors';
 import {
   LedgerRecordRow,
@@ -9,7 +10,9 @@ import {
   RunEntityRow,
   RunRow,
   type RunStatus,
+  WriteJournalRow,
 } from './ledger.entities';
+import { FINISHING, RUN_TRANSITIONS, type RunAction } from './run-states';
 
 export interface EntityCounters {
   extracted: number;
@@ -49,8 +52,13 @@ export function zeroCounters(): EntityCounters {
 }
 
 /** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
+/** One journal entry as the engine drafts it; the repository adds the ids and the time. */
+export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at'>;
+
 export interface PageCommit {
   rows: Omit<LedgerRecordRow, 'id' | 'updatedAt'>[];
+  /** Every destination write the page made, committed with its rows. */
+  journal?: JournalDraft[];
   counters: EntityCounters;
   /** The cursor after this page; `undefined` leaves the checkpoint where it is (dry runs). */
   checkpoint?: string | null;
@@ -117,15 +125,9 @@ export class LedgerRepository {
           (last.status === 'running' || last.status === 'interrupted' || last.status === 'failed')
         ) {
           const missing = entities.filter((entity) => !last.entities.includes(entity));
-          if (missing.length === 0) {
-            await manager.update(
-              RunRow,
-              { id: last.id },
-              { status: 'running', finishedAt: null, error: null },
-            );
+          if (missing.length === 0 && (await transitionRun(manager, last.id, 'recover')))
             return { run: { ...last, status: 'running' }, resumed: true };
-          }
-          await manager.update(RunRow, { id: last.id }, { status: 'interrupted', finishedAt: now() });
+          await transitionRun(manager, last.id, 'supersede');
         }
       }
       const run = await insertRun(manager, {
@@ -170,8 +172,11 @@ export class LedgerRepository {
       .update({ runId, entity }, { status, finishedAt: now() });
   }
 
-  async finishRun(runId: string, status: RunStatus, error: string | null = null): Promise<void> {
-    await this.dataSource.getRepository(RunRow).update({ id: runId }, { status, finishedAt: now(), error });
+  /** Ends a run in `status` through the run state machine; false when its state does not allow it. */
+  async finishRun(runId: string, status: RunStatus, error: string | null = null): Promise<boolean> {
+    const action = FINISHING[status];
+    if (!action) throw new Error(`no action ends a run as ${status}`);
+    return transitionRun(this.dataSource.manager, runId, action, error);
   }
 
   async rowsBySourceId(
@@ -238,6 +243,22 @@ export class LedgerRepository {
         }));
         await upsertRows(manager, rows);
       }
+      if (commit.journal?.length) {
+        const at = now();
+        const entries = commit.journal.map((entry) => ({
+          ...entry,
+          id: randomUUID(),
+          migrationId,
+          runId,
+          entity,
+          at,
+        }));
+        // Chunked: SQLite caps the bound parameters of one statement.
+        for (let start = 0; start < entries.length; start += 50)
+          await manager
+            .getRepository(WriteJournalRow)
+            .insert(entries.slice(start, start + 50) as QueryDeepPartialEntity<WriteJournalRow>[]);
+      }
       const increments = COUNTER_NAMES.filter((name) => commit.counters[name] > 0);
       const builder = manager.getRepository(RunEntityRow).createQueryBuilder().update();
       const set: Record<string, unknown> = {};
@@ -246,6 +267,17 @@ export class LedgerRepository {
       if (Object.keys(set).length > 0) {
         await builder.set(set).where('run_id = :runId AND entity = :entity', { runId, entity }).execute();
       }
+    });
+  }
+
+  /** The journal of a migration's writes, oldest first: of one run, or of one source record. */
+  async journal(
+    migrationId: string,
+    filter: { runId?: string; entity?: string; sourceId?: string } = {},
+  ): Promise<WriteJournalRow[]> {
+    return this.dataSource.getRepository(WriteJournalRow).find({
+      where: { migrationId, ...filter },
+      order: { at: 'ASC' },
     });
   }
 
@@ -330,6 +362,27 @@ export class LedgerRepository {
 }
 
 /** A new run and one pending row per entity: how the CLI and the API both start a run. */
+/**
+ * Applies a state-machine action to a run if its state allows it (a conditional update); false when not.
+ * A run that stops gets its finish time and error; one that goes on again loses them.
+ */
+export async function transitionRun(
+  manager: EntityManager,
+  runId: string,
+  action: RunAction,
+  error: string | null = null,
+): Promise<boolean> {
+  const { from, to } = RUN_TRANSITIONS[action];
+  const stops = to !== 'running' && to !== 'paused';
+  const result = await manager
+    .getRepository(RunRow)
+    .update(
+      { id: runId, status: In([...from]) },
+      stops ? { status: to, finishedAt: now(), error } : { status: to, finishedAt: null, error: null },
+    );
+  return (result.affected ?? 0) > 0;
+}
+
 export async function insertRun(
   manager: EntityManager,
   spec: Pick<RunRow, 'migrationId' | 'entities' | 'status' | 'dryRun' | 'kind' | 'retryOf'>,

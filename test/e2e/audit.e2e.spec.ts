@@ -141,6 +141,8 @@ describe('switchyard audit', () => {
       expect(report.entities.customers).toEqual({
         count: 5,
         categories: { country: { NL: 1, XX: 1, '(none)': 3 } },
+        // What a WooCommerce customer holds that the shipped mapping leaves behind.
+        unmapped: ['is_paying_customer', 'meta_data', 'role', 'username'],
       });
       expect(report.entities.orders.categories).toEqual({
         status: { paid: 3, pending: 1 },

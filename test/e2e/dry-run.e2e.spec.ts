@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { demoShopifySeed } from '../../src/demo/demo-store';
+import { parsePlan } from '../../src/plan/migration-plan';
 import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { startSandbox } from '../../src/connectors/connector.registry';
+import { hubspotCrmSeed } from '../helpers/crm-seed';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 
 const counts = (result: RunResult) =>
@@ -139,6 +145,67 @@ describe('a dry run', () => {
         shop.close(),
         shopify.close(),
       ]);
+    }
+  });
+
+  it('predicts the refusals of a custom mapping that writes a property or field the destination lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-dry-'));
+    /** The shipped outbound mapping plus one field the destination does not have. */
+    const withField = (platform: string, type: string, field: string) => {
+      const mapping = parse(
+        readFileSync(resolve(__dirname, `../../mappings/${platform}/${type}.v1.yaml`), 'utf8'),
+      ) as { outbound: { fields: Record<string, unknown> } };
+      mapping.outbound.fields[field] = { value: 'gold' };
+      const file = join(dir, `${platform}.${type}.yaml`);
+      writeFileSync(file, stringify(mapping));
+      return { [`${platform}.${type}`]: { file } };
+    };
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 8, products: 2, orders: 0 }));
+    const hubspot = await startSandbox('hubspot', { port: 0 });
+    const crm = await startSandbox('hubspot', {
+      port: 0,
+      seed: hubspotCrmSeed({ companies: 6, contactsPerCompany: 0, dealsPerCompany: 0 }),
+    });
+    const org = await startSandbox('salesforce', { port: 0 });
+    const cases = [
+      // HubSpot refuses a contact carrying a property the portal does not define.
+      {
+        name: 'no-such-property',
+        source: connection(shopify, 'shopify'),
+        destination: connection(hubspot, 'hubspot'),
+        entity: 'customers',
+        mappings: withField('hubspot', 'customer', 'loyalty_tier'),
+        count: 8,
+        reason: /HubSpot has no "loyalty_tier" property/,
+      },
+      // Salesforce refuses an Account field the org does not have.
+      {
+        name: 'no-such-field',
+        source: connection(crm, 'hubspot'),
+        destination: connection(org, 'salesforce'),
+        entity: 'organizations',
+        mappings: withField('salesforce', 'organization', 'Loyalty_Tier__c'),
+        count: 6,
+        reason: /No such column 'Loyalty_Tier__c' on sObject type 'Account'/,
+      },
+    ];
+    try {
+      for (const { name, source, destination, entity, mappings, count, reason } of cases) {
+        const prepared = await prepareMigration(
+          parsePlan({ name, source, destination, entities: [entity], mappings }, process.cwd()),
+        );
+        const predicted = await runMigration(prepared, t.ledger, { dryRun: true });
+        expect([name, predicted.entities[entity]]).toMatchObject([
+          name,
+          { created: 0, updated: 0, failed: count },
+        ]);
+        expect(predicted.predictions![0].reason).toMatch(reason);
+        expect([name, counts(await runMigration(prepared, t.ledger))]).toEqual([name, counts(predicted)]);
+        const rows = await t.ledger.entityRows((await t.ledger.migrationNamed(name))!.id, entity);
+        expect(rows.filter((row) => row.status === 'failed')).toHaveLength(count);
+      }
+    } finally {
+      await Promise.all([shopify.close(), hubspot.close(), crm.close(), org.close()]);
     }
   });
 });

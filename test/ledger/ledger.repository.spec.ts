@@ -1,4 +1,4 @@
-import { LedgerRecordRow } from '../../src/ledger/ledger.entities';
+import { LedgerRecordRow, RunRow } from '../../src/ledger/ledger.entities';
 import { zeroCounters } from '../../src/ledger/ledger.repository';
 import { LEDGERS, postgresLedger, type TestLedger } from '../helpers/ledger';
 
@@ -44,6 +44,25 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
       sourceUrl: 'http://a',
       destinationUrl: 'http://b',
     });
+
+  it('moves CLI runs through the one run state machine, refusing what it does not allow', async () => {
+    const migration = await newMigration('lifecycle');
+    const state = async (id: string) => (await t.dataSource.getRepository(RunRow).findOneBy({ id }))!;
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    expect((await state(run.id)).status).toBe('running');
+    expect(await t.ledger.finishRun(run.id, 'interrupted')).toBe(true);
+    // Run again: the interrupted run goes on, the same run.
+    const again = await t.ledger.openRun(migration.id, ['customers'], false);
+    expect(again).toMatchObject({ resumed: true, run: { id: run.id } });
+    expect(await t.ledger.finishRun(run.id, 'completed')).toBe(true);
+    expect(await state(run.id)).toMatchObject({ status: 'completed', error: null });
+    // A finished run stays finished: neither failing nor recovering it moves it.
+    expect(await t.ledger.finishRun(run.id, 'failed', 'late')).toBe(false);
+    const next = await t.ledger.openRun(migration.id, ['customers'], false);
+    expect(next).toMatchObject({ resumed: false });
+    expect(next.run.id).not.toBe(run.id);
+    expect((await state(run.id)).status).toBe('completed');
+  });
 
   it('keeps one row per (migration, entity, source id), however often it is written', async () => {
     const migration = await newMigration('idempotent');

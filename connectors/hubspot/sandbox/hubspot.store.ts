@@ -17,6 +17,10 @@ export interface PropertyDefinition {
   fieldType: string;
   groupName: string;
   hasUniqueValue: boolean;
+  /** HubSpot's own property (true) or one an admin or integration created (false). */
+  hubspotDefined: boolean;
+  /** `readOnlyValue`: HubSpot sets the value itself (create date, last modified). */
+  modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
 }
 
 export interface Owner {
@@ -177,7 +181,7 @@ export class HubSpotStore {
     for (const type of HUBSPOT_OBJECT_TYPES) {
       const defs = new Map<string, PropertyDefinition>();
       for (const name of STANDARD_PROPERTIES[type])
-        defs.set(name, definition(name, type === 'contacts' && name === 'email'));
+        defs.set(name, definition(type, name, type === 'contacts' && name === 'email', true));
       this.properties.set(type, defs);
     }
   }
@@ -229,7 +233,11 @@ export class HubSpotStore {
     if (!input.name) throw new HubSpotError(400, 'VALIDATION_ERROR', 'Property name is required');
     if (this.definitions(type).has(input.name))
       throw new HubSpotError(409, 'OBJECT_ALREADY_EXISTS', `Property ${input.name} already exists`);
-    const made = { ...definition(input.name, input.hasUniqueValue ?? false), ...input };
+    const made = {
+      ...input,
+      ...definition(type, input.name, input.hasUniqueValue ?? false, false),
+      ...pickDefined(input),
+    };
     this.definitions(type).set(made.name, made);
     return made;
   }
@@ -470,7 +478,12 @@ interface SeedAssociation {
   toId: string;
 }
 
-function definition(name: string, unique: boolean): PropertyDefinition {
+function definition(
+  type: HubSpotObjectType,
+  name: string,
+  unique: boolean,
+  standard: boolean,
+): PropertyDefinition {
   return {
     name,
     label: name,
@@ -478,5 +491,19 @@ function definition(name: string, unique: boolean): PropertyDefinition {
     fieldType: 'text',
     groupName: 'switchyard',
     hasUniqueValue: unique,
+    hubspotDefined: standard,
+    modificationMetadata: {
+      archivable: !standard,
+      readOnlyDefinition: standard,
+      readOnlyValue: READ_ONLY.has(name) || READ_ONLY.has(`${name}@${type}`),
+    },
   };
+}
+
+/** What a create request may set of a definition; HubSpot decides the rest (hubspotDefined, metadata). */
+function pickDefined(input: Partial<PropertyDefinition>): Partial<PropertyDefinition> {
+  const { label, type, fieldType, groupName, hasUniqueValue } = input;
+  return Object.fromEntries(
+    Object.entries({ label, type, fieldType, groupName, hasUniqueValue }).filter(([, v]) => v !== undefined),
+  );
 }

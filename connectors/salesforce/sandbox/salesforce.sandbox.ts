@@ -11,7 +11,7 @@ import {
 } from '../../../src/connectors';
 import { SALESFORCE_FACTS } from '../salesforce.facts';
 import { type RecordError, RecordRefused, refuse, SalesforceError } from './salesforce.errors';
-import { fieldDef, OBJECTS } from './salesforce.schema';
+import { fieldDef } from './salesforce.schema';
 import { type Row, SalesforceStore } from './salesforce.store';
 import { parseSoql } from './soql';
 
@@ -138,7 +138,7 @@ export async function startSalesforceSandbox(
     const cursor = cursors.get(locator);
     if (!cursor) throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     const end = offset + cursor.batch;
-    const definition = OBJECTS[cursor.object];
+    const definition = store.objects[cursor.object];
     const done = end >= cursor.rows.length;
     if (done) cursors.delete(locator);
     res.json({
@@ -178,7 +178,7 @@ export async function startSalesforceSandbox(
       res.json({
         encoding: 'UTF-8',
         maxBatchSize: SALESFORCE_FACTS.collectionLimit,
-        sobjects: Object.values(OBJECTS).map((o) => ({
+        sobjects: Object.values(store.objects).map((o) => ({
           name: o.name,
           label: o.label,
           keyPrefix: o.keyPrefix,
@@ -227,7 +227,7 @@ export async function startSalesforceSandbox(
     }),
   );
   const allFields = (name: string) =>
-    OBJECTS[name].fields
+    store.objects[name].fields
       .map((f) => f.name)
       .filter((f) => !(f === SALESFORCE_FACTS.sourceIdField && store.withoutSourceIdField.has(name)));
   app.get(
@@ -358,7 +358,7 @@ export async function startSalesforceSandbox(
     route((req, res) => {
       const body = req.body as Body;
       const name = store.object(param(req, 'object')).name;
-      const field = fieldDef(OBJECTS[name], param(req, 'field'));
+      const field = fieldDef(store.objects[name], param(req, 'field'));
       const records = collection(body);
       for (const record of records) store.deserialise(name, withoutAttributes(record));
       const keys = records.map((record) => scalarText(field ? record[field.name] : '').toLowerCase());
@@ -495,7 +495,7 @@ export async function startSalesforceSandbox(
       const max = req.query.maxRecords ? Number(req.query.maxRecords) : 50_000;
       const slice = found.rows.slice(offset, offset + max);
       const end = offset + slice.length;
-      const definition = OBJECTS[found.object];
+      const definition = store.objects[found.object];
       const cells = slice.map((row) => {
         const shaped = store.shape(definition, row, found.fields, version(req));
         return found.fields.map((path) => {

@@ -1,7 +1,7 @@
 import { scalarText } from '../../../src/connectors';
 import { caseSafeId, SALESFORCE_FACTS, salesforceId } from '../salesforce.facts';
 import { refuse, SalesforceError } from './salesforce.errors';
-import { type FieldDef, fieldDef, type ObjectDef, objectDef, objectOfId, OBJECTS } from './salesforce.schema';
+import { type FieldDef, fieldDef, type ObjectDef, OBJECTS } from './salesforce.schema';
 import { compare, matches, type SoqlQuery } from './soql';
 
 export type Row = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: number };
@@ -25,6 +25,8 @@ const DERIVED: Record<string, string[]> = {
  * that cascade as the platform's do, and SOQL over it all.
  */
 export class SalesforceStore {
+  /** This org's objects: the standard ones, plus the custom fields its admin added (seed `customFields`). */
+  readonly objects: Record<string, ObjectDef> = structuredClone(OBJECTS);
   readonly rows = new Map<string, Map<string, Row>>(Object.keys(OBJECTS).map((name) => [name, new Map()]));
   private readonly next = new Map<string, number>();
   private clock = 0;
@@ -41,8 +43,39 @@ export class SalesforceStore {
     return [...this.table('Pricebook2').values()].find((row) => row.IsStandard)!.Id;
   }
 
-  /** `{ currency?, withoutSourceIdField?: [objects], <Object>: [records with their own Id, or none] }`. */
+  /** An object's definition by name, case-insensitively as Salesforce resolves them. */
+  objectDef(name: string): ObjectDef | undefined {
+    return Object.values(this.objects).find((object) => object.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** The object a record id belongs to, by its key prefix. */
+  objectOfId(id: string): ObjectDef | undefined {
+    return Object.values(this.objects).find((object) => id.startsWith(object.keyPrefix));
+  }
+
+  /**
+   * `{ currency?, withoutSourceIdField?: [objects], customFields?: { <Object>: [{ name, label? }] },
+   * <Object>: [records with their own Id, or none] }`. A custom field is text (`Loyalty_Tier__c`), as an
+   * admin adds one in Setup.
+   */
   seed(seed: Record<string, unknown>) {
+    for (const [name, fields] of Object.entries(
+      (seed.customFields as Record<string, { name: string; label?: string }[]> | undefined) ?? {},
+    )) {
+      const object = this.objectDef(name);
+      if (!object) throw new Error(`seed customFields: no object ${name}`);
+      for (const custom of fields) {
+        if (!/^[A-Za-z][A-Za-z0-9_]*__c$/.test(custom.name))
+          throw new Error(`seed customFields: ${custom.name} is not a custom field name (Name__c)`);
+        object.fields.push({
+          name: custom.name,
+          label: custom.label ?? custom.name.replace(/__c$/, '').replace(/_/g, ' '),
+          type: 'string',
+          createable: true,
+          updateable: true,
+        });
+      }
+    }
     if (typeof seed.currency === 'string') {
       this.currency = seed.currency;
       for (const org of this.live('Organization')) org.DefaultCurrencyIsoCode = seed.currency;
@@ -60,7 +93,7 @@ export class SalesforceStore {
       'OpportunityContactRole',
       'OpportunityLineItem',
     ];
-    const names = Object.keys(seed).filter((key) => key in OBJECTS);
+    const names = Object.keys(seed).filter((key) => key in this.objects);
     names.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
     for (const name of names)
       for (const record of seed[name] as Values[]) {
@@ -84,7 +117,7 @@ export class SalesforceStore {
   }
 
   object(name: string): ObjectDef {
-    const found = objectDef(name);
+    const found = this.objectDef(name);
     if (!found) throw new SalesforceError(404, 'NOT_FOUND', `The requested resource does not exist`);
     return found;
   }
@@ -146,7 +179,7 @@ export class SalesforceStore {
 
   /** Soft delete, cascading as the platform does: an account takes its contacts and opportunities along. */
   remove(id: string) {
-    const definition = objectOfId(id);
+    const definition = this.objectOfId(id);
     const row = definition && this.get(definition.name, id);
     if (!definition || !row) throw refuse('ENTITY_IS_DELETED', 'entity is deleted', []);
     row.IsDeleted = true;
@@ -168,7 +201,7 @@ export class SalesforceStore {
 
   /** Rows a query selects, ordered and windowed; deleted rows only for queryAll. */
   query(query: SoqlQuery, includeDeleted: boolean): { definition: ObjectDef; rows: Row[] } {
-    const definition = objectDef(query.object);
+    const definition = this.objectDef(query.object);
     if (!definition)
       throw new SalesforceError(
         400,
@@ -212,7 +245,7 @@ export class SalesforceStore {
       }
       const lookup = this.relationship(definition, first);
       const parentId = this.value(definition.name, row, lookup.name) as string | null;
-      const parentObject = OBJECTS[lookup.referenceTo!];
+      const parentObject = this.objects[lookup.referenceTo!];
       const parent = parentId ? this.table(parentObject.name).get(parentId) : undefined;
       if (!parent) {
         record[lookup.relationshipName!] = null;
@@ -305,7 +338,7 @@ export class SalesforceStore {
       ]);
     if (field.type === 'reference') {
       const id = String(value);
-      const target = OBJECTS[field.referenceTo!];
+      const target = this.objects[field.referenceTo!];
       if (!ID_SHAPE.test(id) || !id.startsWith(target.keyPrefix))
         return refuse('FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${id}`, [
           field.name,
@@ -432,7 +465,7 @@ export class SalesforceStore {
 
   private resolvePath(definition: ObjectDef, path: string) {
     const [first, second] = path.split('.');
-    const target = second ? OBJECTS[this.relationship(definition, first).referenceTo!] : definition;
+    const target = second ? this.objects[this.relationship(definition, first).referenceTo!] : definition;
     const name = second ?? first;
     const field = fieldDef(target, name);
     if (
@@ -458,7 +491,7 @@ export class SalesforceStore {
     const parent = row[lookup.name]
       ? this.table(lookup.referenceTo!).get(String(row[lookup.name]))
       : undefined;
-    return parent ? this.comparable(OBJECTS[lookup.referenceTo!], parent, second) : null;
+    return parent ? this.comparable(this.objects[lookup.referenceTo!], parent, second) : null;
   }
 
   private wire(field: FieldDef, value: unknown): unknown {

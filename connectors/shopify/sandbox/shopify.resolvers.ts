@@ -145,12 +145,33 @@ type Relation = (source: Row, args: any) => unknown;
 export function relations(store: ShopifyStore): Record<string, Record<string, Relation>> {
   const byIndex = (rows: Row[]) => rows.map((row, index) => ({ ...row, __index: index + 1 }));
   const index = (row: Row) => Number(row.__index);
+  // Metafields as the API holds them on customers, products and orders (HasMetafields): `metafield(namespace,
+  // key)` finds one (a key "namespace.key" without a namespace too); `metafields` pages them.
+  const metafieldsOf = (row: Row): Row[] =>
+    asList((row.metafields as { nodes?: unknown } | undefined)?.nodes ?? row.metafields) as Row[];
+  const hasMetafields: Record<string, Relation> = {
+    metafield: (row, args: { namespace?: string | null; key: string }) => {
+      const [namespace, key] = args.namespace
+        ? [args.namespace, args.key]
+        : [args.key.slice(0, args.key.lastIndexOf('.')), args.key.slice(args.key.lastIndexOf('.') + 1)];
+      return metafieldsOf(row).find((m) => m.namespace === namespace && m.key === key) ?? null;
+    },
+    metafields: (row, args: ConnectionArgs & { namespace?: string | null }) =>
+      paginate(
+        byIndex(metafieldsOf(row).filter((m) => !args.namespace || m.namespace === args.namespace)),
+        args,
+        'metafields',
+        index,
+      ),
+  };
   return {
     Customer: {
+      ...hasMetafields,
       addresses: (c, args: { first?: number }) => asList(c.addresses).slice(0, args.first ?? undefined),
       addressesV2: (c, args) => paginate(byIndex(asList(c.addresses)), args, 'addressesV2', index),
     },
     Product: {
+      ...hasMetafields,
       variants: (p, args) =>
         paginate(
           store.variantsOf(p),
@@ -173,6 +194,7 @@ export function relations(store: ShopifyStore): Record<string, Record<string, Re
       }),
     },
     Order: {
+      ...hasMetafields,
       customer: (o) => (o.customerId === null ? null : (store.customers.get(o.customerId) ?? null)),
       lineItems: (o, args) => paginate(byIndex(asList(o.lineItems)), args, 'lineItems', index),
       shippingLines: (o, args) => paginate(byIndex(asList(o.shippingLines)), args, 'shippingLines', index),

@@ -9,7 +9,7 @@ import {
   entityJobId,
   type EntityJobData,
 } from '../queue/queue.constants';
-import { FINISHED_ENTITY } from './run-states';
+import { FINISHED_ENTITY } from '../../ledger/run-states';
 import { RunStore } from './run.store';
 
 /**

@@ -8,8 +8,8 @@ import {
   RunRow,
   type RunStatus,
 } from '../../ledger/ledger.entities';
-import { insertRun } from '../../ledger/ledger.repository';
-import { ACTIVE_RUN, RUN_TRANSITIONS, type RunAction } from './run-states';
+import { insertRun, transitionRun } from '../../ledger/ledger.repository';
+import { ACTIVE_RUN, FINISHING, type RunAction } from '../../ledger/run-states';
 
 const now = () => new Date().toISOString();
 
@@ -43,19 +43,14 @@ export class RunStore {
   }
 
   /** Applies an action if the run is in a state that allows it; false when it is not. */
-  async transition(runId: string, action: RunAction): Promise<boolean> {
-    const { from, to } = RUN_TRANSITIONS[action];
-    const terminal = to === 'cancelled' ? { finishedAt: now() } : {};
-    const result = await this.dataSource
-      .getRepository(RunRow)
-      .update({ id: runId, status: In([...from]) }, { status: to, ...terminal });
-    return (result.affected ?? 0) > 0;
+  transition(runId: string, action: RunAction, error: string | null = null): Promise<boolean> {
+    return transitionRun(this.dataSource.manager, runId, action, error);
   }
 
   async finish(runId: string, status: RunStatus, error: string | null = null): Promise<void> {
-    await this.dataSource
-      .getRepository(RunRow)
-      .update({ id: runId, status: In(ACTIVE_RUN) }, { status, error, finishedAt: now() });
+    const action = FINISHING[status];
+    if (!action) throw new Error(`no action ends a run as ${status}`);
+    await this.transition(runId, action, error);
   }
 
   /** Moves an entity between states only from the expected ones: two workers cannot both claim it. */

@@ -21,7 +21,7 @@ import {
   switchMap,
   takeWhile,
 } from 'rxjs';
-import { TERMINAL_RUN } from './run-states';
+import { TERMINAL_RUN } from '../../ledger/run-states';
 import type { z } from 'zod';
 import { SwitchyardError } from '../../common/errors';
 import { Needs } from '../api/auth.guard';

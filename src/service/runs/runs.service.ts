@@ -5,7 +5,7 @@ import { COUNTER_NAMES } from '../../ledger/ledger.repository';
 import { NotFound } from '../api/not-found.error';
 import { MigrationsService } from '../migrations/migrations.service';
 import { RunScheduler } from './run-scheduler.service';
-import { TERMINAL_RUN, type RunAction } from './run-states';
+import { TERMINAL_RUN, type RunAction } from '../../ledger/run-states';
 import { RunStore } from './run.store';
 
 /** What the API can do with runs; workers do the work. */
