@@ -225,7 +225,7 @@ export class HubSpotConnector implements Connector {
       type === 'deals' ? this.propertyNames('line_items') : undefined,
     ]);
     return previewOutcomes(items, found).map((outcome, index) => {
-      const missing = undefinedProperties(items[index].payload, defined, lineDefined);
+      const missing = undefinedProperties(items[index], defined, lineDefined);
       if (missing.length === 0) return outcome;
       return {
         sourceId: outcome.sourceId,
@@ -348,17 +348,17 @@ function inlineLinks(object: SdkObject): Partial<Record<HubSpotObjectType, strin
   );
 }
 
-/** Keys beside a payload's properties: links, lines and SKUs, written by the writer, not as properties. */
-const NOT_PROPERTIES = new Set(['associations', 'lineItems', 'variantSkus']);
+/** Keys beside a payload's properties: SKUs the writer reports back, not written as properties. */
+const NOT_PROPERTIES = new Set(['variantSkus']);
 
-/** The payload's properties (and its lines') the portal does not define, named `<object>.<property>`. */
+/** The item's properties (and its lines') the portal does not define, named `<object>.<property>`. */
 function undefinedProperties(
-  payload: NativeRecord,
+  item: LoadItem,
   defined: Set<string>,
   lineDefined: Set<string> | undefined,
 ): string[] {
-  const missing = Object.keys(payload).filter((name) => !NOT_PROPERTIES.has(name) && !defined.has(name));
-  const lines = (payload.lineItems as NativeRecord[] | undefined) ?? [];
+  const missing = Object.keys(item.payload).filter((name) => !NOT_PROPERTIES.has(name) && !defined.has(name));
+  const lines = item.children?.lineItems ?? [];
   const lineMissing = lineDefined
     ? [...new Set(lines.flatMap((line) => Object.keys(line)))].filter(
         (name) => name !== 'key' && !lineDefined.has(name),

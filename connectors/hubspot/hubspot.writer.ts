@@ -35,13 +35,14 @@ type Links = Partial<Record<HubSpotObjectType, string[]>>;
 
 /** What the outbound mapping may put beside a payload's properties. */
 interface Payload extends NativeRecord {
-  /** Destination ids of the records this one is linked to, by object type. */
-  associations?: Links;
-  /** A deal's lines: `key` identifies the line within its deal; the rest are line-item properties. */
-  lineItems?: (NativeRecord & { key: string })[];
   /** Every SKU of the canonical product, so order and deal lines of any variant find the product. */
   variantSkus?: string[];
 }
+/** A deal's lines (the mapping's `children.lineItems`): `key` identifies the line within its deal. */
+type Line = NativeRecord & { key: string };
+/** The mapping's `links`: destination ids of the records this one is linked to, by object type. */
+const linksOf = (item: LoadItem): Links => ({ ...(item.links as Links | undefined) });
+const linesOf = (item: LoadItem): Line[] | undefined => item.children?.lineItems as Line[] | undefined;
 
 /**
  * HubSpot writes: batch upsert (≤100) on the unique `switchyard_source_id` property, created on first use;
@@ -74,10 +75,10 @@ export class HubSpotWriter {
     );
     const errors = new Map<string, string>();
     const links = new Map<string, Links>();
-    for (const [i, item] of items.entries()) {
+    for (const item of items) {
       const result = written.get(item.sourceId)!;
       if ('error' in result) errors.set(item.sourceId, result.error);
-      else links.set(result.id, { ...payloads[i].associations });
+      else links.set(result.id, linksOf(item));
     }
     const ok = items.filter((item) => !errors.has(item.sourceId));
     const idOf = (item: LoadItem) => (written.get(item.sourceId) as { id: string }).id;
@@ -91,12 +92,8 @@ export class HubSpotWriter {
       // A mapping that says nothing about lines leaves the deal's line items as they are.
       const lines = await this.writeLines(
         ok
-          .filter((item) => (item.payload as Payload).lineItems !== undefined)
-          .map((item) => ({
-            key: item.sourceId,
-            id: idOf(item),
-            lines: (item.payload as Payload).lineItems,
-          })),
+          .filter((item) => linesOf(item) !== undefined)
+          .map((item) => ({ key: item.sourceId, id: idOf(item), lines: linesOf(item) })),
         links,
         updated,
         parts,

@@ -25,16 +25,17 @@ interface LineInput extends NativeRecord {
 }
 /** Payload keys that instruct the connector rather than name fields of the record itself. */
 interface Payload extends NativeRecord {
-  /** Opportunity: destination ids of its contacts, written as OpportunityContactRole records. */
-  contactIds?: string[];
-  /** Opportunity: its lines, written as OpportunityLineItem records. */
-  lineItems?: LineInput[];
-  /** Product2: the standard price book price. */
-  standardPrice?: string | number | null;
   /** Product2: every SKU of the canonical product, so deal lines of any variant find its price book entry. */
   variantSkus?: string[];
 }
-const INSTRUCTIONS = new Set(['contactIds', 'lineItems', 'standardPrice', 'variantSkus']);
+const INSTRUCTIONS = new Set(['variantSkus']);
+/** A product's standard price (the mapping's `children.priceBookEntry`), written as a PricebookEntry. */
+const standardPriceOf = (item: LoadItem) =>
+  (item.children?.priceBookEntry?.[0] as { UnitPrice?: unknown } | undefined)?.UnitPrice;
+/** An opportunity's lines (the mapping's `children.lineItems`), written as OpportunityLineItem records. */
+const linesOf = (item: LoadItem) => item.children?.lineItems as LineInput[] | undefined;
+/** An opportunity's contacts (the mapping's `links.contacts`), written as OpportunityContactRole records. */
+const contactsOf = (item: LoadItem) => item.links?.contacts;
 type Written = { id: string; created: boolean } | { error: string };
 
 /**
@@ -73,7 +74,7 @@ export class SalesforceWriter {
     /** What each record's write did besides the record itself, by its Salesforce id: for the journal. */
     const parts = new Map<string, WrittenPart[]>();
     if (object === 'Product2') {
-      const entries = await this.priceProducts(ok, payloads, parts);
+      const entries = await this.priceProducts(ok, items, parts);
       for (const [key, entry] of entries) {
         if ('error' in entry) failures.set(key, `written as Product2 ${ok.get(key)}, but ${entry.error}`);
         else
@@ -84,7 +85,7 @@ export class SalesforceWriter {
       }
     }
     if (object === 'Opportunity')
-      for (const [key, error] of await this.writeDealParts(ok, payloads, parts))
+      for (const [key, error] of await this.writeDealParts(ok, items, parts))
         failures.set(key, `written as Opportunity ${ok.get(key)}, but ${error}`);
     return items.map((item) => {
       const error = failures.get(item.sourceId);
@@ -191,18 +192,15 @@ export class SalesforceWriter {
   }
 
   /** Gives each written product its standard price: a new entry, or the existing one's price updated. */
-  private async priceProducts(
-    ok: Map<string, string>,
-    payloads: Map<string, Payload>,
-    parts: Map<string, WrittenPart[]>,
-  ) {
+  private async priceProducts(ok: Map<string, string>, items: LoadItem[], parts: Map<string, WrittenPart[]>) {
+    const byKey = new Map(items.map((item) => [item.sourceId, item]));
     const result = new Map<string, { id: string } | { error: string }>();
     const existing = await this.standardEntries([...ok.values()]);
     const create: { key: string; record: NativeRecord; before?: NativeRecord }[] = [];
     const update: { key: string; record: NativeRecord; before?: NativeRecord }[] = [];
     const pricebook = await this.requiredPricebookId();
     for (const [key, productId] of ok) {
-      const price = payloads.get(key)!.standardPrice;
+      const price = standardPriceOf(byKey.get(key)!);
       const UnitPrice = price === null || price === undefined || price === '' ? 0 : Number(price);
       const entry = existing.get(productId);
       if (!entry)
@@ -250,13 +248,13 @@ export class SalesforceWriter {
    */
   private async priceLines(items: LoadItem[]): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
-    const lines = items.flatMap((item) => (item.payload as Payload).lineItems ?? []);
+    const lines = items.flatMap((item) => linesOf(item) ?? []);
     const wanted = lines
       .filter((line) => !line.PricebookEntryId && line.Product2Id)
       .map((line) => scalarText(line.Product2Id));
     const entries = await this.standardEntries(wanted);
     for (const item of items)
-      for (const line of (item.payload as Payload).lineItems ?? []) {
+      for (const line of linesOf(item) ?? []) {
         if (line.PricebookEntryId) continue;
         const entry = line.Product2Id ? entries.get(line.Product2Id) : undefined;
         if (entry) line.PricebookEntryId = scalarText(entry.Id);
@@ -269,13 +267,14 @@ export class SalesforceWriter {
     return failures;
   }
 
-  /** Contact roles and lines of written opportunities, made equal to the payloads'. */
+  /** Contact roles and lines of written opportunities, made equal to the mapping's links and children. */
   private async writeDealParts(
     ok: Map<string, string>,
-    payloads: Map<string, Payload>,
+    items: LoadItem[],
     parts: Map<string, WrittenPart[]>,
   ): Promise<Map<string, string>> {
     const failures = new Map<string, string>();
+    const byKey = new Map(items.map((item) => [item.sourceId, item]));
     const keyOf = new Map([...ok].map(([key, id]) => [id, key]));
     const fail = (opportunityId: unknown, error: string) => {
       const key = keyOf.get(scalarText(opportunityId));
@@ -302,21 +301,22 @@ export class SalesforceWriter {
     const lineUpdates: NativeRecord[] = [];
     const lineDeletes: string[] = [];
     for (const [key, opportunityId] of ok) {
-      const payload = payloads.get(key)!;
-      if (payload.contactIds) {
+      const item = byKey.get(key)!;
+      const [contactIds, lineItems] = [contactsOf(item), linesOf(item)];
+      if (contactIds) {
         const have = roles.filter((role) => role.OpportunityId === opportunityId);
-        const want = new Set(payload.contactIds);
+        const want = new Set(contactIds);
         for (const role of have)
           if (!want.delete(scalarText(role.ContactId))) roleDeletes.push(scalarText(role.Id));
         for (const ContactId of want) roleCreates.push({ OpportunityId: opportunityId, ContactId });
       }
-      if (payload.lineItems) {
+      if (lineItems) {
         const have = new Map(
           lines
             .filter((line) => line.OpportunityId === opportunityId)
             .map((line) => [scalarText(line[EXT]), line]),
         );
-        for (const line of payload.lineItems) {
+        for (const line of lineItems) {
           const lineKey = `${key}/${line.key}`;
           const { PricebookEntryId } = line;
           const values = lineFields(line);

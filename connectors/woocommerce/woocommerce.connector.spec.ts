@@ -133,14 +133,18 @@ describe('WooCommerce connector against its sandbox', () => {
       type: 'variable',
       sku: 'HOOD',
       attributes: [{ name: 'Size', options: ['S', 'M'], variation: true }],
+    };
+    const children = {
       variations: [
         { sku: 'HOOD-S', regular_price: '30.00', attributes: [{ name: 'Size', option: 'S' }] },
         { sku: 'HOOD-M', regular_price: '30.00', attributes: [{ name: 'Size', option: 'M' }] },
       ],
     };
     const connector = connect();
-    const [first] = await connector.upsert('products', [item('p1', payload)]);
-    const [again] = await connector.upsert('products', [item('p1', { ...payload, name: 'Hoodie 2' })]);
+    const [first] = await connector.upsert('products', [{ ...item('p1', payload), children }]);
+    const [again] = await connector.upsert('products', [
+      { ...item('p1', { ...payload, name: 'Hoodie 2' }), children },
+    ]);
     expect(first).toMatchObject({
       action: 'created',
       refs: { variants: { 'HOOD-S': expect.any(String), 'HOOD-M': expect.any(String) } },

@@ -285,7 +285,7 @@ export class WooConnector implements Connector {
     }
     const again: LoadItem[] = [];
     if (creates.length > 0) {
-      const payloads = creates.map((item) => withIdentity(kind, item));
+      const payloads = creates.map((item) => withIdentity(item));
       const created = await this.answered(kind, 'create', payloads, creates, outcomes);
       created?.forEach((result, index) => {
         const item = creates[index];
@@ -303,7 +303,7 @@ export class WooConnector implements Connector {
     }
     if (updates.length > 0) {
       const update = updates.map(({ item, id }) => {
-        const payload = withIdentity(kind, item);
+        const payload = withIdentity(item);
         if (kind === 'orders')
           for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
         return { ...payload, id };
@@ -374,7 +374,8 @@ export class WooConnector implements Connector {
       parents.map(async (outcome, index) => {
         if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;
         const payload = items[index].payload;
-        const variations = (payload.variations as Row[] | undefined) ?? [];
+        // The mapping's `children.variations`: written apart, through the product's variations endpoint.
+        const variations = items[index].children?.variations ?? [];
         if (payload.type !== 'variable') {
           return {
             ...outcome,
@@ -490,10 +491,9 @@ function orderItems(order: Row): WrittenPart[] {
   );
 }
 
-/** A payload as written: without its variations (written apart), carrying its source id in meta data. */
-function withIdentity(kind: IndexedKind, item: LoadItem): Row {
+/** A payload as written, carrying its source id in meta data. */
+function withIdentity(item: LoadItem): Row {
   const payload: Row = { ...item.payload };
-  if (kind === 'products') delete payload.variations;
   payload.meta_data = [
     ...((payload.meta_data as Row[] | undefined) ?? []).filter(
       (meta) => meta.key !== WOO_FACTS.sourceIdMetaKey,

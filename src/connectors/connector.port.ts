@@ -39,8 +39,12 @@ export interface ReadPage {
 
 export interface LoadItem {
   sourceId: string;
-  /** The destination-native payload the outbound mapping produced. */
+  /** The record's own fields, destination-native, as the outbound mapping's `fields` produced them. */
   payload: NativeRecord;
+  /** Collections written as records of their own (the mapping's `children`: a deal's line items, …). */
+  children?: Record<string, NativeRecord[]>;
+  /** The records it is linked to (the mapping's `links`): destination ids by the linked object type. */
+  links?: Record<string, string[]>;
   /**
    * Known from the ledger: the record was loaded before, update it in place. Without it the connector
    * must look the record up by its source identity (or natural key) before creating it: the ledger may be

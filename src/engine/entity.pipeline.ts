@@ -262,9 +262,9 @@ async function processPage(
       continue;
     }
     try {
-      const payload = await job.outbound.outbound(p.canonical!, job.destinationContext);
+      const { payload, children, links } = await job.outbound.write(p.canonical!, job.destinationContext);
       const limits = job.destination.entities[job.entity]?.fieldLimits;
-      const tooLong = limits ? overLimits(payload, limits, job.destination.platform) : [];
+      const tooLong = limits ? overLimits({ ...payload, ...children }, limits, job.destination.platform) : [];
       if (tooLong.length > 0) {
         counters.quarantined++;
         rows.push(row(p, { lastError: `too long for ${job.destination.platform}: ${tooLong.join('; ')}` }));
@@ -275,6 +275,8 @@ async function processPage(
         item: {
           sourceId: p.sourceId,
           payload,
+          ...(Object.keys(children).length > 0 ? { children } : {}),
+          ...(Object.keys(links).length > 0 ? { links } : {}),
           destinationId: p.previous?.destinationId ?? undefined,
         },
       });
@@ -388,8 +390,11 @@ async function reloadAfterHealing(
       continue;
     }
     try {
-      const payload = await job.outbound.outbound(prepared.canonical!, job.destinationContext);
-      again.push({ index, item: { ...item, payload } });
+      const { payload, children, links } = await job.outbound.write(
+        prepared.canonical!,
+        job.destinationContext,
+      );
+      again.push({ index, item: { ...item, payload, children, links } });
     } catch (error) {
       const message = `mapping ${job.outbound.key} failed: ${errorMessage(error)}`;
       result[index] = { sourceId: item.sourceId, action: 'failed', error: message };

@@ -62,13 +62,25 @@ const direction = z
   })
   .strict();
 
+/**
+ * Outbound, a record's own `fields`, and declared apart from them what the writer makes besides the record:
+ * `children`, collections written as records of their own (a deal's line items, a product's variations),
+ * each a list; and `links`, the records it is linked to, destination ids by the linked object type.
+ */
+const outboundDirection = direction
+  .extend({
+    children: z.record(fieldSpec).default({}),
+    links: z.record(fieldSpec).default({}),
+  })
+  .strict();
+
 export const mappingFileSchema = z
   .object({
     mapping: z.string().regex(/^[a-z0-9]+\.[A-Za-z]+$/, 'must look like <platform>.<entity>'),
     version: z.number().int().positive(),
     description: z.string().optional(),
     inbound: direction,
-    outbound: direction,
+    outbound: outboundDirection,
     /** Canonical fields this platform cannot hold; reported as known losses, not as differences. */
     knownLosses: z.array(z.object({ field: z.string(), reason: z.string() }).strict()).default([]),
   })

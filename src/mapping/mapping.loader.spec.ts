@@ -23,3 +23,28 @@ describe("a plan's value maps", () => {
     expect(load).toThrow(/has no outbound field stage; its outbound fields: dealname, amount/);
   });
 });
+
+describe('an outbound mapping’s children and links', () => {
+  it('come apart from the record’s own fields, always as lists', async () => {
+    const mapping = loadMapping('hubspot', 'deal');
+    const written = await mapping.write(
+      {
+        ...deal,
+        organization: { entity: 'organization', sourceId: 'o1', destinationId: '700' },
+        contacts: [{ entity: 'contact', sourceId: 'c1', destinationId: '801' }],
+        lines: [{ id: 'l1', name: 'Seat', quantity: 2, unitPrice: { amount: '10.00', currency: 'EUR' } }],
+      },
+      { currency: 'EUR' },
+    );
+    expect(written.payload).not.toHaveProperty('lineItems');
+    expect(written.payload).not.toHaveProperty('associations');
+    expect(written.payload.dealname).toBe('Renewal');
+    expect(written.links).toEqual({ companies: ['700'], contacts: ['801'] });
+    expect(written.children.lineItems).toEqual([
+      expect.objectContaining({ key: 'l1', name: 'Seat', quantity: '2', price: '10.00' }),
+    ]);
+    const alone = await mapping.write(deal, { currency: 'EUR' });
+    expect(alone.links).toEqual({ companies: [], contacts: [] });
+    expect(alone.children).toEqual({ lineItems: [] });
+  });
+});

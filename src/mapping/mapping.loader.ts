@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SwitchyardError } from '../common/errors';
 import { packageRoot } from '../common/package-root';
-import { compileDirection, type CompiledDirection } from './mapping.compiler';
+import { compileDirection, type CompiledDirection, type MappingContext } from './mapping.compiler';
 import { mappingFileSchema, type MappingFile } from './mapping-file.schema';
 import { readPaths } from './read-paths';
 
@@ -28,9 +28,18 @@ export interface LoadedMapping {
   file: string;
   definition: MappingFile;
   inbound: CompiledDirection;
+  /** The record's own fields, as the destination takes them. */
   outbound: CompiledDirection;
+  /** The outbound mapping's whole answer: the record's fields, and its children and links, declared apart. */
+  write(canonical: Record<string, unknown>, context: MappingContext): Promise<Written>;
   /** The native field paths the inbound direction reads: what a connector asks its platform for. */
   reads: string[];
+}
+
+export interface Written {
+  payload: Record<string, unknown>;
+  children: Record<string, Record<string, unknown>[]>;
+  links: Record<string, string[]>;
 }
 
 export function mappingsDir(): string {
@@ -91,6 +100,9 @@ export function loadMapping(
     .update(choice.valueMaps ? JSON.stringify(choice.valueMaps) : '')
     .digest('hex')
     .slice(0, 16);
+  const outbound = compileDirection(definition, definition.outbound.fields);
+  const children = compileDirection(definition, definition.outbound.children);
+  const links = compileDirection(definition, definition.outbound.links);
   return {
     id,
     version: definition.version,
@@ -101,9 +113,24 @@ export function loadMapping(
     inbound: compileDirection(definition, definition.inbound.fields, {
       consumes: definition.inbound.consumes,
     }),
-    outbound: compileDirection(definition, definition.outbound.fields),
+    outbound,
+    write: async (canonical, context) => ({
+      payload: await outbound(canonical, context),
+      children: lists(await children(canonical, context)) as Written['children'],
+      links: lists(await links(canonical, context)) as Written['links'],
+    }),
     reads: readPaths(definition.inbound.fields),
   };
+}
+
+/** Children and links are lists; a section that yields a single value or nothing is made one. */
+function lists(values: Record<string, unknown>): Record<string, unknown[]> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      value === null || value === undefined ? [] : Array.isArray(value) ? value : [value],
+    ]),
+  );
 }
 
 /** Lays the plan's value-map entries over the named fields' maps; a field the mapping lacks is refused. */
