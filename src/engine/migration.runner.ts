@@ -12,7 +12,8 @@ import {
 } from '../ledger/ledger.repository';
 import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
-import { DryRun, type Prediction, runEntity } from './entity.pipeline';
+import { DryRun, type Prediction } from './dry-run';
+import { runEntity } from './entity.pipeline';
 import type { ProgressListener } from './progress';
 
 /** Everything checked before a single ledger row is written: connectors reachable, mappings compiled. */

@@ -227,7 +227,8 @@ async function readCanonical(
 
 /**
  * A reference in the destination must point at the record the ledger says its source reference became; a
- * soft one whose target did not move is expected to be empty. Unordered lists compare as sets.
+ * soft one whose target has no match is not compared (the destination leaves it empty or sets its own
+ * default). References are compared where the registry declares them; unordered lists compare as sets.
  */
 function referenceDifferences(
   type: string,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import { DryRun, type Prediction } from '../../engine/entity.pipeline';
+import { DryRun, type Prediction } from '../../engine/dry-run';
 import { REDIS } from '../shared.tokens';
 
 const KEEP_SECONDS = 7 * 24 * 3600;

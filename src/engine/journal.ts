@@ -1,0 +1,59 @@
+import type { LoadItem, LoadOutcome } from '../connectors/connector.port';
+import type { JournalDraft } from '../ledger/ledger.repository';
+import type { EntityJob } from './entity.pipeline';
+
+/**
+ * The fields each update is about to write, as the destination holds them now, by destination id: read back
+ * for the records the ledger already places there. A record the connector finds by itself (a lost ledger)
+ * is journaled as updated without one.
+ */
+export async function beforeImages(
+  job: EntityJob,
+  items: LoadItem[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const known = items.filter((item) => item.destinationId);
+  if (known.length === 0) return new Map();
+  const fields = [...new Set(known.flatMap((item) => Object.keys(item.payload)))];
+  const current = await job.destination.fetch(
+    job.entity,
+    known.map((item) => item.destinationId!),
+    fields,
+  );
+  const byId = new Map(current.map((record) => [job.destination.idOf(job.entity, record), record]));
+  const images = new Map<string, Record<string, unknown>>();
+  for (const item of known) {
+    const record = byId.get(item.destinationId!);
+    if (!record) continue;
+    const shaped = job.destination.writeShape?.(job.entity, record) ?? record;
+    images.set(
+      item.destinationId!,
+      Object.fromEntries(Object.keys(item.payload).map((field) => [field, shaped[field] ?? null])),
+    );
+  }
+  return images;
+}
+
+/** The journal entries of one loaded record: the record itself, then the children and links written with it. */
+export function journalOf(
+  job: EntityJob,
+  outcome: Extract<LoadOutcome, { action: 'created' | 'updated' }>,
+  before: Record<string, unknown> | undefined,
+): JournalDraft[] {
+  return [
+    {
+      sourceId: outcome.sourceId,
+      part: 'record',
+      object: job.entity,
+      destinationId: outcome.destinationId,
+      action: outcome.action,
+      before: outcome.action === 'updated' ? (before ?? null) : null,
+      link: null,
+    },
+    ...(outcome.parts ?? []).map((part) => ({
+      sourceId: outcome.sourceId,
+      ...part,
+      before: part.before ?? null,
+      link: part.link ?? null,
+    })),
+  ];
+}
