@@ -124,11 +124,19 @@ export class WooConnector implements Connector {
     let page = options.cursor ? Number(options.cursor) : 1;
     for (;;) {
       const params: Row = { page, per_page: perPage, orderby: 'id', order: 'asc' };
-      if (options.modifiedSince)
+      // Products and orders filter on the server; the customers endpoint has no modified_after: a scan.
+      const scan = options.modifiedSince !== undefined && kind === 'customers';
+      if (options.modifiedSince && !scan)
         Object.assign(params, { modified_after: options.modifiedSince, dates_are_gmt: true });
       const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
       const totalPages = Number(response.headers['x-wp-totalpages'] ?? 0);
-      const records = kind === 'products' ? await this.withVariations(response.data) : response.data;
+      const changed = scan
+        ? response.data.filter(
+            (record) =>
+              Date.parse(`${scalarText(record.date_modified_gmt)}Z`) > Date.parse(options.modifiedSince!),
+          )
+        : response.data;
+      const records = kind === 'products' ? await this.withVariations(changed) : changed;
       const nextCursor = page < totalPages ? String(page + 1) : null;
       yield { records, nextCursor };
       if (!nextCursor) return;

@@ -29,7 +29,8 @@ program
   .argument('<plan>', 'migration plan, YAML; ${VAR} reads the environment')
   .option('--json', 'print one JSON summary instead of progress bars and tables')
   .option('--dry-run', 'look up the destination and predict each record’s outcome; write nothing there')
-  .action(async (plan: string, options: { json?: boolean; dryRun?: boolean }) => {
+  .option('--delta', 'read only what the source changed since the last completed run (less an overlap)')
+  .action(async (plan: string, options: { json?: boolean; dryRun?: boolean; delta?: boolean }) => {
     process.exitCode = await runMigrate(plan, options);
   });
 

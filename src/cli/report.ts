@@ -40,6 +40,7 @@ export function jsonSummary(result: RunResult) {
   return {
     migration: result.migration,
     runId: result.runId,
+    kind: result.kind,
     status: result.status,
     ...(result.dryRun ? { dryRun: true } : {}),
     entities: result.entities,

@@ -43,6 +43,7 @@ export async function executePrepared(
   prepared: PreparedMigration,
   json: boolean,
   dryRun = false,
+  delta = false,
 ): Promise<{ code: number; result?: RunResult }> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
   const controller = new AbortController();
@@ -53,12 +54,12 @@ export async function executePrepared(
   try {
     const result = await app
       .get(MigrationService)
-      .run(prepared, { signal: controller.signal, progress: bars, dryRun });
+      .run(prepared, { signal: controller.signal, progress: bars, dryRun, delta });
     bars.stop();
     if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
     else {
       process.stdout.write(
-        `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
+        `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'delta' ? ' a delta of' : ''} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
       );
       const problems = problemList(result);
       if (problems) process.stdout.write(`\n${problems}\n`);

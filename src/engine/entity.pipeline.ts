@@ -1,5 +1,6 @@
 import { entityDefinition, entityOfType, type EntityName } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
+import { placesAt } from '../canonical/field-path';
 import { overLimits, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
@@ -41,6 +42,8 @@ export interface EntityJob {
   onPage?: (counters: EntityCounters) => Promise<void> | void;
   /** A retry run: read just these source records back (by id) instead of the whole entity. */
   onlySourceIds?: string[];
+  /** A delta run: read only the records the source changed since then (ISO UTC). */
+  modifiedSince?: string;
   /** A dry run: the destination is only looked up, and no ledger row is written. */
   dryRun?: DryRun;
 }
@@ -81,12 +84,18 @@ export async function runEntity(
   const healer = job.dryRun ? undefined : new ReferenceHealer(ledger, job.migrationId, job.destination);
   const pages = job.onlySourceIds
     ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
-    : job.source.read(job.entity, { cursor: job.checkpoint, pageSize: job.pageSize });
+    : job.source.read(job.entity, {
+        cursor: job.checkpoint,
+        pageSize: job.pageSize,
+        ...(job.modifiedSince ? { modifiedSince: job.modifiedSince } : {}),
+      });
+  const modifiedAtField = job.source.entities[job.entity]?.modifiedAtField;
   for await (const page of pages) {
     const counters = await processPage(job, ledger, { resolver, healer }, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
       rows: job.dryRun ? [] : counters.rows,
       journal: job.dryRun ? [] : counters.journal,
+      highWater: job.dryRun || !modifiedAtField ? null : latestModified(page.records, modifiedAtField),
       counters: counters.counters,
       checkpoint: job.dryRun ? undefined : (page.nextCursor ?? 'done'),
     });
@@ -387,6 +396,26 @@ async function* pagesOfIds(
     const records = await source.fetch(entity, ids.slice(start, start + pageSize));
     yield { records, nextCursor: start + pageSize < ids.length ? String(start + pageSize) : null };
   }
+}
+
+/**
+ * The latest modified time among a page's records, from the source's own field, as ISO UTC: what the next
+ * delta run reads from. A time without a zone is the platform's GMT (WooCommerce's `date_modified_gmt`).
+ */
+function latestModified(records: NativeRecord[], field: string): string | null {
+  let latest: string | null = null;
+  for (const record of records) {
+    const value = placesAt(record, field)[0]?.value;
+    if (typeof value !== 'string' || value === '') continue;
+    const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value)
+      ? value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
+      : `${value}Z`;
+    const time = Date.parse(zoned);
+    if (isNaN(time)) continue;
+    const iso = new Date(time).toISOString();
+    if (latest === null || iso > latest) latest = iso;
+  }
+  return latest;
 }
 
 function isUnchanged(p: Prepared, job: EntityJob): boolean {

@@ -37,6 +37,8 @@ export interface RunProblem {
 export interface RunResult {
   migration: string;
   runId: string;
+  /** `full`, or `delta`: only what the source changed since the last completed run. */
+  kind: 'full' | 'delta';
   status: RunStatus;
   resumed: boolean;
   dryRun: boolean;
@@ -141,6 +143,8 @@ export interface EntityRunOptions {
   onlySourceIds?: string[];
   /** A dry run: lookups only, nothing written to the destination or to ledger rows. */
   dryRun?: DryRun;
+  /** A delta run: only what the source changed since the entity's high-water mark, less the plan's overlap. */
+  delta?: boolean;
 }
 
 /**
@@ -168,6 +172,7 @@ export async function executeEntity(
     counters,
   );
   const plan = prepared.plan;
+  const modifiedSince = options.delta ? await deltaStart(ledger, ids.migrationId, entity, plan) : undefined;
   const outcome =
     state.checkpoint === 'done'
       ? 'completed'
@@ -197,6 +202,7 @@ export async function executeEntity(
             signal: options.signal,
             onlySourceIds: options.onlySourceIds,
             dryRun: options.dryRun,
+            modifiedSince,
             onPage: async (page) => {
               for (const key of COUNTER_NAMES) counters[key] += page[key];
               options.progress?.pageDone?.(entity, counters);
@@ -212,11 +218,29 @@ export async function executeEntity(
   return { status, counters };
 }
 
+/**
+ * Where a delta run of an entity reads from: the last completed run's high-water mark less the plan's overlap,
+ * so records changed during that run or stamped by a clock running behind are read again (the ledger's hashes
+ * keep them from being written twice). An entity no run has completed is read in full.
+ */
+async function deltaStart(
+  ledger: LedgerRepository,
+  migrationId: string,
+  entity: EntityName,
+  plan: MigrationPlan,
+): Promise<string | undefined> {
+  const mark = await ledger.watermark(migrationId, entity);
+  if (!mark) return undefined;
+  return new Date(Date.parse(mark) - plan.options.deltaOverlapMinutes * 60_000).toISOString();
+}
+
 export interface RunOptions {
   signal?: AbortSignal;
   progress?: ProgressListener;
   /** Predict instead of load: the destination is only looked up; see RunResult.predictions. */
   dryRun?: boolean;
+  /** Read only what the source changed since the last completed run (see deltaStart). */
+  delta?: boolean;
 }
 
 /** The CLI's scheduling: every entity of a prepared migration, in dependency order, in this process. */
@@ -234,13 +258,18 @@ export async function runMigration(
     destinationUrl: plan.destination.url,
   });
   const dryRun = options.dryRun || plan.options.dryRun ? new DryRun() : undefined;
-  const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined);
+  const kind = options.delta ? 'delta' : 'full';
+  const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined, kind);
   const results: Record<EntityName, EntityCounters> = {};
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {
       const ids = { migrationId: migration.id, runId: run.id };
-      const result = await executeEntity(prepared, ledger, ids, entity, { ...options, dryRun });
+      const result = await executeEntity(prepared, ledger, ids, entity, {
+        ...options,
+        dryRun,
+        delta: options.delta,
+      });
       results[entity] = result.counters;
       if (result.status === 'interrupted') {
         status = 'interrupted';
@@ -269,6 +298,7 @@ export async function runMigration(
   return {
     migration: plan.name,
     runId: run.id,
+    kind,
     status,
     resumed,
     dryRun: dryRun !== undefined,

@@ -8,6 +8,7 @@ import { CleaningRules1764300000000 } from '../../migrations/1764300000000-clean
 import { AccessControl1764400000000 } from '../../migrations/1764400000000-access-control';
 import { EntityLease1764500000000 } from '../../migrations/1764500000000-entity-lease';
 import { WriteJournal1764600000000 } from '../../migrations/1764600000000-write-journal';
+import { DeltaWatermarks1764700000000 } from '../../migrations/1764700000000-delta-watermarks';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -19,6 +20,7 @@ export const LEDGER_MIGRATIONS = [
   AccessControl1764400000000,
   EntityLease1764500000000,
   WriteJournal1764600000000,
+  DeltaWatermarks1764700000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

@@ -20,8 +20,11 @@ export type EntityRunStatus =
   | 'completed_with_errors'
   | 'failed'
   | 'cancelled';
-/** A full run reads every record; a retry run re-reads only the records a run quarantined or failed. */
-export type RunKind = 'full' | 'retry';
+/**
+ * A full run reads every record; a delta run only those the source changed since the entity's high-water
+ * mark (less an overlap); a retry run re-reads only the records a run quarantined or failed.
+ */
+export type RunKind = 'full' | 'delta' | 'retry';
 
 /** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
 /** A service migration's plan, without its name and connections (stored in their own columns). */
@@ -108,6 +111,21 @@ export class RunEntityRow {
   /** The worker running this entity now (service mode), and until when its claim holds unless renewed. */
   @Column('varchar', { length: 120, name: 'lease_owner', nullable: true }) leaseOwner!: string | null;
   @Column('varchar', { length: 32, name: 'lease_until', nullable: true }) leaseUntil!: string | null;
+  /** The latest modified time (ISO UTC) among the source records this run read: its candidate high-water mark. */
+  @Column('varchar', { length: 32, name: 'high_water', nullable: true }) highWater!: string | null;
+}
+
+/**
+ * Per migration and entity, the source's own modified time up to which a completed run has read: where the
+ * next delta run starts (less its overlap). It moves only when a run completes.
+ */
+@Entity('watermark')
+export class WatermarkRow {
+  @PrimaryColumn('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
+  @PrimaryColumn('varchar', { length: 40 }) entity!: string;
+  @Column('varchar', { length: 32, name: 'high_water' }) highWater!: string;
+  @Column('varchar', { length: 36, name: 'run_id' }) runId!: string;
+  @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
 }
 
 /** The lineage of one source record: where it went, what produced it, and how it ended. */
@@ -173,6 +191,7 @@ export class WriteJournalRow {
 
 export const LEDGER_ENTITIES = [
   WriteJournalRow,
+  WatermarkRow,
   MigrationRow,
   ConnectionRow,
   RunRow,

@@ -9,7 +9,9 @@ import {
   type RecordRefs,
   RunEntityRow,
   RunRow,
+  type RunKind,
   type RunStatus,
+  WatermarkRow,
   WriteJournalRow,
 } from './ledger.entities';
 import { FINISHING, RUN_TRANSITIONS, type RunAction } from './run-states';
@@ -59,6 +61,8 @@ export interface PageCommit {
   rows: Omit<LedgerRecordRow, 'id' | 'updatedAt'>[];
   /** Every destination write the page made, committed with its rows. */
   journal?: JournalDraft[];
+  /** The latest source modified time (ISO UTC) among the page's records: raises the run's candidate mark. */
+  highWater?: string | null;
   counters: EntityCounters;
   /** The cursor after this page; `undefined` leaves the checkpoint where it is (dry runs). */
   checkpoint?: string | null;
@@ -113,6 +117,7 @@ export class LedgerRepository {
     migrationId: string,
     entities: string[],
     dryRun: boolean,
+    kind: RunKind = 'full',
   ): Promise<{ run: RunRow; resumed: boolean }> {
     return this.dataSource.transaction(async (manager) => {
       if (!dryRun) {
@@ -125,7 +130,12 @@ export class LedgerRepository {
           (last.status === 'running' || last.status === 'interrupted' || last.status === 'failed')
         ) {
           const missing = entities.filter((entity) => !last.entities.includes(entity));
-          if (missing.length === 0 && (await transitionRun(manager, last.id, 'recover')))
+          // Only a run of the same kind goes on: a delta does not finish a full run's reading, nor the reverse.
+          if (
+            missing.length === 0 &&
+            last.kind === kind &&
+            (await transitionRun(manager, last.id, 'recover'))
+          )
             return { run: { ...last, status: 'running' }, resumed: true };
           await transitionRun(manager, last.id, 'supersede');
         }
@@ -135,7 +145,7 @@ export class LedgerRepository {
         entities,
         status: 'running',
         dryRun,
-        kind: 'full',
+        kind,
         retryOf: null,
       });
       return { run, resumed: false };
@@ -264,10 +274,24 @@ export class LedgerRepository {
       const set: Record<string, unknown> = {};
       for (const name of increments) set[name] = () => `${name} + ${commit.counters[name]}`;
       if (commit.checkpoint !== undefined) set.checkpoint = commit.checkpoint;
+      if (commit.highWater)
+        set.highWater = () =>
+          'CASE WHEN high_water IS NULL OR high_water < :highWater THEN :highWater ELSE high_water END';
       if (Object.keys(set).length > 0) {
-        await builder.set(set).where('run_id = :runId AND entity = :entity', { runId, entity }).execute();
+        await builder
+          .set(set)
+          .where('run_id = :runId AND entity = :entity', { runId, entity, highWater: commit.highWater })
+          .execute();
       }
     });
+  }
+
+  /** Where a delta run of an entity starts: the high-water mark the last completed run left, if any. */
+  async watermark(migrationId: string, entity: string): Promise<string | null> {
+    return (
+      (await this.dataSource.getRepository(WatermarkRow).findOneBy({ migrationId, entity }))?.highWater ??
+      null
+    );
   }
 
   /** The journal of a migration's writes, oldest first: of one run, or of one source record. */
@@ -380,7 +404,29 @@ export async function transitionRun(
       { id: runId, status: In([...from]) },
       stops ? { status: to, finishedAt: now(), error } : { status: to, finishedAt: null, error: null },
     );
-  return (result.affected ?? 0) > 0;
+  const moved = (result.affected ?? 0) > 0;
+  if (moved && (to === 'completed' || to === 'completed_with_errors')) await raiseWatermarks(manager, runId);
+  return moved;
+}
+
+/**
+ * A run that completed moves each entity's high-water mark up to the latest source time it read; a run that
+ * failed or stopped moves nothing, so the next delta reads from where the last completed one left off.
+ */
+async function raiseWatermarks(manager: EntityManager, runId: string): Promise<void> {
+  const run = await manager.getRepository(RunRow).findOneBy({ id: runId });
+  if (!run || run.dryRun) return;
+  const entities = await manager.getRepository(RunEntityRow).findBy({ runId });
+  for (const { entity, highWater } of entities) {
+    if (!highWater) continue;
+    const current = await manager
+      .getRepository(WatermarkRow)
+      .findOneBy({ migrationId: run.migrationId, entity });
+    if (current && current.highWater >= highWater) continue;
+    await manager
+      .getRepository(WatermarkRow)
+      .save({ migrationId: run.migrationId, entity, highWater, runId, updatedAt: now() });
+  }
 }
 
 export async function insertRun(

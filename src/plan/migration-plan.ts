@@ -76,6 +76,8 @@ export const planContent = z
         batchSize: z.number().int().min(1).max(250).default(100),
         concurrency: z.number().int().min(1).max(16).default(4),
         dryRun: z.boolean().default(false),
+        /** A delta run reads again this many minutes before the last completed run's high-water mark. */
+        deltaOverlapMinutes: z.number().min(0).max(1440).default(5),
       })
       .strict()
       .default({}),

@@ -172,7 +172,11 @@ describe('the service lets no one in where they do not belong', () => {
   });
 
   it('takes the plan schema itself: value maps posted with a migration are used by its run', async () => {
-    const source = await service.call('POST', '/api/connections', shopConnection());
+    // A budget far above the sandbox's, so the runs wait for nothing but their own work.
+    const source = await service.call('POST', '/api/connections', {
+      ...shopConnection(),
+      rateLimit: { capacity: 100_000, refillPerSecond: 100_000 },
+    });
     const destination = await service.call('POST', '/api/connections', wooConnection());
     const created = await service.call('POST', '/api/migrations', {
       name: 'value-maps',
@@ -191,6 +195,24 @@ describe('the service lets no one in where they do not belong', () => {
     const statuses = [...woo.store.products.values()].map((product) => product.status);
     expect(statuses.length).toBe(3);
     expect(new Set(statuses)).toEqual(new Set(['draft']));
+
+    // A delta run through the API: one product changed in the shop since; only it is written.
+    const changed = [...shop.store.products.values()][1];
+    changed.title = 'Renamed in the shop';
+    changed.updatedAt = new Date(Date.now() + 3_600_000).toISOString();
+    const writes = woo.counters().writes;
+    const delta = await service.call('POST', `/api/migrations/${created.body.id}/runs`, { kind: 'delta' });
+    expect(delta.status).toBe(202);
+    const done = await service.waitForRun(delta.body.runId);
+    expect(done).toMatchObject({ kind: 'delta', status: 'completed' });
+    expect(done.entities.products).toMatchObject({ updated: 1, created: 0 });
+    // The product and its variations were written again, nothing else.
+    const product = [...woo.store.products.values()].find((row) =>
+      (row.meta_data as { key: string; value: string }[]).some((meta) => meta.value === changed.id),
+    )!;
+    expect(product.name).toBe('Renamed in the shop');
+    const variations = [...woo.store.variations.values()].filter((v) => v.parent_id === product.id);
+    expect(woo.counters().writes - writes).toBe(1 + variations.length);
   });
 
   it('gives each token its role, keeps only hashes, and writes who did what to the audit log', async () => {

@@ -30,6 +30,8 @@ export const runBody = z
   .object({
     entities: z.array(entity).min(1).optional(),
     dryRun: z.boolean().optional(),
+    /** `delta`: only what the source changed since the last completed run (less the plan's overlap). */
+    kind: z.enum(['full', 'delta']).optional(),
   })
   .strict();
 

@@ -83,6 +83,7 @@ export class EntityRunProcessor {
           signal: controller.signal,
           onlySourceIds: run.kind === 'retry' ? await this.runs.problemIds(migration.id, entity) : undefined,
           dryRun,
+          delta: run.kind === 'delta',
           afterPage: async () => {
             await this.metrics.flush(prepared.plan.source.platform, prepared.source.stats, since.source);
             await this.metrics.flush(

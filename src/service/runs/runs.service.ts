@@ -19,7 +19,7 @@ export class RunsService {
 
   async start(
     migrationId: string,
-    request: { entities?: string[]; dryRun?: boolean },
+    request: { entities?: string[]; dryRun?: boolean; kind?: 'full' | 'delta' },
   ): Promise<{ runId: string }> {
     const migration = await this.migrations.get(migrationId);
     const defined = migration.definition?.entities ?? [];
@@ -34,7 +34,7 @@ export class RunsService {
     const run = await this.runs.create(
       migrationId,
       dependencyOrder(requested),
-      'full',
+      request.kind ?? 'full',
       null,
       request.dryRun ?? migration.definition?.options.dryRun === true,
     );
