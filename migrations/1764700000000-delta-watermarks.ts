@@ -1,14 +1,17 @@
 import { type MigrationInterface, type QueryRunner, Table, TableColumn } from 'typeorm';
 
-/** Delta runs: each run entity's candidate high-water mark, and the mark a completed run left per entity. */
+/**
+ * Delta runs: each run entity's candidate high-water mark, the mark a completed run left per entity, and the
+ * count of records a run deleted because the source deleted them.
+ */
 export class DeltaWatermarks1764700000000 implements MigrationInterface {
   name = 'DeltaWatermarks1764700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn(
-      'run_entity',
+    await queryRunner.addColumns('run_entity', [
       new TableColumn({ name: 'high_water', type: 'varchar', length: '32', isNullable: true }),
-    );
+      new TableColumn({ name: 'deleted', type: 'integer', default: 0 }),
+    ]);
     await queryRunner.createTable(
       new Table({
         name: 'watermark',
@@ -25,6 +28,7 @@ export class DeltaWatermarks1764700000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('watermark');
+    await queryRunner.dropColumn('run_entity', 'deleted');
     await queryRunner.dropColumn('run_entity', 'high_water');
   }
 }

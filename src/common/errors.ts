@@ -17,6 +17,8 @@ export type ErrorCode =
    * or may not have been saved. Never retried as it is; the record is looked up by its source identity first.
    */
   | 'OUTCOME_UNKNOWN'
+  /** A safety limit stopped the run before a step that cannot be taken back (deleting many records). */
+  | 'SAFETY_LIMIT'
   | 'LEDGER_STATE';
 
 export class SwitchyardError extends Error {
@@ -53,6 +55,7 @@ export function canRetryHelp(error: unknown): boolean {
     case 'PLATFORM_AUTH':
     case 'PLATFORM_QUOTA':
     case 'PLATFORM_REJECTED':
+    case 'SAFETY_LIMIT':
     case 'LEDGER_STATE':
       return false;
   }
@@ -74,6 +77,7 @@ export function retryPolicyOf(error: unknown): RetryPolicy {
     case 'PLATFORM_QUOTA':
     case 'PLATFORM_REJECTED':
     case 'OUTCOME_UNKNOWN':
+    case 'SAFETY_LIMIT':
     case 'LEDGER_STATE':
       return 'permanent';
   }

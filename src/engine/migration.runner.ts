@@ -14,6 +14,7 @@ import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/
 import type { MigrationPlan } from '../plan/migration-plan';
 import { DryRun, type Prediction } from './dry-run';
 import { runEntity } from './entity.pipeline';
+import { propagateDeletes } from './source-deletes';
 import type { ProgressListener } from './progress';
 
 /** Everything checked before a single ledger row is written: connectors reachable, mappings compiled. */
@@ -212,6 +213,8 @@ export async function executeEntity(
           ledger,
         );
   if (outcome === 'interrupted') return { status: 'interrupted', counters };
+  // Only once the entity's records are all in: a run that stopped part-way deletes nothing.
+  counters.deleted += await propagateDeletes(prepared, ledger, ids, entity, options.dryRun);
   const status = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
   await ledger.finishEntity(ids.runId, entity, status);
   options.progress?.entityFinished?.(entity, counters);

@@ -34,14 +34,14 @@ export type MigrationDefinition = Omit<PlanContent, 'name'>;
  * `skipped` and `merged` are the plan's cleaning rules at work (a merged row points at its survivor's
  * destination record).
  */
-export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed' | 'skipped' | 'merged';
+export type RecordStatus = 'pending' | 'loaded' | 'quarantined' | 'failed' | 'skipped' | 'merged' | 'deleted';
 /** Destination ids of a record's parts: a product's variants by SKU. */
 export interface RecordRefs {
   variants?: Record<string, string>;
 }
 
 export type RecordOutcome =
-  'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed' | 'skipped' | 'merged';
+  'created' | 'updated' | 'unchanged' | 'quarantined' | 'failed' | 'skipped' | 'merged' | 'deleted';
 
 /** One migration: a named source → destination move. Credentials are never stored here. */
 @Entity('migration')
@@ -106,6 +106,8 @@ export class RunEntityRow {
   @Column('integer', { default: 0 }) failed!: number;
   @Column('integer', { default: 0 }) skipped!: number;
   @Column('integer', { default: 0 }) merged!: number;
+  /** Records deleted in the destination because the source deleted them (the plan's `deletes`). */
+  @Column('integer', { default: 0 }) deleted!: number;
   @Column('varchar', { length: 32, name: 'started_at', nullable: true }) startedAt!: string | null;
   @Column('varchar', { length: 32, name: 'finished_at', nullable: true }) finishedAt!: string | null;
   /** The worker running this entity now (service mode), and until when its claim holds unless renewed. */

@@ -27,6 +27,8 @@ export interface EntityCounters {
   skipped: number;
   /** Duplicates folded into a surviving record by a merge rule of the plan. */
   merged: number;
+  /** Deleted in the destination because the source deleted them (the plan's `deletes`). */
+  deleted: number;
 }
 
 export const COUNTER_NAMES: (keyof EntityCounters)[] = [
@@ -38,6 +40,7 @@ export const COUNTER_NAMES: (keyof EntityCounters)[] = [
   'failed',
   'skipped',
   'merged',
+  'deleted',
 ];
 
 export function zeroCounters(): EntityCounters {
@@ -50,13 +53,14 @@ export function zeroCounters(): EntityCounters {
     failed: 0,
     skipped: 0,
     merged: 0,
+    deleted: 0,
   };
 }
 
-/** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
 /** One journal entry as the engine drafts it; the repository adds the ids and the time. */
 export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at'>;
 
+/** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
 export interface PageCommit {
   rows: Omit<LedgerRecordRow, 'id' | 'updatedAt'>[];
   /** Every destination write the page made, committed with its rows. */
@@ -410,12 +414,14 @@ export async function transitionRun(
 }
 
 /**
- * A run that completed moves each entity's high-water mark up to the latest source time it read; a run that
- * failed or stopped moves nothing, so the next delta reads from where the last completed one left off.
+ * A full or delta run that completed moves each entity's high-water mark up to the latest source time it
+ * read; a run that failed or stopped moves nothing, so the next delta reads from where the last completed one
+ * left off.
  */
 async function raiseWatermarks(manager: EntityManager, runId: string): Promise<void> {
   const run = await manager.getRepository(RunRow).findOneBy({ id: runId });
-  if (!run || run.dryRun) return;
+  // A retry reads only some records: the time of one of them says nothing about the others.
+  if (!run || run.dryRun || run.kind === 'retry') return;
   const entities = await manager.getRepository(RunEntityRow).findBy({ runId });
   for (const { entity, highWater } of entities) {
     if (!highWater) continue;

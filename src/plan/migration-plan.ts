@@ -71,11 +71,18 @@ export const planContent = z
       .default({}),
     /** Rules that leave the destination cleaner than the source: merge duplicates, fill defaults, skip categories. */
     cleaning: cleaningSchema,
+    /**
+     * What a record deleted in the source does in the destination, per entity: `delete` it there, or `ignore`
+     * it (the default). `archive` is refused until a connector offers it.
+     */
+    deletes: z.record(z.string(), z.enum(['delete', 'archive', 'ignore'])).default({}),
     options: z
       .object({
         batchSize: z.number().int().min(1).max(250).default(100),
         concurrency: z.number().int().min(1).max(16).default(4),
         dryRun: z.boolean().default(false),
+        /** Source deletes above this share of an entity's loaded records stop the run before any is made. */
+        deleteLimitPercent: z.number().min(0).max(100).default(10),
         /** A delta run reads again this many minutes before the last completed run's high-water mark. */
         deltaOverlapMinutes: z.number().min(0).max(1440).default(5),
       })
@@ -106,6 +113,15 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
         ['cleaning', entity],
         `the plan does not move ${entity}; add it to entities or remove these rules`,
       );
+  for (const [entity, action] of Object.entries(plan.deletes)) {
+    if (!moved.includes(entity))
+      issue(['deletes', entity], `the plan does not move ${entity}; add it to entities or remove it here`);
+    else if (action === 'archive')
+      issue(
+        ['deletes', entity],
+        'archive is not offered by any connector yet; use delete (the record is removed in the destination) or ignore',
+      );
+  }
   const types = new Set<string>(moved.map((entity) => entityDefinition(entity).type));
   const platforms = new Set([plan.source.platform, plan.destination.platform]);
   for (const key of Object.keys(plan.mappings)) {

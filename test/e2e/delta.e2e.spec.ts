@@ -3,6 +3,7 @@ import { prepareMigration, runMigration } from '../../src/engine/migration.runne
 import { reconcile } from '../../src/reconcile/reconcile';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { connection, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
+import { startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
 
 /**
@@ -24,6 +25,7 @@ describe('a delta run', () => {
     const woo = await wooSandbox();
     try {
       const p = plan('delta', connection(shopify, 'shopify'), connection(woo, 'woocommerce'));
+      p.deletes = { customers: 'delete' };
       const prepared = await prepareMigration(p);
       const full = await runMigration(prepared, t.ledger);
       expect(full).toMatchObject({ kind: 'full', status: 'completed' });
@@ -31,10 +33,15 @@ describe('a delta run', () => {
       const mark = (await t.ledger.watermark(migration.id, 'customers'))!;
       expect(mark).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
-      // The merchant keeps trading: 10 customers edited, 3 new ones, all stamped after the mark.
+      // The merchant keeps trading: 10 customers edited, 3 new ones, all stamped after the mark, and 2
+      // customers without orders deleted.
       const later = new Date(Date.parse(mark) + 60 * 60_000).toISOString();
       const customers = [...shopify.store.customers.values()];
-      for (const customer of customers.slice(0, 10)) {
+      const buyers = new Set(seed.orders.map((order) => order.customer?.id));
+      const deleted = customers.filter((customer) => !buyers.has(customer.id as string)).slice(-2);
+      expect(deleted).toHaveLength(2);
+      for (const customer of deleted) shopify.store.customers.delete(Number(customer.legacyResourceId));
+      for (const customer of customers.filter((c) => !deleted.includes(c)).slice(0, 10)) {
         customer.note = `called on ${later}`;
         customer.updatedAt = later;
       }
@@ -50,18 +57,25 @@ describe('a delta run', () => {
       const writes = woo.counters().writes;
       const delta = await runMigration(prepared, t.ledger, { delta: true });
       expect(delta).toMatchObject({ kind: 'delta', status: 'completed' });
-      expect(delta.entities.customers).toMatchObject({ created: 3, updated: 10, failed: 0 });
+      expect(delta.entities.customers).toMatchObject({ created: 3, updated: 10, deleted: 2, failed: 0 });
       // Only what changed was read: what the overlap re-read came out unchanged, and the rest was not read.
       expect(delta.entities.customers.extracted).toBeLessThan(customers.length);
       expect(delta.entities.products).toMatchObject({ created: 0, updated: 0 });
       expect(delta.entities.orders).toMatchObject({ created: 0, updated: 0 });
-      expect(woo.counters().writes - writes).toBe(13);
-      expect(await wooList(woo.url, 'customers')).toHaveLength(33);
+      expect(woo.counters().writes - writes).toBe(15);
+      const emails = (await wooList(woo.url, 'customers')).map((c) => c.email as string);
+      expect(emails).toHaveLength(31);
+      for (const customer of deleted) expect(emails).not.toContain(customer.email);
+      const journal = await t.ledger.journal(migration.id, { runId: delta.runId, entity: 'customers' });
+      expect(journal.filter((row) => row.action === 'deleted')).toHaveLength(2);
+      expect(journal.find((row) => row.action === 'deleted')!.before).toMatchObject({
+        email: expect.any(String),
+      });
       expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
       expect(await t.ledger.watermark(migration.id, 'customers')).toBe(later.replace(/\.\d+Z$/, '.000Z'));
 
       // A record stamped a second before the mark (a clock running behind) is read again by the overlap.
-      const laggard = customers[20];
+      const laggard = customers.filter((c) => !deleted.includes(c))[20];
       laggard.note = 'edited while the last run was reading';
       laggard.updatedAt = new Date(Date.parse(later) - 1000).toISOString();
       const overlap = await runMigration(prepared, t.ledger, { delta: true });
@@ -112,4 +126,64 @@ describe('a delta run', () => {
       await Promise.all([shopify.close(), woo.close()]);
     }
   });
+});
+
+describe('source deletes', () => {
+  let t: TestLedger;
+  beforeEach(async () => {
+    t = await sqliteLedger();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('delete nothing when more are gone than the plan allows, or when the source read is cut short', async () => {
+    const seed = demoShopifySeed({ customers: 30, products: 1, orders: 0 });
+    const shopify = await shopifySandbox(seed);
+    const woo = await wooSandbox();
+    // When cut short, every customer read after the first page fails: the id list a delete needs never completes.
+    let customerReads = 0;
+    const proxy = await startFaultProxy(shopify.url, [
+      {
+        when: (request) => cutShort && request.body.includes('SwitchyardCustomers') && ++customerReads > 1,
+        fault: '502-before',
+        every: 1,
+      },
+    ]);
+    let cutShort = false;
+    try {
+      const p = plan('deletes', connection(shopify, 'shopify', proxy.url), connection(woo, 'woocommerce'), [
+        'customers',
+      ]);
+      p.deletes = { customers: 'delete' };
+      p.options.batchSize = 10;
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      expect(await wooList(woo.url, 'customers')).toHaveLength(30);
+
+      // Five of thirty gone (17%): above the 10% limit, the run stops and says why; nothing is deleted.
+      for (const customer of [...shopify.store.customers.values()].slice(0, 5))
+        shopify.store.customers.delete(Number(customer.legacyResourceId));
+      await expect(runMigration(prepared, t.ledger)).rejects.toThrow(
+        /5 of the 30 customers loaded before are gone from the source \(17%\), more than the plan's limit of 10%: nothing was deleted/,
+      );
+      expect(await wooList(woo.url, 'customers')).toHaveLength(30);
+
+      // Allowed now, but the source's id list is cut short after its first page: still nothing is deleted.
+      p.options.deleteLimitPercent = 50;
+      customerReads = 0;
+      cutShort = true;
+      await expect(runMigration(prepared, t.ledger)).rejects.toThrow();
+      expect(await wooList(woo.url, 'customers')).toHaveLength(30);
+
+      // The source answers in full again: the five go, and only they.
+      cutShort = false;
+      const result = await runMigration(prepared, t.ledger);
+      expect(result.entities.customers).toMatchObject({ deleted: 5, created: 0 });
+      expect(await wooList(woo.url, 'customers')).toHaveLength(25);
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+    } finally {
+      await Promise.all([proxy.close(), shopify.close(), woo.close()]);
+    }
+  }, 60_000);
 });

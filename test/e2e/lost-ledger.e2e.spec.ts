@@ -121,7 +121,13 @@ describe('a crash after a saved batch, a second crash during its recovery, then 
     try {
       const prepared = await prepareMigration({
         ...plan('double-crash', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
-        options: { batchSize: 10, concurrency: 2, dryRun: false, deltaOverlapMinutes: 5 },
+        options: {
+          batchSize: 10,
+          concurrency: 2,
+          dryRun: false,
+          deltaOverlapMinutes: 5,
+          deleteLimitPercent: 10,
+        },
       });
       const crash = () =>
         runMigration(

@@ -34,7 +34,7 @@ export async function crashMidDealsThenResume(
 ): Promise<RunResult> {
   const prepared = await prepareMigration({
     ...plan,
-    options: { batchSize: 10, concurrency: 2, dryRun: false, deltaOverlapMinutes: 5 },
+    options: { batchSize: 10, concurrency: 2, dryRun: false, deltaOverlapMinutes: 5, deleteLimitPercent: 10 },
   });
   await expect(
     runMigration({ ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') }, ledger),

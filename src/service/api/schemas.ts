@@ -37,7 +37,7 @@ export const runBody = z
 
 export const ledgerQuery = z.object({
   entity: entity.optional(),
-  status: z.enum(['pending', 'loaded', 'quarantined', 'failed', 'skipped', 'merged']).optional(),
+  status: z.enum(['pending', 'loaded', 'quarantined', 'failed', 'skipped', 'merged', 'deleted']).optional(),
   sourceId: z.string().optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -49,6 +49,7 @@ export class MigrationsService {
       mappings: input.mappings,
       options: input.options,
       cleaning: input.cleaning,
+      deletes: input.deletes,
     };
     // Validates exactly as the CLI does (credentials in memory only, to tell two accounts at one URL apart):
     // a plan that would fail later fails now, a destination that is its own source included.

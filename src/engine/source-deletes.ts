@@ -1,0 +1,74 @@
+import { entityDefinition, type EntityName } from '../canonical/entities';
+import { SwitchyardError } from '../common/errors';
+import type { LedgerRepository } from '../ledger/ledger.repository';
+import { zeroCounters } from '../ledger/ledger.repository';
+import type { DryRun } from './dry-run';
+import type { PreparedMigration } from './migration.runner';
+
+/**
+ * Records deleted in the source, made so in the destination as the plan's `deletes` says: found by reading the
+ * source's complete id list against the records the ledger holds as loaded. A read that does not complete
+ * throws before anything is deleted, and so does a share of deletes above the plan's limit, which says why.
+ * Each delete is journaled with the record as the destination held it. Returns how many went.
+ */
+export async function propagateDeletes(
+  prepared: PreparedMigration,
+  ledger: LedgerRepository,
+  ids: { migrationId: string; runId: string },
+  entity: EntityName,
+  dryRun?: DryRun,
+): Promise<number> {
+  if ((prepared.plan.deletes[entity] ?? 'ignore') !== 'delete') return 0;
+  const { source, destination } = prepared;
+  const present = new Set<string>();
+  for await (const page of source.read(entity, {
+    cursor: null,
+    pageSize: Math.min(prepared.plan.options.batchSize, source.entities[entity].maxPageSize),
+  }))
+    for (const record of page.records) present.add(source.idOf(entity, record));
+  const loaded = (await ledger.entityRows(ids.migrationId, entity)).filter(
+    (row) => row.status === 'loaded' && row.destinationId,
+  );
+  const gone = loaded.filter((row) => !present.has(row.sourceId));
+  if (gone.length === 0) return 0;
+  const limit = prepared.plan.options.deleteLimitPercent;
+  if (gone.length * 100 > loaded.length * limit)
+    throw new SwitchyardError(
+      'SAFETY_LIMIT',
+      `${gone.length} of the ${loaded.length} ${entity} loaded before are gone from the source (${Math.round((gone.length * 100) / loaded.length)}%), more than the plan's limit of ${limit}%: nothing was deleted. If the source really lost them, raise options.deleteLimitPercent and run again; otherwise look at the source first`,
+    );
+  const reason = `deleted in the source`;
+  if (dryRun) {
+    for (const row of gone)
+      dryRun.record(entity, entityDefinition(entity).type, row.sourceId, 'deleted', reason);
+    return gone.length;
+  }
+  const destinationIds = gone.map((row) => row.destinationId!);
+  const before = new Map(
+    (await destination.fetch(entity, destinationIds)).map((record) => [
+      destination.idOf(entity, record),
+      record,
+    ]),
+  );
+  await destination.delete(entity, destinationIds);
+  await ledger.commitPage(ids.migrationId, ids.runId, entity, {
+    rows: gone.map(({ id: _id, updatedAt: _updatedAt, ...row }) => ({
+      ...row,
+      status: 'deleted' as const,
+      lastOutcome: 'deleted' as const,
+      lastError: reason,
+      lastRunId: ids.runId,
+    })),
+    journal: gone.map((row) => ({
+      sourceId: row.sourceId,
+      part: 'record',
+      object: entity,
+      destinationId: row.destinationId!,
+      action: 'deleted' as const,
+      before: before.get(row.destinationId!) ?? null,
+      link: null,
+    })),
+    counters: { ...zeroCounters(), deleted: gone.length },
+  });
+  return gone.length;
+}
