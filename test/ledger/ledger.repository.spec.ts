@@ -1,5 +1,5 @@
 import { LedgerRecordRow, RunRow } from '../../src/ledger/ledger.entities';
-import { zeroCounters } from '../../src/ledger/ledger.repository';
+import { insertRun, zeroCounters } from '../../src/ledger/ledger.repository';
 import { LEDGERS, postgresLedger, type TestLedger } from '../helpers/ledger';
 
 const row = (
@@ -62,6 +62,50 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
     expect(next).toMatchObject({ resumed: false });
     expect(next.run.id).not.toBe(run.id);
     expect((await state(run.id)).status).toBe('completed');
+  });
+
+  it('raises the high-water mark when a full or delta run completes, never for a retry, a stop or a dry run', async () => {
+    const migration = await newMigration('watermarks');
+    const commit = (runId: string, highWater: string) =>
+      t.ledger.commitPage(migration.id, runId, 'customers', {
+        rows: [],
+        counters: zeroCounters(),
+        highWater,
+      });
+    const full = (await t.ledger.openRun(migration.id, ['customers'], false)).run;
+    await commit(full.id, '2026-01-01T00:00:00.000Z');
+    await commit(full.id, '2025-12-31T00:00:00.000Z');
+    expect(await t.ledger.watermark(migration.id, 'customers')).toBeNull();
+    await t.ledger.finishRun(full.id, 'completed');
+    expect(await t.ledger.watermark(migration.id, 'customers')).toBe('2026-01-01T00:00:00.000Z');
+    // A delta that stops part-way moves nothing.
+    const delta = (await t.ledger.openRun(migration.id, ['customers'], false, 'delta')).run;
+    await commit(delta.id, '2026-02-01T00:00:00.000Z');
+    await t.ledger.finishRun(delta.id, 'interrupted');
+    expect(await t.ledger.watermark(migration.id, 'customers')).toBe('2026-01-01T00:00:00.000Z');
+    // The stopped delta, run again and completed, moves it.
+    const again = await t.ledger.openRun(migration.id, ['customers'], false, 'delta');
+    expect(again).toMatchObject({ resumed: true, run: { id: delta.id } });
+    await t.ledger.finishRun(delta.id, 'completed');
+    expect(await t.ledger.watermark(migration.id, 'customers')).toBe('2026-02-01T00:00:00.000Z');
+    // A retry reads only some records: the time of one of them says nothing of the rest.
+    const retry = await t.dataSource.transaction((manager) =>
+      insertRun(manager, {
+        migrationId: migration.id,
+        entities: ['customers'],
+        status: 'running',
+        dryRun: false,
+        kind: 'retry',
+        retryOf: full.id,
+      }),
+    );
+    await commit(retry.id, '2026-03-01T00:00:00.000Z');
+    await t.ledger.finishRun(retry.id, 'completed');
+    // Nor does a dry run, which writes nothing.
+    const dry = (await t.ledger.openRun(migration.id, ['customers'], true, 'delta')).run;
+    await commit(dry.id, '2026-04-01T00:00:00.000Z');
+    await t.ledger.finishRun(dry.id, 'completed');
+    expect(await t.ledger.watermark(migration.id, 'customers')).toBe('2026-02-01T00:00:00.000Z');
   });
 
   it('keeps one row per (migration, entity, source id), however often it is written', async () => {
