@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/salesforce.sandbox';
+import { startSandbox } from '../../src/connectors/connector.registry';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { reconcile } from '../../src/reconcile/reconcile';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
-import { connection, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
+import { salesforceCrmSeed } from '../helpers/crm-seed';
+import { connection, crmPlan, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
 
@@ -186,4 +191,37 @@ describe('source deletes', () => {
       await Promise.all([proxy.close(), shopify.close(), woo.close()]);
     }
   }, 60_000);
+});
+
+describe('a CRM delta run, Salesforce → HubSpot', () => {
+  it('reads only the accounts changed since the last run, on SystemModstamp, and reconcile passes', async () => {
+    const source = await startSalesforceSandbox({
+      port: 0,
+      seed: salesforceCrmSeed({ accounts: 6, contactsPerAccount: 2, dealsPerAccount: 1 }),
+    });
+    const destination = await startSandbox('hubspot', {
+      port: 0,
+      seed: JSON.parse(
+        readFileSync(resolve(__dirname, '../../examples/hubspot-destination-seed.json'), 'utf8'),
+      ),
+    });
+    const t = await sqliteLedger();
+    try {
+      const p = crmPlan('crm-delta', connection(source, 'salesforce'), connection(destination, 'hubspot'));
+      // No overlap: exactly what changed after the mark is read.
+      p.options.deltaOverlapMinutes = 0;
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      // Two accounts edited in Salesforce after the run (each edit stamps SystemModstamp).
+      for (const account of source.store.live('Account').slice(0, 2))
+        source.store.update('Account', account.Id, { Phone: '+31 20 555 0101' });
+      const delta = await runMigration(prepared, t.ledger, { delta: true });
+      expect(delta.entities.organizations).toMatchObject({ extracted: 2, updated: 2, created: 0 });
+      for (const entity of ['contacts', 'products', 'deals'])
+        expect([entity, delta.entities[entity].extracted]).toEqual([entity, 0]);
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+    } finally {
+      await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  });
 });
