@@ -181,6 +181,8 @@ export class WooConnector implements Connector {
           `cannot delete ${kind}: ${describe(refused[0].error)}`,
         );
     }
+    // The identity index must not match a record that is gone.
+    for (const id of ids) this.index[kind].forget(Number(id));
   }
 
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {

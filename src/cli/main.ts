@@ -30,9 +30,15 @@ program
   .option('--json', 'print one JSON summary instead of progress bars and tables')
   .option('--dry-run', 'look up the destination and predict each record’s outcome; write nothing there')
   .option('--delta', 'read only what the source changed since the last completed run (less an overlap)')
-  .action(async (plan: string, options: { json?: boolean; dryRun?: boolean; delta?: boolean }) => {
-    process.exitCode = await runMigrate(plan, options);
-  });
+  .option('--repair', 'rewrite what reconcile finds missing or different in the destination')
+  .action(
+    async (
+      plan: string,
+      options: { json?: boolean; dryRun?: boolean; delta?: boolean; repair?: boolean },
+    ) => {
+      process.exitCode = await runMigrate(plan, options);
+    },
+  );
 
 program
   .command('audit')

@@ -43,7 +43,7 @@ export async function executePrepared(
   prepared: PreparedMigration,
   json: boolean,
   dryRun = false,
-  delta = false,
+  kind: 'full' | 'delta' | 'repair' = 'full',
 ): Promise<{ code: number; result?: RunResult }> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
   const controller = new AbortController();
@@ -52,14 +52,18 @@ export async function executePrepared(
   process.once('SIGTERM', stop);
   const bars = progressBars(!json && process.stdout.isTTY === true);
   try {
-    const result = await app
-      .get(MigrationService)
-      .run(prepared, { signal: controller.signal, progress: bars, dryRun, delta });
+    const result = await app.get(MigrationService).run(prepared, {
+      signal: controller.signal,
+      progress: bars,
+      dryRun,
+      delta: kind === 'delta',
+      repair: kind === 'repair',
+    });
     bars.stop();
     if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
     else {
       process.stdout.write(
-        `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'delta' ? ' a delta of' : ''} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
+        `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'full' ? '' : ` a ${result.kind} of`} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
       );
       const problems = problemList(result);
       if (problems) process.stdout.write(`\n${problems}\n`);

@@ -44,6 +44,11 @@ export interface EntityJob {
   onlySourceIds?: string[];
   /** A delta run: read only the records the source changed since then (ISO UTC). */
   modifiedSince?: string;
+  /**
+   * A repair run: write every record read even if the ledger calls it unchanged, and write those in `gone`
+   * (missing in the destination) as new, looked up by their source identity first.
+   */
+  repair?: { gone: Set<string> };
   /** A dry run: the destination is only looked up, and no ledger row is written. */
   dryRun?: DryRun;
 }
@@ -150,7 +155,7 @@ async function processPage(
         previous: previous.get(sourceId),
         extraFields: [],
       };
-      if (isUnchanged(p, job)) {
+      if (!job.repair && isUnchanged(p, job)) {
         p.unchanged = true;
         // A dry run still learns what it holds: a later record with the same unique key is refused.
         if (job.dryRun) await claimUnchanged(job, p.sourceId, record);
@@ -235,7 +240,9 @@ async function processPage(
           payload,
           ...(Object.keys(children).length > 0 ? { children } : {}),
           ...(Object.keys(links).length > 0 ? { links } : {}),
-          destinationId: p.previous?.destinationId ?? undefined,
+          destinationId: job.repair?.gone.has(p.sourceId)
+            ? undefined
+            : (p.previous?.destinationId ?? undefined),
         },
       });
     } catch (error) {

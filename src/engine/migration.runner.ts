@@ -15,6 +15,7 @@ import type { MigrationPlan } from '../plan/migration-plan';
 import { DryRun, type Prediction } from './dry-run';
 import { runEntity } from './entity.pipeline';
 import { propagateDeletes } from './source-deletes';
+import { reconcile } from '../reconcile/reconcile';
 import type { ProgressListener } from './progress';
 
 /** Everything checked before a single ledger row is written: connectors reachable, mappings compiled. */
@@ -38,8 +39,8 @@ export interface RunProblem {
 export interface RunResult {
   migration: string;
   runId: string;
-  /** `full`, or `delta`: only what the source changed since the last completed run. */
-  kind: 'full' | 'delta';
+  /** `full`; `delta`: only what the source changed since the last completed run; `repair`: only the drift. */
+  kind: 'full' | 'delta' | 'repair';
   status: RunStatus;
   resumed: boolean;
   dryRun: boolean;
@@ -146,6 +147,8 @@ export interface EntityRunOptions {
   dryRun?: DryRun;
   /** A delta run: only what the source changed since the entity's high-water mark, less the plan's overlap. */
   delta?: boolean;
+  /** A repair run: these records rewritten; those in `gone` are missing in the destination. */
+  repair?: { sourceIds: string[]; gone: Set<string> };
 }
 
 /**
@@ -201,7 +204,8 @@ export async function executeEntity(
             // A retry re-reads whatever is still quarantined or failed; its list shrinks, so it restarts from the top.
             checkpoint: options.onlySourceIds ? null : state.checkpoint,
             signal: options.signal,
-            onlySourceIds: options.onlySourceIds,
+            onlySourceIds: options.repair?.sourceIds ?? options.onlySourceIds,
+            ...(options.repair ? { repair: { gone: options.repair.gone } } : {}),
             dryRun: options.dryRun,
             modifiedSince,
             onPage: async (page) => {
@@ -219,6 +223,25 @@ export async function executeEntity(
   await ledger.finishEntity(ids.runId, entity, status);
   options.progress?.entityFinished?.(entity, counters);
   return { status, counters };
+}
+
+/**
+ * What a repair rewrites, per entity: every source record reconcile finds missing in the destination (`gone`:
+ * written anew) or different there. An entity without drift is left alone.
+ */
+async function driftOf(
+  prepared: PreparedMigration,
+  ledger: LedgerRepository,
+): Promise<Map<EntityName, { sourceIds: string[]; gone: Set<string> }>> {
+  const drift = new Map<EntityName, { sourceIds: string[]; gone: Set<string> }>();
+  for (const difference of (await reconcile(prepared, ledger)).differences) {
+    if (difference.sourceId === null) continue;
+    const entry = drift.get(difference.entity) ?? { sourceIds: [], gone: new Set<string>() };
+    if (!entry.sourceIds.includes(difference.sourceId)) entry.sourceIds.push(difference.sourceId);
+    if (difference.field === null && difference.destination === null) entry.gone.add(difference.sourceId);
+    drift.set(difference.entity, entry);
+  }
+  return drift;
 }
 
 /**
@@ -244,6 +267,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Read only what the source changed since the last completed run (see deltaStart). */
   delta?: boolean;
+  /** Rewrite what reconcile finds missing or different in the destination (see driftOf). */
+  repair?: boolean;
 }
 
 /** The CLI's scheduling: every entity of a prepared migration, in dependency order, in this process. */
@@ -261,17 +286,24 @@ export async function runMigration(
     destinationUrl: plan.destination.url,
   });
   const dryRun = options.dryRun || plan.options.dryRun ? new DryRun() : undefined;
-  const kind = options.delta ? 'delta' : 'full';
+  const kind = options.repair ? 'repair' : options.delta ? 'delta' : 'full';
+  const drift = options.repair ? await driftOf(prepared, ledger) : undefined;
   const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined, kind);
   const results: Record<EntityName, EntityCounters> = {};
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {
       const ids = { migrationId: migration.id, runId: run.id };
+      const repair = drift?.get(entity);
+      if (drift && !repair) {
+        results[entity] = zeroCounters();
+        continue;
+      }
       const result = await executeEntity(prepared, ledger, ids, entity, {
         ...options,
         dryRun,
         delta: options.delta,
+        repair,
       });
       results[entity] = result.counters;
       if (result.status === 'interrupted') {

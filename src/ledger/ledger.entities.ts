@@ -22,9 +22,10 @@ export type EntityRunStatus =
   | 'cancelled';
 /**
  * A full run reads every record; a delta run only those the source changed since the entity's high-water
- * mark (less an overlap); a retry run re-reads only the records a run quarantined or failed.
+ * mark (less an overlap); a retry run re-reads only the records a run quarantined or failed; a repair run
+ * rewrites the records reconcile finds missing or different in the destination.
  */
-export type RunKind = 'full' | 'delta' | 'retry';
+export type RunKind = 'full' | 'delta' | 'retry' | 'repair';
 
 /** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
 /** A service migration's plan, without its name and connections (stored in their own columns). */

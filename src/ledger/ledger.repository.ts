@@ -420,8 +420,8 @@ export async function transitionRun(
  */
 async function raiseWatermarks(manager: EntityManager, runId: string): Promise<void> {
   const run = await manager.getRepository(RunRow).findOneBy({ id: runId });
-  // A retry reads only some records: the time of one of them says nothing about the others.
-  if (!run || run.dryRun || run.kind === 'retry') return;
+  // A retry or a repair reads only some records: the time of one of them says nothing about the others.
+  if (!run || run.dryRun || (run.kind !== 'full' && run.kind !== 'delta')) return;
   const entities = await manager.getRepository(RunEntityRow).findBy({ runId });
   for (const { entity, highWater } of entities) {
     if (!highWater) continue;

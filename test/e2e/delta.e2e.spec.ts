@@ -225,3 +225,39 @@ describe('a CRM delta run, Salesforce → HubSpot', () => {
     }
   });
 });
+
+describe('a repair run', () => {
+  it('rewrites a record deleted and one edited in the destination, after which reconcile passes', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 12, products: 3, orders: 0 }));
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
+    try {
+      const p = plan('repair', connection(shopify, 'shopify'), connection(woo, 'woocommerce'), ['customers']);
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      // Behind Switchyard's back, through WooCommerce's API: one customer deleted, another renamed.
+      const [gone, edited] = await wooList(woo.url, 'customers');
+      await prepared.destination.delete('customers', [String(gone.id)]);
+      await prepared.destination.upsert('customers', [
+        { sourceId: 'x', destinationId: String(edited.id), payload: { first_name: 'Someone Else' } },
+      ]);
+      const before = await reconcile(prepared, t.ledger);
+      expect(before.verdict).toBe('fail');
+      // A plain re-run finds nothing changed in the source and repairs nothing.
+      expect((await runMigration(prepared, t.ledger)).entities.customers).toMatchObject({ unchanged: 12 });
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('fail');
+
+      const predicted = await runMigration(prepared, t.ledger, { repair: true, dryRun: true });
+      expect(predicted.entities.customers).toMatchObject({ extracted: 2, created: 1, updated: 1 });
+      const repaired = await runMigration(prepared, t.ledger, { repair: true });
+      expect(repaired).toMatchObject({ kind: 'repair', status: 'completed' });
+      expect(repaired.entities.customers).toMatchObject({ extracted: 2, created: 1, updated: 1 });
+      const after = await wooList(woo.url, 'customers');
+      expect(after).toHaveLength(12);
+      expect(after.find((c) => c.id === edited.id)!.first_name).not.toBe('Someone Else');
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
+});
