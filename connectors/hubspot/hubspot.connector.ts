@@ -1,4 +1,5 @@
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter';
+import type { Property } from '@hubspot/api-client/lib/codegen/crm/properties/models/Property';
 import {
   type CallLimiter,
   type Connector,
@@ -21,6 +22,7 @@ import {
   LINKED,
   nativeRecord,
   OBJECT_OF,
+  NOT_PROPERTIES,
   propertiesToRead,
 } from './hubspot.objects';
 import { HubSpotOwners } from './hubspot.owners';
@@ -132,11 +134,7 @@ export class HubSpotConnector implements Connector {
   async fieldsOf(entity: EntityName): Promise<string[]> {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return [];
-    const type = OBJECT_OF[kind];
-    const all = await this.client.call(`read ${type} properties`, () =>
-      this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
-    );
-    return all.results
+    return (await this.propertyDefinitions(OBJECT_OF[kind]))
       .filter(
         (property) =>
           property.name !== HUBSPOT_FACTS.sourceIdProperty &&
@@ -235,21 +233,25 @@ export class HubSpotConnector implements Connector {
     });
   }
 
-  private readonly definedProperties = new Map<HubSpotObjectType, Promise<Set<string>>>();
+  private readonly definedProperties = new Map<HubSpotObjectType, Promise<Property[]>>();
 
   /** The properties the portal defines for an object type, read once per run. */
-  private propertyNames(type: HubSpotObjectType): Promise<Set<string>> {
+  private propertyDefinitions(type: HubSpotObjectType): Promise<Property[]> {
     let known = this.definedProperties.get(type);
     if (!known) {
       known = this.client
         .call(`read ${type} properties`, () =>
           this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
         )
-        .then((all) => new Set(all.results.map((property) => property.name)));
+        .then((all) => all.results);
       known.catch(() => this.definedProperties.delete(type));
       this.definedProperties.set(type, known);
     }
     return known;
+  }
+
+  private async propertyNames(type: HubSpotObjectType): Promise<Set<string>> {
+    return new Set((await this.propertyDefinitions(type)).map((property) => property.name));
   }
 
   // ---- reads -----------------------------------------------------------------------------------------
@@ -347,9 +349,6 @@ function inlineLinks(object: SdkObject): Partial<Record<HubSpotObjectType, strin
     ]),
   );
 }
-
-/** Keys beside a payload's properties: SKUs the writer reports back, not written as properties. */
-const NOT_PROPERTIES = new Set(['variantSkus']);
 
 /** The item's properties (and its lines') the portal does not define, named `<object>.<property>`. */
 function undefinedProperties(

@@ -120,7 +120,7 @@ export function nativeRecord(
 }
 
 /** Payload keys the outbound mappings use to instruct the connector, not properties to write. */
-const NOT_PROPERTIES = new Set(['variantSkus']);
+export const NOT_PROPERTIES = new Set(['variantSkus']);
 
 /** Property values go to HubSpot as strings; an absent value clears the property. */
 export function propertyValues(payload: NativeRecord): Record<string, string> {

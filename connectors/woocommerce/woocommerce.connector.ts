@@ -12,6 +12,7 @@ import {
   type ReadOptions,
   type ReadPage,
   type RecordRefs,
+  parseUtc,
   scalarText,
   SwitchyardError,
 } from '../../src/connectors';
@@ -133,7 +134,7 @@ export class WooConnector implements Connector {
       const changed = scan
         ? response.data.filter(
             (record) =>
-              Date.parse(`${scalarText(record.date_modified_gmt)}Z`) > Date.parse(options.modifiedSince!),
+              (parseUtc(scalarText(record.date_modified_gmt)) ?? 0) > Date.parse(options.modifiedSince!),
           )
         : response.data;
       const records = kind === 'products' ? await this.withVariations(changed) : changed;

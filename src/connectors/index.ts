@@ -8,6 +8,7 @@ export type { ErrorCode } from '../common/errors';
 export { packageRoot } from '../common/package-root';
 export { withRetry } from '../common/retry';
 export { scalarText } from '../common/text';
+export { parseUtc } from '../common/time';
 export type { RecordRefs } from '../ledger/ledger.entities';
 export { listen, sandboxApp, type SandboxCounters } from '../sandbox/http-sandbox';
 export * from './connector.port';

@@ -5,6 +5,7 @@ import { overLimits, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
+import { parseUtc } from '../common/time';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
 import {
   type EntityCounters,
@@ -413,12 +414,8 @@ function latestModified(records: NativeRecord[], field: string): string | null {
   let latest: string | null = null;
   for (const record of records) {
     const value = placesAt(record, field)[0]?.value;
-    if (typeof value !== 'string' || value === '') continue;
-    const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value)
-      ? value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
-      : `${value}Z`;
-    const time = Date.parse(zoned);
-    if (isNaN(time)) continue;
+    const time = typeof value === 'string' && value !== '' ? parseUtc(value) : null;
+    if (time === null) continue;
     const iso = new Date(time).toISOString();
     if (latest === null || iso > latest) latest = iso;
   }

@@ -1,3 +1,4 @@
+import { parseUtc } from '../common/time';
 import Decimal from 'decimal.js';
 import { countryCode } from '../canonical/countries';
 import { scalarText } from '../common/text';
@@ -11,9 +12,8 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
   toUtc: {
     fn: (value: string | undefined) => {
       if (value == null || value === '') return undefined;
-      const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
-      const date = new Date(withZone);
-      return isNaN(date.getTime()) ? value : date.toISOString().replace('.000Z', 'Z');
+      const time = parseUtc(value);
+      return time === null ? value : new Date(time).toISOString().replace('.000Z', 'Z');
     },
     signature: '<s-:s>',
   },
