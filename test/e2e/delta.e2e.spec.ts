@@ -193,6 +193,55 @@ describe('source deletes', () => {
   }, 60_000);
 });
 
+describe('a source delete whose reply is lost', () => {
+  it('is looked at again by the next run, which deletes nothing twice and leaves reconcile passing', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 20, products: 1, orders: 0 }));
+    const woo = await wooSandbox();
+    // WooCommerce deletes the customers, and the reply never comes back.
+    const proxy = await startFaultProxy(woo.url, [
+      {
+        when: (request) => request.method === 'POST' && request.body.includes('"delete"'),
+        fault: 'lose-reply',
+        every: 1,
+        limit: 1,
+      },
+    ]);
+    const t = await sqliteLedger();
+    try {
+      const p = plan(
+        'lost-delete',
+        connection(shopify, 'shopify'),
+        connection(woo, 'woocommerce', proxy.url),
+        ['customers'],
+      );
+      p.deletes = { customers: 'delete' };
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      const gone = [...shopify.store.customers.values()].slice(0, 2);
+      for (const customer of gone) shopify.store.customers.delete(Number(customer.legacyResourceId));
+      await expect(runMigration(prepared, t.ledger)).rejects.toThrow();
+      expect(proxy.lostAfterSave).toBe(1);
+      // Saved by WooCommerce all the same: the next run finds them gone and counts them deleted once.
+      expect(await wooList(woo.url, 'customers')).toHaveLength(18);
+      const again = await runMigration(prepared, t.ledger);
+      expect(again.entities.customers).toMatchObject({ deleted: 2, created: 0 });
+      expect(await wooList(woo.url, 'customers')).toHaveLength(18);
+      const migration = (await t.ledger.migrationNamed(p.name))!;
+      const rows = await t.ledger.entityRows(migration.id, 'customers');
+      expect(
+        rows
+          .filter((row) => row.status === 'deleted')
+          .map((row) => row.sourceId)
+          .sort(),
+      ).toEqual(gone.map((customer) => customer.id as string).sort());
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+      expect((await runMigration(prepared, t.ledger)).entities.customers).toMatchObject({ deleted: 0 });
+    } finally {
+      await Promise.all([proxy.close(), shopify.close(), woo.close(), t.close()]);
+    }
+  }, 60_000);
+});
+
 describe('a CRM delta run, Salesforce → HubSpot', () => {
   it('reads only the accounts changed since the last run, on SystemModstamp, and reconcile passes', async () => {
     const source = await startSalesforceSandbox({
