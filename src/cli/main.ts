@@ -4,6 +4,7 @@ import { runAuditCommand } from './audit.command';
 import { runDemo } from './demo.command';
 import { runMigrate } from './migrate.command';
 import { runReconcileCommand } from './reconcile.command';
+import { runRollbackCommand } from './rollback.command';
 import { redactProcessOutput } from './redacted-output';
 import { runSandbox } from './sandbox.command';
 
@@ -69,6 +70,25 @@ program
   .action(async (plan: string, options: { json?: boolean; html?: string }) => {
     process.exitCode = await runReconcileCommand(plan, options);
   });
+
+program
+  .command('rollback')
+  .description(
+    'undo one run: delete what it created, restore what it updated, create again what it deleted; exit 3 if any is kept or failed',
+  )
+  .argument('<plan>', 'migration plan, YAML')
+  .requiredOption('--run <id>', 'the run to undo (`migrate --json` prints each run’s runId)')
+  .option('--dry-run', 'read the destination and list what would be reversed, kept or fail; write nothing')
+  .option('--force', 'undo records changed in the destination since the run too, instead of keeping them')
+  .option(
+    '--json',
+    'print {runId, undoes, status, entities, reversed, kept, failed: [{entity, sourceId, destinationId, undo, reason}]}',
+  )
+  .action(
+    async (plan: string, options: { run: string; json?: boolean; dryRun?: boolean; force?: boolean }) => {
+      process.exitCode = await runRollbackCommand(plan, options);
+    },
+  );
 
 program
   .command('sandbox')

@@ -1,4 +1,5 @@
-import type { LoadItem, LoadOutcome } from '../connectors/connector.port';
+import type { EntityName } from '../canonical/entities';
+import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import type { JournalDraft } from '../ledger/ledger.repository';
 import type { EntityJob } from './entity.pipeline';
 
@@ -24,13 +25,23 @@ export async function beforeImages(
   for (const item of known) {
     const record = byId.get(item.destinationId!);
     if (!record) continue;
-    const shaped = job.destination.writeShape?.(job.entity, record) ?? record;
-    images.set(
-      item.destinationId!,
-      Object.fromEntries(Object.keys(item.payload).map((field) => [field, shaped[field] ?? null])),
-    );
+    images.set(item.destinationId!, imageOf(job.destination, job.entity, record, Object.keys(item.payload)));
   }
   return images;
+}
+
+/**
+ * `fields` of a record as the destination returned it, in the shape its writes take. A field the platform
+ * does not return (write-only, like WooCommerce's `set_paid`) is left out: there is nothing to compare or restore.
+ */
+export function imageOf(
+  destination: Connector,
+  entity: EntityName,
+  record: NativeRecord,
+  fields: string[],
+): Record<string, unknown> {
+  const shaped = destination.writeShape?.(entity, record) ?? record;
+  return Object.fromEntries(fields.filter((field) => field in shaped).map((field) => [field, shaped[field]]));
 }
 
 /** The journal entries of one loaded record: the record itself, then the children and links written with it. */
@@ -38,6 +49,7 @@ export function journalOf(
   job: EntityJob,
   outcome: Extract<LoadOutcome, { action: 'created' | 'updated' }>,
   before: Record<string, unknown> | undefined,
+  item: LoadItem,
 ): JournalDraft[] {
   return [
     {
@@ -47,12 +59,16 @@ export function journalOf(
       destinationId: outcome.destinationId,
       action: outcome.action,
       before: outcome.action === 'updated' ? (before ?? null) : null,
+      after: item.payload,
+      related: item.links || item.children ? { links: item.links, children: item.children } : null,
       link: null,
     },
     ...(outcome.parts ?? []).map((part) => ({
       sourceId: outcome.sourceId,
       ...part,
       before: part.before ?? null,
+      after: null,
+      related: null,
       link: part.link ?? null,
     })),
   ];

@@ -3,6 +3,7 @@ import { SwitchyardError } from '../common/errors';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 import { zeroCounters } from '../ledger/ledger.repository';
 import type { DryRun } from './dry-run';
+import { imageOf } from './journal';
 import type { PreparedMigration } from './migration.runner';
 
 /**
@@ -44,8 +45,17 @@ export async function propagateDeletes(
     return gone.length;
   }
   const destinationIds = gone.map((row) => row.destinationId!);
+  // What a rollback re-creates it from: the fields the migration last wrote, as the destination holds them now.
+  // …and the links and children it asked for, so it comes back whole.
+  const written = await ledger.lastWrites(
+    ids.migrationId,
+    entity,
+    gone.map((row) => row.sourceId),
+  );
+  const fieldsOf = (sourceId: string) => Object.keys(written.get(sourceId)?.after ?? {});
+  const fields = [...new Set(gone.flatMap((row) => fieldsOf(row.sourceId)))];
   const before = new Map(
-    (await destination.fetch(entity, destinationIds)).map((record) => [
+    (await destination.fetch(entity, destinationIds, fields)).map((record) => [
       destination.idOf(entity, record),
       record,
     ]),
@@ -65,7 +75,11 @@ export async function propagateDeletes(
       object: entity,
       destinationId: row.destinationId!,
       action: 'deleted' as const,
-      before: before.get(row.destinationId!) ?? null,
+      before: before.has(row.destinationId!)
+        ? imageOf(destination, entity, before.get(row.destinationId!)!, fieldsOf(row.sourceId))
+        : null,
+      after: null,
+      related: written.get(row.sourceId)?.related ?? null,
       link: null,
     })),
     counters: { ...zeroCounters(), deleted: gone.length },

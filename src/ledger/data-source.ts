@@ -9,6 +9,7 @@ import { AccessControl1764400000000 } from '../../migrations/1764400000000-acces
 import { EntityLease1764500000000 } from '../../migrations/1764500000000-entity-lease';
 import { WriteJournal1764600000000 } from '../../migrations/1764600000000-write-journal';
 import { DeltaWatermarks1764700000000 } from '../../migrations/1764700000000-delta-watermarks';
+import { Rollback1764800000000 } from '../../migrations/1764800000000-rollback';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -21,6 +22,7 @@ export const LEDGER_MIGRATIONS = [
   EntityLease1764500000000,
   WriteJournal1764600000000,
   DeltaWatermarks1764700000000,
+  Rollback1764800000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

@@ -10,7 +10,9 @@ export type RunStatus =
   | 'completed'
   | 'completed_with_errors'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  /** Undone by a rollback run: it no longer counts for where a delta starts. */
+  | 'rolled_back';
 export type EntityRunStatus =
   | 'pending'
   | 'queued'
@@ -23,9 +25,10 @@ export type EntityRunStatus =
 /**
  * A full run reads every record; a delta run only those the source changed since the entity's high-water
  * mark (less an overlap); a retry run re-reads only the records a run quarantined or failed; a repair run
- * rewrites the records reconcile finds missing or different in the destination.
+ * rewrites the records reconcile finds missing or different in the destination; a rollback run undoes the
+ * writes of another run (`undoes`) from its journal.
  */
-export type RunKind = 'full' | 'delta' | 'retry' | 'repair';
+export type RunKind = 'full' | 'delta' | 'retry' | 'repair' | 'rollback';
 
 /** What a service-mode migration moves and how; a CLI migration keeps this in its plan file. */
 /** A service migration's plan, without its name and connections (stored in their own columns). */
@@ -90,6 +93,8 @@ export class RunRow {
   @Column('text', { nullable: true }) error!: string | null;
   @Column('varchar', { length: 16, default: 'full' }) kind!: RunKind;
   @Column('varchar', { length: 36, name: 'retry_of', nullable: true }) retryOf!: string | null;
+  /** A rollback run: the run whose writes it undoes. */
+  @Column('varchar', { length: 36, nullable: true }) undoes!: string | null;
 }
 
 /** Progress of one entity within a run; its checkpoint is written with the page's ledger rows. */
@@ -186,6 +191,19 @@ export class WriteJournalRow {
   @Column('varchar', { length: 16 }) action!: JournalAction;
   /** For an update: the fields it wrote, as the destination held them before. */
   @Column('simple-json', { nullable: true }) before!: Record<string, unknown> | null;
+  /**
+   * For a record created or updated: the fields as it wrote them. A rollback that finds the destination holding
+   * neither these nor the before-image knows someone changed the record since, and keeps it.
+   */
+  @Column('simple-json', { nullable: true }) after!: Record<string, unknown> | null;
+  /**
+   * For a record written or deleted: the links and children its write asked for (the mapping's `links:` and
+   * `children:`), so a rollback that creates it again makes it whole.
+   */
+  @Column('simple-json', { nullable: true }) related!: {
+    links?: Record<string, string[]>;
+    children?: Record<string, Record<string, unknown>[]>;
+  } | null;
   /** For a link: its two ends and type. */
   @Column('simple-json', { nullable: true }) link!: { from: string; to: string; type?: string } | null;
   /** When the write's page was committed: undoing a run goes by entity in reverse order, then by this. */

@@ -70,6 +70,8 @@ export interface PageCommit {
   counters: EntityCounters;
   /** The cursor after this page; `undefined` leaves the checkpoint where it is (dry runs). */
   checkpoint?: string | null;
+  /** Source ids whose rows go: a rollback deleted what the run created, so the next run creates it anew. */
+  forget?: string[];
 }
 
 const now = () => new Date().toISOString();
@@ -243,6 +245,12 @@ export class LedgerRepository {
   /** Writes a page's ledger rows, adds its counters and moves the checkpoint, all in one transaction. */
   async commitPage(migrationId: string, runId: string, entity: string, commit: PageCommit): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      for (let start = 0; start < (commit.forget?.length ?? 0); start += UPSERT_CHUNK)
+        await manager.getRepository(LedgerRecordRow).delete({
+          migrationId,
+          entity,
+          sourceId: In(commit.forget!.slice(start, start + UPSERT_CHUNK)),
+        });
       if (commit.rows.length > 0) {
         const existing = await this.rowsIn(
           manager,
@@ -307,6 +315,112 @@ export class LedgerRepository {
       where: { migrationId, ...filter },
       order: { at: 'ASC' },
     });
+  }
+
+  async run(runId: string): Promise<RunRow | null> {
+    return this.dataSource.getRepository(RunRow).findOneBy({ id: runId });
+  }
+
+  /** A migration's runs, oldest first. */
+  async runsOf(migrationId: string): Promise<RunRow[]> {
+    return this.dataSource
+      .getRepository(RunRow)
+      .find({ where: { migrationId }, order: { startedAt: 'ASC' } });
+  }
+
+  /**
+   * Opens the rollback run of `target`: the unfinished one goes on (a rollback is resumable), else a new one
+   * starts. Any other unfinished run of the migration is left behind, as interrupted.
+   */
+  async openRollback(target: RunRow): Promise<{ run: RunRow; resumed: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const unfinished = await manager.getRepository(RunRow).findBy({
+        migrationId: target.migrationId,
+        dryRun: false,
+        status: In(['running', 'interrupted', 'failed']),
+      });
+      for (const run of unfinished) {
+        if (
+          run.kind === 'rollback' &&
+          run.undoes === target.id &&
+          (await transitionRun(manager, run.id, 'recover'))
+        )
+          return { run: { ...run, status: 'running' as const }, resumed: true };
+        if (run.id !== target.id) await transitionRun(manager, run.id, 'supersede');
+      }
+      const run = await insertRun(manager, {
+        migrationId: target.migrationId,
+        entities: target.entities,
+        status: 'running',
+        dryRun: false,
+        kind: 'rollback',
+        retryOf: null,
+        undoes: target.id,
+      });
+      return { run, resumed: false };
+    });
+  }
+
+  /**
+   * The run is undone: it no longer counts for where a delta starts, so each entity's high-water mark goes
+   * back to the latest one a completed full or delta run still standing left (none: the next delta reads all).
+   */
+  async markRolledBack(target: RunRow): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await transitionRun(manager, target.id, 'rollBack');
+      const standing = await manager.getRepository(RunRow).findBy({
+        migrationId: target.migrationId,
+        dryRun: false,
+        kind: In(['full', 'delta']),
+        status: In(['completed', 'completed_with_errors']),
+      });
+      const marks = standing.length
+        ? await manager
+            .getRepository(RunEntityRow)
+            .findBy({ runId: In(standing.map((run) => run.id)), highWater: Not(IsNull()) })
+        : [];
+      for (const entity of target.entities) {
+        const best = marks
+          .filter((mark) => mark.entity === entity)
+          .sort((a, b) => (a.highWater! < b.highWater! ? 1 : -1))[0];
+        const repo = manager.getRepository(WatermarkRow);
+        if (!best) await repo.delete({ migrationId: target.migrationId, entity });
+        else
+          await repo.save({
+            migrationId: target.migrationId,
+            entity,
+            highWater: best.highWater!,
+            runId: best.runId,
+            updatedAt: now(),
+          });
+      }
+    });
+  }
+
+  /**
+   * By source id: the migration's latest write of each record (its journal entry): the fields it set are its
+   * after-image's keys, and it keeps the links and children it asked for.
+   */
+  async lastWrites(
+    migrationId: string,
+    entity: string,
+    sourceIds: string[],
+  ): Promise<Map<string, Pick<WriteJournalRow, 'after' | 'related'>>> {
+    const writes = new Map<string, Pick<WriteJournalRow, 'after' | 'related'>>();
+    for (let start = 0; start < sourceIds.length; start += UPSERT_CHUNK) {
+      const rows = await this.dataSource.getRepository(WriteJournalRow).find({
+        where: {
+          migrationId,
+          entity,
+          part: 'record',
+          action: In(['created', 'updated']),
+          sourceId: In(sourceIds.slice(start, start + UPSERT_CHUNK)),
+        },
+        order: { at: 'ASC' },
+      });
+      for (const row of rows) writes.set(row.sourceId, row);
+    }
+    return writes;
   }
 
   /**
@@ -437,9 +551,17 @@ async function raiseWatermarks(manager: EntityManager, runId: string): Promise<v
 
 export async function insertRun(
   manager: EntityManager,
-  spec: Pick<RunRow, 'migrationId' | 'entities' | 'status' | 'dryRun' | 'kind' | 'retryOf'>,
+  spec: Pick<RunRow, 'migrationId' | 'entities' | 'status' | 'dryRun' | 'kind' | 'retryOf'> &
+    Partial<Pick<RunRow, 'undoes'>>,
 ): Promise<RunRow> {
-  const run: RunRow = { ...spec, id: randomUUID(), startedAt: now(), finishedAt: null, error: null };
+  const run: RunRow = {
+    undoes: null,
+    ...spec,
+    id: randomUUID(),
+    startedAt: now(),
+    finishedAt: null,
+    error: null,
+  };
   await manager.insert(RunRow, run);
   await manager.insert(
     RunEntityRow,

@@ -19,6 +19,11 @@ export const RUN_TRANSITIONS = {
   complete: { from: ['queued', 'running', 'paused'], to: 'completed' },
   completeWithErrors: { from: ['queued', 'running', 'paused'], to: 'completed_with_errors' },
   fail: { from: ['queued', 'running', 'paused'], to: 'failed' },
+  /** A rollback run that completed undid this one. */
+  rollBack: {
+    from: ['completed', 'completed_with_errors', 'failed', 'interrupted', 'cancelled'],
+    to: 'rolled_back',
+  },
 } as const satisfies Record<string, { from: readonly RunStatus[]; to: RunStatus }>;
 
 export type RunAction = keyof typeof RUN_TRANSITIONS;
@@ -35,4 +40,10 @@ export const FINISHING: Partial<Record<RunStatus, RunAction>> = {
 /** A run in one of these may still do work; a migration has at most one such run (service). */
 export const ACTIVE_RUN: RunStatus[] = ['queued', 'running', 'paused'];
 export const FINISHED_ENTITY: EntityRunStatus[] = ['completed', 'completed_with_errors'];
-export const TERMINAL_RUN: RunStatus[] = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
+export const TERMINAL_RUN: RunStatus[] = [
+  'completed',
+  'completed_with_errors',
+  'failed',
+  'cancelled',
+  'rolled_back',
+];

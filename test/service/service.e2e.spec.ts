@@ -221,6 +221,42 @@ describe('service mode through the admin API', () => {
     }
   });
 
+  it('rolls a run back through the API: a dry run first, then the store as it was, as a run of its own', async () => {
+    const source = await shopWithSecrets(demoShopifySeed({ customers: 6, products: 3, orders: 5 }));
+    const destination = await wooWithSecrets();
+    try {
+      const migrationId = await setup(service, source, destination, 'rollback');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      expect((await service.waitForRun(runId)).status).toBe('completed');
+      expect(destination.store.orders.size).toBe(5);
+      const preview = await service.call('POST', `/api/runs/${runId}/rollback`, { dryRun: true });
+      expect(preview.status).toBe(200);
+      expect(preview.body).toMatchObject({ dryRun: true, runId: null, kept: [], failed: [] });
+      expect(destination.store.orders.size).toBe(5);
+      const undone = await service.call('POST', `/api/runs/${runId}/rollback`, {});
+      expect(undone.status).toBe(200);
+      expect(undone.body.entities).toEqual({
+        orders: { reversed: 5, kept: 0, failed: 0 },
+        products: { reversed: 3, kept: 0, failed: 0 },
+        customers: { reversed: 6, kept: 0, failed: 0 },
+      });
+      expect([
+        destination.store.customers.size,
+        destination.store.products.size,
+        destination.store.orders.size,
+      ]).toEqual([0, 0, 0]);
+      expect((await service.call('GET', `/api/runs/${undone.body.runId}`)).body).toMatchObject({
+        kind: 'rollback',
+        undoes: runId,
+        status: 'completed',
+      });
+      expect((await service.call('GET', `/api/runs/${runId}`)).body.status).toBe('rolled_back');
+      expect((await service.call('POST', `/api/runs/${runId}/rollback`, { bogus: 1 })).status).toBe(400);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
   it('runs a dry run through workers: nothing written, every record predicted, and the real run does just that', async () => {
     const seed = demoShopifySeed({ customers: 12, products: 5, orders: 15 });
     seed.products[0].variants[0].price = 'abc';

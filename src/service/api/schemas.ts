@@ -35,6 +35,15 @@ export const runBody = z
   })
   .strict();
 
+export const rollbackBody = z
+  .object({
+    /** List what would be reversed, kept or fail, reading the destination; write nothing. */
+    dryRun: z.boolean().optional(),
+    /** Undo records changed in the destination since the run too, instead of keeping them. */
+    force: z.boolean().optional(),
+  })
+  .strict();
+
 export const ledgerQuery = z.object({
   entity: entity.optional(),
   status: z.enum(['pending', 'loaded', 'quarantined', 'failed', 'skipped', 'merged', 'deleted']).optional(),

@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   HttpCode,
@@ -10,7 +11,7 @@ import {
   Query,
   Sse,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   distinctUntilChanged,
   from,
@@ -25,7 +26,8 @@ import { TERMINAL_RUN } from '../../ledger/run-states';
 import type { z } from 'zod';
 import { SwitchyardError } from '../../common/errors';
 import { Needs } from '../api/auth.guard';
-import { predictionQuery } from '../api/schemas';
+import { jsonSchema } from '../api/openapi';
+import { predictionQuery, rollbackBody } from '../api/schemas';
 import { ZodPipe } from '../api/zod-body.pipe';
 import { DryRunStore } from './dry-run.store';
 import { RunsService } from './runs.service';
@@ -74,6 +76,21 @@ export class RunsController {
   @ApiOperation({ summary: 'A new run of only the records that are quarantined or failed' })
   retry(@Param('runId', new ParseUUIDPipe()) runId: string) {
     return this.runs.retry(runId);
+  }
+
+  @Post(':runId/rollback')
+  @Needs('operator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Undo the run: delete what it created, restore what it updated, create again what it deleted; a record changed since is kept',
+  })
+  @ApiBody({ schema: jsonSchema(rollbackBody), required: false })
+  rollback(
+    @Param('runId', new ParseUUIDPipe()) runId: string,
+    @Body(new ZodPipe(rollbackBody)) body: z.infer<typeof rollbackBody>,
+  ) {
+    return this.runs.rollback(runId, body);
   }
 
   /** A dry run's prediction for every record, in pages: what the real run would do. */

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { dependencyOrder } from '../../canonical/entities';
 import { SwitchyardError } from '../../common/errors';
-import { COUNTER_NAMES } from '../../ledger/ledger.repository';
+import { prepareMigration } from '../../engine/migration.runner';
+import { rollbackRun, type RollbackResult } from '../../engine/rollback';
+import { COUNTER_NAMES, LedgerRepository } from '../../ledger/ledger.repository';
 import { NotFound } from '../api/not-found.error';
 import { MigrationsService } from '../migrations/migrations.service';
 import { RunScheduler } from './run-scheduler.service';
@@ -15,6 +17,7 @@ export class RunsService {
     @Inject(RunStore) private readonly runs: RunStore,
     @Inject(RunScheduler) private readonly scheduler: RunScheduler,
     @Inject(MigrationsService) private readonly migrations: MigrationsService,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
   ) {}
 
   async start(
@@ -62,6 +65,17 @@ export class RunsService {
     return { runId: retry.id };
   }
 
+  /**
+   * Undoes a finished run in this process, as its own journaled run (GET /api/runs/:id shows it), and answers
+   * with the report: reversed, kept and failed. Called again, it resumes an unfinished rollback.
+   */
+  async rollback(runId: string, options: { dryRun?: boolean; force?: boolean }): Promise<RollbackResult> {
+    const run = await this.get(runId);
+    await this.refuseIfActive(run.migrationId);
+    const { plan } = await this.migrations.plan(await this.migrations.get(run.migrationId));
+    return rollbackRun(await prepareMigration(plan), this.ledger, runId, options);
+  }
+
   async act(runId: string, action: Exclude<RunAction, 'start'>): Promise<{ runId: string; status: string }> {
     const run = await this.get(runId);
     if (!(await this.runs.transition(runId, action))) {
@@ -85,6 +99,7 @@ export class RunsService {
       kind: run.kind,
       dryRun: run.dryRun,
       retryOf: run.retryOf,
+      undoes: run.undoes,
       status: run.status,
       error: run.error,
       startedAt: run.startedAt,
