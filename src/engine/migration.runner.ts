@@ -287,13 +287,19 @@ export async function runMigration(
   });
   const dryRun = options.dryRun || plan.options.dryRun ? new DryRun() : undefined;
   const kind = options.repair ? 'repair' : options.delta ? 'delta' : 'full';
-  const drift = options.repair ? await driftOf(prepared, ledger) : undefined;
+  let drift = options.repair ? await driftOf(prepared, ledger) : undefined;
+  // A record written anew has a new id: records that point at it (an order at its customer) drift now too.
+  let recreated = false;
   const { run, resumed } = await ledger.openRun(migration.id, entities, dryRun !== undefined, kind);
   const results: Record<EntityName, EntityCounters> = {};
   let status: RunStatus = 'completed';
   try {
     for (const entity of entities) {
       const ids = { migrationId: migration.id, runId: run.id };
+      if (recreated) {
+        drift = await driftOf(prepared, ledger);
+        recreated = false;
+      }
       const repair = drift?.get(entity);
       if (drift && !repair) {
         results[entity] = zeroCounters();
@@ -306,6 +312,7 @@ export async function runMigration(
         repair,
       });
       results[entity] = result.counters;
+      if (repair && repair.gone.size > 0 && result.counters.created > 0 && !dryRun) recreated = true;
       if (result.status === 'interrupted') {
         status = 'interrupted';
         break;

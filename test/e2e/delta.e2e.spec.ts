@@ -309,4 +309,27 @@ describe('a repair run', () => {
       await Promise.all([shopify.close(), woo.close(), t.close()]);
     }
   });
+
+  it('points the orders of a customer it wrote anew at the new customer, in the same repair', async () => {
+    const seed = demoShopifySeed({ customers: 8, products: 3, orders: 12 });
+    const shopify = await shopifySandbox(seed);
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
+    try {
+      const p = plan('repair-references', connection(shopify, 'shopify'), connection(woo, 'woocommerce'));
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      // A customer with orders deleted behind Switchyard's back: its orders still name its old id.
+      const orders = await wooList(woo.url, 'orders');
+      const buyer = orders[0].customer_id as number;
+      await prepared.destination.delete('customers', [String(buyer)]);
+      const repaired = await runMigration(prepared, t.ledger, { repair: true });
+      expect(repaired.entities.customers).toMatchObject({ created: 1 });
+      const theirs = orders.filter((order) => order.customer_id === buyer).length;
+      expect(repaired.entities.orders).toMatchObject({ updated: theirs });
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
 });
