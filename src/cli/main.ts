@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runAuditCommand } from './audit.command';
+import { type CutoverCommandOptions, runCutoverCommand } from './cutover.command';
 import { runDemo } from './demo.command';
 import { runMigrate } from './migrate.command';
 import { runReconcileCommand } from './reconcile.command';
@@ -89,6 +90,37 @@ program
       process.exitCode = await runRollbackCommand(plan, options);
     },
   );
+
+program
+  .command('cutover')
+  .description(
+    'switch a live business by the runbook: rehearse, bulk load, catch up, freeze, final delta, validate, switch, watch',
+  )
+  .argument('<plan>', 'migration plan, YAML')
+  .option(
+    '--plan-only',
+    'print the runbook (Markdown) with each step’s expected duration, criterion and rollback; run nothing',
+  )
+  .option('--html <file>', 'also write the runbook as a self-contained HTML page')
+  .addOption(
+    new Option('--confirm <step>', 'the operator’s confirmation of the step waiting for it').choices([
+      'freeze',
+      'switch',
+    ]),
+  )
+  .option(
+    '--watch-minutes <n>',
+    'how long the watch step runs deltas from the old system (0: one delta)',
+    integer('--watch-minutes'),
+    0,
+  )
+  .option(
+    '--json',
+    'print {cutoverId, status, at, steps: [{name, action, criterion, rollback, expectedMs, status, durationMs, outcome, runId}]}',
+  )
+  .action(async (plan: string, options: CutoverCommandOptions) => {
+    process.exitCode = await runCutoverCommand(plan, options);
+  });
 
 program
   .command('sandbox')

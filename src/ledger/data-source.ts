@@ -10,6 +10,7 @@ import { EntityLease1764500000000 } from '../../migrations/1764500000000-entity-
 import { WriteJournal1764600000000 } from '../../migrations/1764600000000-write-journal';
 import { DeltaWatermarks1764700000000 } from '../../migrations/1764700000000-delta-watermarks';
 import { Rollback1764800000000 } from '../../migrations/1764800000000-rollback';
+import { Cutover1764900000000 } from '../../migrations/1764900000000-cutover';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -23,6 +24,7 @@ export const LEDGER_MIGRATIONS = [
   WriteJournal1764600000000,
   DeltaWatermarks1764700000000,
   Rollback1764800000000,
+  Cutover1764900000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

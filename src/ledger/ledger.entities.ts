@@ -210,7 +210,35 @@ export class WriteJournalRow {
   @Column('varchar', { length: 32 }) at!: string;
 }
 
+/** How one step of a cutover went. */
+export interface CutoverStepRecord {
+  name: string;
+  status: 'pending' | 'running' | 'waiting' | 'passed' | 'failed';
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** What it found, in words: counts, the verdict, who confirmed. */
+  outcome: string | null;
+  /** The migration run it made, if any (what its rollback undoes). */
+  runId: string | null;
+}
+
+/**
+ * One cutover of a migration: the runbook's steps as they ran. `waiting`: for the operator's confirmation;
+ * `stopped`: a step's criterion failed (its rollback is offered); `completed`: switched and watched.
+ */
+@Entity('cutover')
+export class CutoverRow {
+  @PrimaryColumn('varchar', { length: 36 }) id!: string;
+  @Index() @Column('varchar', { length: 36, name: 'migration_id' }) migrationId!: string;
+  @Column('varchar', { length: 16 }) status!: 'running' | 'waiting' | 'stopped' | 'completed';
+  @Column('simple-json') steps!: CutoverStepRecord[];
+  @Column('varchar', { length: 32, name: 'started_at' }) startedAt!: string;
+  @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
+}
+
 export const LEDGER_ENTITIES = [
+  CutoverRow,
   WriteJournalRow,
   WatermarkRow,
   MigrationRow,

@@ -3,6 +3,7 @@ import { type DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SwitchyardError } from '../common/errors';
 import {
+  CutoverRow,
   LedgerRecordRow,
   MigrationRow,
   type RecordOutcome,
@@ -315,6 +316,17 @@ export class LedgerRepository {
       where: { migrationId, ...filter },
       order: { at: 'ASC' },
     });
+  }
+
+  /** A migration's cutovers, oldest first. */
+  async cutovers(migrationId: string): Promise<CutoverRow[]> {
+    return this.dataSource
+      .getRepository(CutoverRow)
+      .find({ where: { migrationId }, order: { startedAt: 'ASC' } });
+  }
+
+  async saveCutover(cutover: CutoverRow): Promise<void> {
+    await this.dataSource.getRepository(CutoverRow).save({ ...cutover, updatedAt: now() });
   }
 
   async run(runId: string): Promise<RunRow | null> {

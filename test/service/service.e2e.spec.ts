@@ -257,6 +257,44 @@ describe('service mode through the admin API', () => {
     }
   });
 
+  it('runs a cutover through the API: the runbook first, then step by step with the operator’s confirmations', async () => {
+    const source = await shopWithSecrets(demoShopifySeed({ customers: 6, products: 3, orders: 5 }));
+    const destination = await wooWithSecrets();
+    try {
+      const migrationId = await setup(service, source, destination, 'cutover');
+      const runbook = await service.call('GET', `/api/migrations/${migrationId}/cutover`);
+      expect(runbook.body).toMatchObject({ status: 'not started', cutoverId: null });
+      expect(runbook.body.steps.map((step: { name: string }) => step.name)).toEqual([
+        'rehearse',
+        'bulk_load',
+        'catch_up',
+        'freeze',
+        'final_delta',
+        'validate',
+        'switch',
+        'watch',
+      ]);
+      expect(
+        (await service.call('POST', `/api/migrations/${migrationId}/cutover`, { confirm: 'later' })).status,
+      ).toBe(400);
+      const first = await service.call('POST', `/api/migrations/${migrationId}/cutover`, {});
+      expect(first.body).toMatchObject({ status: 'waiting', at: 'freeze' });
+      expect(destination.store.orders.size).toBe(5);
+      const frozen = await service.call('POST', `/api/migrations/${migrationId}/cutover`, {
+        confirm: 'freeze',
+      });
+      expect(frozen.body).toMatchObject({ status: 'waiting', at: 'switch' });
+      const done = await service.call('POST', `/api/migrations/${migrationId}/cutover`, {
+        confirm: 'switch',
+      });
+      expect(done.body.status).toBe('completed');
+      // The record of how it went stays readable.
+      expect((await service.call('GET', `/api/migrations/${migrationId}/cutover`)).body).toEqual(done.body);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
   it('runs a dry run through workers: nothing written, every record predicted, and the real run does just that', async () => {
     const seed = demoShopifySeed({ customers: 12, products: 5, orders: 15 });
     seed.products[0].variants[0].price = 'abc';

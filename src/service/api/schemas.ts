@@ -44,6 +44,17 @@ export const rollbackBody = z
   })
   .strict();
 
+export const cutoverBody = z
+  .object({
+    /** The operator's confirmation of the step that waits for it. */
+    confirm: z.enum(['freeze', 'switch']).optional(),
+    /** Start a new cutover after a completed one. */
+    again: z.boolean().optional(),
+    /** How long the watch step runs deltas from the old system; 0: one delta. */
+    watchMinutes: z.number().int().min(0).max(1440).optional(),
+  })
+  .strict();
+
 export const ledgerQuery = z.object({
   entity: entity.optional(),
   status: z.enum(['pending', 'loaded', 'quarantined', 'failed', 'skipped', 'merged', 'deleted']).optional(),

@@ -3,9 +3,10 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { Needs } from '../api/auth.guard';
 import { jsonSchema } from '../api/openapi';
-import { ledgerQuery, migrationBody, runBody } from '../api/schemas';
+import { cutoverBody, ledgerQuery, migrationBody, runBody } from '../api/schemas';
 import { ZodPipe } from '../api/zod-body.pipe';
 import { prepareAudit, runAudit } from '../../audit/audit';
+import { advanceCutover, cutoverReport } from '../../cutover/cutover';
 import { prepareMigration } from '../../engine/migration.runner';
 import { LedgerRepository } from '../../ledger/ledger.repository';
 import { reconcile } from '../../reconcile/reconcile';
@@ -74,6 +75,34 @@ export class MigrationsController {
   async reconciliation(@Param('id', new ParseUUIDPipe()) id: string) {
     const { plan } = await this.migrations.plan(await this.migrations.get(id));
     return reconcile(await prepareMigration(plan), this.ledgerRepository);
+  }
+
+  @Get(':id/cutover')
+  @ApiOperation({
+    summary:
+      'The cutover runbook: each step with what it does, its expected duration, success criterion and rollback, and how it went',
+  })
+  async cutover(@Param('id', new ParseUUIDPipe()) id: string) {
+    const { plan } = await this.migrations.plan(await this.migrations.get(id));
+    return cutoverReport(await prepareMigration(plan), this.ledgerRepository);
+  }
+
+  @Post(':id/cutover')
+  @Needs('operator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Run the cutover from where it stands until a step waits for the operator (confirm: freeze | switch), fails, or it completes',
+  })
+  @ApiBody({ schema: jsonSchema(cutoverBody), required: false })
+  async advanceCutover(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(cutoverBody)) body: z.infer<typeof cutoverBody>,
+  ) {
+    const migration = await this.migrations.get(id);
+    await this.runs.refuseIfActive(id);
+    const { plan } = await this.migrations.plan(migration);
+    return advanceCutover(await prepareMigration(plan), this.ledgerRepository, body);
   }
 
   @Get(':id/ledger')

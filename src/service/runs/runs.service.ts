@@ -125,7 +125,8 @@ export class RunsService {
     return run;
   }
 
-  private async refuseIfActive(migrationId: string): Promise<void> {
+  /** A migration runs one thing at a time: a run on the workers, a rollback or a cutover step. */
+  async refuseIfActive(migrationId: string): Promise<void> {
     const active = await this.runs.activeRun(migrationId);
     if (active)
       throw new SwitchyardError(
