@@ -229,7 +229,7 @@ export async function executeEntity(
  * What a repair rewrites, per entity: every source record reconcile finds missing in the destination (`gone`:
  * written anew) or different there. An entity without drift is left alone.
  */
-async function driftOf(
+export async function driftOf(
   prepared: PreparedMigration,
   ledger: LedgerRepository,
 ): Promise<Map<EntityName, { sourceIds: string[]; gone: Set<string> }>> {

@@ -257,6 +257,45 @@ describe('service mode through the admin API', () => {
     }
   });
 
+  it('repairs through workers: a customer with orders deleted in the destination is back, its orders point at it', async () => {
+    const source = await shopWithSecrets(demoShopifySeed({ customers: 6, products: 3, orders: 8 }));
+    const destination = await wooWithSecrets();
+    try {
+      const migrationId = await setup(service, source, destination, 'repair');
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      expect((await service.waitForRun(runId)).status).toBe('completed');
+      // Behind Switchyard's back, through WooCommerce's API: a customer who has orders is deleted.
+      const buyer = [...destination.store.orders.values()].find((order) => order.customer_id > 0)!
+        .customer_id as number;
+      const theirs = [...destination.store.orders.values()].filter(
+        (order) => order.customer_id === buyer,
+      ).length;
+      const gone = await fetch(
+        `${destination.url}/wp-json/wc/v3/customers/${buyer}?force=true&consumer_key=${WOO_KEY}&consumer_secret=${WOO_SECRET}`,
+        { method: 'DELETE' },
+      );
+      expect(gone.status).toBe(200);
+      expect((await service.call('GET', `/api/migrations/${migrationId}/reconciliation`)).body.verdict).toBe(
+        'fail',
+      );
+      const repair = await service.call('POST', `/api/migrations/${migrationId}/runs`, { kind: 'repair' });
+      expect(repair.status).toBe(202);
+      const repaired = await service.waitForRun(repair.body.runId);
+      expect(repaired).toMatchObject({ kind: 'repair', status: 'completed' });
+      expect(repaired.entities.customers).toMatchObject({ created: 1 });
+      expect(repaired.entities.orders).toMatchObject({ updated: theirs });
+      expect(repaired.entities.products).toMatchObject({ created: 0, updated: 0 });
+      expect((await service.call('GET', `/api/migrations/${migrationId}/reconciliation`)).body).toMatchObject(
+        {
+          verdict: 'pass',
+          differences: [],
+        },
+      );
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
   it('runs a cutover through the API: the runbook first, then step by step with the operator’s confirmations', async () => {
     const source = await shopWithSecrets(demoShopifySeed({ customers: 6, products: 3, orders: 5 }));
     const destination = await wooWithSecrets();

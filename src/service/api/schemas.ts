@@ -30,8 +30,11 @@ export const runBody = z
   .object({
     entities: z.array(entity).min(1).optional(),
     dryRun: z.boolean().optional(),
-    /** `delta`: only what the source changed since the last completed run (less the plan's overlap). */
-    kind: z.enum(['full', 'delta']).optional(),
+    /**
+     * `delta`: only what the source changed since the last completed run (less the plan's overlap); `repair`:
+     * only what reconcile finds missing or different in the destination, written again.
+     */
+    kind: z.enum(['full', 'delta', 'repair']).optional(),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import { canRetryHelp, errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
 import { type CallLimiter, newClientStats, type RateBudget } from '../../connectors/connector.port';
 import { platformModule } from '../../connectors/connector.registry';
-import { executeEntity, prepareMigration } from '../../engine/migration.runner';
+import { driftOf, executeEntity, prepareMigration } from '../../engine/migration.runner';
 import { LedgerRepository } from '../../ledger/ledger.repository';
 import { MigrationsService } from '../migrations/migrations.service';
 import { WorkerMetrics } from '../observability/worker-metrics';
@@ -84,6 +84,15 @@ export class EntityRunProcessor {
           onlySourceIds: run.kind === 'retry' ? await this.runs.problemIds(migration.id, entity) : undefined,
           dryRun,
           delta: run.kind === 'delta',
+          // Read when the entity's turn comes, after the entities before it were repaired (a customer written
+          // anew has a new id its orders must now point at); an entity without drift reads nothing.
+          repair:
+            run.kind === 'repair'
+              ? ((await driftOf(prepared, this.ledger)).get(entity) ?? {
+                  sourceIds: [],
+                  gone: new Set<string>(),
+                })
+              : undefined,
           afterPage: async () => {
             await this.metrics.flush(prepared.plan.source.platform, prepared.source.stats, since.source);
             await this.metrics.flush(

@@ -22,7 +22,7 @@ export class RunsService {
 
   async start(
     migrationId: string,
-    request: { entities?: string[]; dryRun?: boolean; kind?: 'full' | 'delta' },
+    request: { entities?: string[]; dryRun?: boolean; kind?: 'full' | 'delta' | 'repair' },
   ): Promise<{ runId: string }> {
     const migration = await this.migrations.get(migrationId);
     const defined = migration.definition?.entities ?? [];
