@@ -34,6 +34,7 @@ interface SdkObject {
   createdAt: Date;
   updatedAt: Date;
   archived?: boolean;
+  archivedAt?: Date;
   associations?: Record<string, { results: { id: string }[] }>;
 }
 
@@ -165,6 +166,33 @@ export class HubSpotConnector implements Connector {
       { search: true },
     );
     return response.total;
+  }
+
+  /** Archived objects (`archived=true`), archived at or after `since`. Owners are never deleted here. */
+  async deletedSince(entity: EntityName, since: string): Promise<string[]> {
+    const kind = hubSpotEntity(entity);
+    if (kind === 'users') return [];
+    const type = OBJECT_OF[kind];
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.client.call(`list archived ${type}`, () =>
+        this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
+          type,
+          HUBSPOT_FACTS.maxPageSize,
+          after,
+          [],
+          undefined,
+          undefined,
+          true,
+        ),
+      );
+      for (const object of page.results as SdkObject[])
+        if (!object.archivedAt || new Date(object.archivedAt).getTime() >= Date.parse(since))
+          ids.push(object.id);
+      after = page.paging?.next?.after;
+    } while (after);
+    return ids;
   }
 
   async delete(entity: EntityName, ids: string[]): Promise<void> {

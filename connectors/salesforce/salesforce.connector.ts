@@ -132,6 +132,14 @@ export class SalesforceConnector implements Connector {
     return this.queries.count(OBJECT_OF[salesforceEntity(entity)]);
   }
 
+  /** Records in the org's recycle bin (`queryAll`, `IsDeleted = true`) stamped at or after `since`. */
+  async deletedSince(entity: EntityName, since: string): Promise<string[]> {
+    const kind = salesforceEntity(entity);
+    if (kind === 'users') return [];
+    const soql = `SELECT Id FROM ${OBJECT_OF[kind]} WHERE IsDeleted = true AND SystemModstamp >= ${new Date(since).toISOString()}`;
+    return (await this.queries.all(soql, true)).map((record) => scalarText(record.Id));
+  }
+
   async delete(entity: EntityName, ids: string[]): Promise<void> {
     const kind = salesforceEntity(entity);
     // Users are never created, so an undo never removes one. An opportunity takes its lines and roles along.

@@ -35,10 +35,14 @@ export class SalesforceQueries {
     private readonly reads: Record<string, string[]> = {},
   ) {}
 
-  /** A query's batches, each up to `batchSize` records (200–2,000), following nextRecordsUrl. */
+  /**
+   * A query's batches, each up to `batchSize` records (200–2,000), following nextRecordsUrl; `withDeleted` goes
+   * through `queryAll`, which also sees the recycle bin.
+   */
   async *pages(
     soql: string,
     batchSize: number = SALESFORCE_FACTS.maxQueryBatch,
+    withDeleted = false,
   ): AsyncIterable<NativeRecord[]> {
     const size = Math.min(
       SALESFORCE_FACTS.maxQueryBatch,
@@ -46,7 +50,11 @@ export class SalesforceQueries {
     );
     const headers = { 'Sforce-Query-Options': `batchSize=${size}` };
     let result = await this.client.call(`query ${soql.slice(0, 80)}`, (conn) =>
-      conn.request<QueryResult>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}`, headers }),
+      conn.request<QueryResult>({
+        method: 'GET',
+        url: `/${withDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`,
+        headers,
+      }),
     );
     for (;;) {
       yield result.records.map(plainRecord);
@@ -58,9 +66,10 @@ export class SalesforceQueries {
     }
   }
 
-  async all(soql: string): Promise<NativeRecord[]> {
+  async all(soql: string, withDeleted = false): Promise<NativeRecord[]> {
     const records: NativeRecord[] = [];
-    for await (const page of this.pages(soql)) records.push(...page);
+    for await (const page of this.pages(soql, SALESFORCE_FACTS.maxQueryBatch, withDeleted))
+      records.push(...page);
     return records;
   }
 

@@ -139,6 +139,12 @@ export interface Connector {
    */
   fetch(entity: EntityName, ids: string[], fields?: string[]): Promise<NativeRecord[]>;
   count(entity: EntityName): Promise<number | null>;
+  /**
+   * The ids of records the platform itself reports deleted (HubSpot's archive, Salesforce's recycle bin), at or
+   * after `since` where it can tell: how a delta run finds source deletes without reading every id. Without it,
+   * deletes are found by comparing the source's complete id list with the ledger.
+   */
+  deletedSince?(entity: EntityName, since: string): Promise<string[]>;
   delete(entity: EntityName, ids: string[]): Promise<void>;
   /** The source id of a native record, known before any mapping runs. */
   idOf(entity: EntityName, record: NativeRecord): string;

@@ -218,7 +218,7 @@ export async function executeEntity(
         );
   if (outcome === 'interrupted') return { status: 'interrupted', counters };
   // Only once the entity's records are all in: a run that stopped part-way deletes nothing.
-  counters.deleted += await propagateDeletes(prepared, ledger, ids, entity, options.dryRun);
+  counters.deleted += await propagateDeletes(prepared, ledger, ids, entity, options.dryRun, modifiedSince);
   const status = counters.quarantined + counters.failed > 0 ? 'completed_with_errors' : 'completed';
   await ledger.finishEntity(ids.runId, entity, status);
   options.progress?.entityFinished?.(entity, counters);

@@ -8,7 +8,8 @@ import type { PreparedMigration } from './migration.runner';
 
 /**
  * Records deleted in the source, made so in the destination as the plan's `deletes` says: found by reading the
- * source's complete id list against the records the ledger holds as loaded. A read that does not complete
+ * source's complete id list against the records the ledger holds as loaded, or, in a delta run (`deletedSince`),
+ * from the platform's own feed of deletes where it has one. A read that does not complete
  * throws before anything is deleted, and so does a share of deletes above the plan's limit, which says why.
  * Each delete is journaled with the record as the destination held it. Returns how many went.
  */
@@ -18,19 +19,14 @@ export async function propagateDeletes(
   ids: { migrationId: string; runId: string },
   entity: EntityName,
   dryRun?: DryRun,
+  deletedSince?: string,
 ): Promise<number> {
   if ((prepared.plan.deletes[entity] ?? 'ignore') !== 'delete') return 0;
-  const { source, destination } = prepared;
-  const present = new Set<string>();
-  for await (const page of source.read(entity, {
-    cursor: null,
-    pageSize: Math.min(prepared.plan.options.batchSize, source.entities[entity].maxPageSize),
-  }))
-    for (const record of page.records) present.add(source.idOf(entity, record));
+  const { destination } = prepared;
   const loaded = (await ledger.entityRows(ids.migrationId, entity)).filter(
     (row) => row.status === 'loaded' && row.destinationId,
   );
-  const gone = loaded.filter((row) => !present.has(row.sourceId));
+  const gone = loaded.filter(await goneFromSource(prepared, entity, deletedSince));
   if (gone.length === 0) return 0;
   const limit = prepared.plan.options.deleteLimitPercent;
   if (gone.length * 100 > loaded.length * limit)
@@ -85,4 +81,27 @@ export async function propagateDeletes(
     counters: { ...zeroCounters(), deleted: gone.length },
   });
   return gone.length;
+}
+
+/**
+ * Which loaded records the source no longer holds: those its delete feed names since the delta's start, or
+ * those missing from its complete id list (read to the end, or this throws and nothing is deleted).
+ */
+async function goneFromSource(
+  prepared: PreparedMigration,
+  entity: EntityName,
+  deletedSince: string | undefined,
+): Promise<(row: { sourceId: string }) => boolean> {
+  const { source } = prepared;
+  if (deletedSince && source.deletedSince) {
+    const deleted = new Set(await source.deletedSince(entity, deletedSince));
+    return (row) => deleted.has(row.sourceId);
+  }
+  const present = new Set<string>();
+  for await (const page of source.read(entity, {
+    cursor: null,
+    pageSize: Math.min(prepared.plan.options.batchSize, source.entities[entity].maxPageSize),
+  }))
+    for (const record of page.records) present.add(source.idOf(entity, record));
+  return (row) => !present.has(row.sourceId);
 }

@@ -6,7 +6,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { reconcile } from '../../src/reconcile/reconcile';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
-import { salesforceCrmSeed } from '../helpers/crm-seed';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../helpers/crm-seed';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
@@ -273,6 +273,68 @@ describe('a CRM delta run, Salesforce → HubSpot', () => {
       await Promise.all([source.close(), destination.close(), t.close()]);
     }
   });
+});
+
+describe("a delta run's source deletes from the platform's own feed", () => {
+  /** The source's reads of an entity without a modified-since: a full id scan, which a feed makes needless. */
+  function fullReads(prepared: Awaited<ReturnType<typeof prepareMigration>>, entity: string): string[] {
+    const scans: string[] = [];
+    const read = prepared.source.read.bind(prepared.source);
+    prepared.source.read = (name, options) => {
+      if (name === entity && !options.modifiedSince) scans.push(name);
+      return read(name, options);
+    };
+    return scans;
+  }
+
+  it.each([
+    ['salesforce', 'hubspot'],
+    ['hubspot', 'salesforce'],
+  ] as const)(
+    '%s → %s: a contact deleted in the source is deleted, found without reading every id',
+    async (from, to) => {
+      const seeds = {
+        salesforce: salesforceCrmSeed({ accounts: 5, contactsPerAccount: 3, dealsPerAccount: 1 }),
+        hubspot: hubspotCrmSeed({ companies: 5, contactsPerCompany: 3, dealsPerCompany: 1 }),
+      };
+      const destinationSeeds = {
+        hubspot: JSON.parse(
+          readFileSync(resolve(__dirname, '../../examples/hubspot-destination-seed.json'), 'utf8'),
+        ),
+        salesforce: JSON.parse(
+          readFileSync(resolve(__dirname, '../../examples/salesforce-destination-seed.json'), 'utf8'),
+        ),
+      };
+      const source = await startSandbox(from, { port: 0, seed: seeds[from] });
+      const destination = await startSandbox(to, { port: 0, seed: destinationSeeds[to] });
+      const t = await sqliteLedger();
+      try {
+        const p = crmPlan(`feed-${from}`, connection(source, from), connection(destination, to));
+        p.deletes = { contacts: 'delete' };
+        const prepared = await prepareMigration(p);
+        await runMigration(prepared, t.ledger);
+        const migration = (await t.ledger.migrationNamed(p.name))!;
+        const loaded = (await t.ledger.entityRows(migration.id, 'contacts')).filter(
+          (row) => row.status === 'loaded',
+        );
+        // A contact on no deal is deleted through the source's own API.
+        const journal = await t.ledger.journal(migration.id, { entity: 'deals' });
+        const onDeals = new Set(journal.filter((row) => row.link).map((row) => row.link!.to));
+        const leaving = loaded.find((row) => !onDeals.has(row.destinationId!))!;
+        await prepared.source.delete('contacts', [leaving.sourceId]);
+
+        const scans = fullReads(prepared, 'contacts');
+        const delta = await runMigration(prepared, t.ledger, { delta: true });
+        expect(delta.entities.contacts).toMatchObject({ deleted: 1, failed: 0 });
+        expect(scans).toEqual([]);
+        const gone = await prepared.destination.fetch('contacts', [leaving.destinationId!]);
+        expect(gone).toEqual([]);
+        expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+      } finally {
+        await Promise.all([source.close(), destination.close(), t.close()]);
+      }
+    },
+  );
 });
 
 describe('a repair run', () => {

@@ -8,6 +8,8 @@ export interface HubSpotObject {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  /** When it was archived (HubSpot answers it for archived objects). */
+  archivedAt?: string;
 }
 
 export interface PropertyDefinition {
@@ -297,6 +299,7 @@ export class HubSpotStore {
     const object = this.objects.get(type)!.get(id);
     if (!object) return;
     object.archived = true;
+    object.archivedAt = new Date().toISOString();
     this.writes++;
   }
 
@@ -350,6 +353,7 @@ export class HubSpotStore {
       createdAt: object.createdAt,
       updatedAt: object.updatedAt,
       archived: object.archived,
+      ...(object.archivedAt ? { archivedAt: object.archivedAt } : {}),
     };
   }
 
