@@ -19,6 +19,7 @@ import {
 } from '../../src/connectors';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
+import { shopifyWriteShape } from './shopify.write-shape';
 
 type Row = Record<string, any>;
 interface Connection {
@@ -171,6 +172,11 @@ export class ShopifyConnector implements Connector {
     };
   }
 
+  /** A record as read, in the shape upsert writes: see shopifyWriteShape. */
+  writeShape(entity: EntityName, record: NativeRecord): NativeRecord {
+    return shopifyWriteShape(this.kind(entity), record);
+  }
+
   idOf(_entity: EntityName, record: NativeRecord): string {
     return String(record.id);
   }
@@ -226,7 +232,8 @@ export class ShopifyConnector implements Connector {
 
   async delete(entity: EntityName, ids: string[]): Promise<void> {
     const mutation = Q.DELETE_MUTATIONS[this.kind(entity)];
-    await Promise.all(
+    // Every delete is answered before this says anything: none is still in flight when it throws.
+    const settled = await Promise.allSettled(
       ids.map((id) =>
         this.limit(async () => {
           const data = await this.client.request<{ result: { userErrors: UserError[] } }>(mutation, { id });
@@ -236,6 +243,8 @@ export class ShopifyConnector implements Connector {
         }),
       ),
     );
+    const failed = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed.length > 0) throw failed[0].reason;
   }
 
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
@@ -324,7 +333,9 @@ export class ShopifyConnector implements Connector {
           const id = match?.id;
           const mutation = id ? Q.CUSTOMER_UPDATE : Q.CUSTOMER_CREATE;
           // The source tag is the customer's source identity: kept on every write (tags are replaced).
-          const tags = [...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)];
+          const tags = [
+            ...new Set([...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)]),
+          ];
           return this.write(item, async (intent) => {
             intent.attempted = id ? 'update' : 'create';
             const data = await this.client.request<

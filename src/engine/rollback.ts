@@ -263,7 +263,7 @@ async function undoChunk(
   const writes: { entry: RollbackEntry; item: LoadItem; image: Record<string, unknown> | null }[] = [];
   for (const write of chunk) {
     const undo: Undo =
-      write.action === 'created' ? 'delete' : write.action === 'updated' ? 'restore' : 'recreate';
+      write.action === 'created' ? 'delete' : write.action === 'deleted' ? 'recreate' : 'restore';
     const entry: RollbackEntry = {
       entity,
       sourceId: write.sourceId,
@@ -318,18 +318,16 @@ async function undoChunk(
       link: null,
     });
   if (deletes.length > 0) {
-    const failure = await destination
-      .delete(
-        entity,
-        deletes.map(({ entry }) => entry.destinationId),
-      )
-      .then(
-        () => null,
-        (error: unknown) => errorMessage(error),
-      );
-    for (const { entry, image } of deletes)
-      if (failure) Object.assign(entry, { outcome: 'failed', reason: failure });
+    const refusals = await deleteEach(
+      destination,
+      entity,
+      deletes.map(({ entry }) => entry.destinationId),
+    );
+    for (const { entry, image } of deletes) {
+      const refusal = refusals.get(entry.destinationId);
+      if (refusal) Object.assign(entry, refusal);
       else journalOf(entry, image, null);
+    }
   }
   if (writes.length > 0) {
     const outcomes = await destination
@@ -349,6 +347,37 @@ async function undoChunk(
     });
   }
   return { entries, journal };
+}
+
+/**
+ * Deletes in one call; when the platform refuses any, the ones still there are deleted one by one, so each gets
+ * its own answer. A refusal (the platform's rule, such as Shopify keeping a customer who has placed orders) keeps
+ * the record, with the platform's reason: trying again changes nothing. Anything else fails it, to be tried again.
+ */
+async function deleteEach(
+  destination: Connector,
+  entity: EntityName,
+  ids: string[],
+): Promise<Map<string, Pick<RollbackEntry, 'outcome' | 'reason'>>> {
+  const answers = new Map<string, Pick<RollbackEntry, 'outcome' | 'reason'>>();
+  const refused = await destination.delete(entity, ids).then(
+    () => false,
+    () => true,
+  );
+  if (!refused) return answers;
+  const left = (await destination.fetch(entity, ids)).map((record) => destination.idOf(entity, record));
+  for (const id of left)
+    await destination
+      .delete(entity, [id])
+      .catch((error: unknown) =>
+        answers.set(
+          id,
+          error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED'
+            ? { outcome: 'kept', reason: `${destination.platform} refused to delete it: ${error.message}` }
+            : { outcome: 'failed', reason: errorMessage(error) },
+        ),
+      );
+  return answers;
 }
 
 /**

@@ -8,9 +8,10 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { rollbackRun } from '../../src/engine/rollback';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
-import { hubspotList } from '../helpers/crm-graph';
-import { salesforceCrmSeed } from '../helpers/crm-seed';
-import { connection, crmPlan, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
+import { hubspotList, salesforceAll } from '../helpers/crm-graph';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../helpers/crm-seed';
+import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
+import { shopifyList } from '../helpers/shopify-api';
 import { wooList } from '../helpers/woo-api';
 
 type Row = Record<string, any>;
@@ -325,6 +326,149 @@ describe('rollback of a run', () => {
       await expect(rollbackRun(prepared, t.ledger, undone.runId!)).rejects.toThrow(/itself a rollback/);
     } finally {
       await Promise.all([shopify.close(), woo.close()]);
+    }
+  });
+
+  it("honours the destination's delete rules: Shopify keeps a customer who placed an order since, and says why", async () => {
+    const woo = await wooStoreFrom(demoShopifySeed({ customers: 6, products: 2, orders: 4 }));
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    try {
+      const p = plan('rollback-rules', connection(woo, 'woocommerce'), connection(shopify, 'shopify'));
+      const prepared = await prepareMigration(p);
+      const full = await runMigration(prepared, t.ledger);
+      expect(full.status).toBe('completed');
+      // After the switch, the shop takes an order from a migrated customer, through Shopify's own API.
+      const [buyer] = await shopifyList(shopify.url, 'customers');
+      const placed = await fetch(`${shopify.url}/admin/api/2025-01/graphql.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
+        body: JSON.stringify({
+          query:
+            'mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } userErrors { message } } }',
+          variables: {
+            order: {
+              currency: 'EUR',
+              customer: { toAssociate: { id: buyer.id } },
+              lineItems: [
+                {
+                  title: 'Gift card',
+                  quantity: 1,
+                  priceSet: { shopMoney: { amount: '25.00', currencyCode: 'EUR' } },
+                },
+              ],
+            },
+          },
+        }),
+      });
+      const created = (await placed.json()) as {
+        data: { orderCreate: { order: { id: string } | null; userErrors: unknown[] } };
+      };
+      expect(created.data.orderCreate.userErrors).toEqual([]);
+
+      const undone = await rollbackRun(prepared, t.ledger, full.runId);
+      expect(undone.entities.orders).toEqual({ reversed: 4, kept: 0, failed: 0 });
+      expect(undone.entities.customers).toEqual({ reversed: 5, kept: 1, failed: 0 });
+      expect(undone.kept[0]).toMatchObject({
+        destinationId: buyer.id,
+        undo: 'delete',
+        reason: expect.stringMatching(/shopify refused to delete it: .*associated orders/),
+      });
+      const left = await shopifyList(shopify.url, 'orders');
+      expect(left.map((order) => order.id)).toEqual([created.data.orderCreate.order!.id]);
+      expect((await shopifyList(shopify.url, 'customers')).map((customer) => customer.id)).toEqual([
+        buyer.id,
+      ]);
+    } finally {
+      await Promise.all([shopify.close(), woo.close()]);
+    }
+  });
+
+  it('WooCommerce → Shopify: undoing a delta restores what it updated, in the shape Shopify takes', async () => {
+    const woo = await wooStoreFrom(demoShopifySeed({ customers: 8, products: 3, orders: 4 }));
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    try {
+      const p = plan('rollback-into-shopify', connection(woo, 'woocommerce'), connection(shopify, 'shopify'));
+      p.options.deltaOverlapMinutes = 0;
+      const prepared = await prepareMigration(p);
+      expect((await runMigration(prepared, t.ledger)).status).toBe('completed');
+      const state = async () => ({
+        customers: (await shopifyList(shopify.url, 'customers')).map(({ updatedAt: _u, ...c }) => c),
+        products: (await shopifyList(shopify.url, 'products')).map(({ updatedAt: _u, variants, ...c }) => ({
+          ...c,
+          variants: (variants as Row[]).map(({ updatedAt: _v, ...v }) => v),
+        })),
+      });
+      const afterFull = await state();
+      // In the old shop, through its own API, a second later: two customers renamed, a product repriced.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const api = (path: string, body: object) =>
+        fetch(`${woo.url}/wp-json/wc/v3/${path}?consumer_key=ck_sandbox&consumer_secret=cs_sandbox`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const customers = await wooList(woo.url, 'customers');
+      for (const customer of customers.slice(0, 2))
+        expect((await api(`customers/${customer.id}`, { first_name: 'Renamed' })).status).toBe(200);
+      const simple = (await wooList(woo.url, 'products')).find((product) => product.type === 'simple')!;
+      expect((await api(`products/${simple.id}`, { regular_price: '77.00' })).status).toBe(200);
+      const delta = await runMigration(prepared, t.ledger, { delta: true });
+      expect(delta.entities.customers).toMatchObject({ updated: 2 });
+      expect(delta.entities.products).toMatchObject({ updated: 1 });
+      expect(await state()).not.toEqual(afterFull);
+
+      const undone = await rollbackRun(prepared, t.ledger, delta.runId);
+      expect(undone).toMatchObject({ status: 'completed', kept: [], failed: [] });
+      expect(await state()).toEqual(afterFull);
+    } finally {
+      await Promise.all([shopify.close(), woo.close()]);
+    }
+  });
+
+  it('HubSpot → Salesforce: undoing the full run leaves the org as it was, lines and roles included', async () => {
+    const source = await startSandbox('hubspot', {
+      port: 0,
+      seed: hubspotCrmSeed({ companies: 4, contactsPerCompany: 2, dealsPerCompany: 1 }),
+    });
+    const destination = await startSandbox('salesforce', {
+      port: 0,
+      seed: JSON.parse(
+        readFileSync(resolve(__dirname, '../../examples/salesforce-destination-seed.json'), 'utf8'),
+      ),
+    });
+    try {
+      const p = crmPlan(
+        'crm-rollback-sf',
+        connection(source, 'hubspot'),
+        connection(destination, 'salesforce'),
+      );
+      const prepared = await prepareMigration(p);
+      const org = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            [
+              'Account',
+              'Contact',
+              'Opportunity',
+              'OpportunityLineItem',
+              'OpportunityContactRole',
+              'Product2',
+              'PricebookEntry',
+            ].map(
+              async (object) =>
+                [object, (await salesforceAll(destination, `SELECT Id FROM ${object}`)).length] as const,
+            ),
+          ),
+        );
+      const before = await org();
+      const full = await runMigration(prepared, t.ledger);
+      expect(full.status).not.toBe('failed');
+      expect((await org()).Opportunity).toBeGreaterThan(before.Opportunity);
+      const undone = await rollbackRun(prepared, t.ledger, full.runId);
+      expect(undone).toMatchObject({ kept: [], failed: [] });
+      expect(await org()).toEqual(before);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
     }
   });
 });

@@ -194,6 +194,8 @@ export class SalesforceStore {
         ['OpportunityContactRole', 'OpportunityId'],
       ],
       Contact: [['OpportunityContactRole', 'ContactId']],
+      // A product goes to the recycle bin with its price book entries.
+      Product2: [['PricebookEntry', 'Product2Id']],
     };
     for (const [child, lookup] of children[definition.name] ?? [])
       for (const other of this.live(child)) if (other[lookup] === row.Id) this.remove(other.Id);

@@ -213,6 +213,8 @@ export class ShopifyStore {
     if (errors.length > 0) return { customer: null, userErrors: errors };
     this.writes++;
     const fields = { ...input };
+    // A shop holds each tag once.
+    if (Array.isArray(fields.tags)) fields.tags = [...new Set(fields.tags as string[])];
     delete fields.id;
     if (existing) {
       Object.assign(existing, fields, { updatedAt: nowIso() });
@@ -229,6 +231,15 @@ export class ShopifyStore {
     const found = this.byGid(gid);
     if (!found)
       return { deletedCustomerId: null, userErrors: [{ field: ['id'], message: "Customer can't be found" }] };
+    // "You can only delete customers who haven't placed any orders" (customerDelete).
+    const id = Number(found.legacyResourceId);
+    if ([...this.orders.values()].some((order) => order.customerId === id))
+      return {
+        deletedCustomerId: null,
+        userErrors: [
+          { field: ['id'], message: 'Customer can’t be deleted because they have associated orders' },
+        ],
+      };
     this.writes++;
     this.customers.delete(Number(found.legacyResourceId));
     return { deletedCustomerId: gid, userErrors: [] };
