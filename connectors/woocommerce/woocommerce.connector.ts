@@ -43,6 +43,7 @@ const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
     batchLimit: WOO_FACTS.batchLimit,
     maxPageSize: WOO_FACTS.maxPageSize,
     uniqueKeys: ['sku'],
+    archive: 'moved to the trash (DELETE without force): out of the shop, restorable',
   },
   orders: {
     idField: 'id',
@@ -50,6 +51,7 @@ const ENTITIES: Record<IndexedKind, EntityDescriptor> = {
     modifiedAtField: 'date_modified_gmt',
     batchLimit: WOO_FACTS.batchLimit,
     maxPageSize: WOO_FACTS.maxPageSize,
+    archive: 'moved to the trash (DELETE without force): out of the order list, restorable',
   },
 };
 
@@ -184,6 +186,19 @@ export class WooConnector implements Connector {
     }
     // The identity index must not match a record that is gone.
     for (const id of ids) this.index[kind].forget(Number(id));
+  }
+
+  /** To the trash, one call each: a batch delete always deletes for good. Customers have no trash. */
+  async archive(entity: EntityName, ids: string[]): Promise<void> {
+    const kind = this.kind(entity);
+    if (!ENTITIES[kind].archive)
+      throw new SwitchyardError('PLAN_INVALID', `WooCommerce ${kind} have no trash`);
+    for (const id of ids)
+      await this.client.request('delete', `${kind}/${id}`).catch((error: unknown) => {
+        const code = ((error as SwitchyardError).details as WcErrorBody | undefined)?.code ?? '';
+        // Trashed already, or gone: what archiving wanted.
+        if (code !== 'woocommerce_rest_already_trashed' && !GONE.has(code)) throw error;
+      });
   }
 
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {

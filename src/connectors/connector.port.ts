@@ -22,6 +22,11 @@ export interface EntityDescriptor {
    * second record with a value another already holds is refused. A dry run predicts that refusal.
    */
   uniqueKeys?: string[];
+  /**
+   * What archiving a record means here, where the platform can keep a record out of use without deleting it
+   * (WooCommerce: the trash): a plan's `deletes: { <entity>: archive }` is refused where this is absent.
+   */
+  archive?: string;
 }
 
 export interface ReadOptions {
@@ -145,6 +150,11 @@ export interface Connector {
    * deletes are found by comparing the source's complete id list with the ledger.
    */
   deletedSince?(entity: EntityName, since: string): Promise<string[]>;
+  /**
+   * Archives records (see EntityDescriptor.archive): out of use, kept, restorable by writing their fields back.
+   * One already archived or gone is no error.
+   */
+  archive?(entity: EntityName, ids: string[]): Promise<void>;
   delete(entity: EntityName, ids: string[]): Promise<void>;
   /** The source id of a native record, known before any mapping runs. */
   idOf(entity: EntityName, record: NativeRecord): string;

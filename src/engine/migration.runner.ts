@@ -113,11 +113,24 @@ export async function prepareMigration(
       }
     }
   }
+  for (const [entity, action] of Object.entries(plan.deletes))
+    if (action === 'archive' && !destination.entities[entity]?.archive)
+      throw new SwitchyardError(
+        'PLAN_INVALID',
+        `deletes.${entity}: ${destination.platform} cannot archive ${entity}${archivable(destination)}; use delete (the record is removed there) or ignore`,
+      );
   const [sourceInfo, destinationInfo] = await Promise.all([
     checkReachable(source, 'source', plan.source.url),
     checkReachable(destination, 'destination', plan.destination.url),
   ]);
   return { plan, entities, source, destination, sourceInfo, destinationInfo, mappings };
+}
+
+function archivable(connector: Connector): string {
+  const can = Object.entries(connector.entities)
+    .filter(([, descriptor]) => descriptor.archive)
+    .map(([entity]) => entity);
+  return can.length > 0 ? ` (it can archive ${can.join(', ')})` : ' (it archives nothing)';
 }
 
 function choice(plan: MigrationPlan, platform: string, type: string): MappingChoice {

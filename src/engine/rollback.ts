@@ -8,7 +8,10 @@ import { imageOf } from './journal';
 import type { PreparedMigration } from './migration.runner';
 import { holds, recreatable } from './written-image';
 
-/** What undoing one record's write takes: deleting what the run created, restoring what it updated or deleted. */
+/**
+ * What undoing one record's write takes: deleting what the run created, restoring what it updated (or archived:
+ * its fields written back take it out of the archive), creating again what it deleted.
+ */
 export type Undo = 'delete' | 'restore' | 'recreate';
 
 export interface RollbackEntry {
@@ -51,7 +54,7 @@ export interface RollbackOptions {
 interface Written {
   sourceId: string;
   destinationId: string;
-  action: 'created' | 'updated' | 'deleted';
+  action: 'created' | 'updated' | 'deleted' | 'archived';
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   /** The links and children it was written with (for a delete: its last write's), to create it again whole. */
@@ -173,7 +176,7 @@ function writtenRecords(rows: WriteJournalRow[]): Written[] {
       if (known) known.parts++;
       continue;
     }
-    if (row.action !== 'created' && row.action !== 'updated' && row.action !== 'deleted') continue;
+    if (row.action === 'linked' || row.action === 'unlinked') continue;
     if (!known)
       bySource.set(row.sourceId, {
         sourceId: row.sourceId,
@@ -418,6 +421,15 @@ function decide(
     return write.before
       ? 'undo'
       : { outcome: 'failed', reason: 'the run kept no image of it before deleting it' };
+  // An archived record is out of the platform's lists (WooCommerce's trash): its fields written back bring it back.
+  if (write.action === 'archived') {
+    if (!write.before)
+      return { outcome: 'failed', reason: 'the run kept no image of it before archiving it' };
+    const restored =
+      image &&
+      Object.entries(write.before).every(([field, value]) => !(field in image) || holds(image[field], value));
+    return restored ? { outcome: 'reversed', reason: 'already out of the archive' } : 'undo';
+  }
   if (!image)
     return undo === 'delete'
       ? { outcome: 'reversed', reason: 'already gone from the destination' }

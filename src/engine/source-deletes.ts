@@ -11,7 +11,8 @@ import type { PreparedMigration } from './migration.runner';
  * source's complete id list against the records the ledger holds as loaded, or, in a delta run (`deletedSince`),
  * from the platform's own feed of deletes where it has one. A read that does not complete
  * throws before anything is deleted, and so does a share of deletes above the plan's limit, which says why.
- * Each delete is journaled with the record as the destination held it. Returns how many went.
+ * Each delete (or archive, where the plan says so) is journaled with the record as the destination held it.
+ * Returns how many went.
  */
 export async function propagateDeletes(
   prepared: PreparedMigration,
@@ -21,7 +22,8 @@ export async function propagateDeletes(
   dryRun?: DryRun,
   deletedSince?: string,
 ): Promise<number> {
-  if ((prepared.plan.deletes[entity] ?? 'ignore') !== 'delete') return 0;
+  const action = prepared.plan.deletes[entity] ?? 'ignore';
+  if (action === 'ignore') return 0;
   const { destination } = prepared;
   const loaded = (await ledger.entityRows(ids.migrationId, entity)).filter(
     (row) => row.status === 'loaded' && row.destinationId,
@@ -34,7 +36,8 @@ export async function propagateDeletes(
       'SAFETY_LIMIT',
       `${gone.length} of the ${loaded.length} ${entity} loaded before are gone from the source (${Math.round((gone.length * 100) / loaded.length)}%), more than the plan's limit of ${limit}%: nothing was deleted. If the source really lost them, raise options.deleteLimitPercent and run again; otherwise look at the source first`,
     );
-  const reason = `deleted in the source`;
+  const reason =
+    action === 'archive' ? 'deleted in the source; archived in the destination' : 'deleted in the source';
   if (dryRun) {
     for (const row of gone)
       dryRun.record(entity, entityDefinition(entity).type, row.sourceId, 'deleted', reason);
@@ -56,7 +59,8 @@ export async function propagateDeletes(
       record,
     ]),
   );
-  await destination.delete(entity, destinationIds);
+  if (action === 'archive') await destination.archive!(entity, destinationIds);
+  else await destination.delete(entity, destinationIds);
   await ledger.commitPage(ids.migrationId, ids.runId, entity, {
     rows: gone.map(({ id: _id, updatedAt: _updatedAt, ...row }) => ({
       ...row,
@@ -70,7 +74,7 @@ export async function propagateDeletes(
       part: 'record',
       object: entity,
       destinationId: row.destinationId!,
-      action: 'deleted' as const,
+      action: action === 'archive' ? ('archived' as const) : ('deleted' as const),
       before: before.has(row.destinationId!)
         ? imageOf(destination, entity, before.get(row.destinationId!)!, fieldsOf(row.sourceId))
         : null,

@@ -166,7 +166,7 @@ export class LedgerRecordRow {
 }
 
 /** What one write did in the destination: a record, or a child or link of one. */
-export type JournalAction = 'created' | 'updated' | 'deleted' | 'linked' | 'unlinked';
+export type JournalAction = 'created' | 'updated' | 'deleted' | 'archived' | 'linked' | 'unlinked';
 
 /**
  * The journal of every destination write a run made: the record itself (`part: record`) and each child and

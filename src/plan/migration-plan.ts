@@ -72,8 +72,8 @@ export const planContent = z
     /** Rules that leave the destination cleaner than the source: merge duplicates, fill defaults, skip categories. */
     cleaning: cleaningSchema,
     /**
-     * What a record deleted in the source does in the destination, per entity: `delete` it there, or `ignore`
-     * it (the default). `archive` is refused until a connector offers it.
+     * What a record deleted in the source does in the destination, per entity: `delete` it there, `archive` it
+     * where the destination can (refused before the run where it cannot), or `ignore` it (the default).
      */
     deletes: z.record(z.string(), z.enum(['delete', 'archive', 'ignore'])).default({}),
     options: z
@@ -113,14 +113,9 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
         ['cleaning', entity],
         `the plan does not move ${entity}; add it to entities or remove these rules`,
       );
-  for (const [entity, action] of Object.entries(plan.deletes)) {
+  for (const entity of Object.keys(plan.deletes)) {
     if (!moved.includes(entity))
       issue(['deletes', entity], `the plan does not move ${entity}; add it to entities or remove it here`);
-    else if (action === 'archive')
-      issue(
-        ['deletes', entity],
-        'archive is not offered by any connector yet; use delete (the record is removed in the destination) or ignore',
-      );
   }
   const types = new Set<string>(moved.map((entity) => entityDefinition(entity).type));
   const platforms = new Set([plan.source.platform, plan.destination.platform]);

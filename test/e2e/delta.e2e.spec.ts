@@ -10,6 +10,8 @@ import { hubspotCrmSeed, salesforceCrmSeed } from '../helpers/crm-seed';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox } from '../helpers/sandboxes';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
+import { shopifyList } from '../helpers/shopify-api';
+import { rollbackRun } from '../../src/engine/rollback';
 
 /**
  * Delta runs: only what the source changed since the last completed run's high-water mark (less an overlap)
@@ -271,6 +273,67 @@ describe('a CRM delta run, Salesforce → HubSpot', () => {
       expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
     } finally {
       await Promise.all([source.close(), destination.close(), t.close()]);
+    }
+  });
+});
+
+describe('source deletes archived in the destination', () => {
+  it('moves a product deleted in Shopify to the WooCommerce trash, and a rollback brings it back', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 6, products: 6, orders: 0 }));
+    const woo = await wooSandbox();
+    const t = await sqliteLedger();
+    try {
+      const p = plan('archive', connection(shopify, 'shopify'), connection(woo, 'woocommerce'), ['products']);
+      p.deletes = { products: 'archive' };
+      p.options.deleteLimitPercent = 20;
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      const before = await wooList(woo.url, 'products');
+      expect(before).toHaveLength(6);
+      const [leaving] = await shopifyList(shopify.url, 'products');
+      await prepared.source.delete('products', [leaving.id as string]);
+
+      const delta = await runMigration(prepared, t.ledger, { delta: true });
+      expect(delta.entities.products).toMatchObject({ deleted: 1, failed: 0 });
+      const listed = await wooList(woo.url, 'products');
+      expect(listed).toHaveLength(5);
+      const trashed = (await (
+        await fetch(
+          `${woo.url}/wp-json/wc/v3/products?status=trash&consumer_key=ck_sandbox&consumer_secret=cs_sandbox`,
+        )
+      ).json()) as Record<string, unknown>[];
+      expect(trashed.map((product) => product.name)).toEqual([leaving.title]);
+      const migration = (await t.ledger.migrationNamed(p.name))!;
+      const journal = await t.ledger.journal(migration.id, { runId: delta.runId });
+      expect(journal.map((row) => row.action)).toEqual(['archived']);
+      expect(journal[0].before).toMatchObject({ status: 'publish' });
+      expect((await reconcile(prepared, t.ledger)).verdict).toBe('pass');
+
+      const undone = await rollbackRun(prepared, t.ledger, delta.runId);
+      expect(undone).toMatchObject({ status: 'completed', kept: [], failed: [] });
+      expect(undone.reversed).toMatchObject([{ undo: 'restore', destinationId: String(trashed[0].id) }]);
+      expect((await wooList(woo.url, 'products')).map((product) => product.id).sort()).toEqual(
+        before.map((product) => product.id).sort(),
+      );
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
+
+  it('is refused before anything is written where the destination cannot archive', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 2, products: 1, orders: 0 }));
+    const woo = await wooSandbox();
+    try {
+      const p = plan('no-archive', connection(shopify, 'shopify'), connection(woo, 'woocommerce'), [
+        'customers',
+      ]);
+      p.deletes = { customers: 'archive' };
+      await expect(prepareMigration(p)).rejects.toThrow(
+        'deletes.customers: woocommerce cannot archive customers (it can archive products, orders); use delete (the record is removed there) or ignore',
+      );
+      expect(woo.counters().writes).toBe(0);
+    } finally {
+      await Promise.all([shopify.close(), woo.close()]);
     }
   });
 });

@@ -314,15 +314,20 @@ function matches(resource: Resource, row: Row, query: Record<string, string>): b
     case 'variations':
       if (query.sku && !query.sku.split(',').includes(row.sku)) return false;
       if (query.slug && row.slug !== query.slug) return false;
-      if (query.status && query.status !== 'any' && row.status !== query.status) return false;
+      if (!statusMatches(row.status, query.status)) return false;
       if (query.type && row.type !== query.type) return false;
       return true;
     case 'orders':
-      if (query.status && query.status !== 'any' && !query.status.split(',').includes(row.status))
-        return false;
+      if (!statusMatches(row.status, query.status)) return false;
       if (query.customer && row.customer_id !== Number(query.customer)) return false;
       return true;
   }
+}
+
+/** WordPress's `any` (the default) is every status but `trash`: trashed rows are listed only when asked for. */
+function statusMatches(status: string, wanted: string | undefined): boolean {
+  if (!wanted || wanted === 'any') return status !== 'trash';
+  return wanted.split(',').includes(status);
 }
 
 /** A copy of the stored row, so a response never aliases the store; orders carry their number as text. */

@@ -139,6 +139,20 @@ export class WooStore {
     if (!force && resource !== 'orders' && resource !== 'products') {
       throw new WcError('woocommerce_rest_trash_not_supported', 'Resource does not support trashing.', 501);
     }
+    // Without force, a product or order goes to the trash: kept, listed only with status=trash, restorable
+    // by updating its status. Trashing it twice is refused.
+    if (!force) {
+      if (existing.status === 'trash')
+        throw new WcError('woocommerce_rest_already_trashed', 'The resource has already been deleted.', 410);
+      this.writes++;
+      const now = new Date();
+      Object.assign(existing, {
+        status: 'trash',
+        date_modified: wpDate(now),
+        date_modified_gmt: wpDate(now),
+      });
+      return existing;
+    }
     this.writes++;
     this.table(resource).delete(id);
     if (resource === 'products')
