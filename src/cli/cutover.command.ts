@@ -1,11 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { NestFactory } from '@nestjs/core';
-import { CliModule } from '../app/cli.module';
 import { SwitchyardError } from '../common/errors';
 import { advanceCutover, cutoverReport, type CutoverReport, type CutoverStep } from '../cutover/cutover';
 import { duration, runbookHtml, runbookMarkdown } from '../cutover/runbook-document';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { EXIT, reportSetupError, withPreparedPlan } from './run-plan';
+import { EXIT, reportSetupError, withCliContext, withPreparedPlan } from './run-plan';
 
 export interface CutoverCommandOptions {
   planOnly?: boolean;
@@ -21,38 +19,31 @@ export interface CutoverCommandOptions {
  * exit 0 completed or waiting for the operator, 3 stopped at a failed step, 2 bad plan or confirmation.
  */
 export function runCutoverCommand(planPath: string, options: CutoverCommandOptions): Promise<number> {
-  return withPreparedPlan(planPath, async (prepared) => {
-    const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const route = `${prepared.plan.source.platform} (${prepared.plan.source.url}) → ${prepared.plan.destination.platform} (${prepared.plan.destination.url}), entities ${prepared.entities.join(', ')}`;
-    try {
-      const ledger = app.get(LedgerRepository);
-      const report = options.planOnly
-        ? await cutoverReport(prepared, ledger, { next: true })
-        : await advanceCutover(prepared, ledger, {
-            confirm: options.confirm,
-            watchMinutes: options.watchMinutes,
-            again: options.again,
-            signal: controller.signal,
-            onStep: options.json ? undefined : (step) => process.stdout.write(stepLine(step)),
-          });
-      if (options.html) writeFileSync(options.html, runbookHtml(report, route));
-      if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-      else if (options.planOnly) process.stdout.write(runbookMarkdown(report, route));
-      else process.stdout.write(closing(report));
-      return report.status === 'stopped' ? EXIT.withErrors : EXIT.ok;
-    } catch (error) {
-      if (error instanceof SwitchyardError) return reportSetupError(error);
-      throw error;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      await app.close();
-    }
-  });
+  return withPreparedPlan(planPath, (prepared) =>
+    withCliContext(async (app, signal) => {
+      const route = `${prepared.plan.source.platform} (${prepared.plan.source.url}) → ${prepared.plan.destination.platform} (${prepared.plan.destination.url}), entities ${prepared.entities.join(', ')}`;
+      try {
+        const ledger = app.get(LedgerRepository);
+        const report = options.planOnly
+          ? await cutoverReport(prepared, ledger, { next: true })
+          : await advanceCutover(prepared, ledger, {
+              confirm: options.confirm,
+              watchMinutes: options.watchMinutes,
+              again: options.again,
+              signal,
+              onStep: options.json ? undefined : (step) => process.stdout.write(stepLine(step)),
+            });
+        if (options.html) writeFileSync(options.html, runbookHtml(report, route));
+        if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else if (options.planOnly) process.stdout.write(runbookMarkdown(report, route));
+        else process.stdout.write(closing(report));
+        return report.status === 'stopped' ? EXIT.withErrors : EXIT.ok;
+      } catch (error) {
+        if (error instanceof SwitchyardError) return reportSetupError(error);
+        throw error;
+      }
+    }),
+  );
 }
 
 function stepLine(step: CutoverStep): string {

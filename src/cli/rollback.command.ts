@@ -1,9 +1,7 @@
-import { NestFactory } from '@nestjs/core';
-import { CliModule } from '../app/cli.module';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import { rollbackRun, type RollbackResult } from '../engine/rollback';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { EXIT, reportSetupError, withPreparedPlan } from './run-plan';
+import { EXIT, reportSetupError, withCliContext, withPreparedPlan } from './run-plan';
 
 /**
  * `switchyard rollback PLAN.yaml --run RUN_ID [--dry-run] [--force] [--json]`: exit 0 all reversed (or, in a
@@ -13,38 +11,32 @@ export function runRollbackCommand(
   planPath: string,
   options: { run: string; json?: boolean; dryRun?: boolean; force?: boolean },
 ): Promise<number> {
-  return withPreparedPlan(planPath, async (prepared) => {
-    const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      const result = await rollbackRun(prepared, app.get(LedgerRepository), options.run, {
-        dryRun: options.dryRun,
-        force: options.force,
-        signal: controller.signal,
-        onChunk: (entity, done, total) => {
-          if (!options.json && process.stderr.isTTY) process.stderr.write(`\r${entity}: ${done}/${total}   `);
-        },
-      });
-      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : rollbackText(result));
-      if (result.status === 'interrupted') return EXIT.interrupted;
-      return result.kept.length + result.failed.length > 0 ? EXIT.withErrors : EXIT.ok;
-    } catch (error) {
-      // Refused before anything was undone: a run that is not this migration's, a dry run, one still running.
-      if (error instanceof SwitchyardError && ['PLAN_INVALID', 'LEDGER_STATE'].includes(error.code))
-        return reportSetupError(error);
-      process.stderr.write(
-        `switchyard: the rollback stopped: ${errorMessage(error)}\nWhat it undid is recorded; run the same command again to go on.\n`,
-      );
-      return EXIT.failed;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      await app.close();
-    }
-  });
+  return withPreparedPlan(planPath, (prepared) =>
+    withCliContext(async (app, signal) => {
+      try {
+        const result = await rollbackRun(prepared, app.get(LedgerRepository), options.run, {
+          dryRun: options.dryRun,
+          force: options.force,
+          signal,
+          onChunk: (entity, done, total) => {
+            if (!options.json && process.stderr.isTTY)
+              process.stderr.write(`\r${entity}: ${done}/${total}   `);
+          },
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : rollbackText(result));
+        if (result.status === 'interrupted') return EXIT.interrupted;
+        return result.kept.length + result.failed.length > 0 ? EXIT.withErrors : EXIT.ok;
+      } catch (error) {
+        // Refused before anything was undone: a run that is not this migration's, a dry run, one still running.
+        if (error instanceof SwitchyardError && ['PLAN_INVALID', 'LEDGER_STATE'].includes(error.code))
+          return reportSetupError(error);
+        process.stderr.write(
+          `switchyard: the rollback stopped: ${errorMessage(error)}\nWhat it undid is recorded; run the same command again to go on.\n`,
+        );
+        return EXIT.failed;
+      }
+    }),
+  );
 }
 
 const UNDO_WORDS = {
@@ -55,7 +47,7 @@ const UNDO_WORDS = {
 
 function rollbackText(result: RollbackResult): string {
   const lines = [
-    `${result.dryRun ? 'Dry run of the rollback' : result.resumed ? 'Resumed the rollback' : 'Rolled back'} of run ${result.undoes} (migration ${result.migration})${result.runId ? `, as run ${result.runId}` : ''}: ${result.status}${result.dryRun ? ' — nothing was written; "reversed" is what it would undo' : ''}`,
+    `${result.dryRun ? 'Dry run of the rollback of' : result.resumed ? 'Resumed the rollback of' : 'Rolled back'} run ${result.undoes} (migration ${result.migration})${result.runId ? `, as run ${result.runId}` : ''}: ${result.status}${result.dryRun ? ' — nothing was written; "reversed" is what it would undo' : ''}`,
     '',
     'entity      reversed  kept  failed',
     ...Object.entries(result.entities).map(

@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from '../app/cli.module';
 import { MigrationService } from '../app/migration.service';
@@ -36,6 +37,27 @@ export async function withPreparedPlan(
 }
 
 /**
+ * Runs `work` with the CLI's application context and a signal that SIGINT and SIGTERM abort (work stops at its
+ * next safe point); both are released afterwards, however it ends.
+ */
+export async function withCliContext<T>(
+  work: (app: INestApplicationContext, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(app, controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await app.close();
+  }
+}
+
+/**
  * Runs a prepared migration on the ledger in-process (the CLI's scheduling), with progress bars on a
  * terminal and SIGINT/SIGTERM stopping cleanly at the next page boundary.
  */
@@ -45,49 +67,42 @@ export async function executePrepared(
   dryRun = false,
   kind: 'full' | 'delta' | 'repair' = 'full',
 ): Promise<{ code: number; result?: RunResult }> {
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const bars = progressBars(!json && process.stdout.isTTY === true);
-  try {
-    const result = await app.get(MigrationService).run(prepared, {
-      signal: controller.signal,
-      progress: bars,
-      dryRun,
-      delta: kind === 'delta',
-      repair: kind === 'repair',
-    });
-    bars.stop();
-    if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
-    else {
-      process.stdout.write(
-        `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'full' ? '' : ` a ${result.kind} of`} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
+  return withCliContext(async (app, signal) => {
+    const bars = progressBars(!json && process.stdout.isTTY === true);
+    try {
+      const result = await app.get(MigrationService).run(prepared, {
+        signal,
+        progress: bars,
+        dryRun,
+        delta: kind === 'delta',
+        repair: kind === 'repair',
+      });
+      bars.stop();
+      if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
+      else {
+        process.stdout.write(
+          `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'full' ? '' : ` a ${result.kind} of`} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,
+        );
+        const problems = problemList(result);
+        if (problems) process.stdout.write(`\n${problems}\n`);
+        const warnings = warningList(result);
+        if (warnings) process.stdout.write(`\n${warnings}\n`);
+      }
+      const code =
+        result.status === 'completed'
+          ? EXIT.ok
+          : result.status === 'interrupted'
+            ? EXIT.interrupted
+            : EXIT.withErrors;
+      if (!json && result.status === 'interrupted')
+        process.stdout.write('\nStopped at a page boundary; run the same command again to resume.\n');
+      return { code, result };
+    } catch (error) {
+      bars.stop();
+      process.stderr.write(
+        `switchyard: the run stopped: ${errorMessage(error)}\nIts progress is saved; run the same command again to resume.\n`,
       );
-      const problems = problemList(result);
-      if (problems) process.stdout.write(`\n${problems}\n`);
-      const warnings = warningList(result);
-      if (warnings) process.stdout.write(`\n${warnings}\n`);
+      return { code: EXIT.failed };
     }
-    const code =
-      result.status === 'completed'
-        ? EXIT.ok
-        : result.status === 'interrupted'
-          ? EXIT.interrupted
-          : EXIT.withErrors;
-    if (!json && result.status === 'interrupted')
-      process.stdout.write('\nStopped at a page boundary; run the same command again to resume.\n');
-    return { code, result };
-  } catch (error) {
-    bars.stop();
-    process.stderr.write(
-      `switchyard: the run stopped: ${errorMessage(error)}\nIts progress is saved; run the same command again to resume.\n`,
-    );
-    return { code: EXIT.failed };
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await app.close();
-  }
+  });
 }
