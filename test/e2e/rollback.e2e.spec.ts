@@ -12,6 +12,7 @@ import { hubspotList, salesforceAll } from '../helpers/crm-graph';
 import { hubspotCrmSeed, salesforceCrmSeed } from '../helpers/crm-seed';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { shopifyList } from '../helpers/shopify-api';
+import { isWrite, startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
 
 type Row = Record<string, any>;
@@ -469,6 +470,66 @@ describe('rollback of a run', () => {
       expect(await org()).toEqual(before);
     } finally {
       await Promise.all([source.close(), destination.close()]);
+    }
+  });
+
+  it('doubles nothing when every reply is lost after the destination saved an undo: run again, it finishes', async () => {
+    const seed = demoShopifySeed({ customers: 16, products: 2, orders: 0 });
+    const shopify = await shopifySandbox(seed);
+    const woo = await wooSandbox();
+    try {
+      const p = plan('rollback-lossy', connection(shopify, 'shopify'), connection(woo, 'woocommerce'), [
+        'customers',
+      ]);
+      p.deletes = { customers: 'delete' };
+      p.options.deleteLimitPercent = 25;
+      const prepared = await prepareMigration(p);
+      await runMigration(prepared, t.ledger);
+      const afterFull = await wooState(woo.url);
+      const migration = (await t.ledger.migrationNamed(p.name))!;
+      const later = new Date(
+        Date.parse((await t.ledger.watermark(migration.id, 'customers'))!) + 3_600_000,
+      ).toISOString();
+      const customers = [...shopify.store.customers.values()];
+      for (const customer of customers.slice(-3))
+        shopify.store.customers.delete(Number(customer.legacyResourceId));
+      for (const customer of customers.slice(0, 4))
+        Object.assign(customer, { firstName: 'Edited', updatedAt: later });
+      shopify.store.seed({
+        customers: [0, 1, 2].map((i) => ({
+          email: `new.${i}@example.com`,
+          lastName: `New ${i}`,
+          createdAt: later,
+          updatedAt: later,
+        })),
+      });
+      const delta = await runMigration(prepared, t.ledger, { delta: true });
+      expect(delta.entities.customers).toMatchObject({ created: 3, updated: 4, deleted: 3 });
+
+      // Every write the rollback sends is saved by WooCommerce and its reply lost: deletes, restores, re-creates.
+      const proxy = await startFaultProxy(woo.url, [{ when: isWrite, fault: 'lose-reply', every: 1 }]);
+      try {
+        const lossy = await prepareMigration(
+          plan(p.name, connection(shopify, 'shopify'), connection(woo, 'woocommerce', proxy.url), [
+            'customers',
+          ]),
+        );
+        const first = await rollbackRun(lossy, t.ledger, delta.runId);
+        expect(proxy.lostAfterSave).toBeGreaterThanOrEqual(3);
+        expect(first.status).toBe('completed_with_errors');
+        expect(new Set(first.failed.map((entry) => entry.undo))).toEqual(new Set(['restore', 'recreate']));
+      } finally {
+        await proxy.close();
+      }
+      // Run again on a sound line: what was saved is found done, the rest is done, nothing twice.
+      const again = await rollbackRun(prepared, t.ledger, delta.runId);
+      expect(again).toMatchObject({ status: 'completed', kept: [], failed: [] });
+      expect(await wooState(woo.url)).toEqual(afterFull);
+      const emails = (await wooList(woo.url, 'customers')).map((customer) => customer.email as string);
+      expect(emails).toHaveLength(16);
+      expect(new Set(emails).size).toBe(16);
+    } finally {
+      await Promise.all([shopify.close(), woo.close()]);
     }
   });
 });
