@@ -31,6 +31,12 @@ export const organizationSchema = z.object({
   phone: text,
   industry: text,
   addresses: z.array(addressSchema).default([]),
+  /** Its roles in the books (an ERP's debtor and creditor); a CRM company has none. */
+  roles: z.array(z.enum(['customer', 'supplier'])).default([]),
+  debtorNumber: text,
+  creditorNumber: text,
+  /** Days an invoice to or from it is due after its date. */
+  paymentTermDays: z.number().int().min(0, { message: 'is negative' }).nullish(),
   owner: ref('user').nullish(),
   createdAt: isoTimestamp.nullish(),
   updatedAt: isoTimestamp.nullish(),

@@ -4,6 +4,7 @@
  */
 import './commerce';
 import './crm';
+import './accounting';
 
 export * from './registry';
 
