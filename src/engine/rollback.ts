@@ -59,8 +59,6 @@ interface Written {
   after: Record<string, unknown> | null;
   /** The links and children it was written with (for a delete: its last write's), to create it again whole. */
   related: WriteJournalRow['related'];
-  /** Children and links the run wrote with it (undone with the record when it is deleted). */
-  parts: number;
 }
 
 const CHUNK = 100;
@@ -116,7 +114,11 @@ export async function rollbackRun(
     for (const entity of entities) {
       const writes = writtenRecords(journal.filter((row) => row.entity === entity));
       const counts = (result.entities[entity] = { reversed: 0, kept: 0, failed: 0 });
-      if (opened) await ledger.startEntity(opened.run.id, entity);
+      if (opened) {
+        // Resumed, every record is judged again from what the destination holds: the counts start over.
+        await ledger.resetCounters(opened.run.id, entity);
+        await ledger.startEntity(opened.run.id, entity);
+      }
       for (let start = 0; start < writes.length; start += CHUNK) {
         if (options.signal?.aborted) {
           result.status = 'interrupted';
@@ -160,7 +162,7 @@ function refuseUnless(target: RunRow, runId: string): void {
       'PLAN_INVALID',
       `run ${runId} is itself a rollback: to bring its records back, run the migration again`,
     );
-  if (ACTIVE_RUN.includes(target.status) || target.status === 'running')
+  if (ACTIVE_RUN.includes(target.status))
     throw new SwitchyardError(
       'LEDGER_STATE',
       `run ${runId} is ${target.status}: stop it (or let \`migrate\` finish it) before rolling it back`,
@@ -171,12 +173,10 @@ function refuseUnless(target: RunRow, runId: string): void {
 function writtenRecords(rows: WriteJournalRow[]): Written[] {
   const bySource = new Map<string, Written>();
   for (const row of rows) {
+    // Children and links follow their record: deleted with it, or created again with it from `related`. Those
+    // an update wrote are left as it wrote them.
+    if (row.part !== 'record' || row.action === 'linked' || row.action === 'unlinked') continue;
     const known = bySource.get(row.sourceId);
-    if (row.part !== 'record') {
-      if (known) known.parts++;
-      continue;
-    }
-    if (row.action === 'linked' || row.action === 'unlinked') continue;
     if (!known)
       bySource.set(row.sourceId, {
         sourceId: row.sourceId,
@@ -185,7 +185,6 @@ function writtenRecords(rows: WriteJournalRow[]): Written[] {
         before: row.before,
         after: row.after,
         related: row.related,
-        parts: 0,
       });
     // A record written twice in one run (a retried page) keeps what it was first and what it became last.
     else known.after = row.after ?? known.after;

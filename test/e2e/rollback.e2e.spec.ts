@@ -292,6 +292,13 @@ describe('rollback of a run', () => {
       const undone = await rollbackRun(prepared, t.ledger, full.runId);
       expect(undone).toMatchObject({ resumed: true, runId: stopped.runId, status: 'completed' });
       expect(undone.entities.customers).toEqual({ reversed: 11, kept: 1, failed: 0 });
+      // The rollback run's own counts, in the ledger, are those of the attempt that finished: 11 deleted, 1 kept.
+      expect(await t.ledger.runEntity(undone.runId!, 'customers')).toMatchObject({
+        status: 'completed',
+        deleted: 11,
+        unchanged: 1,
+        failed: 0,
+      });
       expect(undone.kept[0]).toMatchObject({
         destinationId: String(edited.id),
         undo: 'delete',
