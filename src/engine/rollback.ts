@@ -4,6 +4,7 @@ import { errorMessage, SwitchyardError } from '../common/errors';
 import type { LedgerRecordRow, RunRow, RunStatus, WriteJournalRow } from '../ledger/ledger.entities';
 import { type JournalDraft, type LedgerRepository, zeroCounters } from '../ledger/ledger.repository';
 import { ACTIVE_RUN } from '../ledger/run-states';
+import { deleteEach } from './destination-deletes';
 import { imageOf } from './journal';
 import type { PreparedMigration } from './migration.runner';
 import { holds, recreatable } from './written-image';
@@ -327,7 +328,9 @@ async function undoChunk(
     );
     for (const { entry, image } of deletes) {
       const refusal = refusals.get(entry.destinationId);
-      if (refusal) Object.assign(entry, refusal);
+      // Refused by the platform's rule: kept, since trying again changes nothing; anything else fails, to retry.
+      if (refusal)
+        Object.assign(entry, { outcome: refusal.refused ? 'kept' : 'failed', reason: refusal.reason });
       else journalOf(entry, image, null);
     }
   }
@@ -349,37 +352,6 @@ async function undoChunk(
     });
   }
   return { entries, journal };
-}
-
-/**
- * Deletes in one call; when the platform refuses any, the ones still there are deleted one by one, so each gets
- * its own answer. A refusal (the platform's rule, such as Shopify keeping a customer who has placed orders) keeps
- * the record, with the platform's reason: trying again changes nothing. Anything else fails it, to be tried again.
- */
-async function deleteEach(
-  destination: Connector,
-  entity: EntityName,
-  ids: string[],
-): Promise<Map<string, Pick<RollbackEntry, 'outcome' | 'reason'>>> {
-  const answers = new Map<string, Pick<RollbackEntry, 'outcome' | 'reason'>>();
-  const refused = await destination.delete(entity, ids).then(
-    () => false,
-    () => true,
-  );
-  if (!refused) return answers;
-  const left = (await destination.fetch(entity, ids)).map((record) => destination.idOf(entity, record));
-  for (const id of left)
-    await destination
-      .delete(entity, [id])
-      .catch((error: unknown) =>
-        answers.set(
-          id,
-          error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED'
-            ? { outcome: 'kept', reason: `${destination.platform} refused to delete it: ${error.message}` }
-            : { outcome: 'failed', reason: errorMessage(error) },
-        ),
-      );
-  return answers;
 }
 
 /**

@@ -3,6 +3,7 @@ import { SwitchyardError } from '../common/errors';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 import { zeroCounters } from '../ledger/ledger.repository';
 import type { DryRun } from './dry-run';
+import { deleteEach, type DeleteRefusal } from './destination-deletes';
 import { imageOf } from './journal';
 import type { PreparedMigration } from './migration.runner';
 
@@ -59,17 +60,30 @@ export async function propagateDeletes(
       record,
     ]),
   );
-  if (action === 'archive') await destination.archive!(entity, destinationIds);
-  else await destination.delete(entity, destinationIds);
+  // A delete the destination refuses by its own rule leaves the record there, loaded, with the refusal as the
+  // run's warning; any other failure stops the run once what did go is recorded, and the next run tries again.
+  const notDeleted =
+    action === 'archive'
+      ? await destination.archive!(entity, destinationIds).then(() => new Map<string, DeleteRefusal>())
+      : await deleteEach(destination, entity, destinationIds);
+  const refused = gone.filter((row) => notDeleted.get(row.destinationId!)?.refused);
+  const deleted = gone.filter((row) => !notDeleted.has(row.destinationId!));
   await ledger.commitPage(ids.migrationId, ids.runId, entity, {
-    rows: gone.map(({ id: _id, updatedAt: _updatedAt, ...row }) => ({
-      ...row,
-      status: 'deleted' as const,
-      lastOutcome: 'deleted' as const,
-      lastError: reason,
-      lastRunId: ids.runId,
-    })),
-    journal: gone.map((row) => ({
+    rows: [
+      ...refused.map(({ id: _id, updatedAt: _updatedAt, ...row }) => ({
+        ...row,
+        lastError: `deleted in the source, kept in the destination: ${notDeleted.get(row.destinationId!)!.reason}`,
+        lastRunId: ids.runId,
+      })),
+      ...deleted.map(({ id: _id, updatedAt: _updatedAt, ...row }) => ({
+        ...row,
+        status: 'deleted' as const,
+        lastOutcome: 'deleted' as const,
+        lastError: reason,
+        lastRunId: ids.runId,
+      })),
+    ],
+    journal: deleted.map((row) => ({
       sourceId: row.sourceId,
       part: 'record',
       object: entity,
@@ -82,9 +96,15 @@ export async function propagateDeletes(
       related: written.get(row.sourceId)?.related ?? null,
       link: null,
     })),
-    counters: { ...zeroCounters(), deleted: gone.length },
+    counters: { ...zeroCounters(), deleted: deleted.length },
   });
-  return gone.length;
+  const failure = [...notDeleted.values()].find((answer) => !answer.refused);
+  if (failure)
+    throw new SwitchyardError(
+      'PLATFORM_TEMPORARY',
+      `${notDeleted.size - refused.length} ${entity} deleted in the source could not be deleted in the destination (${failure.reason}); run again to try them again`,
+    );
+  return deleted.length;
 }
 
 /**
