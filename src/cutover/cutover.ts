@@ -172,7 +172,6 @@ async function execute(
       passed: result.status === 'completed' && result.problems.length === 0,
       outcome: runOutcome(result),
       runId: result.dryRun ? null : result.runId,
-      result,
     };
   };
   switch (name) {

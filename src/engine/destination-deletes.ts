@@ -27,14 +27,14 @@ export async function deleteEach(
   if (!failed) return answers;
   const left = (await destination.fetch(entity, ids)).map((record) => destination.idOf(entity, record));
   for (const id of left)
-    await destination.delete(entity, [id]).catch((error: unknown) =>
+    await destination.delete(entity, [id]).catch((error: unknown) => {
+      const refused = error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED';
       answers.set(id, {
-        refused: error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED',
-        reason:
-          error instanceof SwitchyardError && error.code === 'PLATFORM_REJECTED'
-            ? `${destination.platform} refused to delete it: ${error.message}`
-            : errorMessage(error),
-      }),
-    );
+        refused,
+        reason: refused
+          ? `${destination.platform} refused to delete it: ${errorMessage(error)}`
+          : errorMessage(error),
+      });
+    });
   return answers;
 }
