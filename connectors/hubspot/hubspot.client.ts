@@ -3,9 +3,11 @@ import Bottleneck from 'bottleneck';
 import {
   type CallLimiter,
   type ClientStats,
-  newClientStats,
+  type Headers,
+  plainHeaders,
+  type PlatformProtocol,
+  Requester,
   SwitchyardError,
-  withRetry,
 } from '../../src/connectors';
 import { HUBSPOT_FACTS } from './hubspot.facts';
 
@@ -23,29 +25,66 @@ interface HubSpotErrorBody {
   policyName?: string;
 }
 
+/** HubSpot's protocol: its error bodies, its DAILY 429 that only midnight helps, its pace headers. */
+function hubspotProtocol(adjustPace: (headers: Headers) => void): PlatformProtocol {
+  return {
+    name: 'HubSpot',
+    credentials: 'access token',
+    authHint: "check credentials.accessToken and the private app's CRM scopes",
+    errorOf: (body) => {
+      const error = (
+        typeof body === 'object' && body !== null ? body : { message: body }
+      ) as HubSpotErrorBody;
+      return { code: error.category, message: error.message };
+    },
+    classify: (failure, said) => {
+      if (failure.status !== 429) return undefined;
+      const body = failure.body as HubSpotErrorBody | undefined;
+      if (body?.policyName === 'DAILY')
+        return new SwitchyardError(
+          'PLATFORM_QUOTA',
+          `HubSpot's daily API limit is used up (${said}); resume the run after midnight in the account's time zone`,
+          body,
+        );
+      // Ten-secondly or search's secondly limit: a second's wait, then backoff, covers the rolling window.
+      return new SwitchyardError('PLATFORM_THROTTLED', said, body, 1000);
+    },
+    observe: adjustPace,
+    // The SDK's ApiException (and `raw`'s RawHttpError): the status in `code`, the parsed body in `body`.
+    failureOf: (error) => {
+      const failure = error as { code?: unknown; body?: unknown; headers?: unknown };
+      if (typeof failure.code !== 'number') return undefined;
+      return { status: failure.code, body: failure.body, headers: plainHeaders(failure.headers) };
+    },
+  };
+}
+
 /**
- * The official @hubspot/api-client pointed at `url`, paced and retried the way HubSpot asks: calls are
- * spaced so no rolling ten-second window holds more than the app's limit (read from the
+ * The official @hubspot/api-client pointed at `url`, under the kit's requester and paced the way HubSpot
+ * asks: calls are spaced so no rolling ten-second window holds more than the app's limit (read from the
  * X-HubSpot-RateLimit-* headers as they arrive), search at 5 a second; a TEN_SECONDLY_ROLLING or secondly
  * 429 is answered with a wait, a DAILY one stops the run (PLATFORM_QUOTA) since only midnight helps.
  */
 export class HubSpotClient {
-  readonly stats: ClientStats = newClientStats();
   readonly sdk: Client;
+  private readonly requester: Requester;
   private readonly pacer: Bottleneck;
   private readonly searchPacer = new Bottleneck({ minTime: 1000 / HUBSPOT_FACTS.searchPerSecond });
 
-  constructor(
-    url: string,
-    accessToken: string,
-    concurrency: number,
-    private readonly limiter?: CallLimiter,
-  ) {
+  constructor(url: string, accessToken: string, concurrency: number, limiter?: CallLimiter) {
     this.sdk = new Client({ accessToken, basePath: url.replace(/\/+$/, '') });
     this.pacer = new Bottleneck({
       maxConcurrent: concurrency,
       minTime: HUBSPOT_FACTS.tenSecondWindowMs / HUBSPOT_FACTS.tenSecondlyLimit,
     });
+    this.requester = new Requester(
+      hubspotProtocol((headers) => this.adjustPace(headers)),
+      { limiter },
+    );
+  }
+
+  get stats(): ClientStats {
+    return this.requester.stats;
   }
 
   /** One SDK call (`what` names it in errors). Search calls have their own pace and no rate headers. */
@@ -54,26 +93,13 @@ export class HubSpotClient {
     request: () => Promise<HttpInfo<T>>,
     options: { search?: boolean; retries?: number } = {},
   ): Promise<T> {
-    return withRetry(
+    return this.requester.call(
+      what,
       async () => {
-        await this.limiter?.acquire(1);
-        this.stats.calls++;
-        try {
-          const info = await (options.search ? this.searchPacer : this.pacer).schedule(request);
-          this.adjustPace(info.headers);
-          return info.data;
-        } catch (error) {
-          this.stats.errors++;
-          throw translate(what, error);
-        }
+        const info = await (options.search ? this.searchPacer : this.pacer).schedule(request);
+        return { status: info.httpStatusCode, headers: plainHeaders(info.headers), data: info.data };
       },
-      {
-        retries: options.retries,
-        onWait: (ms) => {
-          this.stats.throttleWaits++;
-          this.stats.throttleWaitMs += ms;
-        },
-      },
+      { retries: options.retries },
     );
   }
 
@@ -89,7 +115,7 @@ export class HubSpotClient {
   }
 
   /** Professional and Enterprise apps get more than Starter's 100 per 10 s: follow what the portal says. */
-  private adjustPace(headers: Record<string, string>): void {
+  private adjustPace(headers: Headers): void {
     const max = Number(headers['x-hubspot-ratelimit-max']);
     const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
     if (max > 0 && interval > 0) this.pacer.updateSettings({ minTime: interval / max });
@@ -104,38 +130,4 @@ class RawHttpError extends Error {
   ) {
     super(`HTTP ${code}`);
   }
-}
-
-function translate(what: string, error: unknown): SwitchyardError {
-  const failure = error as { code?: unknown; body?: unknown; message?: string };
-  if (typeof failure.code !== 'number') {
-    return new SwitchyardError(
-      'PLATFORM_UNREACHABLE',
-      `cannot reach HubSpot (${failure.message ?? 'no response'})`,
-    );
-  }
-  const status = failure.code;
-  const body = (
-    typeof failure.body === 'object' && failure.body !== null ? failure.body : { message: failure.body }
-  ) as HubSpotErrorBody;
-  const said = `${what} → HTTP ${status}${body.category ? ` ${body.category}` : ''}: ${body.message ?? ''}`;
-  if (status === 401 || status === 403) {
-    return new SwitchyardError(
-      'PLATFORM_AUTH',
-      `HubSpot refused the access token (${body.message ?? status}); check credentials.accessToken and the private app's CRM scopes`,
-    );
-  }
-  if (status === 429) {
-    if (body.policyName === 'DAILY') {
-      return new SwitchyardError(
-        'PLATFORM_QUOTA',
-        `HubSpot's daily API limit is used up (${what}); resume the run after midnight in the account's time zone`,
-        body,
-      );
-    }
-    // Ten-secondly or search's secondly limit: a second's wait, then backoff, covers the rolling window.
-    return new SwitchyardError('PLATFORM_THROTTLED', said, body, 1000);
-  }
-  if (status >= 500) return new SwitchyardError('PLATFORM_TEMPORARY', said, body);
-  return new SwitchyardError('PLATFORM_REJECTED', said, body);
 }

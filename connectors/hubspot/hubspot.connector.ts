@@ -13,6 +13,7 @@ import {
   type ReadPage,
   scalarText,
   SwitchyardError,
+  cursorPages,
 } from '../../src/connectors';
 import { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
@@ -105,25 +106,28 @@ export class HubSpotConnector implements Connector {
       yield* this.readModified(type, limit, options.modifiedSince, options.cursor);
       return;
     }
-    let after = options.cursor ?? undefined;
-    do {
-      const page = await this.client.call(`list ${type}`, () =>
-        this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
-          type,
-          limit,
-          after,
-          this.properties(type),
-          undefined,
-          LINKED[type],
-          false,
-        ),
-      );
-      const records = (page.results as SdkObject[]).map((object) =>
-        nativeRecord(object, inlineLinks(object)),
-      );
-      after = page.paging?.next?.after;
-      yield { records: await this.withLines(type, records), nextCursor: after ?? null };
-    } while (after);
+    const pages = cursorPages<NativeRecord>({
+      cursor: options.cursor,
+      fetch: async (after) => {
+        const page = await this.client.call(`list ${type}`, () =>
+          this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
+            type,
+            limit,
+            after,
+            this.properties(type),
+            undefined,
+            LINKED[type],
+            false,
+          ),
+        );
+        const records = (page.results as SdkObject[]).map((object) =>
+          nativeRecord(object, inlineLinks(object)),
+        );
+        return { records, after: page.paging?.next?.after };
+      },
+    });
+    for await (const page of pages)
+      yield { records: await this.withLines(type, page.records), nextCursor: page.nextCursor };
   }
 
   /** A record's properties flat, as upsert writes them: what an update's before-image is taken from. */
@@ -173,25 +177,28 @@ export class HubSpotConnector implements Connector {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return [];
     const type = OBJECT_OF[kind];
+    const pages = cursorPages<SdkObject>({
+      cursor: null,
+      fetch: async (after) => {
+        const page = await this.client.call(`list archived ${type}`, () =>
+          this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
+            type,
+            HUBSPOT_FACTS.maxPageSize,
+            after,
+            [],
+            undefined,
+            undefined,
+            true,
+          ),
+        );
+        return { records: page.results, after: page.paging?.next?.after };
+      },
+    });
     const ids: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.client.call(`list archived ${type}`, () =>
-        this.client.sdk.crm.objects.basicApi.getPageWithHttpInfo(
-          type,
-          HUBSPOT_FACTS.maxPageSize,
-          after,
-          [],
-          undefined,
-          undefined,
-          true,
-        ),
-      );
-      for (const object of page.results as SdkObject[])
+    for await (const page of pages)
+      for (const object of page.records)
         if (!object.archivedAt || new Date(object.archivedAt).getTime() >= Date.parse(since))
           ids.push(object.id);
-      after = page.paging?.next?.after;
-    } while (after);
     return ids;
   }
 

@@ -5,7 +5,6 @@ import {
   PropertyCreateTypeEnum,
 } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate';
 import {
-  errorMessage,
   type LoadItem,
   type LoadOutcome,
   type NativeRecord,
@@ -13,6 +12,9 @@ import {
   addWrittenPart,
   scalarText,
   SwitchyardError,
+  type BatchTarget,
+  type ItemAnswer,
+  writeBatch,
 } from '../../src/connectors';
 import type { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
@@ -228,38 +230,56 @@ export class HubSpotWriter {
     return true;
   }
 
-  /** Upserts on the source id; records a batch could not place are retried alone for their own reason. */
+  /**
+   * Upserts on the source id through the kit's batch writer: records a batch could not place (a 207, or a
+   * batch refused as a whole) are sent again alone for their own reason; a contact refused for an email
+   * another contact holds is adopted when that contact carries no source id.
+   */
   private async upsertObjects(type: HubSpotObjectType, inputs: UpsertInput[]): Promise<Map<string, Written>> {
-    const written = new Map<string, Written>();
-    for (let start = 0; start < inputs.length; start += HUBSPOT_FACTS.batchLimit) {
-      const chunk = inputs.slice(start, start + HUBSPOT_FACTS.batchLimit);
-      let refusals: Refusal[];
-      try {
+    const byKey = new Map(inputs.map((input) => [input.key, input]));
+    const target: BatchTarget = {
+      cap: HUBSPOT_FACTS.batchLimit,
+      upsert: async (items) => {
         const response = await this.client.call(`upsert ${type}`, () =>
           this.client.sdk.crm.objects.batchApi.upsertWithHttpInfo(type, {
-            inputs: chunk.map((input) => ({
+            inputs: items.map((item) => ({
               idProperty: SOURCE_ID,
-              id: input.key,
-              properties: { ...input.properties, [SOURCE_ID]: input.key },
+              id: item.sourceId,
+              properties: { ...byKey.get(item.sourceId)!.properties, [SOURCE_ID]: item.sourceId },
             })),
           }),
         );
-        for (const result of response.results)
-          written.set(scalarText(result.properties[SOURCE_ID]), { id: result.id, isNew: result._new });
-        refusals = 'errors' in response ? (response.errors ?? []) : [];
-      } catch (error) {
-        if (!(error instanceof SwitchyardError) || error.code !== 'PLATFORM_REJECTED') throw error;
-        refusals = [{ ...(error.details as Refusal | undefined), message: errorMessage(error) }];
-      }
-      const missed = chunk.filter((input) => !written.has(input.key));
-      if (missed.length === 0) continue;
-      if (chunk.length === 1) {
-        written.set(chunk[0].key, await this.afterRefusal(type, chunk[0], refusals[0]));
-        continue;
-      }
-      // A partial (207) or refused batch: each record not written goes again alone, to get its own answer.
-      for (const input of missed)
-        for (const [key, outcome] of await this.upsertObjects(type, [input])) written.set(key, outcome);
+        const written = new Map(
+          response.results.map((result) => [scalarText(result.properties[SOURCE_ID]), result]),
+        );
+        const refusals: Refusal[] = 'errors' in response ? (response.errors ?? []) : [];
+        return items.map((item): ItemAnswer => {
+          const result = written.get(item.sourceId);
+          if (result) return { id: result.id, action: result._new ? 'created' : 'updated' };
+          // A 207 does not say which input an error belongs to: only a record sent alone gets its own reason.
+          if (items.length > 1) return { error: '', refusal: 'alone' };
+          return { error: refusals[0]?.message ?? 'no reason given', details: refusals[0] };
+        });
+      },
+      afterRefusal: (item, answer) =>
+        this.afterRefusal(type, byKey.get(item.sourceId)!, {
+          ...(answer.details as Refusal | undefined),
+          message: answer.error,
+        }),
+    };
+    const outcomes = await writeBatch(
+      target,
+      inputs.map((input) => ({ sourceId: input.key, payload: input.properties })),
+    );
+    const written = new Map<string, Written>();
+    for (const outcome of outcomes) {
+      if (outcome.action === 'unknown') throw new SwitchyardError('OUTCOME_UNKNOWN', outcome.error);
+      written.set(
+        outcome.sourceId,
+        outcome.action === 'failed'
+          ? { error: outcome.error }
+          : { id: outcome.destinationId, isNew: outcome.action === 'created' },
+      );
     }
     return written;
   }
@@ -268,11 +288,11 @@ export class HubSpotWriter {
   private async afterRefusal(
     type: HubSpotObjectType,
     input: UpsertInput,
-    refusal: Refusal | undefined,
-  ): Promise<Written> {
-    const said = refusal?.message ?? 'no reason given';
+    refusal: Refusal,
+  ): Promise<ItemAnswer> {
+    const said = refusal.message || 'no reason given';
     const holder = /Existing ID: (\d+)/.exec(said)?.[1];
-    if (type !== 'contacts' || refusal?.category !== 'CONFLICT' || !holder)
+    if (type !== 'contacts' || refusal.category !== 'CONFLICT' || !holder)
       return { error: `HubSpot refused it: ${said}` };
     const existing = await this.client.call(`read contact ${holder}`, () =>
       this.client.sdk.crm.objects.basicApi.getByIdWithHttpInfo('contacts', holder, [SOURCE_ID, 'email']),
@@ -288,7 +308,7 @@ export class HubSpotWriter {
         properties: { ...input.properties, [SOURCE_ID]: input.key },
       }),
     );
-    return { id: holder, isNew: false };
+    return { id: holder, action: 'updated' };
   }
 
   // ---- deal lines --------------------------------------------------------------------------------------
@@ -422,48 +442,47 @@ export class HubSpotWriter {
     return errors;
   }
 
+  /** Creates associations, 100 a call; pairs a call could not make are made alone, each with its own reason. */
   private async createAssociations(
     from: HubSpotObjectType,
     to: HubSpotObjectType,
     typeId: number,
     pairs: { from: string; to: string }[],
   ): Promise<Map<string, string>> {
-    const errors = new Map<string, string>();
     const types = [
       {
         associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
         associationTypeId: typeId,
       },
     ];
-    for (let start = 0; start < pairs.length; start += HUBSPOT_FACTS.batchLimit) {
-      const chunk = pairs.slice(start, start + HUBSPOT_FACTS.batchLimit);
-      try {
-        const response = await this.client.call(`associate ${from}→${to}`, () =>
-          this.client.sdk.crm.associations.v4.batchApi.createWithHttpInfo(from, to, {
-            inputs: chunk.map((pair) => ({ _from: { id: pair.from }, to: { id: pair.to }, types })),
-          }),
-        );
-        const made = new Set(response.results.map((row) => `${row.fromObjectId}→${row.toObjectId}`));
-        const missed = chunk.filter((pair) => !made.has(`${pair.from}→${pair.to}`));
-        // Some pairs failed: make those one by one, so each record gets its own reason.
-        if (missed.length > 0 && chunk.length > 1)
-          for (const pair of missed)
-            for (const [id, error] of await this.createAssociations(from, to, typeId, [pair]))
-              errors.set(id, error);
-        else if (missed.length > 0) {
+    const outcomes = await writeBatch(
+      {
+        cap: HUBSPOT_FACTS.batchLimit,
+        upsert: async (items) => {
+          const response = await this.client.call(`associate ${from}→${to}`, () =>
+            this.client.sdk.crm.associations.v4.batchApi.createWithHttpInfo(from, to, {
+              inputs: items.map(({ payload }) => ({
+                _from: { id: scalarText(payload.from) },
+                to: { id: scalarText(payload.to) },
+                types,
+              })),
+            }),
+          );
+          const made = new Set(response.results.map((row) => `${row.fromObjectId}→${row.toObjectId}`));
           const said = 'errors' in response ? (response.errors ?? []).map((e) => e.message).join('; ') : '';
-          errors.set(chunk[0].from, `its association to ${to} ${chunk[0].to} failed: ${said}`);
-        }
-      } catch (error) {
-        if (!(error instanceof SwitchyardError) || error.code !== 'PLATFORM_REJECTED') throw error;
-        if (chunk.length === 1)
-          errors.set(chunk[0].from, `its association to ${to} ${chunk[0].to} failed: ${errorMessage(error)}`);
-        else
-          for (const pair of chunk)
-            for (const [id, failure] of await this.createAssociations(from, to, typeId, [pair]))
-              errors.set(id, failure);
-      }
-    }
+          return items.map((item): ItemAnswer => {
+            if (made.has(item.sourceId)) return { id: item.sourceId };
+            return items.length > 1 ? { error: '', refusal: 'alone' } : { error: said };
+          });
+        },
+      },
+      pairs.map((pair) => ({ sourceId: `${pair.from}→${pair.to}`, payload: pair })),
+    );
+    const errors = new Map<string, string>();
+    outcomes.forEach((outcome, index) => {
+      if (outcome.action === 'failed')
+        errors.set(pairs[index].from, `its association to ${to} ${pairs[index].to} failed: ${outcome.error}`);
+    });
     return errors;
   }
 }

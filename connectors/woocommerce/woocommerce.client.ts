@@ -3,9 +3,11 @@ import type { AxiosResponse } from 'axios';
 import {
   type CallLimiter,
   type ClientStats,
-  newClientStats,
+  type HttpReply,
+  plainHeaders,
+  type PlatformProtocol,
+  Requester,
   SwitchyardError,
-  withRetry,
 } from '../../src/connectors';
 
 export interface WcErrorBody {
@@ -16,21 +18,28 @@ export interface WcErrorBody {
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
+/** WooCommerce's protocol: `{code, message, data}` error bodies; the kit's rules for everything else. */
+const WOO_PROTOCOL: PlatformProtocol = {
+  name: 'WooCommerce',
+  credentials: 'API keys',
+  authHint: 'check consumerKey and consumerSecret',
+  errorOf: (body) => {
+    const error = (body ?? {}) as WcErrorBody;
+    return { code: error.code, message: error.message };
+  },
+};
+
 /**
- * The official WooCommerce client (OAuth 1.0a over http, Basic over https), with retries for 429 and
- * 5xx honouring Retry-After, and WooCommerce's error bodies turned into SwitchyardErrors.
+ * The official WooCommerce client (OAuth 1.0a over http, Basic over https) under the kit's requester:
+ * retries for 429 and 5xx honouring Retry-After, writes never sent twice, WooCommerce's error bodies
+ * turned into SwitchyardErrors.
  */
 export class WooClient {
-  readonly stats: ClientStats = newClientStats();
   private readonly api: WooCommerceRestApi;
+  private readonly requester: Requester;
 
   /** `limiter`: a budget shared by all workers, when the store's host publishes one (wc/v3 itself has none). */
-  constructor(
-    url: string,
-    consumerKey: string,
-    consumerSecret: string,
-    private readonly limiter?: CallLimiter,
-  ) {
+  constructor(url: string, consumerKey: string, consumerSecret: string, limiter?: CallLimiter) {
     this.api = new WooCommerceRestApi({
       url,
       consumerKey,
@@ -38,33 +47,23 @@ export class WooClient {
       version: 'wc/v3',
       timeout: 60_000,
     });
+    this.requester = new Requester(WOO_PROTOCOL, { limiter });
   }
 
-  async request<T>(
+  get stats(): ClientStats {
+    return this.requester.stats;
+  }
+
+  request<T>(
     method: Method,
     path: string,
     options: { params?: Record<string, unknown>; data?: unknown; retries?: number } = {},
-  ): Promise<AxiosResponse<T>> {
-    return withRetry(
-      async () => {
-        await this.limiter?.acquire(1);
-        this.stats.calls++;
-        try {
-          return readable(method, path, await this.send<T>(method, path, options));
-        } catch (error) {
-          this.stats.errors++;
-          throw error instanceof SwitchyardError ? error : translate(method, path, error);
-        }
-      },
-      {
-        retries: options.retries,
-        // POST, PUT and DELETE write: one without a definitive answer is looked up, never re-sent.
-        write: method !== 'get',
-        onWait: (ms) => {
-          this.stats.throttleWaits++;
-          this.stats.throttleWaitMs += ms;
-        },
-      },
+  ): Promise<HttpReply<T>> {
+    return this.requester.reply(
+      `${method.toUpperCase()} ${path}`,
+      async () => readable(method, path, await this.send<T>(method, path, options)),
+      // POST, PUT and DELETE write: one without a definitive answer is looked up, never re-sent.
+      { retries: options.retries, write: method !== 'get' },
     );
   }
 
@@ -90,42 +89,11 @@ export class WooClient {
  * WooCommerce answers JSON; a body axios could not parse (cut short by a proxy, say) arrives as a string.
  * Such a reply says nothing: a read is tried again, a write's outcome is unknown.
  */
-function readable<T>(method: Method, path: string, response: AxiosResponse<T>): AxiosResponse<T> {
-  if (typeof response.data === 'object' && response.data !== null) return response;
-  throw new SwitchyardError(
-    'PLATFORM_TEMPORARY',
-    `${method.toUpperCase()} ${path} → HTTP ${response.status} with a reply that is not JSON (cut short?)`,
-  );
-}
-
-function translate(method: Method, path: string, error: unknown): SwitchyardError {
-  const axiosError = error as { response?: AxiosResponse<WcErrorBody>; code?: string; message?: string };
-  const response = axiosError.response;
-  if (!response) {
-    return new SwitchyardError(
-      'PLATFORM_UNREACHABLE',
-      `cannot reach the store (${axiosError.code ?? axiosError.message ?? 'no response'})`,
+function readable<T>(method: Method, path: string, response: AxiosResponse<T>): HttpReply<T> {
+  if (typeof response.data !== 'object' || response.data === null)
+    throw new SwitchyardError(
+      'PLATFORM_TEMPORARY',
+      `${method.toUpperCase()} ${path} → HTTP ${response.status} with a reply that is not JSON (cut short?)`,
     );
-  }
-  const body = response.data ?? {};
-  const what =
-    `${method.toUpperCase()} ${path} → HTTP ${response.status}${body.code ? ` ${body.code}` : ''}: ${body.message ?? ''}`.trim();
-  if (response.status === 401 || response.status === 403) {
-    return new SwitchyardError(
-      'PLATFORM_AUTH',
-      `WooCommerce refused the API keys (${body.message ?? response.status}); check consumerKey and consumerSecret`,
-    );
-  }
-  if (response.status === 429) {
-    const seconds = Number(response.headers['retry-after'] ?? 1);
-    return new SwitchyardError(
-      'PLATFORM_THROTTLED',
-      what,
-      body,
-      (Number.isFinite(seconds) ? seconds : 1) * 1000,
-    );
-  }
-  if (response.status >= 500 && response.status !== 501)
-    return new SwitchyardError('PLATFORM_TEMPORARY', what, body);
-  return new SwitchyardError('PLATFORM_REJECTED', what, body);
+  return { status: response.status, headers: plainHeaders(response.headers), data: response.data };
 }

@@ -15,6 +15,12 @@ import {
   parseUtc,
   scalarText,
   SwitchyardError,
+  type BatchTarget,
+  type Found,
+  type ItemAnswer,
+  numberedPages,
+  previewBatch,
+  writeBatch,
 } from '../../src/connectors';
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
@@ -124,26 +130,29 @@ export class WooConnector implements Connector {
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     const kind = this.kind(entity);
     const perPage = Math.min(options.pageSize, WOO_FACTS.maxPageSize);
-    let page = options.cursor ? Number(options.cursor) : 1;
-    for (;;) {
-      const params: Row = { page, per_page: perPage, orderby: 'id', order: 'asc' };
-      // Products and orders filter on the server; the customers endpoint has no modified_after: a scan.
-      const scan = options.modifiedSince !== undefined && kind === 'customers';
-      if (options.modifiedSince && !scan)
-        Object.assign(params, { modified_after: options.modifiedSince, dates_are_gmt: true });
-      const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
-      const totalPages = Number(response.headers['x-wp-totalpages'] ?? 0);
+    // Products and orders filter on the server; the customers endpoint has no modified_after: a scan.
+    const scan = options.modifiedSince !== undefined && kind === 'customers';
+    const since =
+      options.modifiedSince && !scan ? { modified_after: options.modifiedSince, dates_are_gmt: true } : {};
+    const pages = numberedPages<Row>({
+      cursor: options.cursor,
+      fetch: async (page) => {
+        const params = { page, per_page: perPage, orderby: 'id', order: 'asc', ...since };
+        const response = await this.client.request<Row[]>('get', kind, { params: stringify(params) });
+        return { records: response.data, totalPages: Number(response.headers['x-wp-totalpages'] ?? 0) };
+      },
+    });
+    for await (const page of pages) {
       const changed = scan
-        ? response.data.filter(
+        ? page.records.filter(
             (record) =>
               (parseUtc(scalarText(record.date_modified_gmt)) ?? 0) > Date.parse(options.modifiedSince!),
           )
-        : response.data;
-      const records = kind === 'products' ? await this.withVariations(changed) : changed;
-      const nextCursor = page < totalPages ? String(page + 1) : null;
-      yield { records, nextCursor };
-      if (!nextCursor) return;
-      page += 1;
+        : page.records;
+      yield {
+        records: kind === 'products' ? await this.withVariations(changed) : changed,
+        nextCursor: page.nextCursor,
+      };
     }
   }
 
@@ -203,13 +212,11 @@ export class WooConnector implements Connector {
 
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = this.kind(entity);
+    if (kind !== 'products') return writeBatch(this.target(kind), items);
     const outcomes: LoadOutcome[] = [];
-    for (let start = 0; start < items.length; start += WOO_FACTS.batchLimit) {
-      const chunk = items.slice(start, start + WOO_FACTS.batchLimit);
-      outcomes.push(
-        ...(kind === 'products' ? await this.upsertProducts(chunk) : await this.upsertRecords(kind, chunk)),
-      );
-    }
+    // A chunk's variable products write their variations at once: one batch's worth at a time.
+    for (let start = 0; start < items.length; start += WOO_FACTS.batchLimit)
+      outcomes.push(...(await this.upsertProducts(items.slice(start, start + WOO_FACTS.batchLimit))));
     return outcomes;
   }
 
@@ -218,18 +225,7 @@ export class WooConnector implements Connector {
    * store holds under its source id (or its email or SKU), would be updated; anything else created.
    */
   async preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
-    const kind = this.kind(entity);
-    const targets = await this.matchExisting(kind, items);
-    return items.map((item) => {
-      const target = targets.get(item);
-      if (target && 'error' in target)
-        return { sourceId: item.sourceId, action: 'failed', error: target.error };
-      return {
-        sourceId: item.sourceId,
-        action: target ? 'updated' : 'created',
-        destinationId: target ? String(target.id) : '',
-      };
-    });
+    return previewBatch(this.target(this.kind(entity)), items);
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -246,145 +242,94 @@ export class WooConnector implements Connector {
 
   private async variationsOf(productId: number): Promise<Row[]> {
     const all: Row[] = [];
-    for (let page = 1; ; page++) {
-      const response = await this.client.request<Row[]>('get', `products/${productId}/variations`, {
-        params: stringify({ page, per_page: WOO_FACTS.maxPageSize, orderby: 'id', order: 'asc' }),
-      });
-      all.push(...response.data);
-      if (page >= Number(response.headers['x-wp-totalpages'] ?? 1)) return all;
-    }
+    const pages = numberedPages<Row>({
+      cursor: null,
+      fetch: async (page) => {
+        const response = await this.client.request<Row[]>('get', `products/${productId}/variations`, {
+          params: stringify({ page, per_page: WOO_FACTS.maxPageSize, orderby: 'id', order: 'asc' }),
+        });
+        return { records: response.data, totalPages: Number(response.headers['x-wp-totalpages'] ?? 1) };
+      },
+    });
+    for await (const page of pages) all.push(...page.records);
+    return all;
   }
 
   // ---- writes ----------------------------------------------------------------------------------
 
   /**
-   * Each item's record in the store: the ledger's id, else the record carrying its source id, else (for
-   * customers and products) the one holding its email or SKU. A record found by key that carries another
-   * source id belongs to another source record: the source holds that email or SKU twice.
+   * How records of a kind are written through the kit's batch writer: matched on the ledger's id, else the
+   * record carrying its source id, else (customers and products) the one holding its email or SKU; created
+   * and updated through `/batch`, every record carrying its source id in meta data. A create refused because
+   * the email or SKU exists (made since the index was read) is matched again; an update of a record deleted
+   * in the store since creates it again. A placed order's lines and totals are never rewritten: status,
+   * addresses and notes follow the source.
    */
-  private async matchExisting(
-    kind: IndexedKind,
-    items: LoadItem[],
-  ): Promise<Map<LoadItem, { id: number } | { error: string }>> {
-    const targets = new Map<LoadItem, { id: number } | { error: string }>();
-    for (const item of items) {
-      if (item.destinationId) {
-        targets.set(item, { id: Number(item.destinationId) });
-        continue;
-      }
-      const key = naturalKeyOf(kind, item.payload);
-      const found = await this.index[kind].find(item.sourceId, key);
-      if (!found) continue;
-      targets.set(
-        item,
-        found.holder !== undefined && found.holder !== item.sourceId
-          ? {
-              error: `WooCommerce's ${kind} ${found.id} already holds ${kind === 'customers' ? 'the email' : 'the SKU'} "${key}" for source record ${found.holder}: the source holds it twice; merge the two (cleaning: merge) or give one another ${kind === 'customers' ? 'email' : 'SKU'}`,
-            }
-          : { id: found.id },
-      );
-    }
-    return targets;
+  private target(kind: IndexedKind): BatchTarget {
+    const answer = (
+      result: BatchItem,
+      extra: Partial<Extract<ItemAnswer, { id: string }>> = {},
+    ): ItemAnswer =>
+      result.error
+        ? {
+            error: describe(result.error),
+            ...(kind !== 'orders' && result.error.code === EXISTS[kind]
+              ? { refusal: 'exists' as const }
+              : {}),
+            ...(GONE.has(result.error.code ?? '') ? { refusal: 'gone' as const } : {}),
+          }
+        : { id: String(result.id), ...extra };
+    return {
+      cap: WOO_FACTS.batchLimit,
+      match: async (items) => {
+        // One after another: the first lookup reads the store's index, the rest use it.
+        const found: (Found | undefined)[] = [];
+        for (const item of items) found.push(await this.matchOne(kind, item));
+        return found;
+      },
+      create: async (items) => {
+        const created = await this.batch(kind, { create: items.map(withIdentity) });
+        return created.create.map((result, index) => {
+          if (!result.error)
+            this.index[kind].remember(
+              Number(result.id),
+              items[index].sourceId,
+              naturalKeyOf(kind, items[index].payload),
+            );
+          return answer(result, { parts: orderItems(result) });
+        });
+      },
+      update: async (entries) => {
+        const payloads = entries.map(({ item, id }) => {
+          const payload = withIdentity(item);
+          if (kind === 'orders')
+            for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
+          return { ...payload, id: Number(id) };
+        });
+        return (await this.batch(kind, { update: payloads })).update.map((result) => answer(result));
+      },
+      relearn: async (entries, refusal) => {
+        for (const { item, id } of entries)
+          if (refusal === 'gone') this.index[kind].forget(Number(id));
+          else if (kind !== 'orders') await this.learnByKey(kind, item.payload);
+      },
+      stale: () => this.index[kind].markStale(),
+    };
   }
 
   /**
-   * Creates what the store does not hold and updates what it does, every record carrying its source id in
-   * meta data. A create refused because the email or SKU exists (made since the index was read) is matched
-   * again; an update of a record deleted in the store since creates it again. A placed order's lines and
-   * totals are never rewritten: status, addresses and notes follow the source.
+   * An item's record in the store by its source id, else by its email or SKU. A record found by key that
+   * carries another source id belongs to another source record: the source holds that email or SKU twice.
    */
-  private async upsertRecords(
-    kind: IndexedKind,
-    items: LoadItem[],
-    retrying = false,
-  ): Promise<LoadOutcome[]> {
-    const outcomes = new Map<LoadItem, LoadOutcome>();
-    const targets = await this.matchExisting(kind, items);
-    const updates: { item: LoadItem; id: number }[] = [];
-    const creates: LoadItem[] = [];
-    for (const item of items) {
-      const target = targets.get(item);
-      if (!target) creates.push(item);
-      else if ('error' in target)
-        outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: target.error });
-      else updates.push({ item, id: target.id });
-    }
-    const again: LoadItem[] = [];
-    if (creates.length > 0) {
-      const payloads = creates.map((item) => withIdentity(item));
-      const created = await this.answered(kind, 'create', payloads, creates, outcomes);
-      created?.forEach((result, index) => {
-        const item = creates[index];
-        if (!result.error) {
-          this.index[kind].remember(Number(result.id), item.sourceId, naturalKeyOf(kind, item.payload));
-          outcomes.set(item, {
-            sourceId: item.sourceId,
-            action: 'created',
-            destinationId: String(result.id),
-            parts: orderItems(result),
-          });
-        } else if (!retrying && kind !== 'orders' && result.error.code === EXISTS[kind]) again.push(item);
-        else outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-      });
-    }
-    if (updates.length > 0) {
-      const update = updates.map(({ item, id }) => {
-        const payload = withIdentity(item);
-        if (kind === 'orders')
-          for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
-        return { ...payload, id };
-      });
-      const updated = await this.answered(
-        kind,
-        'update',
-        update,
-        updates.map(({ item }) => item),
-        outcomes,
-      );
-      updated?.forEach((result, index) => {
-        const { item, id } = updates[index];
-        if (!result.error)
-          outcomes.set(item, { sourceId: item.sourceId, action: 'updated', destinationId: String(id) });
-        else if (!retrying && GONE.has(result.error.code ?? '')) {
-          this.index[kind].forget(id);
-          again.push({ ...item, destinationId: undefined });
-        } else
-          outcomes.set(item, { sourceId: item.sourceId, action: 'failed', error: describe(result.error) });
-      });
-    }
-    if (again.length > 0) {
-      // The store changed under the index (a record made elsewhere, or deleted, since it was read): look the
-      // refused creates up by their email or SKU, then write each once more.
-      for (const item of again)
-        if (!item.destinationId && kind !== 'orders') await this.learnByKey(kind, item.payload);
-      const retried = await this.upsertRecords(kind, again, true);
-      again.forEach((item, index) => {
-        const original = items.find((candidate) => candidate.sourceId === item.sourceId)!;
-        outcomes.set(original, retried[index]);
-      });
-    }
-    return items.map((item) => outcomes.get(item)!);
-  }
-
-  /**
-   * One batch of records; when its answer is lost, its items' outcomes are `unknown` (with the operation
-   * that was lost) and the index is read again before anything is created next.
-   */
-  private async answered(
-    kind: IndexedKind,
-    operation: 'create' | 'update',
-    payloads: Row[],
-    items: LoadItem[],
-    outcomes: Map<LoadItem, LoadOutcome>,
-  ): Promise<BatchItem[] | null> {
-    try {
-      return (await this.batch(kind, { [operation]: payloads }))[operation];
-    } catch (error) {
-      if (!isOutcomeUnknown(error)) throw error;
-      this.index[kind].markStale();
-      for (const item of items) outcomes.set(item, unknown(item, error.message, operation));
-      return null;
-    }
+  private async matchOne(kind: IndexedKind, item: LoadItem): Promise<Found | undefined> {
+    const key = naturalKeyOf(kind, item.payload);
+    const found = await this.index[kind].find(item.sourceId, key);
+    if (!found) return undefined;
+    if (found.holder === undefined || found.holder === item.sourceId) return { id: String(found.id) };
+    const what = kind === 'customers' ? 'email' : 'SKU';
+    return {
+      error: `WooCommerce's ${kind} ${found.id} already holds the ${what} "${key}" for source record ${found.holder}: the source holds it twice; merge the two (cleaning: merge) or give one another ${what}`,
+    };
   }
 
   /** Asks the store for the record holding a payload's email or SKU, and adds it to the index. */
@@ -395,7 +340,7 @@ export class WooConnector implements Connector {
   }
 
   private async upsertProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const parents = await this.upsertRecords('products', items);
+    const parents = await writeBatch(this.target('products'), items);
     return Promise.all(
       parents.map(async (outcome, index) => {
         if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;

@@ -19,3 +19,4 @@ export {
   type RunningSandbox,
   type SandboxOptions,
 } from './connector.registry';
+export * from './kit';

@@ -1,0 +1,9 @@
+/**
+ * The connector kit: what most connectors would otherwise write again each (the requester with its error
+ * mapping, retries and budgets; the paging styles; the batch writer). A connector declares its platform's
+ * protocol and endpoints and keeps only what its data cannot say.
+ */
+export * from './batch-writer';
+export * from './daily-quota';
+export * from './paginators';
+export * from './requester';
