@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { addressSchema, extra, isoTimestamp, referenceSchema, text } from './common';
+import { addressSchema, country, extra, isoTimestamp, referenceSchema, text } from './common';
 import { decimalString, nonNegativeMoneySchema as price } from './money';
 import { defineEntity } from './registry';
+
+/** A tax rate as a fraction: "0.21" for 21%. */
+const taxRate = decimalString.refine((rate) => Number(rate) >= 0 && Number(rate) < 1, {
+  message: 'is not a rate between 0 and 1 (21% is "0.21")',
+});
 
 /**
  * Canonical commerce: a shop's customers, products (with variants) and orders (with lines). References
@@ -89,9 +94,17 @@ export const orderSchema = z
     billingAddress: addressSchema.nullish(),
     shippingAddress: addressSchema.nullish(),
     lines: z.array(orderLineSchema).min(1, { message: 'is empty; an order needs at least one line' }),
-    shippingLines: z.array(z.object({ title: z.string(), price })).default([]),
+    /** `tax`: what was charged on it, where the source says (an ERP chooses its VAT code by it). */
+    shippingLines: z.array(z.object({ title: z.string(), price, tax: price.nullish() })).default([]),
     subtotal: price,
     totalTax: price,
+    /**
+     * The taxes charged, one per rate (a shop's VAT at 21%): what an ERP's VAT code is chosen by. `rate` is a
+     * fraction ("0.21"); `country` whose rate it is; `amount` what was charged at it, shipping's share included.
+     */
+    taxLines: z
+      .array(z.object({ title: z.string(), rate: taxRate, country: country.nullish(), amount: price }))
+      .default([]),
     totalShipping: price,
     totalDiscounts: price,
     total: price,

@@ -125,7 +125,7 @@ program
 program
   .command('sandbox')
   .description("serve a platform's API on 127.0.0.1 for tests, demos and benchmarks")
-  .argument('<platform>', 'shopify, woocommerce or hubspot')
+  .argument('<platform>', 'shopify, woocommerce, hubspot, salesforce or exact-online')
   .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', integer('--port'))
   .option('--seed <file>', 'JSON {"<entity>": [records as the platform returns them]}')
   .option('--latency-ms <ms>', 'delay every response', integer('--latency-ms'), 0)
@@ -140,6 +140,16 @@ program
   )
   .option('--consumer-key <key>', 'WooCommerce: consumer key (default ck_sandbox)')
   .option('--consumer-secret <secret>', 'WooCommerce: consumer secret (default cs_sandbox)')
+  .option(
+    '--daily-quota <calls>',
+    'Exact Online and HubSpot: calls a day before 429 (default 5,000 and 250,000; enforced with --rate-limit on or when given)',
+    integer('--daily-quota'),
+  )
+  .option(
+    '--token-seconds <seconds>',
+    'Exact Online: how long an access token lives (default 600)',
+    integer('--token-seconds'),
+  )
   .action(async (platform: string, options) => {
     process.exitCode = await runSandbox(platform, options);
   });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CliModule } from '../app/cli.module';
 import { MigrationService } from '../app/migration.service';
 import { errorMessage, SwitchyardError } from '../common/errors';
+import { estimateCalls, estimateText } from '../engine/call-estimate';
 import { prepareMigration, type PreparedMigration, type RunResult } from '../engine/migration.runner';
 import { loadPlanFile } from '../plan/migration-plan';
 import { jsonSummary, problemList, summaryTable, warningList } from './report';
@@ -68,6 +69,9 @@ export async function executePrepared(
   kind: 'full' | 'delta' | 'repair' = 'full',
 ): Promise<{ code: number; result?: RunResult }> {
   return withCliContext(async (app, signal) => {
+    // A platform that counts calls by the day: what this run will take, said before it starts.
+    const estimates = await estimateCalls(prepared).catch(() => []);
+    if (!json) for (const estimate of estimates) process.stdout.write(`${estimateText(estimate)}\n`);
     const bars = progressBars(!json && process.stdout.isTTY === true);
     try {
       const result = await app.get(MigrationService).run(prepared, {
@@ -78,7 +82,10 @@ export async function executePrepared(
         repair: kind === 'repair',
       });
       bars.stop();
-      if (json) process.stdout.write(`${JSON.stringify(jsonSummary(result))}\n`);
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify({ ...jsonSummary(result), ...(estimates.length > 0 ? { estimate: estimates } : {}) })}\n`,
+        );
       else {
         process.stdout.write(
           `\n${result.dryRun ? 'Dry run of' : result.resumed ? 'Resumed' : 'Ran'}${result.kind === 'full' ? '' : ` a ${result.kind} of`} migration ${result.migration} (run ${result.runId}): ${result.status}${result.dryRun ? ' — nothing was written to the destination; the counts are predictions' : ''}\n\n${summaryTable(result)}\n`,

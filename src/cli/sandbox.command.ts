@@ -10,6 +10,8 @@ interface SandboxFlags {
   accessToken?: string;
   consumerKey?: string;
   consumerSecret?: string;
+  dailyQuota?: number;
+  tokenSeconds?: number;
 }
 
 /** `switchyard sandbox <platform> --port P …`: serves until interrupted. */
@@ -37,13 +39,15 @@ export async function runSandbox(platform: string, flags: SandboxFlags): Promise
       latencyMs: flags.latencyMs,
       rateLimit: flags.rateLimit === 'on',
       credentials,
+      dailyQuota: flags.dailyQuota,
+      tokenSeconds: flags.tokenSeconds,
     });
     // Only the public sandbox defaults are printed; a credential the user chose stays off the terminal.
     const shown = Object.entries(credentials)
       .map(([key, value]) => `${key}=${value === module.defaultCredentials[key] ? value : '(as given)'}`)
       .join(' ');
     process.stdout.write(
-      `${platform} sandbox listening on ${sandbox.url} (${shown}; rate limit ${flags.rateLimit})\n`,
+      `${platform} sandbox listening on ${sandbox.url} (${shown}; rate limit ${flags.rateLimit}${flags.dailyQuota !== undefined ? `; daily quota ${flags.dailyQuota}` : ''})\n`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

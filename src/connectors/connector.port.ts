@@ -170,10 +170,29 @@ export interface Connector {
    */
   fieldsOf?(entity: EntityName): Promise<string[]>;
   /**
+   * A platform that allows so many calls a day (Exact Online: 5,000 per division): the allowance, and what
+   * reading or writing `records` records of an entity costs in calls, so a run can say beforehand how many
+   * days it takes.
+   */
+  readonly callBudget?: {
+    perDay: number;
+    callsFor(entity: EntityName, records: number, role: 'read' | 'write'): number;
+  };
+  /**
    * The ids of a record's parts as `upsert` reports them (a product's variants by SKU), from the record as
    * `fetch` returns it: how a stale ledger row is repaired from what the destination holds now.
    */
   refsOf?(entity: EntityName, record: NativeRecord): RecordRefs | undefined;
+}
+
+/**
+ * Where a connector keeps a secret its platform rotates (Exact Online's refresh token: each refresh returns a
+ * new one and kills the one used), encrypted in the ledger and shared by every process on it. `rotate` runs
+ * `renew` for a key alone, across processes where the vault can lock them: `renew` gets what is stored (or
+ * undefined) and returns what to store, which is written before anyone else may renew.
+ */
+export interface TokenVault {
+  rotate(key: string, renew: (stored: string | undefined) => Promise<string>): Promise<string>;
 }
 
 /** Paces calls to a platform across processes: resolves once `points` of the platform's budget are ours. */

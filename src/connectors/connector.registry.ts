@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../common/errors';
-import type { CallLimiter, ConnectionConfig, Connector, RateBudget } from './connector.port';
+import type { CallLimiter, ConnectionConfig, Connector, RateBudget, TokenVault } from './connector.port';
 
 export interface SandboxOptions {
   port: number;
@@ -11,6 +11,10 @@ export interface SandboxOptions {
   latencyMs?: number;
   rateLimit?: boolean;
   credentials?: Record<string, string>;
+  /** Calls a day the sandbox answers before its daily 429 (platforms with a daily quota). */
+  dailyQuota?: number;
+  /** How long an access token lives, where the platform's expire (Exact Online). */
+  tokenSeconds?: number;
 }
 
 export interface RunningSandbox {
@@ -26,6 +30,8 @@ export interface ConnectorOptions {
   concurrency: number;
   /** Shared pacing (service mode: a Redis bucket for all workers); the connector's own throttling still applies. */
   limiter?: CallLimiter;
+  /** Where rotating secrets are kept (the ledger, locked through Redis in service mode); a default opens the ledger. */
+  vault?: TokenVault;
   /**
    * Per entity, the native field paths the mappings in use read from this platform (`properties.industry`,
    * `Loyalty_Tier__c`): a connector asks for these beyond what it needs itself, so a plan's own mapping

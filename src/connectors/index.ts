@@ -20,3 +20,4 @@ export {
   type SandboxOptions,
 } from './connector.registry';
 export * from './kit';
+export { defaultTokenVault } from '../ledger/token-vault';

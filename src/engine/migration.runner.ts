@@ -1,5 +1,5 @@
 import { dependencyOrder, entityDefinition, type EntityName } from '../canonical/entities';
-import type { CallLimiter, Connector, PlatformInfo } from '../connectors/connector.port';
+import type { CallLimiter, Connector, PlatformInfo, TokenVault } from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
 import { cleanerFor } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
@@ -59,6 +59,8 @@ export interface RunResult {
 export interface PrepareOptions {
   /** Shared pacing per platform connection (service mode); none in the CLI. */
   limiterFor?: (connection: { platform: string; url: string }) => CallLimiter | undefined;
+  /** Where rotating platform tokens are kept; the default opens the ledger DATABASE_URL names. */
+  vault?: TokenVault;
 }
 
 export async function prepareMigration(
@@ -92,6 +94,7 @@ export async function prepareMigration(
   ): ConnectorOptions => ({
     concurrency: plan.options.concurrency,
     limiter: prepare.limiterFor?.(connection),
+    vault: prepare.vault,
     // The source is read through its mappings; the destination too, by reconcile, through its own.
     reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),
   });

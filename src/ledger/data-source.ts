@@ -11,6 +11,7 @@ import { WriteJournal1764600000000 } from '../../migrations/1764600000000-write-
 import { DeltaWatermarks1764700000000 } from '../../migrations/1764700000000-delta-watermarks';
 import { Rollback1764800000000 } from '../../migrations/1764800000000-rollback';
 import { Cutover1764900000000 } from '../../migrations/1764900000000-cutover';
+import { PlatformTokens1765000000000 } from '../../migrations/1765000000000-platform-tokens';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -25,6 +26,7 @@ export const LEDGER_MIGRATIONS = [
   DeltaWatermarks1764700000000,
   Rollback1764800000000,
   Cutover1764900000000,
+  PlatformTokens1765000000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

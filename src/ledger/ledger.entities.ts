@@ -237,7 +237,16 @@ export class CutoverRow {
   @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
 }
 
+/** A secret a platform rotates, encrypted (CredentialCipher): the latest one is the only one that works. */
+@Entity('platform_token')
+export class PlatformTokenRow {
+  @PrimaryColumn('varchar', { length: 200 }) key!: string;
+  @Column('text') value!: string;
+  @Column('varchar', { length: 32, name: 'updated_at' }) updatedAt!: string;
+}
+
 export const LEDGER_ENTITIES = [
+  PlatformTokenRow,
   CutoverRow,
   WriteJournalRow,
   WatermarkRow,

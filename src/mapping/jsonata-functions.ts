@@ -69,6 +69,11 @@ export const MAPPING_FUNCTIONS: Record<string, { fn: (...args: any[]) => unknown
       new Decimal(scalarText(a, '0')).times(new Decimal(scalarText(b, '0'))).toFixed(2),
     signature: '<xx:s>',
   },
+  /** A percentage as a rate fraction, exactly: $fromPercent(21) = "0.21". */
+  fromPercent: {
+    fn: (percent: unknown) => new Decimal(scalarText(percent, '0')).div(100).toFixed(),
+    signature: '<x:s>',
+  },
   /** Exact decimal comparison: $dcmp("10.00","10") = 0. */
   dcmp: {
     fn: (a: unknown, b: unknown) =>

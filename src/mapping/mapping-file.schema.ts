@@ -76,7 +76,7 @@ const outboundDirection = direction
 
 export const mappingFileSchema = z
   .object({
-    mapping: z.string().regex(/^[a-z0-9]+\.[A-Za-z]+$/, 'must look like <platform>.<entity>'),
+    mapping: z.string().regex(/^[a-z0-9][a-z0-9-]*\.[A-Za-z]+$/, 'must look like <platform>.<entity>'),
     version: z.number().int().positive(),
     description: z.string().optional(),
     inbound: direction,

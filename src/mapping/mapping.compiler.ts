@@ -118,8 +118,10 @@ function compileExpression(mappingId: string, source: string, where: string) {
   }
 }
 
+/** A value through a value map; a list maps each of its values. */
 function applyValueMap(map: Record<string, unknown>, value: unknown): unknown {
   if (value === undefined || value === null) return value;
+  if (Array.isArray(value)) return value.map((element) => applyValueMap(map, element));
   const key = scalarText(value);
   if (Object.prototype.hasOwnProperty.call(map, key)) return map[key];
   return Object.prototype.hasOwnProperty.call(map, '*') ? map['*'] : value;

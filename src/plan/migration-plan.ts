@@ -67,7 +67,10 @@ export const planContent = z
       }),
     /** `<platform>.<type>`: a version number, `{version}` or `{file}` (relative to the plan). */
     mappings: z
-      .record(z.string().regex(/^[a-z0-9]+\.[A-Za-z]+$/, 'keys look like shopify.customer'), mappingChoice)
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]*\.[A-Za-z]+$/, 'keys look like shopify.customer'),
+        mappingChoice,
+      )
       .default({}),
     /** Rules that leave the destination cleaner than the source: merge duplicates, fill defaults, skip categories. */
     cleaning: cleaningSchema,

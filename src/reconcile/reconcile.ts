@@ -11,6 +11,8 @@ import {
 } from '../canonical/entities';
 import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { SwitchyardError } from '../common/errors';
+import { scalarText } from '../common/text';
+import { parseUtc } from '../common/time';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
 import type { PreparedMigration } from '../engine/migration.runner';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
@@ -34,6 +36,11 @@ export interface EntityReconciliation {
   source: number;
   ledger: { loaded: number; quarantined: number; failed: number; skipped: number; merged: number };
   destination: number;
+  /**
+   * Records the destination held before the migration's first run began (a guest account, a shipping item):
+   * its own, not compared. A record Switchyard wrote, doubled or not, cannot predate the first run.
+   */
+  destinationOwn: number;
   /** Source: the records that should be in the destination; destination: every record it holds, each counted on its own side. */
   categories: Record<string, { source: Record<string, number>; destination: Record<string, number> }>;
   aggregates: Record<string, { source: string; destination: string; equal: boolean }>;
@@ -82,6 +89,8 @@ export async function reconcile(
     knownLosses: [],
   };
   const destinationIds = new Map<string, Map<string, string>>();
+  const firstRun = (await ledger.runsOf(migration.id))[0]?.startedAt;
+  const firstRunAt = firstRun ? Date.parse(firstRun) : undefined;
   for (const entity of prepared.entities) {
     const type = entityDefinition(entity).type;
     const outbound = prepared.mappings[entity].outbound;
@@ -97,12 +106,15 @@ export async function reconcile(
       // The source as the plan cleans it: a default the run filled in is not a difference.
       cleanerFor(plan.cleaning, entity),
     );
+    const modified = new Map<string, number | null>();
     const destinations = await readCanonical(
       prepared.destination,
       entity,
       outbound,
       prepared.destinationInfo,
       plan.destination.platform,
+      undefined,
+      modified,
     );
     const rows = new Map((await ledger.entityRows(migration.id, entity)).map((row) => [row.sourceId, row]));
     destinationIds.set(
@@ -113,10 +125,26 @@ export async function reconcile(
           .map((row) => [row.sourceId, row.destinationId!]),
       ),
     );
+    const claimable = new Set([...rows.values()].map((row) => row.destinationId).filter(Boolean));
+    let destinationOwn = 0;
+    for (const [destinationId] of destinations) {
+      const at = modified.get(destinationId);
+      if (
+        !claimable.has(destinationId) &&
+        firstRunAt !== undefined &&
+        at !== null &&
+        at !== undefined &&
+        at < firstRunAt
+      ) {
+        destinations.delete(destinationId);
+        destinationOwn++;
+      }
+    }
     const summary: EntityReconciliation = {
       source: sources.size,
       ledger: { loaded: 0, quarantined: 0, failed: 0, skipped: 0, merged: 0 },
       destination: destinations.size,
+      destinationOwn,
       categories: {},
       aggregates: {},
     };
@@ -210,8 +238,11 @@ async function readCanonical(
   info: PlatformInfo,
   platform: string,
   cleaner?: EntityCleaner,
+  /** Fills in each record's last modification as the platform stamps it. */
+  modified?: Map<string, number | null>,
 ): Promise<Map<string, Canonical>> {
   const records = new Map<string, Canonical>();
+  const stamp = connector.entities[entity].modifiedAtField;
   for await (const page of connector.read(entity, {
     cursor: null,
     pageSize: connector.entities[entity].maxPageSize,
@@ -219,7 +250,9 @@ async function readCanonical(
     for (const native of page.records) {
       const canonical = await mapping.inbound(native, { ...info.context, currency: info.currency, platform });
       cleaner?.applyDefaults(canonical);
-      records.set(connector.idOf(entity, native), canonical);
+      const id = connector.idOf(entity, native);
+      records.set(id, canonical);
+      modified?.set(id, native[stamp] ? parseUtc(scalarText(native[stamp])) : null);
     }
   }
   return records;
@@ -253,8 +286,16 @@ function referenceDifferences(
     // A soft one with no match loads empty or as the destination's default (Salesforce: the connecting user).
     else slotOf(found).open = true;
   }
-  for (const found of referencesOf(type, destination))
-    if (!isLost(found.declaration.path, lost)) slotOf(found).have.push(found.ref.sourceId);
+  const wanted = new Set(slots.keys());
+  for (const found of referencesOf(type, destination)) {
+    if (isLost(found.declaration.path, lost)) continue;
+    const field = found.declaration.unordered ? found.declaration.path.replace(/\[\]/g, '') : found.at;
+    const migrated = new Set(ids.get(found.ref.entity)?.values() ?? []);
+    // Where the source names none, a destination that must name one uses a record of its own (Exact: a
+    // guest account for guest orders): its default, not a difference. One pointing at a migrated record is.
+    if (!wanted.has(field) && !migrated.has(found.ref.sourceId)) continue;
+    slotOf(found).have.push(found.ref.sourceId);
+  }
   const differences: Omit<Difference, 'entity' | 'sourceId' | 'destinationId'>[] = [];
   for (const [field, { unordered, open, want, have }] of slots) {
     if (open) continue;

@@ -18,6 +18,9 @@ const ENV = {
   WC_SECRET: 'cs_sandbox',
   HUBSPOT_TOKEN: 'hs_sandbox',
   SALESFORCE_TOKEN: 'sf_sandbox',
+  EXACT_CLIENT_ID: 'exact-sandbox-client',
+  EXACT_CLIENT_SECRET: 'exact-sandbox-secret',
+  EXACT_REFRESH_TOKEN: 'exact-sandbox-refresh-1',
 };
 
 async function startSandboxes(planFile: string): Promise<Map<string, RunningSandbox>> {
@@ -57,7 +60,7 @@ describe('the example plans', () => {
         if (!sandbox) throw new Error(`${file}: its header starts no sandbox for ${side.url}`);
         side.url = sandbox.url;
       }
-      const prepared = await prepareMigration(plan);
+      const prepared = await prepareMigration(plan, { vault: t.vault });
       const result = await runMigration(prepared, t.ledger);
       for (const [entity, counters] of Object.entries(result.entities)) {
         expect([entity, counters.extracted]).not.toEqual([entity, 0]);

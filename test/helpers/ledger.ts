@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { ledgerOptions, openLedgerDataSource } from '../../src/ledger/data-source';
 import { LedgerRepository } from '../../src/ledger/ledger.repository';
+import { LedgerTokenVault } from '../../src/ledger/token-vault';
+import { CredentialCipher } from '../../src/security/credential-cipher';
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -12,14 +15,29 @@ export interface TestLedger {
   url: string;
   dataSource: DataSource;
   ledger: LedgerRepository;
+  /** Rotating platform tokens kept in this ledger (Exact Online's refresh token). */
+  vault: LedgerTokenVault;
   close(): Promise<void>;
+}
+
+function vaultIn(dataSource: DataSource): LedgerTokenVault {
+  return new LedgerTokenVault(
+    () => Promise.resolve(dataSource),
+    new CredentialCipher(randomBytes(32).toString('hex')),
+  );
 }
 
 /** A fresh SQLite file. */
 export async function sqliteLedger(): Promise<TestLedger> {
   const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'switchyard-test-')), 'ledger.db')}`;
   const dataSource = await openLedgerDataSource(ledgerOptions(url));
-  return { url, dataSource, ledger: new LedgerRepository(dataSource), close: () => dataSource.destroy() };
+  return {
+    url,
+    dataSource,
+    ledger: new LedgerRepository(dataSource),
+    vault: vaultIn(dataSource),
+    close: () => dataSource.destroy(),
+  };
 }
 
 /** A fresh database on the local Postgres, dropped afterwards. */
@@ -36,6 +54,7 @@ export async function postgresLedger(): Promise<TestLedger> {
     url: url.toString(),
     dataSource,
     ledger: new LedgerRepository(dataSource),
+    vault: vaultIn(dataSource),
     close: async () => {
       await dataSource.destroy();
       const cleanup = new Client({ connectionString: POSTGRES_ADMIN_URL });

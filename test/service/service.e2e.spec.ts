@@ -494,7 +494,8 @@ describe('service mode under failure and control', () => {
     service = new ServiceHarness();
     await service.start(1);
     const shop = await shopWithSecrets(demoShopifySeed({ customers: 40, products: 12, orders: 80 }));
-    const woo = await wooWithSecrets({ latencyMs: 15 });
+    // Each request takes 60 ms, so a page of orders outlasts the poll that comes before the cancel.
+    const woo = await wooWithSecrets({ latencyMs: 60 });
     try {
       const migrationId = await setup(service, shop, woo, 'control');
       const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;

@@ -74,7 +74,7 @@ export async function startHubSpotSandbox(
       windows.search.push(now);
       return false;
     }
-    const daily = options.dailyLimit ?? HUBSPOT_FACTS.dailyLimit;
+    const daily = options.dailyLimit ?? options.dailyQuota ?? HUBSPOT_FACTS.dailyLimit;
     if (windows.daily >= daily) return refuse('You have reached your daily limit.', 'DAILY');
     while (windows.tenSecondly.length > 0 && windows.tenSecondly[0] <= now - 10_000)
       windows.tenSecondly.shift();

@@ -6,7 +6,16 @@ import type { Redis } from 'ioredis';
 import { dependenciesOf, entityDefinition } from '../../canonical/entities';
 import { canRetryHelp, errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import { type CallLimiter, newClientStats, type RateBudget } from '../../connectors/connector.port';
+import { DataSource } from 'typeorm';
+import {
+  type CallLimiter,
+  newClientStats,
+  type RateBudget,
+  type TokenVault,
+} from '../../connectors/connector.port';
+import { LedgerTokenVault } from '../../ledger/token-vault';
+import { CredentialCipher } from '../../security/credential-cipher';
+import { RedisVaultLock } from '../rate-limit/redis-vault-lock';
 import { platformModule } from '../../connectors/connector.registry';
 import { driftOf, executeEntity, prepareMigration } from '../../engine/migration.runner';
 import { LedgerRepository } from '../../ledger/ledger.repository';
@@ -38,7 +47,14 @@ export class EntityRunProcessor {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DryRunStore) private readonly dryRuns: DryRunStore,
-  ) {}
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(CredentialCipher) cipher: CredentialCipher,
+  ) {
+    // Rotating platform tokens: in the ledger, renewed under a Redis lock so one worker renews for all.
+    this.vault = new LedgerTokenVault(() => Promise.resolve(dataSource), cipher, new RedisVaultLock(redis));
+  }
+
+  private readonly vault: TokenVault;
 
   async process(job: Job<EntityJobData>): Promise<void> {
     const { runId, entity } = job.data;
@@ -69,6 +85,7 @@ export class EntityRunProcessor {
       ]);
       const prepared = await prepareMigration(plan, {
         limiterFor: (connection) => this.limiter(connection, budgets.get(connection.url)),
+        vault: this.vault,
       });
       const since = { source: newClientStats(), destination: newClientStats() };
       const type = entityDefinition(entity).type;

@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { exactPlatform } from './exact.platform';
+
+registerPlatform(exactPlatform);
