@@ -125,7 +125,7 @@ program
 program
   .command('sandbox')
   .description("serve a platform's API on 127.0.0.1 for tests, demos and benchmarks")
-  .argument('<platform>', 'shopify, woocommerce, hubspot, salesforce or exact-online')
+  .argument('<platform>', 'shopify, woocommerce, hubspot, salesforce, exact-online or afas')
   .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', integer('--port'))
   .option('--seed <file>', 'JSON {"<entity>": [records as the platform returns them]}')
   .option('--latency-ms <ms>', 'delay every response', integer('--latency-ms'), 0)

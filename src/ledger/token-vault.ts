@@ -54,7 +54,16 @@ export class LedgerTokenVault implements TokenVault {
   }
 }
 
-let cliVault: LedgerTokenVault | undefined;
+let cliVault: TokenVault | undefined;
+
+/**
+ * Makes `vault` the one every connector of this process uses unless given another: service mode sets its
+ * Redis-locked ledger vault at start, so the API (checking a connection, reconciling) and the workers renew
+ * a token under the same lock.
+ */
+export function useTokenVault(vault: TokenVault): void {
+  cliVault = vault;
+}
 
 /**
  * The vault of a process that has none given (the CLI): the ledger DATABASE_URL names, opened on first use,

@@ -13,7 +13,10 @@ import { redisOptions } from './redis-options';
 import { DryRunStore } from './runs/dry-run.store';
 import { RunScheduler } from './runs/run-scheduler.service';
 import { RunStore } from './runs/run.store';
-import { REDIS } from './shared.tokens';
+import { REDIS, TOKEN_VAULT } from './shared.tokens';
+import { DataSource } from 'typeorm';
+import { LedgerTokenVault, useTokenVault } from '../ledger/token-vault';
+import { RedisVaultLock } from './rate-limit/redis-vault-lock';
 
 const config = loadServiceConfig();
 
@@ -45,9 +48,33 @@ const SHARED = {
       useFactory: (c: ServiceConfig) => new IORedis(redisOptions(c.REDIS_URL)),
       inject: [SERVICE_CONFIG],
     },
+    {
+      // Rotating platform tokens (Exact Online's): in the ledger, renewed under a Redis lock, for every
+      // connector in this process, API and worker alike.
+      provide: TOKEN_VAULT,
+      useFactory: (dataSource: DataSource, cipher: CredentialCipher, redis: Redis) => {
+        const vault = new LedgerTokenVault(
+          () => Promise.resolve(dataSource),
+          cipher,
+          new RedisVaultLock(redis),
+        );
+        useTokenVault(vault);
+        return vault;
+      },
+      inject: [DataSource, CredentialCipher, REDIS],
+    },
     ...SERVICES,
   ],
-  exports: [LedgerModule, BullModule, SERVICE_CONFIG, CredentialCipher, EgressPolicy, REDIS, ...SERVICES],
+  exports: [
+    LedgerModule,
+    BullModule,
+    SERVICE_CONFIG,
+    CredentialCipher,
+    EgressPolicy,
+    REDIS,
+    TOKEN_VAULT,
+    ...SERVICES,
+  ],
 };
 
 /**

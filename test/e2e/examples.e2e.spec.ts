@@ -21,6 +21,8 @@ const ENV = {
   EXACT_CLIENT_ID: 'exact-sandbox-client',
   EXACT_CLIENT_SECRET: 'exact-sandbox-secret',
   EXACT_REFRESH_TOKEN: 'exact-sandbox-refresh-1',
+  AFAS_TOKEN:
+    'PHRva2VuPjx2ZXJzaW9uPjE8L3ZlcnNpb24+PGRhdGE+NUEzRjBDNkQxRTJCNEE3OTgwQzFEMkUzRjRBNUI2QzdEOEU5RjBBMUIyQzNENEU1RjZBN0I4QzlEMEUxRjJBMzwvZGF0YT48L3Rva2VuPg==',
 };
 
 async function startSandboxes(planFile: string): Promise<Map<string, RunningSandbox>> {

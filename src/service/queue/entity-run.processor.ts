@@ -6,16 +6,12 @@ import type { Redis } from 'ioredis';
 import { dependenciesOf, entityDefinition } from '../../canonical/entities';
 import { canRetryHelp, errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import { DataSource } from 'typeorm';
 import {
   type CallLimiter,
   newClientStats,
   type RateBudget,
   type TokenVault,
 } from '../../connectors/connector.port';
-import { LedgerTokenVault } from '../../ledger/token-vault';
-import { CredentialCipher } from '../../security/credential-cipher';
-import { RedisVaultLock } from '../rate-limit/redis-vault-lock';
 import { platformModule } from '../../connectors/connector.registry';
 import { driftOf, executeEntity, prepareMigration } from '../../engine/migration.runner';
 import { LedgerRepository } from '../../ledger/ledger.repository';
@@ -25,7 +21,7 @@ import { RedisTokenBucket } from '../rate-limit/redis-token-bucket';
 import { DryRunStore } from '../runs/dry-run.store';
 import { RunScheduler } from '../runs/run-scheduler.service';
 import { RunStore } from '../runs/run.store';
-import { REDIS } from '../shared.tokens';
+import { REDIS, TOKEN_VAULT } from '../shared.tokens';
 import type { EntityJobData } from './queue.constants';
 
 /** This process, as a lease holder. */
@@ -47,14 +43,9 @@ export class EntityRunProcessor {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DryRunStore) private readonly dryRuns: DryRunStore,
-    @Inject(DataSource) dataSource: DataSource,
-    @Inject(CredentialCipher) cipher: CredentialCipher,
-  ) {
     // Rotating platform tokens: in the ledger, renewed under a Redis lock so one worker renews for all.
-    this.vault = new LedgerTokenVault(() => Promise.resolve(dataSource), cipher, new RedisVaultLock(redis));
-  }
-
-  private readonly vault: TokenVault;
+    @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
+  ) {}
 
   async process(job: Job<EntityJobData>): Promise<void> {
     const { runId, entity } = job.data;

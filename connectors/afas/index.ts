@@ -1,0 +1,4 @@
+import { registerPlatform } from '../../src/connectors';
+import { afasPlatform } from './afas.platform';
+
+registerPlatform(afasPlatform);
