@@ -280,7 +280,14 @@ export class ExactConnector implements Connector {
         .map((key) => [key, payload[key]]),
     );
     for (const key of Object.keys(hints)) delete payload[key];
-    if (resource.padded && payload.Code !== undefined) payload.Code = trimmed(payload.Code);
+    if (resource.padded && payload.Code !== undefined) {
+      payload.Code = trimmed(payload.Code);
+      // Refused here, not by Exact: ten refusals an hour block the app on the endpoint.
+      if (payload.Code.length > EXACT_FACTS.accountCodeLength)
+        return {
+          error: `an Exact account code holds at most ${EXACT_FACTS.accountCodeLength} characters; the mapping gave ${payload.Code.length} ("${payload.Code}")`,
+        };
+    }
     if (resource.lines) {
       const problem = await this.resolveInvoice(
         payload,

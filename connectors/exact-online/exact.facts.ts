@@ -10,6 +10,8 @@ export const EXACT_FACTS = {
   dailyLimit: 5000,
   /** Access tokens live 600 s; renew a little before, never on every 401. */
   tokenRenewBeforeMs: 30_000,
+  /** Account codes are at most 18 characters (right-aligned in 18). */
+  accountCodeLength: 18,
   /** Ids per `$filter=ID eq guid'…' or …` lookup, well inside the URL limit. */
   idsPerLookup: 20,
   /** The sandbox's default app and first refresh token (README); a real app's come from Exact's app centre. */

@@ -82,6 +82,7 @@ const ORDER_FIELDS = `
   totalShippingPriceSet { ${MONEY_BAG} }
   totalDiscountsSet { ${MONEY_BAG} }
   totalPriceSet { ${MONEY_BAG} }
+  taxLines { title rate priceSet { ${MONEY_BAG} } }
   shippingLines(first: 5) { nodes { title code originalPriceSet { ${MONEY_BAG} } } }
   lineItems(first: 10) { nodes { ${LINE_FIELDS} } pageInfo { hasNextPage endCursor } }
 `;

@@ -8,6 +8,7 @@ import type { MigrationPlan } from '../../src/plan/migration-plan';
 import { parsePlan } from '../../src/plan/migration-plan';
 import { reconcile } from '../../src/reconcile/reconcile';
 import { exactCredentials, exactList } from '../helpers/exact-api';
+import { startFaultProxy } from '../helpers/fault-proxy';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { platformModule } from '../../src/connectors/connector.registry';
@@ -132,6 +133,33 @@ describe('WooCommerce → Exact Online', () => {
       expect((await exactList(exact, 'sync/CRM/Accounts', 'ID')).length).toBe(41);
     } finally {
       await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
+describe('WooCommerce → Exact Online through a network that loses replies', () => {
+  it('loses every third invoice reply after Exact saved it, and still holds each order once', async () => {
+    const woo = await wooSandbox(seed('woocommerce-seed.json'));
+    const exact = await startExactSandbox({ port: 0, seed: seed('exact-online-seed.json') });
+    const proxy = await startFaultProxy(exact.url, [
+      {
+        when: (request) => request.method === 'POST' && request.path.includes('/salesinvoice/SalesInvoices'),
+        fault: 'lose-reply',
+        every: 3,
+      },
+    ]);
+    const t = await sqliteLedger();
+    try {
+      const plan = exactPlan(woo, exact);
+      plan.destination.url = proxy.url;
+      const result = await run(t, plan);
+      expect(proxy.lostAfterSave).toBeGreaterThanOrEqual(15);
+      const invoices = await exactList(exact, 'sync/SalesInvoice/SalesInvoices', 'InvoiceID,YourRef');
+      const refs = invoices.map((invoice) => String(invoice.YourRef));
+      expect(new Set(refs).size).toBe(refs.length);
+      expect(refs.length + result.problems.length).toBe((await wooList(woo.url, 'orders')).length);
+    } finally {
+      await Promise.all([woo.close(), exact.close(), proxy.close(), t.close()]);
     }
   });
 });
