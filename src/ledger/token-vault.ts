@@ -54,7 +54,7 @@ export class LedgerTokenVault implements TokenVault {
   }
 }
 
-let cliVault: TokenVault | undefined;
+let processVault: TokenVault | undefined;
 
 /**
  * Makes `vault` the one every connector of this process uses unless given another: service mode sets its
@@ -62,7 +62,7 @@ let cliVault: TokenVault | undefined;
  * a token under the same lock.
  */
 export function useTokenVault(vault: TokenVault): void {
-  cliVault = vault;
+  processVault = vault;
 }
 
 /**
@@ -70,17 +70,19 @@ export function useTokenVault(vault: TokenVault): void {
  * encrypted with SWITCHYARD_SECRET_KEY or, for an embedded SQLite ledger, a key kept beside it (mode 600).
  */
 export function defaultTokenVault(): TokenVault {
-  if (cliVault) return cliVault;
+  if (processVault) return processVault;
   const options = ledgerOptions();
   let opened: Promise<DataSource> | undefined;
-  cliVault = new LedgerTokenVault(
-    () => (opened ??= openLedgerDataSource(options)),
+  // Its own connection to the ledger, which must not keep a finished command alive (Postgres's idle pool).
+  const own = options.type === 'postgres' ? { ...options, extra: { allowExitOnIdle: true } } : options;
+  processVault = new LedgerTokenVault(
+    () => (opened ??= openLedgerDataSource(own)),
     new CredentialCipher(
       process.env.SWITCHYARD_SECRET_KEY ??
         localKey(options.type === 'better-sqlite3' ? String(options.database) : undefined),
     ),
   );
-  return cliVault;
+  return processVault;
 }
 
 function localKey(database: string | undefined): string {

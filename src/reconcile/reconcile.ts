@@ -89,8 +89,10 @@ export async function reconcile(
     knownLosses: [],
   };
   const destinationIds = new Map<string, Map<string, string>>();
-  const firstRun = (await ledger.runsOf(migration.id))[0]?.startedAt;
-  const firstRunAt = firstRun ? Date.parse(firstRun) : undefined;
+  const starts = (await ledger.runsOf(migration.id)).flatMap((run) =>
+    run.startedAt ? [Date.parse(run.startedAt)] : [],
+  );
+  const firstRunAt = starts.length > 0 ? Math.min(...starts) : undefined;
   for (const entity of prepared.entities) {
     const type = entityDefinition(entity).type;
     const outbound = prepared.mappings[entity].outbound;
