@@ -245,13 +245,20 @@ export class AfasConnector implements Connector {
         },
       },
     ];
+    if (!item.payload.debtor && !item.payload.creditor)
+      return {
+        error:
+          'the organisation is neither a customer nor a supplier: AFAS holds organisations through their debtor or creditor relation',
+      };
     for (const role of ['debtor', 'creditor'] as const) {
       if (!item.payload[role]) continue;
       const fields = present(item.payload[role]);
       const { update, get, key, row } = ROLES[role];
       const roleNumber = scalarText(fields[key]);
+      // Without its number a relation cannot be found again: a second run would add it twice.
+      if (!roleNumber) return { error: `an AFAS ${role} needs its number (${key}); the mapping gave none` };
       const index = await this.index(get, row);
-      const exists = roleNumber !== '' && index.has(roleNumber);
+      const exists = index.has(roleNumber);
       const body = (method: 'post' | 'put') => ({
         [update]: {
           Element: {
