@@ -182,4 +182,27 @@ describe('Exact Online → AFAS Profit', () => {
       await t.close();
     }
   });
+
+  it('refuses an organisation that is neither customer nor supplier, writing nothing for it', async () => {
+    await exact.close();
+    const admin = seed('exact-online-admin-seed.json');
+    admin.Accounts = [
+      ...(admin.Accounts as object[]),
+      { Code: '999', Name: 'Prospect B.V.', Status: 'A', IsSales: false, IsSupplier: false },
+    ];
+    exact = await startExactSandbox({ port: 0, seed: admin });
+    const t = await sqliteLedger();
+    try {
+      const writes = afas.counters().writes;
+      const result = await run(t, switchPlan(exact, afas.url));
+      expect(result.entities.organizations).toMatchObject({ created: 30, failed: 1 });
+      expect(result.problems.map((problem) => problem.reason)).toEqual([
+        'the organisation is neither a customer nor a supplier: AFAS holds organisations through their debtor or creditor relation',
+      ]);
+      expect(afas.counters().writes - writes).toBe(24 + 9 + 30);
+      expect(afas.store.organisations.size).toBe(30);
+    } finally {
+      await t.close();
+    }
+  });
 });
