@@ -1,4 +1,5 @@
 import {
+  type AccountingFigures,
   type BatchTarget,
   type CallLimiter,
   type Connector,
@@ -18,11 +19,12 @@ import {
   SwitchyardError,
   writeBatch,
 } from '../../src/connectors';
+import { type BookKind, ProfitBooks } from './afas.books';
 import { ProfitClient } from './afas.client';
 import { AFAS_FACTS } from './afas.facts';
 
 type Row = Record<string, any>;
-type Kind = 'organizations' | 'items' | 'ledgerAccounts' | 'vatCodes';
+type Kind = 'organizations' | 'items' | 'ledgerAccounts' | 'vatCodes' | BookKind;
 
 const descriptor = (idField: string): EntityDescriptor => ({
   idField,
@@ -37,7 +39,11 @@ const ENTITIES: Record<Kind, EntityDescriptor> = {
   items: descriptor('ItemCode'),
   ledgerAccounts: descriptor('Account'),
   vatCodes: descriptor('VatCode'),
+  // Entries are booked, never modified: they carry no modification date, a delta reads them all.
+  openingBalances: descriptor('ID'),
+  openItems: descriptor('ID'),
 };
+const isBooks = (kind: Kind): kind is BookKind => kind === 'openingBalances' || kind === 'openItems';
 
 /**
  * What Profit sets up itself and its API does not write (no UpdateConnector): a migrated record is matched
@@ -82,7 +88,12 @@ export class AfasConnector implements Connector {
   private readonly client: ProfitClient;
   private readonly indexes = new Map<string, Promise<Map<string, Row>>>();
 
-  constructor(url: string, credentials: Record<string, string>, limiter?: CallLimiter) {
+  constructor(
+    url: string,
+    credentials: Record<string, string>,
+    limiter?: CallLimiter,
+    books: { cutoffDate?: string; openingAccount?: string } = {},
+  ) {
     if (!credentials.token)
       throw new SwitchyardError(
         'PLAN_INVALID',
@@ -90,9 +101,16 @@ export class AfasConnector implements Connector {
       );
     this.client = new ProfitClient(url, credentials.token, limiter, credentials.integrationId);
     this.currency = credentials.currency ?? 'EUR';
+    // The memorial journal opening entries go to: Profit's standard one unless the connection names another.
+    this.books = new ProfitBooks(this.client, {
+      ...books,
+      journal: credentials.journal ?? AFAS_FACTS.openingJournal,
+      currency: this.currency,
+    });
   }
 
   private readonly currency: string;
+  private readonly books: ProfitBooks;
 
   get stats() {
     return this.client.stats;
@@ -107,12 +125,18 @@ export class AfasConnector implements Connector {
     return scalarText(record[ENTITIES[this.kind(entity)].idField]);
   }
 
+  accounting(before: string): Promise<AccountingFigures> {
+    return this.books.figures(before);
+  }
+
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     const kind = this.kind(entity);
     const since = options.modifiedSince ? Date.parse(options.modifiedSince) : undefined;
     const all = await this.fetchAll(kind);
     const changed =
-      since === undefined ? all : all.filter((row) => (profitTime(row.ModifiedDate) ?? 0) >= since);
+      since === undefined || isBooks(kind)
+        ? all
+        : all.filter((row) => (profitTime(row.ModifiedDate) ?? 0) >= since);
     let start = options.cursor ? Number(options.cursor) : 0;
     do {
       const records = changed.slice(start, start + options.pageSize);
@@ -143,12 +167,14 @@ export class AfasConnector implements Connector {
   upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = this.kind(entity);
     if (kind === 'ledgerAccounts' || kind === 'vatCodes') return this.matchSetUp(kind, items);
+    if (isBooks(kind)) return writeBatch(this.books.target(kind), items);
     return writeBatch(this.target(kind), items);
   }
 
   preview(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = this.kind(entity);
     if (kind === 'ledgerAccounts' || kind === 'vatCodes') return this.matchSetUp(kind, items);
+    if (isBooks(kind)) return previewBatch(this.books.target(kind), items);
     return previewBatch(this.target(kind), items);
   }
 
@@ -178,7 +204,7 @@ export class AfasConnector implements Connector {
 
   // ---- writes ------------------------------------------------------------------------------------
 
-  private target(kind: Kind): BatchTarget {
+  private target(kind: Exclude<Kind, BookKind>): BatchTarget {
     const stale = () => this.indexes.clear();
     if (kind === 'items')
       return {
@@ -307,6 +333,7 @@ export class AfasConnector implements Connector {
   /** Every record of a kind, read afresh. */
   private async fetchAll(kind: Kind): Promise<Row[]> {
     if (kind === 'organizations') return this.organisations(true);
+    if (isBooks(kind)) return this.books[kind]();
     const [get, key] =
       kind === 'items'
         ? ['Profit_Article', 'ItemCode']

@@ -6,4 +6,6 @@ export const AFAS_FACTS = {
   pageSize: 500,
   /** Profit's datetimes are Amsterdam local time, whatever their `Z` says. */
   timeZone: 'Europe/Amsterdam',
+  /** Profit's standard memorial journal ("Memoriaal"), where opening entries go unless a connection names another. */
+  openingJournal: '90',
 } as const;

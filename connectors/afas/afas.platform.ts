@@ -6,6 +6,7 @@ export const afasPlatform: PlatformModule = {
   platform: 'afas',
   // The sandbox's token: base64 of `<token><version>1</version><data>…</data></token>`.
   defaultCredentials: { token: afasToken(AFAS_SANDBOX_TOKEN_DATA) },
-  createConnector: (config, options) => new AfasConnector(config.url, config.credentials, options.limiter),
+  createConnector: (config, options) =>
+    new AfasConnector(config.url, config.credentials, options.limiter, options.books),
   startSandbox: (options) => startAfasSandbox(options),
 };

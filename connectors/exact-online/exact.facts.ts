@@ -152,3 +152,29 @@ export const EXACT_RESOURCES: Record<string, ExactResource> = {
     fields: ['ID', 'Code', 'Description', 'Percentage', 'Type', 'VATTransactionType', 'Country', 'Modified'],
   },
 };
+
+/** Every booking's lines, read for the books (opening balance, open items, VAT); never written. */
+export const TRANSACTION_LINES: ExactResource = {
+  path: 'financialtransaction/TransactionLines',
+  sync: 'sync/Financial/TransactionLines',
+  entityType: 1,
+  key: 'ID',
+  identity: 'ID',
+  fields: [
+    'ID',
+    'Date',
+    'GLAccount',
+    'GLAccountCode',
+    'AmountDC',
+    'VATCode',
+    'Account',
+    'AccountCode',
+    'InvoiceNumber',
+    'DueDate',
+    'Description',
+    'Timestamp',
+  ],
+};
+
+/** GLAccounts' `Type`: the receivable and payable (control) accounts and the VAT accounts. */
+export const GL_TYPES = { receivable: 20, payable: 22, vat: 24 } as const;

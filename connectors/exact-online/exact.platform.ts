@@ -9,6 +9,10 @@ export const exactPlatform: PlatformModule = {
   // 60 calls a minute per division, shared by every worker on it.
   rateBudget: { capacity: EXACT_FACTS.minutelyLimit, refillPerSecond: EXACT_FACTS.minutelyLimit / 60 },
   createConnector: (config, options) =>
-    new ExactConnector(config.url, config.credentials, { vault: options.vault, limiter: options.limiter }),
+    new ExactConnector(config.url, config.credentials, {
+      vault: options.vault,
+      limiter: options.limiter,
+      cutoffDate: options.books?.cutoffDate,
+    }),
   startSandbox: (options) => startExactSandbox(options),
 };

@@ -130,6 +130,7 @@ export const openItemSchema = z.object({
   dueDate: isoDate.nullish(),
   /** What is still to be paid; negative for a credit. */
   amountOpen: signedMoney,
+  description: text,
   extra,
 });
 export type OpenItem = z.infer<typeof openItemSchema>;
@@ -142,6 +143,8 @@ export const openingBalanceSchema = z
     date: isoDate,
     debit: price,
     credit: price,
+    /** On a VAT account, the VAT code this part of its balance was booked with (the VAT per code stays provable). */
+    vatCode: ref('vatCode').nullish(),
     extra,
   })
   .superRefine((balance, ctx) => {
@@ -223,7 +226,10 @@ defineEntity({
   name: 'openingBalances',
   type: 'openingBalance',
   schema: openingBalanceSchema,
-  references: [{ path: 'ledgerAccount', to: 'ledgerAccount', strength: 'hard' }],
+  references: [
+    { path: 'ledgerAccount', to: 'ledgerAccount', strength: 'hard' },
+    { path: 'vatCode', to: 'vatCode', strength: 'hard' },
+  ],
   aggregates: [
     { name: 'debit', path: 'debit' },
     { name: 'credit', path: 'credit' },

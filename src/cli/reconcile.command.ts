@@ -39,6 +39,23 @@ function reconcileText(report: Reconciliation): string {
         `  ${name}: source ${a.source}, destination ${a.destination}${a.equal ? '' : '  ← DIFFERENT'}`,
       );
   }
+  if (report.accounting) {
+    const books = report.accounting;
+    lines.push('', `The books at ${books.cutoffDate} (${books.currency}), source and destination:`);
+    for (const [title, section] of [
+      ['trial balance', books.trialBalance],
+      ['open items per customer and supplier', books.openItems],
+      ['VAT per code', books.vat],
+    ] as const) {
+      lines.push(
+        `  ${title}: ${section.equal ? 'equal' : 'DIFFERENT'} (${section.lines.length} lines, totals ${section.totals.source} and ${section.totals.destination})`,
+      );
+      for (const line of section.differences)
+        lines.push(
+          `    ${line.key}: source ${line.source}, destination ${line.destination} (${line.difference})`,
+        );
+    }
+  }
   if (report.quarantined.length > 0)
     lines.push(
       '',

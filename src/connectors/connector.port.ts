@@ -121,6 +121,18 @@ export interface ClientStats {
   throttleWaitMs: number;
 }
 
+/**
+ * What an accountant signs off on, over everything booked before a date: each ledger account's balance (by
+ * its code, debit positive), what each relation has open (`receivable:<number>`, `payable:<number>`, positive
+ * is owed), and the VAT booked per VAT code on its VAT account. Decimal strings; a zero is left out.
+ */
+export interface AccountingFigures {
+  currency: string;
+  trialBalance: Record<string, string>;
+  openItems: Record<string, string>;
+  vat: Record<string, string>;
+}
+
 /** What every platform connector offers. Retries, backoff and rate limits are the connector's job. */
 export interface Connector {
   readonly platform: string;
@@ -183,6 +195,8 @@ export interface Connector {
    * `fetch` returns it: how a stale ledger row is repaired from what the destination holds now.
    */
   refsOf?(entity: EntityName, record: NativeRecord): RecordRefs | undefined;
+  /** The books' figures (ERPs): what reconcile compares in accounting terms. */
+  accounting?(before: string): Promise<AccountingFigures>;
 }
 
 /**

@@ -38,6 +38,8 @@ export interface ConnectorOptions {
    * reaches a custom field with no connector code.
    */
   reads?: Record<string, string[]>;
+  /** The plan's book-keeping options (ERPs): the cut-off date and the account opening entries are booked against. */
+  books?: { cutoffDate?: string; openingAccount?: string };
 }
 
 /** What a platform folder under connectors/ registers: its connector, its sandbox and its budget. */

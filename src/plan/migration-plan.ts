@@ -88,6 +88,20 @@ export const planContent = z
         deleteLimitPercent: z.number().min(0).max(100).default(10),
         /** A delta run reads again this many minutes before the last completed run's high-water mark. */
         deltaOverlapMinutes: z.number().min(0).max(1440).default(5),
+        /**
+         * ERP switches: the day the new administration starts. Opening balances and open items are the books
+         * as they stand at its start: everything the source booked before it.
+         */
+        cutoffDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-07-01')
+          .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)), 'is not a calendar date')
+          .optional(),
+        /**
+         * The destination's ledger account the opening entries and open items are booked against (a
+         * transitional "opening balance" account): it ends at zero once both are in.
+         */
+        openingBalanceAccount: z.string().trim().min(1).max(16).optional(),
       })
       .strict()
       .default({}),
@@ -119,6 +133,18 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
   for (const entity of Object.keys(plan.deletes)) {
     if (!moved.includes(entity))
       issue(['deletes', entity], `the plan does not move ${entity}; add it to entities or remove it here`);
+  }
+  for (const entity of moved.filter((name) => name === 'openingBalances' || name === 'openItems')) {
+    if (!plan.options.cutoffDate)
+      issue(
+        ['options', 'cutoffDate'],
+        `${entity} are the books at a cut-off date: set options.cutoffDate (the day the destination takes over, e.g. 2026-07-01)`,
+      );
+    if (!plan.options.openingBalanceAccount)
+      issue(
+        ['options', 'openingBalanceAccount'],
+        `${entity} are booked in the destination against a transitional account: set options.openingBalanceAccount to its number there`,
+      );
   }
   const types = new Set<string>(moved.map((entity) => entityDefinition(entity).type));
   const platforms = new Set([plan.source.platform, plan.destination.platform]);

@@ -18,6 +18,7 @@ import type { PreparedMigration } from '../engine/migration.runner';
 import type { LedgerRecordRow } from '../ledger/ledger.entities';
 import type { LedgerRepository } from '../ledger/ledger.repository';
 import type { LoadedMapping } from '../mapping/mapping.loader';
+import { type AccountingReconciliation, reconcileBooks } from './accounting';
 import { compareRecords } from './field-compare';
 
 type Canonical = Record<string, unknown>;
@@ -62,6 +63,8 @@ export interface Reconciliation {
     reason: string;
   }[];
   knownLosses: { entity: string; field: string; reason: string }[];
+  /** ERP switches (a plan with a cut-off date): the trial balance, open items and VAT per code, to the cent. */
+  accounting?: AccountingReconciliation;
 }
 
 /**
@@ -220,7 +223,10 @@ export async function reconcile(
     summary.aggregates = aggregates(type, migrated, [...destinations.values()], lost);
     result.entities[entity] = summary;
   }
+  const books = await reconcileBooks(prepared);
+  if (books) result.accounting = books;
   const failed =
+    (books !== undefined && !books.equal) ||
     result.differences.length > 0 ||
     Object.values(result.entities).some(
       (e) =>

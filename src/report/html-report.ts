@@ -1,5 +1,6 @@
 import { type AuditReport, cleaningLine } from '../audit/audit';
 import { scalarText } from '../common/text';
+import type { AccountingReconciliation, AccountingSection } from '../reconcile/accounting';
 import type { Reconciliation } from '../reconcile/reconcile';
 
 /** Self-contained HTML a migration lead can mail to the business: no scripts, no external files. */
@@ -111,6 +112,7 @@ export function reconciliationHtml(report: Reconciliation): string {
     `<h1>Reconciliation of ${escape(report.migration)}</h1>
 <p>Verdict: <span id="verdict" class="verdict ${report.verdict}">${report.verdict.toUpperCase()}</span> <span id="difference-count" class="muted">${report.differences.length} difference(s)</span></p>
 <h2>Counts</h2><table><tr><th>entity</th><th>source</th><th>loaded</th><th>quarantined</th><th>failed</th><th>skipped</th><th>merged</th><th>destination</th></tr>${rows}</table>
+${report.accounting ? booksHtml(report.accounting) : ''}
 <h2>Totals, compared exactly</h2><table id="aggregates"><tr><th>entity</th><th>aggregate</th><th>source</th><th>destination</th><th></th></tr>${aggregates}</table>
 ${totals.length > 0 ? barChart('order totals by currency', totals, ['source', 'destination']) : ''}
 <h2>By category</h2>${charts || '<p class="muted">No categories to compare.</p>'}
@@ -119,6 +121,25 @@ ${totals.length > 0 ? barChart('order totals by currency', totals, ['source', 'd
 ${cleaned ? `<h2>Skipped or merged by the plan's cleaning rules</h2><table><tr><th>entity</th><th>source id</th><th>status</th><th>rule</th></tr>${cleaned}</table>` : ''}
 <h2>Known losses</h2>${losses ? `<table><tr><th>entity</th><th>field</th><th>why</th></tr>${losses}</table>` : '<p>None.</p>'}`,
   );
+}
+
+/** The books in the accountant's terms: trial balance and VAT per code in full, open items by their differences. */
+function booksHtml(books: AccountingReconciliation): string {
+  const table = (id: string, title: string, section: AccountingSection, what: string, full: boolean) => {
+    const shown = full ? section.lines : section.differences;
+    const rows = shown
+      .map(
+        (line) =>
+          `<tr><td>${escape(line.key)}</td><td class="n">${escape(line.source)}</td><td class="n">${escape(line.destination)}</td><td class="n ${line.difference === '0.00' ? '' : 'bad'}">${escape(line.difference)}</td></tr>`,
+      )
+      .join('');
+    return `<h3>${escape(title)}: <span class="verdict ${section.equal ? 'pass' : 'fail'}">${section.equal ? 'EQUAL' : 'DIFFERENT'}</span> <span class="muted">${section.lines.length} ${what}, ${section.differences.length} differ; totals ${escape(section.totals.source)} and ${escape(section.totals.destination)}</span></h3>
+${rows ? `<table id="${id}"><tr><th>${what}</th><th>source</th><th>destination</th><th>difference</th></tr>${rows}</table>` : ''}`;
+  };
+  return `<h2>The books at ${escape(books.cutoffDate)} (${escape(books.currency)})</h2>
+${table('trial-balance', 'Trial balance', books.trialBalance, 'ledger accounts', true)}
+${table('open-items', 'Open items per customer and supplier', books.openItems, 'relations', false)}
+${table('vat', 'VAT per code', books.vat, 'VAT codes', true)}`;
 }
 
 export function auditHtml(report: AuditReport): string {

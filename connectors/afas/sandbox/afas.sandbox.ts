@@ -29,10 +29,12 @@ export interface AfasSandbox extends RunningSandbox {
 
 /**
  * AFAS Profit on 127.0.0.1 under /ProfitRestServices: `Authorization: AfasToken <base64>`; GetConnectors
- * (Profit_Debtor, Profit_Creditor, Profit_Article, Profit_Accounts, Profit_VAT_code, Profit_Debtor_Invoices,
- * Profit_Creditor_Invoices) with skip/take (100 by default, -1/-1 for all), `orderbyfieldids` (without one the
+ * (Profit_Debtor, Profit_Creditor, Profit_Article, Profit_Accounts, Profit_VAT_code, Profit_Journals and the
+ * books' GetConnectors) with skip/take (100 by default, -1/-1 for all), `orderbyfieldids` (without one the
  * rows come back in an order that changes between calls, as Profit warns) and a filter triple; UpdateConnectors
- * KnSalesRelationOrg and KnPurchaseRelationOrg with a nested KnOrganisation (MatchOga), FbItemArticle; 500
+ * KnSalesRelationOrg and KnPurchaseRelationOrg with a nested KnOrganisation (MatchOga), FbItemArticle, FiEntries
+ * (booked only when balanced; read back through Profit_Transactions, Profit_Period_balance and the debtor and
+ * creditor invoices); 500
  * bodies with `profitLogReference`; at most 5 concurrent calls (503 with `retry_after` beyond). Every request it
  * accepts and every response it sends is validated against AFAS's official OpenAPI files; a request that does
  * not validate is refused (400) and a response that does not is a failure the sandbox counts.
@@ -141,6 +143,13 @@ export async function startAfasSandbox(
       counters.writes++;
       res.status(201).json({ results: { FbItemArticle: { ItCd: row.ItCd } } });
     });
+  app.post('/ProfitRestServices/connectors/FiEntries', (req: Request, res: Response) =>
+    answer(res, () => {
+      const booked = store.ledger.book(elementOf(req.body as Row, 'FiEntryPar'));
+      counters.writes++;
+      res.status(201).json({ results: { FiEntryPar: booked } });
+    }),
+  );
   app.post('/ProfitRestServices/connectors/FbItemArticle', article);
   app.put('/ProfitRestServices/connectors/FbItemArticle', article);
 

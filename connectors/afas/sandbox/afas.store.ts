@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { scalarText } from '../../../src/connectors';
+import { ProfitLedger } from './afas.ledger';
 
 type Row = Record<string, any>;
 
@@ -41,7 +42,7 @@ export function profitNow(at = Date.now()): string {
   return `${local.replace(' ', 'T')}Z`;
 }
 
-/** One Profit administration: organisations, debtors, creditors, articles, ledger accounts, VAT codes. */
+/** One Profit administration: organisations, debtors, creditors, articles, ledger accounts, VAT codes, its books. */
 export class AfasStore {
   readonly organisations = new Map<string, Row>();
   readonly debtors = new Map<string, Row>();
@@ -49,8 +50,8 @@ export class AfasStore {
   readonly articles = new Map<string, Row>();
   readonly accounts = new Map<string, Row>();
   readonly vatCodes = new Map<string, Row>();
-  readonly debtorInvoices: Row[] = [];
-  readonly creditorInvoices: Row[] = [];
+  /** The books: financial entries and what they add up to. */
+  readonly ledger: ProfitLedger;
   readonly currencies: Set<string>;
   private nextNumber = { organisation: 100000, debtor: 10000, creditor: 20000 };
 
@@ -62,8 +63,7 @@ export class AfasStore {
       this.vatCodes.set(scalarText(row.VatCode), row);
     for (const row of (seed.articleGroups as string[] | undefined) ?? ['ALG']) this.groups.add(row);
     for (const row of (seed.units as string[] | undefined) ?? ['stk', 'pc']) this.units.add(row);
-    this.debtorInvoices.push(...((seed.debtorInvoices as Row[] | undefined) ?? []));
-    this.creditorInvoices.push(...((seed.creditorInvoices as Row[] | undefined) ?? []));
+    this.ledger = new ProfitLedger(this, seed);
   }
 
   readonly groups = new Set<string>();

@@ -59,8 +59,11 @@ const CONNECTORS: Record<string, (store: AfasStore) => Row[]> = {
     })),
   Profit_Accounts: (store) => [...store.accounts.values()],
   Profit_VAT_code: (store) => [...store.vatCodes.values()],
-  Profit_Debtor_Invoices: (store) => store.debtorInvoices,
-  Profit_Creditor_Invoices: (store) => store.creditorInvoices,
+  Profit_Debtor_Invoices: (store) => store.ledger.debtorInvoices(),
+  Profit_Creditor_Invoices: (store) => store.ledger.creditorInvoices(),
+  Profit_Transactions: (store) => store.ledger.transactions(),
+  Profit_Period_balance: (store) => store.ledger.periodBalances(),
+  Profit_Journals: (store) => [...store.ledger.journals.values()],
 };
 
 let unordered = 0;

@@ -23,6 +23,8 @@ export interface Resource {
   paddedCode?: boolean;
   /** Unique among the division's rows. */
   unique?: string[];
+  /** Read-only (bookings come from invoices and entries, never written on their own). */
+  readOnly?: boolean;
 }
 
 const ACCOUNT_FIELDS = [
@@ -108,6 +110,7 @@ export const RESOURCES: Resource[] = [
       'StandardSalesPrice',
       'ItemGroup',
       'EndDate',
+      'GLRevenue',
     ],
     unique: ['Code'],
   },
@@ -139,6 +142,8 @@ export const RESOURCES: Resource[] = [
       'Country',
       'Charged',
       'IsBlocked',
+      'GLToPay',
+      'GLToClaim',
     ],
     unique: ['Code'],
   },
@@ -176,6 +181,20 @@ export const RESOURCES: Resource[] = [
       'SalesInvoiceLines',
       'Type',
     ],
+  },
+  {
+    // Every booking's lines: what a processed invoice, a bank entry or a memorial entry posted to the ledger.
+    name: 'TransactionLines',
+    type: 'Exact.Web.Api.Models.Financial.TransactionLine',
+    key: 'ID',
+    standard: 'financialtransaction/TransactionLines',
+    bulk: 'bulk/Financial/TransactionLines',
+    sync: 'sync/Financial/TransactionLines',
+    entityType: 1,
+    mandatoryFilter: ['ID', 'EntryID', 'Date', 'FinancialYear', 'FinancialPeriod', 'Modified'],
+    required: [],
+    writable: [],
+    readOnly: true,
   },
 ];
 

@@ -223,6 +223,24 @@ export async function startExactSandbox(options: ExactSandboxOptions): Promise<E
     }),
   );
 
+  // What is still open per relation and invoice: read functions, no sync twin, no mandatory filter.
+  for (const [path, kind] of [
+    ['ReceivablesList', 'receivable'],
+    ['PayablesList', 'payable'],
+  ] as const)
+    app.get(
+      `/api/v1/:division/read/financial/${path}`,
+      handle((req, res) => {
+        const rows = filtered(
+          store.openItems(kind),
+          (req.query as Record<string, string>).$filter,
+          undefined,
+          false,
+        );
+        page(req, res, rows, 'bulk', `Exact.Web.Api.Models.Financial.${path.replace('List', '')}`, 'HID');
+      }),
+    );
+
   for (const resource of RESOURCES) {
     const one = `/api/v1/:division/${resource.standard}\\(guid':id'\\)`;
     app.get(
@@ -245,6 +263,8 @@ export async function startExactSandbox(options: ExactSandboxOptions): Promise<E
         res.json({ d: shaped(req, resource, store.find(resource, String(req.params.id))) });
       }),
     );
+    // Bookings are read, never written on their own.
+    if (resource.readOnly) continue;
     app.post(
       `/api/v1/:division/${resource.standard}`,
       handle((req, res) => {
@@ -321,13 +341,15 @@ export async function startExactSandbox(options: ExactSandboxOptions): Promise<E
     resource?: Resource,
   ): void {
     const query = req.query as Record<string, string>;
-    const keyOf = (row: Row) => (order === 'Timestamp' ? Number(row.Timestamp) : String(row[order]));
+    // Row versions and HIDs are Int64 (`…L` tokens); keys are guids.
+    const numeric = order === 'Timestamp' || order === 'HID';
+    const keyOf = (row: Row) => (numeric ? Number(row[order]) : String(row[order]));
     const sorted = rows.slice().sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
     const token = query.$skiptoken;
     const after =
       token === undefined
         ? undefined
-        : order === 'Timestamp'
+        : numeric
           ? Number(token.replace(/L$/, ''))
           : /guid'([^']+)'/.exec(token)?.[1];
     const rest = after === undefined ? sorted : sorted.filter((row) => keyOf(row) > after);
@@ -339,7 +361,7 @@ export async function startExactSandbox(options: ExactSandboxOptions): Promise<E
     if (last)
       next.searchParams.set(
         '$skiptoken',
-        order === 'Timestamp' ? `${String(last.Timestamp)}L` : `guid'${String(last[order])}'`,
+        numeric ? `${String(last[order])}L` : `guid'${String(last[order])}'`,
       );
     res.json({
       d: {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { scalarText } from '../../../src/connectors';
+import { administration } from './exact.administration';
 import { LINE_FIELDS, type Resource, RESOURCES } from './exact.resources';
 import type { Row } from './odata-filter';
 
@@ -26,6 +27,25 @@ function dateOf(value: unknown): number | undefined {
   return ms;
 }
 
+/** A booking as a seed gives it (a bank or memorial entry): its lines must balance. */
+export interface Entry {
+  JournalCode: string;
+  Date: string;
+  Description?: string;
+  Lines: {
+    GLAccount: string;
+    AmountDC: number;
+    Account?: string;
+    InvoiceNumber?: number | string;
+    DueDate?: string;
+    VATCode?: string;
+    Description?: string;
+  }[];
+}
+
+/** GL account types (Exact's `Type`): what the books treat specially. */
+export const GL_TYPE = { receivable: 20, payable: 22, vat: 24 } as const;
+
 interface Deleted {
   ID: string;
   EntityKey: string;
@@ -50,14 +70,108 @@ export class ExactStore {
   readonly deleted: Deleted[] = [];
   private timestamp = 1000;
   private invoiceNumber = 0;
+  private entryNumber = 0;
 
-  constructor(seed: Record<string, unknown> = {}) {
+  constructor(given: Record<string, unknown> = {}) {
+    // A generated administration (`{"administration": {...}}`) adds its records to what the seed lists.
+    const seed = given.administration ? administration(given.administration, given) : given;
     this.division = Number(seed.division ?? 1234567);
     this.currency = scalarText(seed.currency, 'EUR');
     this.name = scalarText(seed.name, 'Switchyard sandbox B.V.');
     this.invoiceNumber = Number(seed.firstInvoiceNumber ?? 24000000);
     for (const resource of RESOURCES)
       for (const row of (seed[resource.name] as Row[] | undefined) ?? []) this.create(resource, row, true);
+    for (const entry of (seed.Transactions as Entry[] | undefined) ?? []) this.book(entry);
+  }
+
+  /** Posts a booking's lines to the ledger (TransactionLines), refused unless debit equals credit. */
+  book(entry: Entry): void {
+    const sum = entry.Lines.reduce((total, line) => total.plus(line.AmountDC), new Decimal(0));
+    if (!sum.isZero())
+      throw new ExactError(400, `Entry ${entry.Description ?? ''} is out of balance by ${sum.toFixed(2)}`);
+    const date = dateOf(entry.Date)!;
+    const day = new Date(date);
+    const entryNumber = ++this.entryNumber;
+    const gl = this.table(this.resource('GLAccounts'));
+    const accounts = this.table(this.resource('Accounts'));
+    for (const [index, line] of entry.Lines.entries()) {
+      const account = gl.get(line.GLAccount.toLowerCase());
+      if (!account) throw new ExactError(400, `GLAccount: not found: ${line.GLAccount}`);
+      const relation = line.Account ? accounts.get(line.Account.toLowerCase()) : undefined;
+      this.create(
+        this.resource('TransactionLines'),
+        {
+          EntryID: `${entryNumber}`,
+          EntryNumber: entryNumber,
+          LineNumber: index + 1,
+          JournalCode: entry.JournalCode,
+          Date: exactDate(date),
+          FinancialYear: day.getUTCFullYear(),
+          FinancialPeriod: day.getUTCMonth() + 1,
+          GLAccount: account.ID,
+          GLAccountCode: String(account.Code).trim(),
+          GLAccountDescription: account.Description,
+          AmountDC: new Decimal(line.AmountDC).toNumber(),
+          AmountFC: new Decimal(line.AmountDC).toNumber(),
+          Currency: this.currency,
+          Account: relation?.ID ?? null,
+          AccountCode: relation ? relation.Code : null,
+          AccountName: relation?.Name ?? null,
+          InvoiceNumber: line.InvoiceNumber === undefined ? null : Number(line.InvoiceNumber),
+          DueDate: line.DueDate ? exactDate(dateOf(line.DueDate)!) : null,
+          VATCode: line.VATCode ?? null,
+          Description: line.Description ?? entry.Description ?? null,
+        },
+        true,
+      );
+    }
+  }
+
+  /**
+   * Exact's receivables or payables list (read/financial/ReceivablesList, PayablesList): per relation and
+   * invoice number, what is still open on the receivable (or payable) accounts, paid or not; positive is owed.
+   */
+  openItems(kind: 'receivable' | 'payable'): Row[] {
+    const type = GL_TYPE[kind];
+    const controls = new Set(
+      [...this.table(this.resource('GLAccounts')).values()]
+        .filter((gl) => Number(gl.Type) === type)
+        .map((gl) => gl.ID as string),
+    );
+    const open = new Map<string, Row>();
+    const lines = [...this.table(this.resource('TransactionLines')).values()].sort(
+      (a, b) => Number(a.Timestamp) - Number(b.Timestamp),
+    );
+    for (const line of lines) {
+      if (!controls.has(line.GLAccount as string) || !line.Account) continue;
+      const key = `${scalarText(line.Account)}:${scalarText(line.InvoiceNumber)}`;
+      const item = open.get(key) ?? {
+        HID: open.size + 1,
+        Id: line.ID,
+        AccountId: line.Account,
+        AccountCode: line.AccountCode,
+        AccountName: line.AccountName,
+        InvoiceNumber: line.InvoiceNumber,
+        InvoiceDate: line.Date,
+        DueDate: line.DueDate,
+        EntryNumber: line.EntryNumber,
+        JournalCode: line.JournalCode,
+        Description: line.Description,
+        CurrencyCode: this.currency,
+        Amount: new Decimal(0),
+      };
+      item.Amount = (item.Amount as Decimal).plus(line.AmountDC as number);
+      open.set(key, item);
+    }
+    return [...open.values()]
+      .filter((item) => !(item.Amount as Decimal).isZero())
+      .map((item) => ({
+        ...item,
+        Amount: (kind === 'payable'
+          ? (item.Amount as Decimal).negated()
+          : (item.Amount as Decimal)
+        ).toNumber(),
+      }));
   }
 
   table(resource: Resource): Map<string, Row> {
@@ -213,6 +327,45 @@ export class ExactStore {
     return String(highest + 1);
   }
 
+  /** A processed invoice's booking: the receivable, each line's revenue, its VAT on the code's account. */
+  private post(row: Record<string, any>, customer: Row): void {
+    const gl = [...this.table(this.resource('GLAccounts')).values()];
+    const receivable = gl.find((account) => Number(account.Type) === GL_TYPE.receivable);
+    if (!receivable) throw new ExactError(400, 'No receivables account (GL type 20) to book the invoice on');
+    const vatCodes = [...this.table(this.resource('VATCodes')).values()];
+    const lines: Entry['Lines'] = [];
+    let total = new Decimal(0);
+    for (const line of this.linesOf(String(row.InvoiceID)) as Record<string, any>[]) {
+      const revenue = scalarText(line.GLAccount);
+      if (!revenue) throw new ExactError(400, `Item ${String(line.ItemCode)} has no revenue account`);
+      const vatCode = vatCodes.find((code) => String(code.Code) === line.VATCode);
+      lines.push({ GLAccount: revenue, AmountDC: -line.AmountDC, VATCode: line.VATCode ?? undefined });
+      if (Number(line.VATAmountDC) !== 0) {
+        if (!vatCode?.GLToPay) throw new ExactError(400, `VAT code ${String(line.VATCode)} has no GLToPay`);
+        lines.push({
+          GLAccount: scalarText(vatCode.GLToPay),
+          AmountDC: -line.VATAmountDC,
+          VATCode: line.VATCode,
+        });
+      }
+      total = total.plus(line.AmountDC).plus(line.VATAmountDC);
+    }
+    lines.unshift({
+      GLAccount: String(receivable.ID),
+      AmountDC: total.toNumber(),
+      Account: customer.ID as string,
+      InvoiceNumber: row.InvoiceNumber,
+      DueDate: row.DueDate,
+    });
+    const day = new Date(dateOf(row.InvoiceDate)!).toISOString();
+    this.book({
+      JournalCode: String(row.Journal),
+      Date: day,
+      Description: `Invoice ${String(row.InvoiceNumber)}`,
+      Lines: lines.map((line) => ({ ...line, InvoiceNumber: row.InvoiceNumber })),
+    });
+  }
+
   /**
    * A sales invoice's lines and totals, computed as Exact computes them: a line's amount is quantity × net
    * price, its VAT that amount at its VAT code's percentage rounded to the cent; the invoice's AmountFC is
@@ -272,11 +425,14 @@ export class ExactStore {
         VATPercentage: percentage.toNumber(),
         VATAmountFC: lineVat.toNumber(),
         VATAmountDC: lineVat.toNumber(),
+        GLAccount: input.GLAccount ?? item.GLRevenue ?? null,
         Division: this.division,
       };
       this.lines.set(String(line.ID), line);
     });
     delete row.SalesInvoiceLines;
+    // A processed invoice (status 50, as a seed may give it) is in the books; one made through the API is a draft.
+    if (seeding && Number(row.Status) === 50) this.post(row, customer);
     row.AmountFC = amount.plus(vat).toNumber();
     row.AmountDC = row.AmountFC;
     row.AmountFCExclVat = amount.toNumber();
