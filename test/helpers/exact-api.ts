@@ -3,8 +3,16 @@ import { EXACT_SANDBOX_CREDENTIALS } from '../../connectors/exact-online/sandbox
 
 type Row = Record<string, any>;
 
-/** Exact Online's API as an outside reader sees it: its own app authorization, every page of a sync endpoint. */
-export async function exactList(sandbox: ExactSandbox, path: string, select: string): Promise<Row[]> {
+/**
+ * Exact Online's API as an outside reader sees it: its own app authorization, every page of a sync endpoint
+ * (or, with `filter` null, of a read function such as read/financial/ReceivablesList).
+ */
+export async function exactList(
+  sandbox: ExactSandbox,
+  path: string,
+  select: string,
+  filter: string | null = 'Timestamp gt 1L',
+): Promise<Row[]> {
   const token = await fetch(`${sandbox.url}/api/oauth2/token`, {
     method: 'POST',
     body: new URLSearchParams({
@@ -16,7 +24,7 @@ export async function exactList(sandbox: ExactSandbox, path: string, select: str
   }).then((reply) => reply.json() as Promise<{ access_token: string }>);
   const rows: Row[] = [];
   let url: string | undefined =
-    `${sandbox.url}/api/v1/${sandbox.store.division}/${path}?$filter=${encodeURIComponent('Timestamp gt 1L')}&$select=${select}`;
+    `${sandbox.url}/api/v1/${sandbox.store.division}/${path}?${filter ? `$filter=${encodeURIComponent(filter)}&` : ''}$select=${select}`;
   while (url) {
     const reply = await fetch(url, {
       headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json' },

@@ -1,0 +1,303 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Decimal from 'decimal.js';
+import {
+  AFAS_SANDBOX_TOKEN_DATA,
+  type AfasSandbox,
+  afasToken,
+  startAfasSandbox,
+} from '../../connectors/afas/sandbox/afas.sandbox';
+import { type ExactSandbox, startExactSandbox } from '../../connectors/exact-online/sandbox/exact.sandbox';
+import type { Reconciliation } from '../../src/reconcile/reconcile';
+import { runCli } from '../helpers/cli';
+import { exactCredentials, exactList } from '../helpers/exact-api';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy';
+
+type Row = Record<string, any>;
+const EXAMPLES = resolve(__dirname, '../../examples');
+const seed = (file: string) =>
+  JSON.parse(readFileSync(resolve(EXAMPLES, file), 'utf8')) as Record<string, unknown>;
+const TOKEN = afasToken(AFAS_SANDBOX_TOKEN_DATA);
+const CUTOFF = '2026-07-01';
+const cents = (value: Decimal.Value) => new Decimal(value).toFixed(2);
+
+async function profitRows(afas: AfasSandbox, connector: string, orderBy: string): Promise<Row[]> {
+  const reply = await fetch(
+    `${afas.url}/connectors/${connector}?skip=-1&take=-1&orderbyfieldids=${orderBy}`,
+    { headers: { authorization: `AfasToken ${TOKEN}`, 'accept-language': 'nl-nl' } },
+  );
+  return ((await reply.json()) as { rows: Row[] }).rows;
+}
+
+/** Sums per key, as decimal strings without the zeros. */
+function sums(rows: Row[], key: (row: Row) => string | undefined, amount: (row: Row) => Decimal.Value) {
+  const totals = new Map<string, Decimal>();
+  for (const row of rows) {
+    const k = key(row);
+    if (k !== undefined) totals.set(k, (totals.get(k) ?? new Decimal(0)).plus(amount(row)));
+  }
+  return Object.fromEntries(
+    [...totals].filter(([, sum]) => !sum.isZero()).map(([k, sum]) => [k, sum.toFixed(2)]),
+  );
+}
+
+/**
+ * The acceptance switch: a generated Exact Online administration (a chart of accounts, 6 VAT codes, 200
+ * customers, 40 suppliers, 300 items, 1,500 invoices of which 180 open, books from January to June) into
+ * AFAS Profit at a cut-off date mid-year, through the CLI. What it must hold is read from Exact's own API
+ * (its transaction lines, receivables and payables lists) and checked through Profit's own GetConnectors.
+ */
+describe('ERP switch: Exact Online → AFAS Profit at a cut-off date', () => {
+  let exact: ExactSandbox;
+  let afas: AfasSandbox;
+  let proxy: FaultProxy;
+  let kill = () => {};
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-erp-'));
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'ledger.db')}` };
+  const planFile = join(dir, 'plan.json');
+  const plan = (refreshToken: string, afasUrl: string) => ({
+    name: 'erp-switch',
+    source: {
+      platform: 'exact-online',
+      url: exact.url,
+      credentials: { ...exactCredentials(exact), refreshToken },
+    },
+    destination: { platform: 'afas', url: afasUrl, credentials: { token: TOKEN } },
+    entities: ['vatCodes', 'ledgerAccounts', 'organizations', 'items', 'openingBalances', 'openItems'],
+    options: { batchSize: 50, concurrency: 2, cutoffDate: CUTOFF, openingBalanceAccount: '0999' },
+  });
+  const fiEntries = () => afas.store.ledger.lines.length / 2;
+
+  beforeAll(async () => {
+    exact = await startExactSandbox({ port: 0, seed: seed('exact-online-administration.json') });
+    afas = await startAfasSandbox({ port: 0, seed: seed('afas-administration-seed.json') });
+    // The 80th booking reaches Profit and is saved; the CLI is killed before it hears the answer.
+    proxy = await startFaultProxy(afas.url.replace(/\/ProfitRestServices$/, ''), [
+      {
+        when: (request) => request.method === 'POST' && request.path.includes('/connectors/FiEntries'),
+        fault: 'kill-after',
+        every: 1e9,
+        offset: 79,
+        limit: 1,
+        onFault: () => kill(),
+      },
+    ]);
+    writeFileSync(
+      planFile,
+      JSON.stringify(plan(exactCredentials(exact).refreshToken, `${proxy.url}/ProfitRestServices`)),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([exact?.close(), afas?.close(), proxy?.close()]);
+  });
+
+  it('is killed mid open items, resumed, and holds every relation, article, balance and open item once', async () => {
+    const killed = await runCli(['migrate', planFile, '--json'], env, (killer) => (kill = killer));
+    expect(killed.signal).toBe('SIGKILL');
+    // Killed among the open items: the opening balances (11) and part of them are booked.
+    expect(fiEntries()).toBeGreaterThanOrEqual(80);
+    expect(fiEntries()).toBeLessThan(11 + 220);
+
+    const resumed = await runCli(['migrate', planFile, '--json'], env);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    const result = JSON.parse(resumed.stdout) as { status: string };
+    expect(result.status).toBe('completed');
+
+    const accounts = await exactList(exact, 'sync/CRM/Accounts', 'ID,Code,Status,IsSupplier');
+    const debtors = await profitRows(afas, 'Profit_Debtor', 'DebtorId');
+    const creditors = await profitRows(afas, 'Profit_Creditor', 'CreditorId');
+    expect(debtors.map((row) => row.DebtorId).sort()).toEqual(
+      accounts
+        .filter((a) => a.Status === 'C')
+        .map((a) => String(a.Code).trim())
+        .sort(),
+    );
+    expect(debtors).toHaveLength(200);
+    expect(creditors.map((row) => row.CreditorId).sort()).toEqual(
+      accounts
+        .filter((a) => a.IsSupplier)
+        .map((a) => String(a.Code).trim())
+        .sort(),
+    );
+    expect(creditors).toHaveLength(40);
+    expect(await profitRows(afas, 'Profit_Article', 'ItemCode')).toHaveLength(300);
+
+    // Each open item once, at Exact's own open amount (its receivables and payables lists).
+    const receivables = await exactList(
+      exact,
+      'read/financial/ReceivablesList',
+      'AccountCode,InvoiceNumber,Amount',
+      null,
+    );
+    const payables = await exactList(
+      exact,
+      'read/financial/PayablesList',
+      'AccountCode,InvoiceNumber,Amount',
+      null,
+    );
+    expect(receivables).toHaveLength(180);
+    const open = (rows: Row[], relation: string, invoice: string, amount: string) =>
+      rows
+        .filter((row) => Number(row[amount]) !== 0)
+        .map((row) => `${String(row[relation]).trim()}/${String(row[invoice])}=${cents(row[amount])}`)
+        .sort();
+    const debtorInvoices = await profitRows(afas, 'Profit_Debtor_Invoices', 'InvoiceNr');
+    expect(open(debtorInvoices, 'DebtorId', 'InvoiceNr', 'Balance')).toEqual(
+      open(receivables, 'AccountCode', 'InvoiceNumber', 'Amount'),
+    );
+    const creditorInvoices = await profitRows(afas, 'Profit_Creditor_Invoices', 'InvoiceNr');
+    expect(open(creditorInvoices, 'CreditorId', 'InvoiceNr', 'AmtInvoice')).toEqual(
+      open(payables, 'AccountCode', 'InvoiceNumber', 'Amount'),
+    );
+    // Nothing booked twice: each voucher (the source record's identity) is one entry of two lines.
+    const transactions = await profitRows(afas, 'Profit_Transactions', 'EntryNo');
+    const vouchers = sums(
+      transactions,
+      (row) => row.VoucherNo,
+      () => 1,
+    );
+    expect(Object.values(vouchers).every((lines) => lines === '2.00')).toBe(true);
+    expect(Object.keys(vouchers)).toHaveLength(11 + 180 + 40);
+
+    // The trial balance Profit computes equals Exact's, from Exact's transaction lines before the cut-off.
+    const lines = (
+      await exactList(
+        exact,
+        'sync/Financial/TransactionLines',
+        'Date,GLAccountCode,AmountDC,VATCode,GLAccount',
+      )
+    ).filter((line) => Number(/\d+/.exec(String(line.Date))![0]) < Date.parse(`${CUTOFF}T00:00:00Z`));
+    const periods = await profitRows(afas, 'Profit_Period_balance', 'AccountNr');
+    expect(
+      sums(
+        periods,
+        (row) => row.AccountNr,
+        (row) => row.Balance,
+      ),
+    ).toEqual(
+      sums(
+        lines,
+        (line) => String(line.GLAccountCode).trim(),
+        (line) => line.AmountDC,
+      ),
+    );
+    // The VAT per code, on the VAT accounts (GL type 24).
+    const gl = await exactList(exact, 'sync/Financial/GLAccounts', 'ID,Type');
+    const vatAccounts = new Set(gl.filter((row) => row.Type === 24).map((row) => row.ID));
+    const exactVat = sums(
+      lines,
+      (line) => (vatAccounts.has(line.GLAccount) ? line.VATCode : undefined),
+      (line) => line.AmountDC,
+    );
+    expect(Object.keys(exactVat).sort()).toEqual(['1', '2', '5']);
+    expect(
+      sums(
+        transactions,
+        (row) => row.VatCode,
+        (row) => row.VatAmt,
+      ),
+    ).toEqual(exactVat);
+
+    // Every request the connector sent and every response Profit gave, valid by AFAS's own files.
+    const { requests, responses, failures } = afas.validation();
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(231);
+    expect(responses).toBeGreaterThan(231);
+  });
+
+  it('reconciles to the cent: trial balance, open items per relation and VAT per code', async () => {
+    const run = await runCli(['reconcile', planFile, '--json'], env);
+    const report = JSON.parse(run.stdout) as Reconciliation;
+    expect(report.differences).toEqual([]);
+    expect(report.verdict).toBe('pass');
+    expect(run.code).toBe(0);
+    const books = report.accounting!;
+    expect([books.trialBalance.equal, books.openItems.equal, books.vat.equal]).toEqual([true, true, true]);
+    // 13 accounts carry a balance (the transitional account ends at zero); 156 relations have items open.
+    expect(books.trialBalance.lines.map((line) => line.key)).not.toContain('0999');
+    expect(books.trialBalance.totals).toEqual({ source: '0.00', destination: '0.00' });
+    expect(books.openItems.lines.length).toBeGreaterThan(100);
+    expect(books.vat.lines.map((line) => line.key)).toEqual(['1', '2', '5']);
+  });
+
+  it('writes nothing on a re-run; on an empty ledger it adopts what Profit holds and books nothing again', async () => {
+    const writes = afas.counters().writes;
+    const booked = fiEntries();
+    const again = await runCli(['migrate', planFile, '--json'], env);
+    expect(again.code).toBe(0);
+    expect(afas.counters().writes).toBe(writes);
+
+    const fresh = join(dir, 'fresh.json');
+    // A new ledger: the app is authorized again in Exact (the first ledger's refresh token is its own).
+    writeFileSync(fresh, JSON.stringify(plan(exact.issueRefreshToken(), afas.url)));
+    const freshEnv = { DATABASE_URL: `sqlite:${join(dir, 'fresh.db')}` };
+    const adopted = await runCli(['migrate', fresh, '--json'], freshEnv);
+    expect(adopted.stderr).toBe('');
+    const counts = (JSON.parse(adopted.stdout) as { entities: Record<string, { created: number }> }).entities;
+    expect(Object.values(counts).map((c) => c.created)).toEqual([0, 0, 0, 0, 0, 0]);
+    // Relations and articles found are written again as the source has them (an update, never a second
+    // one); a booked entry is found by its voucher and never booked again.
+    expect(fiEntries()).toBe(booked);
+    expect(await profitRows(afas, 'Profit_Debtor', 'DebtorId')).toHaveLength(200);
+    expect(await profitRows(afas, 'Profit_Article', 'ItemCode')).toHaveLength(300);
+    expect((await runCli(['reconcile', fresh, '--json'], freshEnv)).code).toBe(0);
+  });
+
+  it('names the accounts whose balance differs once Profit holds a booking the source never made', async () => {
+    const booked = await fetch(`${afas.url}/connectors/FiEntries`, {
+      method: 'POST',
+      headers: {
+        authorization: `AfasToken ${TOKEN}`,
+        'content-type': 'application/json',
+        'accept-language': 'nl-nl',
+      },
+      body: JSON.stringify({
+        FiEntryPar: {
+          Element: {
+            Fields: { Year: 2026, Peri: 7, JoCo: '90' },
+            Objects: [
+              {
+                FiEntries: {
+                  Element: [
+                    {
+                      Fields: {
+                        EnNo: 9001,
+                        VaAs: '1',
+                        AcNr: '4100',
+                        EnDa: CUTOFF,
+                        BpDa: CUTOFF,
+                        AmDe: 12.34,
+                      },
+                    },
+                    {
+                      Fields: {
+                        EnNo: 9001,
+                        VaAs: '1',
+                        AcNr: '1100',
+                        EnDa: CUTOFF,
+                        BpDa: CUTOFF,
+                        AmCr: 12.34,
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    });
+    expect(booked.status).toBe(201);
+    const run = await runCli(['reconcile', planFile, '--json'], env);
+    expect(run.code).toBe(4);
+    const report = JSON.parse(run.stdout) as Reconciliation;
+    expect(report.verdict).toBe('fail');
+    expect(report.accounting!.trialBalance.differences.map((line) => [line.key, line.difference])).toEqual([
+      ['1100', '-12.34'],
+      ['4100', '12.34'],
+    ]);
+    expect([report.accounting!.openItems.equal, report.accounting!.vat.equal]).toEqual([true, true]);
+  });
+});
