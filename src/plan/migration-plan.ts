@@ -95,7 +95,11 @@ export const planContent = z
         cutoffDate: z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-07-01')
-          .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)), 'is not a calendar date')
+          .refine((date) => {
+            // V8 reads 2026-02-30 as 2 March: a date is real only if it reads back as itself.
+            const ms = Date.parse(`${date}T00:00:00Z`);
+            return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(date);
+          }, 'is not a calendar date')
           .optional(),
         /**
          * The destination's ledger account the opening entries and open items are booked against (a

@@ -290,8 +290,17 @@ describe('ERP switch: Exact Online → AFAS Profit at a cut-off date', () => {
       }),
     });
     expect(booked.status).toBe(201);
-    const run = await runCli(['reconcile', planFile, '--json'], env);
+    const html = join(dir, 'report.html');
+    const run = await runCli(['reconcile', planFile, '--json', '--html', html], env);
     expect(run.code).toBe(4);
+    // The HTML report shows the books: the trial balance in full, the differing accounts marked.
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/<h2>The books at 2026-07-01 \(EUR\)<\/h2>/);
+    expect(page).toMatch(/Trial balance: <span class="verdict fail">DIFFERENT<\/span>/);
+    expect(page).toMatch(
+      /<tr><td>4100<\/td><td class="n">15000\.00<\/td><td class="n">15012\.34<\/td><td class="n bad">12\.34<\/td><\/tr>/,
+    );
+    expect(page).toMatch(/VAT per code: <span class="verdict pass">EQUAL<\/span>/);
     const report = JSON.parse(run.stdout) as Reconciliation;
     expect(report.verdict).toBe('fail');
     expect(report.accounting!.trialBalance.differences.map((line) => [line.key, line.difference])).toEqual([

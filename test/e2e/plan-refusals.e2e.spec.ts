@@ -108,4 +108,27 @@ describe('plans that cannot be right are refused before anything runs', () => {
       /WooCommerce refused the API keys/,
     );
   });
+
+  it('refuses moving the books without a cut-off date and a transitional account, or with a date that is none', async () => {
+    const books = (options: object) => ({
+      name: 'books',
+      source: {
+        platform: 'exact-online',
+        url: shopify.url,
+        credentials: { clientId: 'a', clientSecret: 'b', refreshToken: 'c' },
+      },
+      destination: { platform: 'afas', url: woo.url, credentials: { token: 't' } },
+      entities: ['ledgerAccounts', 'organizations', 'openingBalances', 'openItems'],
+      options,
+    });
+    const missing = await migrate(books({}));
+    expectRefused(missing, /options\.cutoffDate: openingBalances are the books at a cut-off date/);
+    expect(missing.stderr).toMatch(
+      /options\.openingBalanceAccount: openItems are booked in the destination against a transitional account/,
+    );
+    expectRefused(
+      await migrate(books({ cutoffDate: '2026-02-30', openingBalanceAccount: '0999' })),
+      /options\.cutoffDate: is not a calendar date/,
+    );
+  });
 });

@@ -264,7 +264,15 @@ export async function startExactSandbox(options: ExactSandboxOptions): Promise<E
       }),
     );
     // Bookings are read, never written on their own.
-    if (resource.readOnly) continue;
+    if (resource.readOnly) {
+      app.all(
+        [`/api/v1/:division/${resource.standard}`, one],
+        handle(() => {
+          throw new ExactError(405, `Method not allowed: ${resource.name} can only be read`);
+        }),
+      );
+      continue;
+    }
     app.post(
       `/api/v1/:division/${resource.standard}`,
       handle((req, res) => {
