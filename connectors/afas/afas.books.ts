@@ -61,19 +61,28 @@ export class ProfitBooks {
         });
       },
       create: async ([item]) => [await this.book(kind, item)],
-      update: ([{ id }]) => Promise.resolve([{ id }]),
+      update: async ([{ item, id }]) => [await this.correct(kind, item, id)],
       relearn: () => Promise.resolve(stale()),
       stale,
     };
   }
 
-  /** Native opening balances: each entry's line on its ledger account (not the transitional one). */
+  /** Native opening balances: per voucher, its lines on the ledger account (a correction adds to the first). */
   async openingBalances(): Promise<Row[]> {
+    const balances = new Map<string, Row>();
     // An open item's line carries its invoice; the transitional account's line is the other side of each.
-    return (await this.booked())
-      .filter((line) => line.VoucherNo && !line.InvoiceId)
-      .filter((line) => scalarText(line.AccountNo) !== this.settings.openingAccount)
-      .map((line) => ({ ...line, ID: line.VoucherNo }));
+    for (const line of await this.booked()) {
+      if (!line.VoucherNo || line.InvoiceId || scalarText(line.AccountNo) === this.settings.openingAccount)
+        continue;
+      const balance = balances.get(line.VoucherNo) ?? { ...line, ID: line.VoucherNo, net: new Decimal(0) };
+      balance.net = (balance.net as Decimal).plus(line.AmtDebit ?? 0).minus(line.AmtCredit ?? 0);
+      balances.set(line.VoucherNo, balance);
+    }
+    return [...balances.values()].map(({ net, ...balance }) => ({
+      ...balance,
+      AmtDebit: Decimal.max(net as Decimal, 0).toNumber(),
+      AmtCredit: Decimal.max((net as Decimal).negated(), 0).toNumber(),
+    }));
   }
 
   /** Native open items: debtors' invoices with a balance, creditors' invoices (their file has no balance). */
@@ -143,19 +152,29 @@ export class ProfitBooks {
 
   // ---- booking -----------------------------------------------------------------------------------
 
-  private async book(kind: BookKind, item: LoadItem): Promise<ItemAnswer> {
+  /** Books the record: its line (at `net`, debit positive, or what it says) against the transitional account. */
+  private async book(kind: BookKind, item: LoadItem, net?: Decimal, prefix = ''): Promise<ItemAnswer> {
     const { cutoffDate, openingAccount } = this.settings;
     if (!cutoffDate || !openingAccount)
       return {
         error: 'booking into AFAS needs options.cutoffDate and options.openingBalanceAccount in the plan',
       };
-    const lines = kind === 'openingBalances' ? this.balanceLines(item) : this.openItemLines(item);
-    if ('error' in lines) return lines;
+    const line = this.line(kind, item);
+    if ('error' in line) return line;
+    const amount = net ?? line.net;
+    const side = (value: Decimal) =>
+      value.isNegative() ? { AmCr: value.negated().toNumber() } : { AmDe: value.toNumber() };
+    const text = `${prefix}${line.text}`.slice(0, 255);
     for (let attempt = 0; ; attempt++) {
-      const entry = await this.nextEntry();
-      const common = { EnNo: entry, EnDa: cutoffDate, BpNr: voucherOf(item) };
-      const [first, contra] = lines.map((line): Row => ({ ...common, ...line }));
-      contra.AcNr = openingAccount;
+      const common = { EnNo: await this.nextEntry(), EnDa: cutoffDate, BpNr: voucherOf(item), Ds: text };
+      const first = { ...common, ...line.fields, ...side(amount) };
+      const contra = {
+        ...common,
+        VaAs: '1',
+        AcNr: openingAccount,
+        BpDa: cutoffDate,
+        ...side(amount.negated()),
+      };
       try {
         await this.client.update('post', 'FiEntries', {
           FiEntryPar: {
@@ -169,6 +188,7 @@ export class ProfitBooks {
             },
           },
         });
+        this.transactions = undefined;
         return { id: kind === 'openItems' ? openItemId(item.payload) : voucherOf(item) };
       } catch (error) {
         // Another worker took the number between our read and our write: read again, take the next.
@@ -182,54 +202,74 @@ export class ProfitBooks {
     }
   }
 
-  /** An opening balance: its account's line and the transitional account's, debit and credit swapped. */
-  private balanceLines(item: LoadItem): Row[] | { error: string } {
-    const { AcNr, VaId, AmDe, AmCr, Ds } = item.payload;
-    if (!AcNr) return { error: 'an opening balance needs its ledger account (AcNr); the mapping gave none' };
-    const debit = new Decimal(scalarText(AmDe, '0'));
-    const credit = new Decimal(scalarText(AmCr, '0'));
-    const net = debit.minus(credit);
-    const side = (amount: Decimal) =>
-      amount.isNegative() ? { AmCr: amount.negated().toNumber() } : { AmDe: amount.toNumber() };
-    const text = scalarText(Ds, 'Beginbalans').slice(0, 255);
-    return [
-      {
-        VaAs: '1',
-        AcNr: scalarText(AcNr),
-        BpDa: this.settings.cutoffDate,
-        Ds: text,
-        ...side(net),
-        ...(VaId ? { VaId: scalarText(VaId) } : {}),
-      },
-      { VaAs: '1', BpDa: this.settings.cutoffDate, Ds: text, ...side(net.negated()) },
-    ];
+  /**
+   * A record booked before whose source changed (a late booking before the cut-off): the difference is booked
+   * under the same voucher, as an accountant corrects. An open item Profit held before the migration is only
+   * compared: a different amount is for someone to look at, with both numbers.
+   */
+  private async correct(kind: BookKind, item: LoadItem, id: string): Promise<ItemAnswer> {
+    const line = this.line(kind, item);
+    if ('error' in line) return line;
+    const ours = (await this.booked()).filter(
+      (row) =>
+        row.VoucherNo === voucherOf(item) && scalarText(row.AccountNo) !== this.settings.openingAccount,
+    );
+    if (ours.length === 0) {
+      const held = (await this.openItems()).find((row) => row.ID === id);
+      const amount = new Decimal(scalarText(held?.Amount, '0'));
+      const owed = item.payload.VaAs === '3' ? line.net.negated() : line.net;
+      return amount.equals(owed)
+        ? { id }
+        : {
+            error: `AFAS Profit holds open item ${id} at ${amount.toFixed(2)} (not booked by this migration), the source says ${owed.toFixed(2)}; correct it in Profit`,
+          };
+    }
+    const booked = ours.reduce(
+      (sum, row) => sum.plus(row.AmtDebit ?? 0).minus(row.AmtCredit ?? 0),
+      new Decimal(0),
+    );
+    const difference = line.net.minus(booked);
+    return difference.isZero() ? { id } : this.book(kind, item, difference, 'Correctie ');
   }
 
-  /** An open item: the debtor's (or creditor's) line with its invoice, and the transitional account's. */
-  private openItemLines(item: LoadItem): Row[] | { error: string } {
-    const { VaAs, AcNr, InId, BpDa, DaEx, Amount, Ds } = item.payload;
+  /** The record's own line: its fields, its amount (debit positive) and its description. */
+  private line(
+    kind: BookKind,
+    item: LoadItem,
+  ): { fields: Row; net: Decimal; text: string } | { error: string } {
+    const payload = item.payload;
+    if (kind === 'openingBalances') {
+      if (!payload.AcNr)
+        return { error: 'an opening balance needs its ledger account (AcNr); the mapping gave none' };
+      return {
+        fields: {
+          VaAs: '1',
+          AcNr: scalarText(payload.AcNr),
+          BpDa: this.settings.cutoffDate,
+          ...(payload.VaId ? { VaId: scalarText(payload.VaId) } : {}),
+        },
+        net: new Decimal(scalarText(payload.AmDe, '0')).minus(scalarText(payload.AmCr, '0')),
+        text: scalarText(payload.Ds, 'Beginbalans'),
+      };
+    }
+    const { VaAs, AcNr, InId, BpDa, DaEx, Amount, Ds } = payload;
     if (!AcNr || !InId)
       return { error: 'an open item needs its relation number (AcNr) and invoice number (InId)' };
     if (scalarText(InId).length > 12)
       return { error: `AFAS holds invoice numbers of at most 12 characters; ${scalarText(InId)} is longer` };
     // A receivable is owed to the business (debit on the debtor), a payable by it (credit on the creditor).
     const owed = new Decimal(scalarText(Amount, '0'));
-    const onRelation = VaAs === '3' ? owed.negated() : owed;
-    const side = (amount: Decimal) =>
-      amount.isNegative() ? { AmCr: amount.negated().toNumber() } : { AmDe: amount.toNumber() };
-    const text = scalarText(Ds, `Openstaande post ${scalarText(InId)}`).slice(0, 255);
-    return [
-      {
+    return {
+      fields: {
         VaAs: scalarText(VaAs),
         AcNr: scalarText(AcNr),
         InId: scalarText(InId),
         BpDa: scalarText(BpDa),
         ...(DaEx ? { DaEx: scalarText(DaEx) } : {}),
-        Ds: text,
-        ...side(onRelation),
       },
-      { VaAs: '1', BpDa: this.settings.cutoffDate, Ds: text, ...side(onRelation.negated()) },
-    ];
+      net: VaAs === '3' ? owed.negated() : owed,
+      text: scalarText(Ds, `Openstaande post ${scalarText(InId)}`),
+    };
   }
 
   /** The journal's next entry number this year, counted on from the highest Profit holds. */
