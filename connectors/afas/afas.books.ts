@@ -188,7 +188,7 @@ export class ProfitBooks {
             },
           },
         });
-        this.transactions = undefined;
+        // The lines read before stay as they are: a record is booked once a run, and a lost reply relearns.
         return { id: kind === 'openItems' ? openItemId(item.payload) : voucherOf(item) };
       } catch (error) {
         // Another worker took the number between our read and our write: read again, take the next.
@@ -225,7 +225,7 @@ export class ProfitBooks {
           };
     }
     const booked = ours.reduce(
-      (sum, row) => sum.plus(row.AmtDebit ?? 0).minus(row.AmtCredit ?? 0),
+      (sum: Decimal, row) => sum.plus(row.AmtDebit ?? 0).minus(row.AmtCredit ?? 0),
       new Decimal(0),
     );
     const difference = line.net.minus(booked);

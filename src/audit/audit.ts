@@ -85,6 +85,7 @@ export async function prepareAudit(
   const source = platform.createConnector(plan.source, {
     concurrency: plan.options.concurrency,
     reads: Object.fromEntries([...mappings].map(([entity, mapping]) => [entity, mapping.reads])),
+    books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
   });
   try {
     return { source, info: await source.check(), mappings };

@@ -130,7 +130,7 @@ function booksHtml(books: AccountingReconciliation): string {
     const rows = shown
       .map(
         (line) =>
-          `<tr><td>${escape(line.key)}</td><td class="n">${escape(line.source)}</td><td class="n">${escape(line.destination)}</td><td class="n ${line.difference === '0.00' ? '' : 'bad'}">${escape(line.difference)}</td></tr>`,
+          `<tr><td>${escape(line.key)}</td><td class="n">${escape(line.source)}</td><td class="n">${escape(line.destination)}</td><td class="n${line.difference === '0.00' ? '' : ' bad'}">${escape(line.difference)}</td></tr>`,
       )
       .join('');
     return `<h3>${escape(title)}: <span class="verdict ${section.equal ? 'pass' : 'fail'}">${section.equal ? 'EQUAL' : 'DIFFERENT'}</span> <span class="muted">${section.lines.length} ${what}, ${section.differences.length} differ; totals ${escape(section.totals.source)} and ${escape(section.totals.destination)}</span></h3>

@@ -245,6 +245,60 @@ describe('ERP switch: Exact Online → AFAS Profit at a cut-off date', () => {
     expect((await runCli(['reconcile', fresh, '--json'], freshEnv)).code).toBe(0);
   });
 
+  it('carries late bookings before the cut-off over as corrections under the same voucher', async () => {
+    // The accountant books in Exact after the first run: half of an open invoice paid, and a rent correction.
+    const [open] = await exactList(
+      exact,
+      'read/financial/ReceivablesList',
+      'AccountId,AccountCode,InvoiceNumber,Amount',
+      null,
+    );
+    const gl = new Map(
+      (await exactList(exact, 'sync/Financial/GLAccounts', 'ID,Code')).map((row) => [row.Code, row.ID]),
+    );
+    const half = new Decimal(open.Amount).div(2).toDecimalPlaces(2);
+    exact.store.book({
+      JournalCode: '10',
+      Date: '2026-06-30',
+      Lines: [
+        { GLAccount: gl.get('1100'), AmountDC: half.toNumber() },
+        {
+          GLAccount: gl.get('1300'),
+          AmountDC: half.negated().toNumber(),
+          Account: open.AccountId,
+          InvoiceNumber: open.InvoiceNumber,
+        },
+      ],
+    });
+    exact.store.book({
+      JournalCode: '90',
+      Date: '2026-06-15',
+      Lines: [
+        { GLAccount: gl.get('4100'), AmountDC: 100 },
+        { GLAccount: gl.get('1100'), AmountDC: -100 },
+      ],
+    });
+    const entries = fiEntries();
+    const run = await runCli(['migrate', planFile, '--json'], env);
+    expect(run.stderr).toBe('');
+    const counts = (
+      JSON.parse(run.stdout) as { entities: Record<string, { created: number; updated: number }> }
+    ).entities;
+    // 1100 and 4100 change, and the one open item: three correction entries, nothing created.
+    expect([counts.openingBalances.updated, counts.openItems.updated]).toEqual([2, 1]);
+    expect([counts.openingBalances.created, counts.openItems.created]).toEqual([0, 0]);
+    expect(fiEntries()).toBe(entries + 3);
+    const invoice = (await profitRows(afas, 'Profit_Debtor_Invoices', 'InvoiceNr')).find(
+      (row) => row.InvoiceNr === String(open.InvoiceNumber),
+    );
+    expect(cents(invoice!.Balance)).toBe(cents(new Decimal(open.Amount).minus(half)));
+    const report = JSON.parse(
+      (await runCli(['reconcile', planFile, '--json'], env)).stdout,
+    ) as Reconciliation;
+    expect(report.differences).toEqual([]);
+    expect(report.verdict).toBe('pass');
+  });
+
   it('names the accounts whose balance differs once Profit holds a booking the source never made', async () => {
     const booked = await fetch(`${afas.url}/connectors/FiEntries`, {
       method: 'POST',
@@ -293,12 +347,13 @@ describe('ERP switch: Exact Online → AFAS Profit at a cut-off date', () => {
     const html = join(dir, 'report.html');
     const run = await runCli(['reconcile', planFile, '--json', '--html', html], env);
     expect(run.code).toBe(4);
-    // The HTML report shows the books: the trial balance in full, the differing accounts marked.
+    // The HTML report shows the books: the trial balance in full, the differing accounts marked (4100 holds
+    // the year's rent, 15,000.00, and the late correction of 100.00).
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/<h2>The books at 2026-07-01 \(EUR\)<\/h2>/);
     expect(page).toMatch(/Trial balance: <span class="verdict fail">DIFFERENT<\/span>/);
     expect(page).toMatch(
-      /<tr><td>4100<\/td><td class="n">15000\.00<\/td><td class="n">15012\.34<\/td><td class="n bad">12\.34<\/td><\/tr>/,
+      /<tr><td>4100<\/td><td class="n">15100\.00<\/td><td class="n">15112\.34<\/td><td class="n bad">12\.34<\/td><\/tr>/,
     );
     expect(page).toMatch(/VAT per code: <span class="verdict pass">EQUAL<\/span>/);
     const report = JSON.parse(run.stdout) as Reconciliation;
