@@ -11,7 +11,7 @@ import { defineEntity } from './registry';
  * decimal string with a currency; VAT is never recomputed: an invoice whose lines do not add up to its
  * totals is refused with the numbers, and is quarantined.
  */
-const ref = (entity: 'organization' | 'ledgerAccount' | 'vatCode' | 'item' | 'salesInvoice') =>
+const ref = (entity: 'organization' | 'ledgerAccount' | 'vatCode' | 'item') =>
   referenceSchema.extend({ entity: z.literal(entity) });
 
 /** Money that may be negative: a credit note's amounts, a balance on the credit side. */
@@ -125,7 +125,6 @@ export const openItemSchema = z.object({
   number: z.string().trim().min(1),
   kind: z.enum(['receivable', 'payable']),
   relation: ref('organization'),
-  invoice: ref('salesInvoice').nullish(),
   date: isoDate,
   dueDate: isoDate.nullish(),
   /** What is still to be paid; negative for a credit. */
@@ -213,10 +212,7 @@ defineEntity({
   name: 'openItems',
   type: 'openItem',
   schema: openItemSchema,
-  references: [
-    { path: 'relation', to: 'organization', strength: 'hard' },
-    { path: 'invoice', to: 'salesInvoice', strength: 'soft' },
-  ],
+  references: [{ path: 'relation', to: 'organization', strength: 'hard' }],
   naturalKeys: [{ name: 'number', path: 'number' }],
   categories: [{ name: 'kind', path: 'kind' }],
   aggregates: [{ name: 'amount open', path: 'amountOpen' }],
