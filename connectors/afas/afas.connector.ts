@@ -10,6 +10,7 @@ import {
   type LoadItem,
   type LoadOutcome,
   type NativeRecord,
+  offsetPages,
   type PlatformInfo,
   previewBatch,
   type ReadOptions,
@@ -137,12 +138,7 @@ export class AfasConnector implements Connector {
       since === undefined || isBooks(kind)
         ? all
         : all.filter((row) => (profitTime(row.ModifiedDate) ?? 0) >= since);
-    let start = options.cursor ? Number(options.cursor) : 0;
-    do {
-      const records = changed.slice(start, start + options.pageSize);
-      start += records.length;
-      yield { records, nextCursor: start < changed.length ? String(start) : null };
-    } while (start < changed.length);
+    yield* offsetPages(changed, options.cursor, options.pageSize);
   }
 
   async fetch(entity: EntityName, ids: string[]): Promise<NativeRecord[]> {

@@ -13,6 +13,7 @@ import {
   type LoadOutcome,
   type NativeRecord,
   odataPages,
+  offsetPages,
   type PlatformInfo,
   previewBatch,
   type ReadOptions,
@@ -145,13 +146,7 @@ export class ExactConnector implements Connector {
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     if (isDerived(entity)) {
       // Balances and open items have no modification date of their own: a delta reads them all again.
-      const all = await this.books[entity]();
-      let start = options.cursor ? Number(options.cursor) : 0;
-      do {
-        const records = all.slice(start, start + options.pageSize);
-        start += records.length;
-        yield { records, nextCursor: start < all.length ? String(start) : null };
-      } while (start < all.length);
+      yield* offsetPages(await this.books[entity](), options.cursor, options.pageSize);
       return;
     }
     const resource = this.resource(entity);

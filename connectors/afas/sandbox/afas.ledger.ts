@@ -176,35 +176,39 @@ export class ProfitLedger {
   /** Per debtor and invoice: the invoice's amount (its first line) and what is still open. */
   debtorInvoices(): Row[] {
     return this.invoices('2').map(({ first, open, relation, invoice }) => ({
-      UnitId: 1,
+      ...this.invoiceRow(first, first.debit.minus(first.credit)),
       DebtorId: relation,
       InvoiceNr: invoice,
       NookPieceDate: first.VoucherDate,
-      ExpDate: first.ExpDate,
-      CurrencyId: 'EUR',
-      AmtInvoice: first.debit.minus(first.credit).toNumber(),
-      AmtInvoiceCurr: first.debit.minus(first.credit).toNumber(),
       Balance: open.toNumber(),
       BalanceCurr: open.toNumber(),
-      Description: first.Description,
     }));
   }
 
-  /** Per creditor and invoice: the file documents no balance column; AmtInvoice is the invoice as booked (credit). */
+  /**
+   * Per creditor and invoice. Its file documents no balance column: the amount here is everything booked on
+   * the invoice number (credit positive), corrections included.
+   */
   creditorInvoices(): Row[] {
-    return this.invoices('3').map(({ first, relation, invoice }) => ({
-      UnitId: 1,
+    return this.invoices('3').map(({ first, open, relation, invoice }) => ({
+      ...this.invoiceRow(first, open.negated()),
       CreditorId: relation,
       InvoiceNr: invoice,
       BookPiecrNr: first.VoucherNo,
       BookPieceDate: first.VoucherDate,
-      CurrencyId: 'EUR',
-      AmtInvoice: first.credit.minus(first.debit).toNumber(),
-      AmtInvoiceCurr: first.credit.minus(first.debit).toNumber(),
-      ExpDate: first.ExpDate,
-      Description: first.Description,
       Blocked: false,
     }));
+  }
+
+  private invoiceRow(first: Line, amount: Decimal): Row {
+    return {
+      UnitId: 1,
+      ExpDate: first.ExpDate,
+      CurrencyId: 'EUR',
+      AmtInvoice: amount.toNumber(),
+      AmtInvoiceCurr: amount.toNumber(),
+      Description: first.Description,
+    };
   }
 
   private invoices(kind: '2' | '3') {

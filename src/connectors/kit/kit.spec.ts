@@ -6,7 +6,7 @@ import { SwitchyardError } from '../../common/errors';
 import type { LoadItem } from '../connector.port';
 import { type BatchTarget, type ItemAnswer, previewBatch, writeBatch } from './batch-writer';
 import { DailyQuota } from './daily-quota';
-import { linkHeaderPages, odataPages, skipTakePages } from './paginators';
+import { linkHeaderPages, odataPages, offsetPages, skipTakePages } from './paginators';
 import { JsonHttp, type PlatformProtocol, Requester } from './requester';
 
 const PROTOCOL: PlatformProtocol = {
@@ -162,6 +162,18 @@ describe('paginators', () => {
     }))
       seen.push(...page.records);
     expect(seen).toEqual(['a', 'b']);
+  });
+});
+
+describe('offset pages', () => {
+  it('pages records in hand from a cursor: an empty set is one empty page, an exact multiple ends on its last', () => {
+    const pages = (all: number[], cursor: string | null) => [...offsetPages(all, cursor, 2)];
+    expect(pages([], null)).toEqual([{ records: [], nextCursor: null }]);
+    expect(pages([1, 2, 3, 4], null)).toEqual([
+      { records: [1, 2], nextCursor: '2' },
+      { records: [3, 4], nextCursor: null },
+    ]);
+    expect(pages([1, 2, 3], '2')).toEqual([{ records: [3], nextCursor: null }]);
   });
 });
 

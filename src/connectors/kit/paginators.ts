@@ -133,3 +133,20 @@ export async function* connectionPages<T>(options: {
     if (!more) return;
   }
 }
+
+/**
+ * Pages of records already in hand (a whole read, a derived set), from an offset cursor: what a platform that
+ * answers everything at once, or a connector that computes its records, hands the engine page by page.
+ */
+export function* offsetPages<T>(
+  all: T[],
+  cursor: string | null,
+  pageSize: number,
+): Iterable<{ records: T[]; nextCursor: string | null }> {
+  let start = cursor ? Number(cursor) : 0;
+  do {
+    const records = all.slice(start, start + pageSize);
+    start += records.length;
+    yield { records, nextCursor: start < all.length ? String(start) : null };
+  } while (start < all.length);
+}
