@@ -89,8 +89,9 @@ export class ProfitBooks {
   async openItems(): Promise<Row[]> {
     const read = (connector: string, key: string) => this.all(connector, key);
     const [debtors, creditors] = await Promise.all([
-      read('Profit_Debtor_Invoices', 'InvoiceNr'),
-      read('Profit_Creditor_Invoices', 'InvoiceNr'),
+      // An invoice number is unique per relation only.
+      read('Profit_Debtor_Invoices', 'DebtorId,InvoiceNr'),
+      read('Profit_Creditor_Invoices', 'CreditorId,InvoiceNr'),
     ]);
     return [
       ...debtors
@@ -286,7 +287,8 @@ export class ProfitBooks {
 
   /** The journal's booked lines (Profit_Transactions), read once and again after a change. */
   private booked(): Promise<Row[]> {
-    this.transactions ??= this.all('Profit_Transactions', 'EntryNo', {
+    // Two lines share an entry number, and numbers start again each year: the order must be unique.
+    this.transactions ??= this.all('Profit_Transactions', 'Year,EntryNo,SeqNo', {
       filterfieldids: 'JournalId',
       filtervalues: this.settings.journal,
       operatortypes: 1,

@@ -35,9 +35,12 @@ describe('AFAS Profit sandbox: the books', () => {
   const rows = async (connector: string, orderBy: string) =>
     (
       (await (
-        await fetch(`${sandbox.url}/connectors/${connector}?skip=-1&take=-1&orderbyfieldids=${orderBy}`, {
-          headers,
-        })
+        await fetch(
+          `${sandbox.url}/connectors/${connector}?skip=-1&take=-1&orderbyfieldids=${encodeURIComponent(orderBy)}`,
+          {
+            headers,
+          },
+        )
       ).json()) as { rows: Row[] }
     ).rows;
   const refusal = async (reply: Response) => {
@@ -93,6 +96,11 @@ describe('AFAS Profit sandbox: the books', () => {
       ['8000', 0, 100, 0],
       ['1500', 0, 21, -21],
     ]);
+    // Ordered on several fields, as Profit takes them: the first that differs decides.
+    const reversed = (await rows('Profit_Transactions', 'EntryNo,-SeqNo')).filter(
+      (line) => line.EntryNo === entry,
+    );
+    expect(reversed.map((line) => line.SeqNo)).toEqual([3, 2, 1]);
     const periods = await rows('Profit_Period_balance', 'AccountNr');
     expect(periods.find((row) => row.AccountNr === '1300')).toMatchObject({
       Year: 2026,

@@ -70,7 +70,7 @@ let unordered = 0;
 
 /**
  * One page of a GetConnector: `skip`/`take` (0 and 100 by default; -1/-1 for everything), an order by
- * `orderbyfieldids` (`Field` or `-Field`) and a filter (`filterfieldids`, `filtervalues`, `operatortypes`).
+ * `orderbyfieldids` (`Field` or `-Field`, comma-separated) and a filter (`filterfieldids`, `filtervalues`, `operatortypes`).
  * Without an order Profit makes no promise: each call here starts the rows at another place.
  */
 export function getConnector(store: AfasStore, id: string, query: Record<string, string>): Row {
@@ -84,8 +84,17 @@ export function getConnector(store: AfasStore, id: string, query: Record<string,
   rows = filtered(rows, query);
   const order = query.orderbyfieldids?.trim();
   if (order) {
-    const [field, direction] = order.startsWith('-') ? [order.slice(1), -1] : [order, 1];
-    rows.sort((a, b) => direction * compare(a[field], b[field]));
+    // `Field` or `-Field`, several separated by commas: the first that differs decides.
+    const keys = order
+      .split(',')
+      .map((key): [string, number] => (key.startsWith('-') ? [key.slice(1), -1] : [key, 1]));
+    rows.sort((a, b) => {
+      for (const [field, direction] of keys) {
+        const found = direction * compare(a[field], b[field]);
+        if (found !== 0) return found;
+      }
+      return 0;
+    });
   } else if (rows.length > 0) {
     const start = unordered++ % rows.length;
     rows = [...rows.slice(start), ...rows.slice(0, start)];
