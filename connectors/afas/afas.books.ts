@@ -24,10 +24,12 @@ const NUMBER_TAKEN = /Boekstuknummer .* bestaat al/i;
  * once both are in. An opening balance is an entry on its ledger account; an open item an entry on its debtor
  * or creditor (counting on the collective account) with its invoice number, date and due date. Each entry's
  * voucher number (BpNr) is the source record's identity: an entry booked before (a lost reply, an empty
- * ledger) is found by it and never booked twice. Booked entries are not changed: Profit corrects by reversal.
+ * ledger) is found by it and never booked twice. Booked entries are never changed: a record whose source
+ * changed gets an entry for the difference under the same voucher, as an accountant corrects.
  */
 export class ProfitBooks {
   private transactions?: Promise<Row[]>;
+  private held?: Promise<Row[]>;
   private lastEntry?: number;
 
   constructor(
@@ -43,6 +45,7 @@ export class ProfitBooks {
   target(kind: BookKind): BatchTarget {
     const stale = () => {
       this.transactions = undefined;
+      this.held = undefined;
       this.lastEntry = undefined;
     };
     return {
@@ -50,7 +53,7 @@ export class ProfitBooks {
       match: async (items) => {
         const booked = await this.booked();
         const open =
-          kind === 'openItems' ? new Map((await this.openItems()).map((row) => [row.ID, row])) : undefined;
+          kind === 'openItems' ? new Map((await this.heldItems()).map((row) => [row.ID, row])) : undefined;
         return items.map((item): Found | undefined => {
           const voucher = voucherOf(item);
           if (booked.some((line) => line.VoucherNo === voucher))
@@ -216,7 +219,7 @@ export class ProfitBooks {
         row.VoucherNo === voucherOf(item) && scalarText(row.AccountNo) !== this.settings.openingAccount,
     );
     if (ours.length === 0) {
-      const held = (await this.openItems()).find((row) => row.ID === id);
+      const held = (await this.heldItems()).find((row) => row.ID === id);
       const amount = new Decimal(scalarText(held?.Amount, '0'));
       const owed = item.payload.VaAs === '3' ? line.net.negated() : line.net;
       return amount.equals(owed)
@@ -283,6 +286,13 @@ export class ProfitBooks {
       this.lastEntry ??= Math.max(0, ...numbers);
     }
     return ++this.lastEntry;
+  }
+
+  /** The open items Profit held when first asked this run: what a record is matched against. */
+  private heldItems(): Promise<Row[]> {
+    this.held ??= this.openItems();
+    this.held.catch(() => (this.held = undefined));
+    return this.held;
   }
 
   /** The journal's booked lines (Profit_Transactions), read once and again after a change. */
