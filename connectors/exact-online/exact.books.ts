@@ -86,8 +86,11 @@ export class ExactBooks {
         Description: line.Description ?? null,
         sum: new Decimal(0),
       };
-      // The invoice's own line (the first) carries the due date; payments carry none.
-      item.DueDate ??= Number.isFinite(msOf(line.DueDate)) ? isoDay(msOf(line.DueDate)) : null;
+      // The invoice's own line carries its due date (payments carry none): its date is the invoice's.
+      if (item.DueDate === null && Number.isFinite(msOf(line.DueDate))) {
+        item.DueDate = isoDay(msOf(line.DueDate));
+        item.InvoiceDate = isoDay(msOf(line.Date));
+      }
       item.sum = (item.sum as Decimal).plus(line.AmountDC ?? 0);
       items.set(id, item);
     }
