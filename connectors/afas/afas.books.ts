@@ -74,7 +74,7 @@ export class ProfitBooks {
   async openingBalances(): Promise<Row[]> {
     const balances = new Map<string, Row>();
     // An open item's line carries its invoice; the transitional account's line is the other side of each.
-    for (const line of await this.booked()) {
+    for (const line of await this.journal()) {
       if (!line.VoucherNo || line.InvoiceId || scalarText(line.AccountNo) === this.settings.openingAccount)
         continue;
       const balance = balances.get(line.VoucherNo) ?? { ...line, ID: line.VoucherNo, net: new Decimal(0) };
@@ -130,8 +130,7 @@ export class ProfitBooks {
     const openItems = new Map<string, Decimal>();
     const add = (map: Map<string, Decimal>, key: string, amount: Decimal.Value) =>
       map.set(key, (map.get(key) ?? new Decimal(0)).plus(amount));
-    this.transactions = undefined;
-    for (const line of await this.booked()) {
+    for (const line of await this.journal()) {
       if (scalarText(line.EntryDate).slice(0, 10) >= before) continue;
       add(
         trialBalance,
@@ -192,7 +191,21 @@ export class ProfitBooks {
             },
           },
         });
-        // The lines read before stay as they are: a record is booked once a run, and a lost reply relearns.
+        // What matching knows gains the entry, so another run on this connection finds it (a lost reply relearns).
+        const known = await this.transactions?.catch(() => undefined);
+        known?.push(
+          ...[first, contra].map((fields: Row) => ({
+            Year: Number(cutoffDate.slice(0, 4)),
+            JournalId: this.settings.journal,
+            EntryNo: fields.EnNo,
+            VoucherNo: fields.BpNr,
+            InvoiceId: fields.InId,
+            // A relation's line counts on its collective account, which Profit knows and this does not.
+            AccountNo: fields.VaAs === '1' ? fields.AcNr : undefined,
+            AmtDebit: fields.AmDe ?? 0,
+            AmtCredit: fields.AmCr ?? 0,
+          })),
+        );
         return { id: kind === 'openItems' ? openItemId(item.payload) : voucherOf(item) };
       } catch (error) {
         // Another worker took the number between our read and our write: read again, take the next.
@@ -295,16 +308,21 @@ export class ProfitBooks {
     return this.held;
   }
 
-  /** The journal's booked lines (Profit_Transactions), read once and again after a change. */
+  /** The journal's lines as matching found them: read once a run, and again after a lost reply. */
   private booked(): Promise<Row[]> {
+    this.transactions ??= this.journal();
+    this.transactions.catch(() => (this.transactions = undefined));
+    return this.transactions;
+  }
+
+  /** The journal's booked lines (Profit_Transactions), read now. */
+  private journal(): Promise<Row[]> {
     // Two lines share an entry number, and numbers start again each year: the order must be unique.
-    this.transactions ??= this.all('Profit_Transactions', 'Year,EntryNo,SeqNo', {
+    return this.all('Profit_Transactions', 'Year,EntryNo,SeqNo', {
       filterfieldids: 'JournalId',
       filtervalues: this.settings.journal,
       operatortypes: 1,
     });
-    this.transactions.catch(() => (this.transactions = undefined));
-    return this.transactions;
   }
 
   private async all(

@@ -9,10 +9,13 @@ import {
   startAfasSandbox,
 } from '../../connectors/afas/sandbox/afas.sandbox';
 import { type ExactSandbox, startExactSandbox } from '../../connectors/exact-online/sandbox/exact.sandbox';
-import type { Reconciliation } from '../../src/reconcile/reconcile';
+import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { parsePlan } from '../../src/plan/migration-plan';
+import { reconcile, type Reconciliation } from '../../src/reconcile/reconcile';
 import { runCli } from '../helpers/cli';
 import { exactCredentials, exactList } from '../helpers/exact-api';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy';
+import { sqliteLedger } from '../helpers/ledger';
 
 type Row = Record<string, any>;
 const EXAMPLES = resolve(__dirname, '../../examples');
@@ -363,5 +366,51 @@ describe('ERP switch: Exact Online → AFAS Profit at a cut-off date', () => {
       ['4100', '12.34'],
     ]);
     expect([report.accounting!.openItems.equal, report.accounting!.vat.equal]).toEqual([true, true]);
+  });
+});
+
+describe('ERP switch: one connection, two runs', () => {
+  it('finds what its own earlier run booked: a second ledger on the same connection books nothing again', async () => {
+    const exact = await startExactSandbox({
+      port: 0,
+      seed: {
+        administration: {
+          customers: 6,
+          suppliers: 2,
+          items: 5,
+          invoices: 30,
+          open: 6,
+          purchaseInvoices: 6,
+          purchaseOpen: 2,
+        },
+      },
+    });
+    const afas = await startAfasSandbox({ port: 0, seed: seed('afas-administration-seed.json') });
+    const [first, second] = [await sqliteLedger(), await sqliteLedger()];
+    try {
+      const plan = parsePlan(
+        {
+          name: 'erp-twice',
+          source: { platform: 'exact-online', url: exact.url, credentials: exactCredentials(exact) },
+          destination: { platform: 'afas', url: afas.url, credentials: { token: TOKEN } },
+          entities: ['vatCodes', 'ledgerAccounts', 'organizations', 'items', 'openingBalances', 'openItems'],
+          options: { cutoffDate: CUTOFF, openingBalanceAccount: '0999' },
+        },
+        process.cwd(),
+      );
+      // A process that prepares once and runs twice (a worker, a retry): the connector's own memory must hold.
+      const prepared = await prepareMigration(plan, { vault: first.vault });
+      const once = await runMigration(prepared, first.ledger);
+      expect(once.status).toBe('completed');
+      const entries = afas.store.ledger.lines.length;
+      expect(once.entities.openItems.created).toBe(8);
+      const again = await runMigration(prepared, second.ledger);
+      expect([again.entities.openingBalances.created, again.entities.openItems.created]).toEqual([0, 0]);
+      expect(afas.store.ledger.lines.length).toBe(entries);
+      expect((await reconcile(prepared, second.ledger)).verdict).toBe('pass');
+      expect(afas.validation().failures).toEqual([]);
+    } finally {
+      await Promise.all([exact.close(), afas.close(), first.close(), second.close()]);
+    }
   });
 });
