@@ -216,6 +216,7 @@ defineEntity({
   naturalKeys: [{ name: 'number', path: 'number' }],
   categories: [{ name: 'kind', path: 'kind' }],
   aggregates: [{ name: 'amount open', path: 'amountOpen' }],
+  atCutoff: true,
 });
 
 defineEntity({
@@ -230,4 +231,5 @@ defineEntity({
     { name: 'debit', path: 'debit' },
     { name: 'credit', path: 'credit' },
   ],
+  atCutoff: true,
 });

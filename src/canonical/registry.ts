@@ -66,6 +66,8 @@ export interface EntityDefinition {
   children: ChildDeclaration[];
   /** Entities loaded first although no reference says so. */
   after?: string[];
+  /** The books as they stand at the plan's cut-off date (opening balances, open items): the plan must give one. */
+  atCutoff?: boolean;
 }
 
 type Declared = Pick<EntityDefinition, 'name' | 'type' | 'schema'> & Partial<EntityDefinition>;

@@ -138,7 +138,7 @@ function refuseContradictions(plan: z.infer<typeof planShape>, ctx: z.Refinement
     if (!moved.includes(entity))
       issue(['deletes', entity], `the plan does not move ${entity}; add it to entities or remove it here`);
   }
-  for (const entity of moved.filter((name) => name === 'openingBalances' || name === 'openItems')) {
+  for (const entity of moved.filter((name) => entityDefinition(name).atCutoff)) {
     if (!plan.options.cutoffDate)
       issue(
         ['options', 'cutoffDate'],

@@ -73,7 +73,7 @@ export class ExactStore {
   private entryNumber = 0;
 
   constructor(given: Record<string, unknown> = {}) {
-    // A generated administration (`{"administration": {...}}`) adds its records to what the seed lists.
+    // A generated administration (`{"administration": {...}}`): its records, the seed's division, name, currency.
     const seed = given.administration ? administration(given.administration, given) : given;
     this.division = Number(seed.division ?? 1234567);
     this.currency = scalarText(seed.currency, 'EUR');
