@@ -8,6 +8,7 @@ import {
   scalarText,
   skipTakePages,
   SwitchyardError,
+  Totals,
 } from '../../src/connectors';
 import type { ProfitClient } from './afas.client';
 import { AFAS_FACTS } from './afas.facts';
@@ -90,66 +91,46 @@ export class ProfitBooks {
 
   /** Native open items: debtors' invoices with a balance, creditors' invoices (their file has no balance). */
   async openItems(): Promise<Row[]> {
-    const read = (connector: string, key: string) => this.all(connector, key);
-    const [debtors, creditors] = await Promise.all([
-      // An invoice number is unique per relation only.
-      read('Profit_Debtor_Invoices', 'DebtorId,InvoiceNr'),
-      read('Profit_Creditor_Invoices', 'CreditorId,InvoiceNr'),
-    ]);
-    return [
-      ...debtors
-        .filter((row) => Number(row.Balance ?? 0) !== 0)
+    const sides = await Promise.all(
+      OPEN_ITEM_SOURCES.map(async (side) => ({
+        side,
+        // An invoice number is unique per relation only.
+        rows: await this.all(side.connector, `${side.relation},InvoiceNr`),
+      })),
+    );
+    return sides.flatMap(({ side, rows }) =>
+      rows
+        .filter((row) => Number(row[side.amount] ?? 0) !== 0)
         .map((row) => ({
-          ID: `receivable/${scalarText(row.DebtorId)}/${scalarText(row.InvoiceNr)}`,
-          Kind: 'receivable',
-          RelationId: row.DebtorId,
+          ID: openItemKey(side.kind, row[side.relation], row.InvoiceNr),
+          Kind: side.kind,
+          RelationId: row[side.relation],
           InvoiceNr: row.InvoiceNr,
-          Date: row.NookPieceDate,
+          Date: row[side.date],
           ExpDate: row.ExpDate,
-          Amount: new Decimal(row.Balance).toFixed(2),
+          Amount: new Decimal(row[side.amount]).toFixed(2),
           Description: row.Description,
         })),
-      ...creditors
-        .filter((row) => Number(row.AmtInvoice ?? 0) !== 0)
-        .map((row) => ({
-          ID: `payable/${scalarText(row.CreditorId)}/${scalarText(row.InvoiceNr)}`,
-          Kind: 'payable',
-          RelationId: row.CreditorId,
-          InvoiceNr: row.InvoiceNr,
-          Date: row.BookPieceDate,
-          ExpDate: row.ExpDate,
-          Amount: new Decimal(row.AmtInvoice).toFixed(2),
-          Description: row.Description,
-        })),
-    ];
+    );
   }
 
   async figures(before: string): Promise<AccountingFigures> {
-    const trialBalance = new Map<string, Decimal>();
-    const vat = new Map<string, Decimal>();
-    const openItems = new Map<string, Decimal>();
-    const add = (map: Map<string, Decimal>, key: string, amount: Decimal.Value) =>
-      map.set(key, (map.get(key) ?? new Decimal(0)).plus(amount));
+    const [trialBalance, openItems, vat] = [new Totals(), new Totals(), new Totals()];
     for (const line of await this.journal()) {
       if (scalarText(line.EntryDate).slice(0, 10) >= before) continue;
-      add(
-        trialBalance,
+      trialBalance.add(
         scalarText(line.AccountNo),
         new Decimal(line.AmtDebit ?? 0).minus(line.AmtCredit ?? 0),
       );
-      if (line.VatCode && Number(line.VatAmt ?? 0) !== 0) add(vat, scalarText(line.VatCode), line.VatAmt);
+      if (line.VatCode && Number(line.VatAmt ?? 0) !== 0) vat.add(scalarText(line.VatCode), line.VatAmt);
     }
     for (const item of await this.openItems())
-      add(openItems, `${scalarText(item.Kind)}:${scalarText(item.RelationId)}`, item.Amount);
-    const plain = (map: Map<string, Decimal>) =>
-      Object.fromEntries(
-        [...map].filter(([, sum]) => !sum.isZero()).map(([key, sum]) => [key, sum.toFixed(2)]),
-      );
+      openItems.add(`${scalarText(item.Kind)}:${scalarText(item.RelationId)}`, item.Amount);
     return {
       currency: this.settings.currency,
-      trialBalance: plain(trialBalance),
-      openItems: plain(openItems),
-      vat: plain(vat),
+      trialBalance: trialBalance.toRecord(),
+      openItems: openItems.toRecord(),
+      vat: vat.toRecord(),
     };
   }
 
@@ -352,6 +333,29 @@ function voucherOf(item: LoadItem): string {
   return `${id.slice(0, 23)}~${hash.toString(16).padStart(8, '0')}`;
 }
 
+/** Where Profit's GetConnectors hold each kind of open item, and in which of their fields. */
+const OPEN_ITEM_SOURCES = [
+  {
+    kind: 'receivable',
+    connector: 'Profit_Debtor_Invoices',
+    relation: 'DebtorId',
+    date: 'NookPieceDate',
+    amount: 'Balance',
+  },
+  {
+    kind: 'payable',
+    connector: 'Profit_Creditor_Invoices',
+    relation: 'CreditorId',
+    date: 'BookPieceDate',
+    amount: 'AmtInvoice',
+  },
+] as const;
+
+/** An open item's id in Profit: its kind, relation and invoice number. */
+function openItemKey(kind: 'receivable' | 'payable', relation: unknown, invoice: unknown): string {
+  return `${kind}/${scalarText(relation)}/${scalarText(invoice)}`;
+}
+
 function openItemId(payload: Row): string {
-  return `${payload.VaAs === '3' ? 'payable' : 'receivable'}/${scalarText(payload.AcNr)}/${scalarText(payload.InId)}`;
+  return openItemKey(payload.VaAs === '3' ? 'payable' : 'receivable', payload.AcNr, payload.InId);
 }

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { type AccountingFigures, scalarText, SwitchyardError } from '../../src/connectors';
+import { type AccountingFigures, scalarText, SwitchyardError, Totals } from '../../src/connectors';
 import { EXACT_RESOURCES, type ExactResource, GL_TYPES, TRANSACTION_LINES } from './exact.facts';
 
 type Row = Record<string, any>;
@@ -106,27 +106,24 @@ export class ExactBooks {
   /** The accountant's figures over everything booked before `before` (an ISO date). */
   async figures(before: string, currency: string): Promise<AccountingFigures> {
     const { lines, accounts } = await this.read();
-    const trialBalance = new Map<string, Decimal>();
-    const openItems = new Map<string, Decimal>();
-    const vat = new Map<string, Decimal>();
-    const add = (map: Map<string, Decimal>, key: string, amount: Decimal.Value) =>
-      map.set(key, (map.get(key) ?? new Decimal(0)).plus(amount));
+    const [trialBalance, openItems, vat] = [new Totals(), new Totals(), new Totals()];
     for (const line of lines) {
       if (msOf(line.Date) >= dayStart(before)) continue;
       const amount = line.AmountDC ?? 0;
       const type = Number(accounts.get(scalarText(line.GLAccount))?.Type);
-      add(trialBalance, trimmed(line.GLAccountCode), amount);
-      if (type === GL_TYPES.vat && trimmed(line.VATCode)) add(vat, trimmed(line.VATCode), amount);
+      trialBalance.add(trimmed(line.GLAccountCode), amount);
+      if (type === GL_TYPES.vat && trimmed(line.VATCode)) vat.add(trimmed(line.VATCode), amount);
       if (line.Account && type === GL_TYPES.receivable)
-        add(openItems, `receivable:${trimmed(line.AccountCode)}`, amount);
+        openItems.add(`receivable:${trimmed(line.AccountCode)}`, amount);
       if (line.Account && type === GL_TYPES.payable)
-        add(openItems, `payable:${trimmed(line.AccountCode)}`, new Decimal(amount).negated());
+        openItems.add(`payable:${trimmed(line.AccountCode)}`, new Decimal(amount).negated());
     }
-    const plain = (map: Map<string, Decimal>) =>
-      Object.fromEntries(
-        [...map].filter(([, sum]) => !sum.isZero()).map(([key, sum]) => [key, sum.toFixed(2)]),
-      );
-    return { currency, trialBalance: plain(trialBalance), openItems: plain(openItems), vat: plain(vat) };
+    return {
+      currency,
+      trialBalance: trialBalance.toRecord(),
+      openItems: openItems.toRecord(),
+      vat: vat.toRecord(),
+    };
   }
 
   private cutoff(): string {

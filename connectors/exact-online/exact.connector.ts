@@ -56,6 +56,7 @@ export class ExactConnector implements Connector {
   private readonly indexes = new Map<string, Promise<Map<string, string>>>();
   private vatRates?: Promise<Map<string, Decimal>>;
   private readonly books: ExactBooks;
+  private currency?: string;
 
   constructor(
     url: string,
@@ -132,6 +133,7 @@ export class ExactConnector implements Connector {
       params: { $filter: `Code eq ${division}`, $select: 'Code,Currency,Description' },
     });
     const found = reply.d.results[0];
+    this.currency = found?.Currency;
     return { currency: found?.Currency, name: found?.Description, context: { division } };
   }
 
@@ -139,8 +141,10 @@ export class ExactConnector implements Connector {
     return scalarText(record[isDerived(entity) ? 'ID' : this.resource(entity).key]);
   }
 
-  accounting(before: string): Promise<AccountingFigures> {
-    return this.check().then((info) => this.books.figures(before, info.currency ?? 'EUR'));
+  async accounting(before: string): Promise<AccountingFigures> {
+    // The division's currency, as the check before the run found it.
+    this.currency ??= (await this.check()).currency;
+    return this.books.figures(before, this.currency ?? 'EUR');
   }
 
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {

@@ -117,22 +117,13 @@ export async function startAfasSandbox(
         counters.writes++;
         res.status(201).json({ results: { [connector]: { [key]: row[key], BcCo: row.BcCo } } });
       });
-  app.post(
-    '/ProfitRestServices/connectors/KnSalesRelationOrg',
-    relation('KnSalesRelationOrg', 'debtor', 'DbId'),
-  );
-  app.put(
-    '/ProfitRestServices/connectors/KnSalesRelationOrg',
-    relation('KnSalesRelationOrg', 'debtor', 'DbId'),
-  );
-  app.post(
-    '/ProfitRestServices/connectors/KnPurchaseRelationOrg',
-    relation('KnPurchaseRelationOrg', 'creditor', 'CrId'),
-  );
-  app.put(
-    '/ProfitRestServices/connectors/KnPurchaseRelationOrg',
-    relation('KnPurchaseRelationOrg', 'creditor', 'CrId'),
-  );
+  for (const [connector, kind, key] of [
+    ['KnSalesRelationOrg', 'debtor', 'DbId'],
+    ['KnPurchaseRelationOrg', 'creditor', 'CrId'],
+  ] as const) {
+    app.post(`/ProfitRestServices/connectors/${connector}`, relation(connector, kind, key));
+    app.put(`/ProfitRestServices/connectors/${connector}`, relation(connector, kind, key));
+  }
 
   const article = (req: Request, res: Response) =>
     answer(res, () => {

@@ -8,6 +8,7 @@ import { type BatchTarget, type ItemAnswer, previewBatch, writeBatch } from './b
 import { DailyQuota } from './daily-quota';
 import { linkHeaderPages, odataPages, offsetPages, skipTakePages } from './paginators';
 import { JsonHttp, type PlatformProtocol, Requester } from './requester';
+import { Totals } from './totals';
 
 const PROTOCOL: PlatformProtocol = {
   name: 'Test platform',
@@ -174,6 +175,18 @@ describe('offset pages', () => {
       { records: [3, 4], nextCursor: null },
     ]);
     expect(pages([1, 2, 3], '2')).toEqual([{ records: [3], nextCursor: null }]);
+  });
+});
+
+describe('totals', () => {
+  it('adds decimals by key exactly, to the cent, leaving out what sums to zero', () => {
+    const totals = new Totals();
+    totals.add('1300', '0.1');
+    totals.add('1300', 0.2);
+    totals.add('8000', '-12.34');
+    totals.add('0999', '5');
+    totals.add('0999', '-5.00');
+    expect(totals.toRecord()).toEqual({ '1300': '0.30', '8000': '-12.34' });
   });
 });
 
