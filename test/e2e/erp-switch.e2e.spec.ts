@@ -414,3 +414,74 @@ describe('ERP switch: one connection, two runs', () => {
     }
   });
 });
+
+describe('ERP switch: replies lost after Profit booked the entry', () => {
+  it('loses every third FiEntries reply, and Profit still holds each balance and open item once', async () => {
+    const exact = await startExactSandbox({
+      port: 0,
+      seed: {
+        administration: {
+          customers: 6,
+          suppliers: 2,
+          items: 5,
+          invoices: 30,
+          open: 6,
+          purchaseInvoices: 6,
+          purchaseOpen: 2,
+        },
+      },
+    });
+    const afas = await startAfasSandbox({ port: 0, seed: seed('afas-administration-seed.json') });
+    const proxy = await startFaultProxy(afas.url.replace(/\/ProfitRestServices$/, ''), [
+      {
+        when: (request) => request.method === 'POST' && request.path.includes('/connectors/FiEntries'),
+        fault: 'lose-reply',
+        every: 3,
+      },
+    ]);
+    const t = await sqliteLedger();
+    try {
+      const plan = parsePlan(
+        {
+          name: 'erp-lost',
+          source: { platform: 'exact-online', url: exact.url, credentials: exactCredentials(exact) },
+          destination: {
+            platform: 'afas',
+            url: `${proxy.url}/ProfitRestServices`,
+            credentials: { token: TOKEN },
+          },
+          entities: ['vatCodes', 'ledgerAccounts', 'organizations', 'items', 'openingBalances', 'openItems'],
+          options: { cutoffDate: CUTOFF, openingBalanceAccount: '0999' },
+        },
+        process.cwd(),
+      );
+      const result = await runMigration(await prepareMigration(plan, { vault: t.vault }), t.ledger);
+      expect(result.status).toBe('completed');
+      expect(proxy.lostAfterSave).toBeGreaterThanOrEqual(5);
+      // Through Profit's own API: each voucher one entry of two lines, each open item once.
+      const vouchers = sums(
+        await profitRows(afas, 'Profit_Transactions', 'EntryNo'),
+        (row) => row.VoucherNo,
+        () => 1,
+      );
+      expect(Object.values(vouchers).every((lines) => lines === '2.00')).toBe(true);
+      expect(Object.keys(vouchers)).toHaveLength(
+        result.entities.openingBalances.created + result.entities.openItems.created,
+      );
+      const open = await profitRows(afas, 'Profit_Debtor_Invoices', 'InvoiceNr');
+      expect(open.filter((row) => row.Balance !== 0)).toHaveLength(6);
+      const receivables = await exactList(
+        exact,
+        'read/financial/ReceivablesList',
+        'AccountCode,InvoiceNumber',
+        null,
+      );
+      expect(receivables).toHaveLength(6);
+      expect((await reconcile(await prepareMigration(plan, { vault: t.vault }), t.ledger)).verdict).toBe(
+        'pass',
+      );
+    } finally {
+      await Promise.all([exact.close(), afas.close(), proxy.close(), t.close()]);
+    }
+  });
+});
