@@ -20,6 +20,7 @@ import { loadConfirmed } from './confirmed-load';
 import { claimUnchanged, DryRun, foreseeDuplicates } from './dry-run';
 import { beforeImages, journalOf } from './journal';
 import { findMerges } from './merge-pass';
+import { readAhead, regroup } from './page-stream';
 import { recordHash } from './record-hash';
 import { ReferenceHealer } from './reference-healer';
 import { collectReferences, ReferenceResolver } from './reference.resolver';
@@ -88,18 +89,22 @@ export async function runEntity(
   );
   // A dry run predicts from the ledger as it is; a real run repairs stale rows it runs into.
   const healer = job.dryRun ? undefined : new ReferenceHealer(ledger, job.migrationId, job.destination);
-  const pages = job.onlySourceIds
+  const read = job.onlySourceIds
     ? pagesOfIds(job.source, job.entity, job.onlySourceIds, job.pageSize, job.checkpoint)
     : job.source.read(job.entity, {
         cursor: job.checkpoint,
         pageSize: job.pageSize,
         ...(job.modifiedSince ? { modifiedSince: job.modifiedSince } : {}),
       });
+  // The destination gets batches as full as it takes, and the source's next page is read meanwhile.
+  const batch = Math.max(job.pageSize, job.destination.entities[job.entity]?.batchLimit ?? 0);
+  const pages = readAhead(regroup(read, batch));
   const modifiedAtField = job.source.entities[job.entity]?.modifiedAtField;
   for await (const page of pages) {
     const counters = await processPage(job, ledger, { resolver, healer }, page.records);
     await ledger.commitPage(job.migrationId, job.runId, job.entity, {
       rows: job.dryRun ? [] : counters.rows,
+      unchanged: job.dryRun ? [] : counters.unchanged,
       journal: job.dryRun ? [] : counters.journal,
       highWater: job.dryRun || !modifiedAtField ? null : latestModified(page.records, modifiedAtField),
       counters: counters.counters,
@@ -116,7 +121,12 @@ async function processPage(
   ledger: LedgerRepository,
   references: { resolver: ReferenceResolver; healer?: ReferenceHealer },
   records: NativeRecord[],
-): Promise<{ rows: LedgerRowDraft[]; journal: JournalDraft[]; counters: EntityCounters }> {
+): Promise<{
+  rows: LedgerRowDraft[];
+  unchanged: string[];
+  journal: JournalDraft[];
+  counters: EntityCounters;
+}> {
   const { resolver, healer } = references;
   const counters = zeroCounters();
   const journal: JournalDraft[] = [];
@@ -124,6 +134,8 @@ async function processPage(
   const ids = records.map((record) => job.source.idOf(job.entity, record));
   const previous = await ledger.rowsBySourceId(job.migrationId, job.entity, ids);
   const rows: LedgerRowDraft[] = [];
+  // Unchanged records keep their rows: only this run and the outcome are noted, in one statement.
+  const unchanged: string[] = [];
   const row = (p: Prepared, fields: Partial<LedgerRowDraft>): LedgerRowDraft => ({
     migrationId: job.migrationId,
     entity: job.entity,
@@ -206,7 +218,7 @@ async function processPage(
     }
     if (p.unchanged) {
       counters.unchanged++;
-      rows.push({ ...p.previous!, lastOutcome: 'unchanged', lastRunId: job.runId });
+      unchanged.push(p.sourceId);
       continue;
     }
     const reasons = orphans.get(p.sourceId);
@@ -311,6 +323,8 @@ async function processPage(
     }
   }
   if (job.dryRun) {
+    for (const sourceId of unchanged)
+      job.dryRun.record(job.entity, entityDefinition(job.entity).type, sourceId, 'unchanged');
     for (const row of rows)
       job.dryRun.record(
         job.entity,
@@ -320,7 +334,7 @@ async function processPage(
         row.lastError ?? undefined,
       );
   }
-  return { rows, journal, counters };
+  return { rows, unchanged, journal, counters };
 }
 
 /**

@@ -54,6 +54,8 @@ export function ledgerOptions(
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        // Checkpoint every 64 MB of WAL rather than every 4 MB: a page commit then rarely waits on an fsync.
+        db.pragma('wal_autocheckpoint = 16384');
       },
     };
   }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, IsNull, Not } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SwitchyardError } from '../common/errors';
 import {
   CutoverRow,
@@ -15,6 +14,7 @@ import {
   WatermarkRow,
   WriteJournalRow,
 } from './ledger.entities';
+import { RecordSql } from './record-sql';
 import { FINISHING, RUN_TRANSITIONS, type RunAction } from './run-states';
 
 export interface EntityCounters {
@@ -71,18 +71,26 @@ export interface PageCommit {
   counters: EntityCounters;
   /** The cursor after this page; `undefined` leaves the checkpoint where it is (dry runs). */
   checkpoint?: string | null;
+  /** Source ids of records found unchanged: their rows keep everything but this run and its outcome. */
+  unchanged?: string[];
   /** Source ids whose rows go: a rollback deleted what the run created, so the next run creates it anew. */
   forget?: string[];
 }
 
 const now = () => new Date().toISOString();
+/** Ids per `IN (…)` list. */
+const IN_CHUNK = 500;
 
 /**
  * Everything the engine reads from and writes to the ledger. The ledger, not a queue, is the truth:
  * a page's rows and the entity's checkpoint are written in one transaction.
  */
 export class LedgerRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly sql: RecordSql;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.sql = new RecordSql(dataSource.options.type === 'postgres');
+  }
 
   async ensureMigration(
     spec: Pick<
@@ -202,10 +210,7 @@ export class LedgerRepository {
     sourceIds: string[],
   ): Promise<Map<string, LedgerRecordRow>> {
     if (sourceIds.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(LedgerRecordRow)
-      .findBy({ migrationId, entity, sourceId: In(sourceIds) });
-    return new Map(rows.map((row) => [row.sourceId, row]));
+    return this.sql.bySourceId(this.dataSource, migrationId, entity, sourceIds);
   }
 
   /** Loaded records holding these merge keys: the survivors a duplicate merges into. */
@@ -227,61 +232,33 @@ export class LedgerRepository {
   /** Marks records as being loaded, before the destination is called, so a crash leaves a trace. */
   async markPending(migrationId: string, entity: string, runId: string, sourceIds: string[]): Promise<void> {
     if (sourceIds.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      const existing = await this.rowsIn(manager, migrationId, entity, sourceIds);
-      const rows = sourceIds.map((sourceId) => {
-        const row = existing.get(sourceId);
-        return {
-          ...(row ?? this.blankRow(migrationId, entity, sourceId)),
-          status: 'pending' as const,
-          lastRunId: runId,
-          attempts: (row?.attempts ?? 0) + 1,
-          updatedAt: now(),
-        };
-      });
-      await upsertRows(manager, rows);
-    });
+    await this.dataSource.transaction((manager) =>
+      this.sql.markPending(manager, { migrationId, entity, runId }, sourceIds, now()),
+    );
   }
 
   /** Writes a page's ledger rows, adds its counters and moves the checkpoint, all in one transaction. */
   async commitPage(migrationId: string, runId: string, entity: string, commit: PageCommit): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      for (let start = 0; start < (commit.forget?.length ?? 0); start += UPSERT_CHUNK)
+      for (let start = 0; start < (commit.forget?.length ?? 0); start += IN_CHUNK)
         await manager.getRepository(LedgerRecordRow).delete({
           migrationId,
           entity,
-          sourceId: In(commit.forget!.slice(start, start + UPSERT_CHUNK)),
+          sourceId: In(commit.forget!.slice(start, start + IN_CHUNK)),
         });
-      if (commit.rows.length > 0) {
-        const existing = await this.rowsIn(
+      const at = now();
+      if (commit.rows.length > 0)
+        await this.sql.upsert(
           manager,
-          migrationId,
-          entity,
-          commit.rows.map((row) => row.sourceId),
+          commit.rows.map((row) => ({ ...row, updatedAt: at })),
         );
-        const rows = commit.rows.map((row) => ({
-          ...row,
-          id: existing.get(row.sourceId)?.id ?? randomUUID(),
-          updatedAt: now(),
-        }));
-        await upsertRows(manager, rows);
-      }
-      if (commit.journal?.length) {
-        const at = now();
-        const entries = commit.journal.map((entry) => ({
-          ...entry,
-          id: randomUUID(),
-          migrationId,
-          runId,
-          entity,
-          at,
-        }));
-        // Chunked: SQLite caps the bound parameters of one statement.
-        for (let start = 0; start < entries.length; start += 50)
-          await manager
-            .getRepository(WriteJournalRow)
-            .insert(entries.slice(start, start + 50) as QueryDeepPartialEntity<WriteJournalRow>[]);
-      }
+      if (commit.unchanged?.length)
+        await this.sql.touch(manager, { migrationId, entity, runId }, commit.unchanged);
+      if (commit.journal?.length)
+        await this.sql.journal(
+          manager,
+          commit.journal.map((entry) => ({ ...entry, id: randomUUID(), migrationId, runId, entity, at })),
+        );
       const increments = COUNTER_NAMES.filter((name) => commit.counters[name] > 0);
       const builder = manager.getRepository(RunEntityRow).createQueryBuilder().update();
       const set: Record<string, unknown> = {};
@@ -419,14 +396,14 @@ export class LedgerRepository {
     sourceIds: string[],
   ): Promise<Map<string, Pick<WriteJournalRow, 'after' | 'related'>>> {
     const writes = new Map<string, Pick<WriteJournalRow, 'after' | 'related'>>();
-    for (let start = 0; start < sourceIds.length; start += UPSERT_CHUNK) {
+    for (let start = 0; start < sourceIds.length; start += IN_CHUNK) {
       const rows = await this.dataSource.getRepository(WriteJournalRow).find({
         where: {
           migrationId,
           entity,
           part: 'record',
           action: In(['created', 'updated']),
-          sourceId: In(sourceIds.slice(start, start + UPSERT_CHUNK)),
+          sourceId: In(sourceIds.slice(start, start + IN_CHUNK)),
         },
         order: { at: 'ASC' },
       });
@@ -484,38 +461,8 @@ export class LedgerRepository {
       .getRepository(LedgerRecordRow)
       .find({ where: { migrationId, entity }, order: { sourceId: 'ASC' } });
   }
-
-  private async rowsIn(manager: EntityManager, migrationId: string, entity: string, sourceIds: string[]) {
-    const rows = await manager
-      .getRepository(LedgerRecordRow)
-      .findBy({ migrationId, entity, sourceId: In(sourceIds) });
-    return new Map(rows.map((row) => [row.sourceId, row]));
-  }
-
-  private blankRow(migrationId: string, entity: string, sourceId: string): LedgerRecordRow {
-    return {
-      id: randomUUID(),
-      migrationId,
-      entity,
-      sourceId,
-      destinationId: null,
-      status: 'pending',
-      naturalKey: null,
-      lastOutcome: null,
-      sourceHash: null,
-      inboundMapping: null,
-      outboundMapping: null,
-      refs: null,
-      extraFields: null,
-      attempts: 0,
-      lastError: null,
-      lastRunId: null,
-      updatedAt: now(),
-    };
-  }
 }
 
-/** A new run and one pending row per entity: how the CLI and the API both start a run. */
 /**
  * Applies a state-machine action to a run if its state allows it (a conditional update); false when not.
  * A run that stops gets its finish time and error; one that goes on again loses them.
@@ -561,6 +508,7 @@ async function raiseWatermarks(manager: EntityManager, runId: string): Promise<v
   }
 }
 
+/** A new run and one pending row per entity: how the CLI and the API both start a run. */
 export async function insertRun(
   manager: EntityManager,
   spec: Pick<RunRow, 'migrationId' | 'entities' | 'status' | 'dryRun' | 'kind' | 'retryOf'> &
@@ -587,15 +535,4 @@ export async function insertRun(
     })),
   );
   return run;
-}
-
-const UPSERT_CHUNK = 200;
-
-/** One INSERT … ON CONFLICT per chunk, on SQLite and Postgres alike. */
-async function upsertRows(manager: EntityManager, rows: LedgerRecordRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += UPSERT_CHUNK) {
-    await manager
-      .getRepository(LedgerRecordRow)
-      .upsert(rows.slice(start, start + UPSERT_CHUNK), ['migrationId', 'entity', 'sourceId']);
-  }
 }

@@ -1,0 +1,349 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Command } from 'commander';
+import { platformModule } from '../src/connectors/connector.registry';
+import { packageRoot } from '../src/common/package-root';
+import type { ChildUsage } from './child';
+import { FLOWS, type Flow, sized } from './flows';
+import { renderHtml } from './report';
+import type { HostUsage } from './sandbox-host';
+import type { SeedSpec } from './stores';
+
+/** One measured migration: the hub's or the baseline's, of one flow at one size, limits off or on. */
+export interface BenchRun {
+  flow: string;
+  customers: number;
+  limits: 'off' | 'on';
+  side: 'switchyard' | 'baseline';
+  records: number;
+  wallMs: number;
+  cpuMs: number;
+  cpuPerRecordMs: number;
+  recordsPerSecond: number;
+  maxRssMb: number;
+  requests: number;
+  requestsPerRecord: number;
+  throttled: number;
+  sandboxCpuMs: number;
+  /** The sandboxes' share of all CPU the run used (hub + both sandboxes). */
+  sandboxCpuShare: number;
+  /** With limits on: records a second ÷ the destination's documented ceiling. */
+  ceilingShare: number | null;
+  entities: { entity: string; records: number; seconds: number; perSecond: number }[];
+  status: string;
+}
+
+interface Host {
+  process: ChildProcess;
+  url: string;
+  usage(): Promise<HostUsage>;
+  stop(): void;
+}
+
+const dist = join(packageRoot(), 'dist', 'bench');
+
+function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (reply: { error?: string } & T) =>
+      reply.error ? reject(new Error(reply.error)) : resolve(reply),
+    );
+    child.send(message as object);
+  });
+}
+
+async function host(platform: string, seed: SeedSpec, rateLimit: boolean): Promise<Host> {
+  const child = fork(join(dist, 'sandbox-host.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=8192'],
+  });
+  const { url } = await ask<{ url: string }>(child, { start: { platform, seed, rateLimit } });
+  return {
+    process: child,
+    url,
+    usage: () => ask<HostUsage>(child, { usage: true }),
+    stop: () => void child.kill(),
+  };
+}
+
+/** Runs bench/child.js and returns its usage and what it printed. */
+function measure(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ usage: ChildUsage; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    // BENCH_PROFILE_DIR: a V8 CPU profile of each measured process, to see where its time goes.
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const child = fork(join(dist, 'child.js'), args, {
+      silent: true,
+      env: { ...process.env, ...env },
+      execArgv: profile,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let usage: ChildUsage | undefined;
+    child.on('message', (message: { usage?: ChildUsage; error?: string }) => {
+      if (message.usage) usage = message.usage;
+      if (message.error) stderr += message.error;
+    });
+    child.on('exit', (code) =>
+      usage
+        ? resolve({ usage, stdout })
+        : reject(new Error(`bench child exited ${code}: ${stderr.slice(-2000)}`)),
+    );
+  });
+}
+
+const minus = (after: HostUsage, before: HostUsage): HostUsage => ({
+  requests: after.requests - before.requests,
+  writes: after.writes - before.writes,
+  throttled: after.throttled - before.throttled,
+  cpuMs: after.cpuMs - before.cpuMs,
+  maxRssMb: after.maxRssMb,
+});
+
+function runOf(
+  flow: Flow,
+  customers: number,
+  limits: boolean,
+  side: BenchRun['side'],
+  usage: ChildUsage,
+  hosts: HostUsage[],
+  records: number,
+  entities: BenchRun['entities'],
+  status: string,
+): BenchRun {
+  const sandboxCpuMs = hosts.reduce((sum, h) => sum + h.cpuMs, 0);
+  const recordsPerSecond = records / (usage.wallMs / 1000);
+  return {
+    flow: flow.name,
+    customers,
+    limits: limits ? 'on' : 'off',
+    side,
+    records,
+    wallMs: Math.round(usage.wallMs),
+    cpuMs: Math.round(usage.cpuMs),
+    cpuPerRecordMs: round(usage.cpuMs / Math.max(records, 1), 4),
+    recordsPerSecond: round(recordsPerSecond, 1),
+    maxRssMb: Math.round(usage.maxRssMb),
+    requests: hosts.reduce((sum, h) => sum + h.requests, 0),
+    requestsPerRecord: round(hosts.reduce((sum, h) => sum + h.requests, 0) / Math.max(records, 1), 3),
+    throttled: hosts.reduce((sum, h) => sum + h.throttled, 0),
+    sandboxCpuMs: Math.round(sandboxCpuMs),
+    sandboxCpuShare: round(sandboxCpuMs / (sandboxCpuMs + usage.cpuMs), 3),
+    ceilingShare: limits && flow.ceiling ? round(recordsPerSecond / flow.ceiling.recordsPerSecond, 3) : null,
+    entities,
+    status,
+  };
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** Per entity: records moved and the seconds between its start and finish, from the run's own ledger. */
+function entityTimes(ledgerFile: string, runId: string): BenchRun['entities'] {
+  const db = new Database(ledgerFile, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        'SELECT entity, created, updated, unchanged, merged, started_at, finished_at FROM run_entity WHERE run_id = ?',
+      )
+      .all(runId) as Record<string, any>[];
+    return rows.map((row) => {
+      const records = row.created + row.updated + row.unchanged + row.merged;
+      const seconds = (Date.parse(row.finished_at) - Date.parse(row.started_at)) / 1000;
+      return {
+        entity: row.entity,
+        records,
+        seconds: round(seconds, 2),
+        perSecond: round(records / Math.max(seconds, 0.001), 1),
+      };
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function planFile(dir: string, flow: Flow, source: string, destination: string, pageSize: number): string {
+  const credentials = (platform: string) => platformModule(platform).defaultCredentials;
+  const plan = {
+    name: `bench-${flow.name}`,
+    source: { platform: flow.source.platform, url: source, credentials: credentials(flow.source.platform) },
+    destination: {
+      platform: flow.destination.platform,
+      url: destination,
+      credentials: credentials(flow.destination.platform),
+    },
+    entities: flow.entities,
+    options: { batchSize: pageSize, concurrency: 4 },
+    ...flow.plan,
+  };
+  const file = join(dir, `${flow.name}.json`);
+  writeFileSync(file, JSON.stringify(plan));
+  return file;
+}
+
+interface Scenario {
+  flow: Flow;
+  customers: number;
+  limits: boolean;
+}
+
+/** Which flows at which sizes: --quick is 1,000 customers with limits off, every flow. */
+function scenarios(options: {
+  quick?: boolean;
+  sizes?: string;
+  flows?: string;
+  limits?: string;
+}): Scenario[] {
+  const sizes = options.sizes
+    ? options.sizes.split(',').map(Number)
+    : options.quick
+      ? [1000]
+      : [1000, 10_000, 100_000];
+  const limits = (options.limits ?? (options.quick ? 'off' : 'off,on')).split(',').map((l) => l === 'on');
+  const flows = FLOWS.filter((f) => !options.flows || options.flows.split(',').includes(f.name));
+  const out: Scenario[] = [];
+  for (const customers of sizes)
+    for (const limited of limits)
+      for (const flow of flows) {
+        // The largest store moves once, the way the acceptance names it; Shopify's point budget makes writing
+        // into it with limits on take hours past 1,000 customers.
+        if (customers > 10_000 && (limited || flow.name !== 'shopify-to-woocommerce')) continue;
+        if (limited && customers > 1000 && flow.destination.platform === 'shopify') continue;
+        out.push({ flow, customers, limits: limited });
+      }
+  return out;
+}
+
+async function runScenario(
+  scenario: Scenario,
+  filled: Map<string, Host>,
+  say: (line: string) => void,
+): Promise<BenchRun[]> {
+  const { flow, customers, limits } = scenario;
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const source =
+    'filledBy' in flow.source
+      ? filled.get(`${flow.source.filledBy}/${customers}/${limits}`)
+      : await host(flow.source.platform, sized(flow.source.seed, customers), limits);
+  if (!source) {
+    say(
+      `  ${flow.name}: skipped (its source is filled by ${(flow.source as { filledBy: string }).filledBy}, not run)`,
+    );
+    return [];
+  }
+  const destination = await host(flow.destination.platform, flow.destination.seed, limits);
+  const runs: BenchRun[] = [];
+  try {
+    const ledgerFile = join(dir, 'ledger.db');
+    const before = await Promise.all([source.usage(), destination.usage()]);
+    const { usage, stdout } = await measure(['hub', planFile(dir, flow, source.url, destination.url, 100)], {
+      DATABASE_URL: `sqlite:${ledgerFile}`,
+    });
+    const after = await Promise.all([source.usage(), destination.usage()]);
+    const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { runId: string; status: string };
+    const entities = entityTimes(ledgerFile, summary.runId);
+    const records = entities.reduce((sum, e) => sum + e.records, 0);
+    runs.push(
+      runOf(
+        flow,
+        customers,
+        limits,
+        'switchyard',
+        usage,
+        [minus(after[0], before[0]), minus(after[1], before[1])],
+        records,
+        entities,
+        summary.status,
+      ),
+    );
+    say(line(runs[0]));
+    if (flow.baseline) {
+      const fresh = await host(flow.destination.platform, flow.destination.seed, limits);
+      try {
+        const b0 = await Promise.all([source.usage(), fresh.usage()]);
+        const { usage: base } = await measure(['baseline', flow.baseline, source.url, fresh.url]);
+        const b1 = await Promise.all([source.usage(), fresh.usage()]);
+        runs.push(
+          runOf(
+            flow,
+            customers,
+            limits,
+            'baseline',
+            base,
+            [minus(b1[0], b0[0]), minus(b1[1], b0[1])],
+            base.records ?? 0,
+            [],
+            'completed',
+          ),
+        );
+        say(line(runs[1]));
+      } finally {
+        fresh.stop();
+      }
+    }
+  } finally {
+    if (!('filledBy' in flow.source)) source.stop();
+    // A flow reading from this one's destination runs next, at the same size and limits.
+    if (FLOWS.some((f) => 'filledBy' in f.source && f.source.filledBy === flow.name))
+      filled.set(`${flow.name}/${customers}/${limits}`, destination);
+    else destination.stop();
+  }
+  return runs;
+}
+
+const line = (run: BenchRun) =>
+  `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${(run.ceilingShare * 100).toFixed(0)}%` : ''}  ${run.status}`;
+
+async function main() {
+  const options = new Command()
+    .name('npm run bench --')
+    .option('--quick', 'one store of 1,000 customers, limits off, every flow (a couple of minutes)')
+    .option('--sizes <list>', 'customers per store, comma separated (default 1000,10000,100000)')
+    .option('--flows <list>', `flows to run (default all: ${FLOWS.map((f) => f.name).join(', ')})`)
+    .option('--limits <list>', "off, on or off,on: the sandboxes' documented rate limits")
+    .option('--out <dir>', 'where the JSON and HTML go', join(packageRoot(), 'bench', 'results'))
+    .parse()
+    .opts<{ quick?: boolean; sizes?: string; flows?: string; limits?: string; out: string }>();
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  const filled = new Map<string, Host>();
+  const runs: BenchRun[] = [];
+  const started = new Date().toISOString();
+  for (const scenario of scenarios(options)) {
+    say(
+      `${scenario.flow.name}, ${scenario.customers.toLocaleString('en')} customers, limits ${scenario.limits ? 'on' : 'off'}`,
+    );
+    runs.push(...(await runScenario(scenario, filled, say)));
+  }
+  for (const h of filled.values()) h.stop();
+  const result = {
+    startedAt: started,
+    finishedAt: new Date().toISOString(),
+    quick: options.quick === true,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    ledger: 'SQLite (the CLI default)',
+    runs,
+  };
+  mkdirSync(options.out, { recursive: true });
+  const name = options.quick ? 'quick' : 'full';
+  writeFileSync(join(options.out, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(options.out, `${name}.html`), renderHtml(result));
+  say(`\nwrote ${join(options.out, `${name}.json`)} and ${name}.html`);
+}
+
+void main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

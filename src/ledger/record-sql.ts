@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { LedgerRecordRow, WriteJournalRow } from './ledger.entities';
+
+/** Anything that runs SQL: the data source, or a transaction's manager. */
+export interface Sql {
+  query(sql: string, parameters?: unknown[]): Promise<any>;
+}
+
+type Column<T> = [keyof T & string, string, 'json'?];
+
+/** ledger_record's columns: the property each is read into, and JSON text where the row keeps an object. */
+const RECORD: Column<LedgerRecordRow>[] = [
+  ['id', 'id'],
+  ['migrationId', 'migration_id'],
+  ['entity', 'entity'],
+  ['sourceId', 'source_id'],
+  ['destinationId', 'destination_id'],
+  ['status', 'status'],
+  ['naturalKey', 'natural_key'],
+  ['lastOutcome', 'last_outcome'],
+  ['sourceHash', 'source_hash'],
+  ['inboundMapping', 'inbound_mapping'],
+  ['outboundMapping', 'outbound_mapping'],
+  ['refs', 'refs', 'json'],
+  ['extraFields', 'extra_fields', 'json'],
+  ['attempts', 'attempts'],
+  ['lastError', 'last_error'],
+  ['lastRunId', 'last_run_id'],
+  ['updatedAt', 'updated_at'],
+];
+
+const JOURNAL: Column<WriteJournalRow>[] = [
+  ['id', 'id'],
+  ['migrationId', 'migration_id'],
+  ['runId', 'run_id'],
+  ['entity', 'entity'],
+  ['sourceId', 'source_id'],
+  ['part', 'part'],
+  ['object', 'object'],
+  ['destinationId', 'destination_id'],
+  ['action', 'action'],
+  ['before', 'before', 'json'],
+  ['after', 'after', 'json'],
+  ['related', 'related', 'json'],
+  ['link', 'link', 'json'],
+  ['at', 'at'],
+];
+
+/** Rows per statement: far under SQLite's 32,766 and Postgres's 65,535 bound parameters. */
+const CHUNK = 500;
+const SELECT_RECORD = RECORD.map(([property, column]) => `${column} AS "${property}"`).join(', ');
+
+/**
+ * The ledger's per-page work as a few set-based statements, written once for SQLite and Postgres (both speak
+ * `INSERT … ON CONFLICT … DO UPDATE` and `excluded`): no ORM hydration, no read before a write.
+ */
+export class RecordSql {
+  constructor(private readonly postgres: boolean) {}
+
+  /** `?` for SQLite, `$n` for Postgres. */
+  private list(count: number, from = 0): string {
+    return Array.from({ length: count }, (_, i) => (this.postgres ? `$${from + i + 1}` : '?')).join(', ');
+  }
+
+  private tuples(rows: number, width: number, from = 0): string {
+    return Array.from({ length: rows }, (_, r) => `(${this.list(width, from + r * width)})`).join(', ');
+  }
+
+  async bySourceId(
+    sql: Sql,
+    migrationId: string,
+    entity: string,
+    sourceIds: string[],
+  ): Promise<Map<string, LedgerRecordRow>> {
+    const found = new Map<string, LedgerRecordRow>();
+    for (let start = 0; start < sourceIds.length; start += CHUNK) {
+      const ids = sourceIds.slice(start, start + CHUNK);
+      const rows: Record<string, unknown>[] = await sql.query(
+        `SELECT ${SELECT_RECORD} FROM ledger_record WHERE migration_id = ${this.list(1)} AND entity = ${this.list(1, 1)} AND source_id IN (${this.list(ids.length, 2)})`,
+        [migrationId, entity, ...ids],
+      );
+      for (const row of rows) found.set(row.sourceId as string, fromColumns(RECORD, row));
+    }
+    return found;
+  }
+
+  /** Inserts new rows and overwrites existing ones (matched on migration, entity and source id; their id stays). */
+  async upsert(sql: Sql, rows: Omit<LedgerRecordRow, 'id'>[]): Promise<void> {
+    const columns = RECORD.map(([, column]) => column);
+    const updates = columns
+      .filter((column) => column !== 'id')
+      .map((column) => `${column} = excluded.${column}`)
+      .join(', ');
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      await sql.query(
+        `INSERT INTO ledger_record (${columns.join(', ')}) VALUES ${this.tuples(chunk.length, columns.length)} ON CONFLICT (migration_id, entity, source_id) DO UPDATE SET ${updates}`,
+        chunk.flatMap((row) => toColumns(RECORD, { ...row, id: randomUUID() })),
+      );
+    }
+  }
+
+  /** Before a load: each record is pending (created blank when new), one more attempt, of this run. */
+  async markPending(
+    sql: Sql,
+    ids: { migrationId: string; entity: string; runId: string },
+    sourceIds: string[],
+    at: string,
+  ): Promise<void> {
+    for (let start = 0; start < sourceIds.length; start += CHUNK) {
+      const chunk = sourceIds.slice(start, start + CHUNK);
+      await sql.query(
+        `INSERT INTO ledger_record (id, migration_id, entity, source_id, status, attempts, last_run_id, updated_at) VALUES ${this.tuples(chunk.length, 8)} ON CONFLICT (migration_id, entity, source_id) DO UPDATE SET status = excluded.status, attempts = ledger_record.attempts + 1, last_run_id = excluded.last_run_id, updated_at = excluded.updated_at`,
+        chunk.flatMap((sourceId) => [
+          randomUUID(),
+          ids.migrationId,
+          ids.entity,
+          sourceId,
+          'pending',
+          1,
+          ids.runId,
+          at,
+        ]),
+      );
+    }
+  }
+
+  /** Records a run found unchanged: only their last run and outcome move, in one statement. */
+  async touch(
+    sql: Sql,
+    ids: { migrationId: string; entity: string; runId: string },
+    sourceIds: string[],
+  ): Promise<void> {
+    for (let start = 0; start < sourceIds.length; start += CHUNK) {
+      const chunk = sourceIds.slice(start, start + CHUNK);
+      await sql.query(
+        `UPDATE ledger_record SET last_outcome = 'unchanged', last_run_id = ${this.list(1)} WHERE migration_id = ${this.list(1, 1)} AND entity = ${this.list(1, 2)} AND source_id IN (${this.list(chunk.length, 3)})`,
+        [ids.runId, ids.migrationId, ids.entity, ...chunk],
+      );
+    }
+  }
+
+  async journal(sql: Sql, entries: WriteJournalRow[]): Promise<void> {
+    const columns = JOURNAL.map(([, column]) => column);
+    for (let start = 0; start < entries.length; start += CHUNK) {
+      const chunk = entries.slice(start, start + CHUNK);
+      await sql.query(
+        `INSERT INTO write_journal (${columns.join(', ')}) VALUES ${this.tuples(chunk.length, columns.length)}`,
+        chunk.flatMap((entry) => toColumns(JOURNAL, entry)),
+      );
+    }
+  }
+}
+
+function toColumns<T>(columns: Column<T>[], row: T): unknown[] {
+  return columns.map(([property, , json]) => {
+    const value = row[property as keyof T] ?? null;
+    return json && value !== null ? JSON.stringify(value) : value;
+  });
+}
+
+function fromColumns<T>(columns: Column<T>[], row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [property, , json] of columns) {
+    const value = row[property] ?? null;
+    out[property] = json && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return out as T;
+}
