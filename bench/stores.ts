@@ -1,4 +1,4 @@
-import { salesforceCrmSeed } from '../src/demo/crm-org';
+import { salesforceCrmSeed } from './crm-org';
 import { demoShopifySeed } from '../src/demo/demo-store';
 
 /** What a sandbox starts holding: a store or org of `size` customers, or nothing but its settings. */

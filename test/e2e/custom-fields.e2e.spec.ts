@@ -9,7 +9,7 @@ import { parsePlan } from '../../src/plan/migration-plan';
 import { prepareAudit, runAudit } from '../../src/audit/audit';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
-import { salesforceCrmSeed } from '../../src/demo/crm-org';
+import { salesforceCrmSeed } from '../../bench/crm-org';
 
 /**
  * A plan's own mapping reads a custom field no shipped mapping knows (a Shopify metafield, a WooCommerce

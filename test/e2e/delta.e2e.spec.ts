@@ -6,7 +6,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { reconcile } from '../../src/reconcile/reconcile';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
-import { hubspotCrmSeed, salesforceCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';

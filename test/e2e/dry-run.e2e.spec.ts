@@ -7,7 +7,7 @@ import { parsePlan } from '../../src/plan/migration-plan';
 import { prepareMigration, runMigration, type RunResult } from '../../src/engine/migration.runner';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { startSandbox } from '../../src/connectors/connector.registry';
-import { hubspotCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed } from '../../bench/crm-org';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 
 const counts = (result: RunResult) =>

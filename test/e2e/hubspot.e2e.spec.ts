@@ -4,7 +4,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { parsePlan } from '../../src/plan/migration-plan';
 import { crashMidDealsThenResume } from '../helpers/crash';
 import { expectSameGraph, hubspotGraph, hubspotList } from '../helpers/crm-graph';
-import { hubspotCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed } from '../../bench/crm-org';
 import { sqliteLedger } from '../helpers/ledger';
 import { connection, migrate, shopifySandbox } from '../helpers/sandboxes';
 

@@ -3,7 +3,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import type { WriteJournalRow } from '../../src/ledger/ledger.entities';
 import type { LedgerRepository } from '../../src/ledger/ledger.repository';
-import { hubspotCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed } from '../../bench/crm-org';
 import { hubspotList, salesforceAll } from '../helpers/crm-graph';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';

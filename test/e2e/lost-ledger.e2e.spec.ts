@@ -6,7 +6,7 @@ import { prepareMigration, runMigration } from '../../src/engine/migration.runne
 import type { MigrationPlan } from '../../src/plan/migration-plan';
 import { dyingAfterFirstWrite } from '../helpers/crash';
 import { expectSameGraph, hubspotGraph, salesforceGraph } from '../helpers/crm-graph';
-import { hubspotCrmSeed, salesforceCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { sqliteLedger } from '../helpers/ledger';
 import {
   connection,

@@ -3,7 +3,7 @@ import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/sale
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { parsePlan } from '../../src/plan/migration-plan';
 import { expectSameGraph, hubspotGraph, salesforceGraph } from '../helpers/crm-graph';
-import { hubspotCrmSeed, salesforceCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { type Fault, isWrite, startFaultProxy } from '../helpers/fault-proxy';
 import { sqliteLedger } from '../helpers/ledger';
 import {

@@ -9,7 +9,7 @@ import { prepareMigration, runMigration } from '../../src/engine/migration.runne
 import { rollbackRun } from '../../src/engine/rollback';
 import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { hubspotList, salesforceAll } from '../helpers/crm-graph';
-import { hubspotCrmSeed, salesforceCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { shopifyList } from '../helpers/shopify-api';
 import { isWrite, startFaultProxy } from '../helpers/fault-proxy';

@@ -14,7 +14,7 @@ import {
   salesforceAll,
   salesforceGraph,
 } from '../helpers/crm-graph';
-import { hubspotCrmSeed, salesforceCrmSeed } from '../../src/demo/crm-org';
+import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { sqliteLedger } from '../helpers/ledger';
 import { migrate } from '../helpers/sandboxes';
 

@@ -1,4 +1,4 @@
-import { salesforceId } from '../../connectors/salesforce/salesforce.facts';
+import { salesforceId } from '../connectors/salesforce/salesforce.facts';
 
 /**
  * A HubSpot portal as a seed: owners, companies with contacts, products, and deals linked to a company,
