@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import {
   type CallLimiter,
   type Connector,
@@ -85,14 +86,23 @@ export class WooConnector implements Connector {
   private readonly client: WooClient;
   private readonly index: Record<IndexedKind, WooIdentityIndex>;
 
-  constructor(url: string, consumerKey: string, consumerSecret: string, limiter?: CallLimiter) {
+  /** Variation writes in flight at once: the plan's concurrency, never a whole page's products together. */
+  private readonly inFlight: ReturnType<typeof pLimit>;
+
+  constructor(
+    url: string,
+    consumerKey: string,
+    consumerSecret: string,
+    options: { limiter?: CallLimiter; concurrency?: number } = {},
+  ) {
     if (!consumerKey || !consumerSecret) {
       throw new SwitchyardError(
         'PLAN_INVALID',
         'woocommerce needs credentials.consumerKey and credentials.consumerSecret',
       );
     }
-    this.client = new WooClient(url, consumerKey, consumerSecret, limiter);
+    this.client = new WooClient(url, consumerKey, consumerSecret, options.limiter);
+    this.inFlight = pLimit(options.concurrency ?? 4);
     this.index = {
       customers: new WooIdentityIndex(this.client, 'customers'),
       products: new WooIdentityIndex(this.client, 'products'),
@@ -353,13 +363,15 @@ export class WooConnector implements Connector {
             refs: { variants: payload.sku ? { [scalarText(payload.sku)]: outcome.destinationId } : {} },
           };
         }
-        const result = await this.upsertVariations(Number(outcome.destinationId), variations).catch(
-          (error: unknown) => {
-            // Only this product's variations are in doubt; they are matched by SKU when it is tried again.
-            if (isOutcomeUnknown(error)) return error;
-            throw error;
-          },
-        );
+        // A product this call created has no variations yet: nothing to read before writing them.
+        const fresh = outcome.action === 'created';
+        const result = await this.inFlight(() =>
+          this.upsertVariations(Number(outcome.destinationId), variations, fresh),
+        ).catch((error: unknown) => {
+          // Only this product's variations are in doubt; they are matched by SKU when it is tried again.
+          if (isOutcomeUnknown(error)) return error;
+          throw error;
+        });
         if (result instanceof SwitchyardError)
           return unknown(items[index], result.message, outcome.action === 'created' ? 'create' : 'update');
         if ('error' in result)
@@ -373,8 +385,9 @@ export class WooConnector implements Connector {
   private async upsertVariations(
     productId: number,
     variations: Row[],
+    fresh: boolean,
   ): Promise<{ variants: Record<string, string>; parts: WrittenPart[] } | { error: string }> {
-    const current = await this.variationsOf(productId);
+    const current = fresh ? [] : await this.variationsOf(productId);
     const existing = new Map(current.map((variation) => [String(variation.sku), variation.id as number]));
     const variants: Record<string, string> = {};
     const parts: WrittenPart[] = [];

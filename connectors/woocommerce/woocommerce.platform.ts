@@ -14,7 +14,7 @@ export const woocommercePlatform: PlatformModule = {
       config.url,
       config.credentials.consumerKey ?? '',
       config.credentials.consumerSecret ?? '',
-      options.limiter,
+      { limiter: options.limiter, concurrency: options.concurrency },
     ),
   startSandbox: (options) => startWooSandbox(options),
 };

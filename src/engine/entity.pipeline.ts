@@ -37,7 +37,10 @@ export interface EntityJob {
   destinationContext: MappingContext;
   /** The plan's cleaning rules for this entity: defaults, skips, merges. */
   cleaner: EntityCleaner;
+  /** Records per page read from the source. */
   pageSize: number;
+  /** Records per batch handed to the destination: source pages are joined until they hold this many. */
+  batchSize: number;
   /** Resume point: the cursor of the last fully committed page. */
   checkpoint: string | null;
   signal?: AbortSignal;
@@ -97,8 +100,7 @@ export async function runEntity(
         ...(job.modifiedSince ? { modifiedSince: job.modifiedSince } : {}),
       });
   // The destination gets batches as full as it takes, and the source's next page is read meanwhile.
-  const batch = Math.max(job.pageSize, job.destination.entities[job.entity]?.batchLimit ?? 0);
-  const pages = readAhead(regroup(read, batch));
+  const pages = readAhead(regroup(read, job.batchSize));
   const modifiedAtField = job.source.entities[job.entity]?.modifiedAtField;
   for await (const page of pages) {
     const counters = await processPage(job, ledger, { resolver, healer }, page.records);

@@ -12,6 +12,7 @@ import {
 } from '../ledger/ledger.repository';
 import { loadMapping, type LoadedMapping, type MappingChoice } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
+import { batchSizes } from './batch-sizes';
 import { DryRun, type Prediction } from './dry-run';
 import { runEntity } from './entity.pipeline';
 import { propagateDeletes } from './source-deletes';
@@ -217,7 +218,7 @@ export async function executeEntity(
               currency: prepared.destinationInfo.currency,
               platform: plan.destination.platform,
             },
-            pageSize: Math.min(plan.options.batchSize, prepared.source.entities[entity].maxPageSize),
+            ...batchSizes(prepared, entity),
             // A retry re-reads whatever is still quarantined or failed; its list shrinks, so it restarts from the top.
             checkpoint: options.onlySourceIds ? null : state.checkpoint,
             signal: options.signal,

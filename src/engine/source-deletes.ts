@@ -5,6 +5,7 @@ import { zeroCounters } from '../ledger/ledger.repository';
 import type { DryRun } from './dry-run';
 import { deleteEach, type DeleteRefusal } from './destination-deletes';
 import { imageOf } from './journal';
+import { batchSizes } from './batch-sizes';
 import type { PreparedMigration } from './migration.runner';
 
 /**
@@ -124,7 +125,7 @@ async function goneFromSource(
   const present = new Set<string>();
   for await (const page of source.read(entity, {
     cursor: null,
-    pageSize: Math.min(prepared.plan.options.batchSize, source.entities[entity].maxPageSize),
+    pageSize: batchSizes(prepared, entity).pageSize,
   }))
     for (const record of page.records) present.add(source.idOf(entity, record));
   return (row) => !present.has(row.sourceId);

@@ -81,7 +81,11 @@ export const planContent = z
     deletes: z.record(z.string(), z.enum(['delete', 'archive', 'ignore'])).default({}),
     options: z
       .object({
-        batchSize: z.number().int().min(1).max(250).default(100),
+        /**
+         * Records per page read and per batch written. Unset: pages of 100 (or the source's cap), regrouped
+         * into batches as large as the destination takes.
+         */
+        batchSize: z.number().int().min(1).max(250).optional(),
         concurrency: z.number().int().min(1).max(16).default(4),
         dryRun: z.boolean().default(false),
         /** Source deletes above this share of an entity's loaded records stop the run before any is made. */

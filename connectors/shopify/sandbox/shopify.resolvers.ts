@@ -8,7 +8,7 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
-import { paginate, type ConnectionArgs } from './connection';
+import { paginate, sortRows, type ConnectionArgs } from './connection';
 import { matchesQuery, parseSearchQuery } from './search-query';
 import { asList, type Row, type ShopifyStore } from './shopify.store';
 
@@ -87,12 +87,27 @@ type ListArgs = ConnectionArgs & { query?: string | null; sortKey?: string | nul
 /** Root query and mutation fields, and relations resolved from ids at query time. */
 export function buildRoot(store: ShopifyStore) {
   const read = readers(store);
-  const list = (kind: Filterable, rows: Row[], args: ListArgs) => {
-    const query = parseSearchQuery(args.query);
-    const free = (row: Row) =>
-      [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
-    const matched = rows.filter((row) => matchesQuery(row, query, read[kind], free));
-    return paginate(matched, args, kind, legacy, SORT[args.sortKey ?? 'ID'] ?? legacy);
+  // A query's rows in order, kept until the store's next write: paging through a store sorts it once.
+  const ordered = new Map<string, Row[]>();
+  let orderedAt = -1;
+  const list = (kind: Filterable, table: Map<number, Row>, args: ListArgs) => {
+    const sortValue = SORT[args.sortKey ?? 'ID'] ?? legacy;
+    if (orderedAt !== store.writes) {
+      ordered.clear();
+      orderedAt = store.writes;
+    }
+    const key = JSON.stringify([kind, table.size, args.query ?? '', args.sortKey ?? 'ID', !!args.reverse]);
+    let rows = ordered.get(key);
+    if (!rows) {
+      const query = parseSearchQuery(args.query);
+      const free = (row: Row) =>
+        [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
+      const matched = [...table.values()].filter((row) => matchesQuery(row, query, read[kind], free));
+      rows = sortRows(matched, legacy, sortValue, !!args.reverse);
+      if (ordered.size >= 16) ordered.clear();
+      ordered.set(key, rows);
+    }
+    return paginate(rows, args, kind, legacy, sortValue, true);
   };
   const count = (kind: Filterable, rows: Row[], args: { query?: string | null; limit?: number | null }) => {
     const query = parseSearchQuery(args.query);
@@ -104,15 +119,15 @@ export function buildRoot(store: ShopifyStore) {
   };
   const query = {
     shop: () => store.shop,
-    customers: (args: ListArgs) => list('customers', [...store.customers.values()], args),
+    customers: (args: ListArgs) => list('customers', store.customers, args),
     customer: ({ id }: { id: string }) => store.byGid(id) ?? null,
     customersCount: (args: { query?: string }) => count('customers', [...store.customers.values()], args),
-    products: (args: ListArgs) => list('products', [...store.products.values()], args),
+    products: (args: ListArgs) => list('products', store.products, args),
     product: ({ id }: { id: string }) => store.byGid(id) ?? null,
     productsCount: (args: { query?: string; limit?: number }) =>
       count('products', [...store.products.values()], args),
-    productVariants: (args: ListArgs) => list('productVariants', [...store.variants.values()], args),
-    orders: (args: ListArgs) => list('orders', [...store.orders.values()], args),
+    productVariants: (args: ListArgs) => list('productVariants', store.variants, args),
+    orders: (args: ListArgs) => list('orders', store.orders, args),
     order: ({ id }: { id: string }) => store.byGid(id) ?? null,
     ordersCount: (args: { query?: string; limit?: number }) =>
       count('orders', [...store.orders.values()], args),

@@ -225,12 +225,53 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
       page: 'page must be greater than or equal to 1',
     });
   }
-  let rows = [...store.table(resource).values()];
-  if (resource === 'variations') {
-    if (!store.products.has(parentId!))
-      throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
-    rows = rows.filter((row) => row.parent_id === parentId);
+  if (resource === 'variations' && !store.products.has(parentId!))
+    throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
+  const rows = listing(store, resource, query, parentId);
+  const total = rows.length;
+  const totalPages = Math.ceil(total / perPage);
+  res.setHeader('X-WP-Total', String(total));
+  res.setHeader('X-WP-TotalPages', String(totalPages));
+  const link = (p: number, rel: string) => {
+    const params = new URLSearchParams({
+      ...pickUserParams(query),
+      page: String(p),
+      per_page: String(perPage),
+    });
+    return `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${params.toString()}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page > 1 && page <= totalPages + 1) links.push(link(page - 1, 'prev'));
+  if (page < totalPages) links.push(link(page + 1, 'next'));
+  if (links.length > 0) res.setHeader('Link', links.join(', '));
+  res.json(
+    rows.slice((page - 1) * perPage, page * perPage).map((row) => onlyFields(view(resource, row), query)),
+  );
+}
+
+/** Listings by query, until the store's next write: paging through a store sorts it once, not per page. */
+const listings = new WeakMap<WooStore, { writes: number; byQuery: Map<string, Row[]> }>();
+
+/** The rows a list query selects, in its order (every page of one query shares them). */
+function listing(
+  store: WooStore,
+  resource: Resource,
+  query: Record<string, string>,
+  parentId?: number,
+): Row[] {
+  const selection = pickUserParams(query);
+  delete selection.page;
+  delete selection.per_page;
+  const key = JSON.stringify([resource, parentId, store.table(resource).size, selection]);
+  let cache = listings.get(store);
+  if (!cache || cache.writes !== store.writes) {
+    cache = { writes: store.writes, byQuery: new Map() };
+    listings.set(store, cache);
   }
+  const known = cache.byQuery.get(key);
+  if (known) return known;
+  let rows = [...store.table(resource).values()];
+  if (resource === 'variations') rows = rows.filter((row) => row.parent_id === parentId);
   rows = rows.filter((row) => matches(resource, row, query));
   const orderby =
     query.orderby ?? (resource === 'customers' ? 'name' : resource === 'variations' ? 'menu_order' : 'date');
@@ -253,25 +294,9 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
     const kb = sortKey(b);
     return (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id) * direction;
   });
-  const total = rows.length;
-  const totalPages = Math.ceil(total / perPage);
-  res.setHeader('X-WP-Total', String(total));
-  res.setHeader('X-WP-TotalPages', String(totalPages));
-  const link = (p: number, rel: string) => {
-    const params = new URLSearchParams({
-      ...pickUserParams(query),
-      page: String(p),
-      per_page: String(perPage),
-    });
-    return `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${params.toString()}>; rel="${rel}"`;
-  };
-  const links: string[] = [];
-  if (page > 1 && page <= totalPages + 1) links.push(link(page - 1, 'prev'));
-  if (page < totalPages) links.push(link(page + 1, 'next'));
-  if (links.length > 0) res.setHeader('Link', links.join(', '));
-  res.json(
-    rows.slice((page - 1) * perPage, page * perPage).map((row) => onlyFields(view(resource, row), query)),
-  );
+  if (cache.byQuery.size >= 16) cache.byQuery.clear();
+  cache.byQuery.set(key, rows);
+  return rows;
 }
 
 /** WordPress's global `_fields` parameter: only the named top-level fields of each item. */

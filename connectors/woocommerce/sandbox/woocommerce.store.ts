@@ -49,6 +49,12 @@ const STOCK_REDUCING = ['processing', 'completed', 'on-hold'];
  * computed from lines, and stock reduced by paid orders (as wc_maybe_reduce_stock_levels does).
  */
 export class WooStore {
+  /** Which rows hold an email, a SKU (products and variations share one) or a slug: one lookup per check. */
+  private readonly emails = new ValueIndex((row) =>
+    row.email ? String(row.email).toLowerCase() : undefined,
+  );
+  private readonly skus = new ValueIndex((row) => (row.sku ? String(row.sku) : undefined));
+  private readonly slugs = new ValueIndex((row) => (row.slug ? String(row.slug) : undefined));
   readonly customers = new Map<number, Row>();
   readonly products = new Map<number, Row>();
   readonly variations = new Map<number, Row>();
@@ -81,7 +87,18 @@ export class WooStore {
     row.id = id;
     if (resource === 'orders') row.number = row.number ?? String(id);
     this.table(resource).set(id, row);
+    for (const index of this.indexesOf(resource)) index.add(row);
     return row;
+  }
+
+  private indexesOf(resource: Resource): ValueIndex[] {
+    return resource === 'customers'
+      ? [this.emails]
+      : resource === 'products'
+        ? [this.skus, this.slugs]
+        : resource === 'variations'
+          ? [this.skus]
+          : [];
   }
 
   private insertVariation(product: Row, raw: Row, seeded = false): Row {
@@ -125,7 +142,10 @@ export class WooStore {
     if (resource === 'products' || resource === 'variations')
       Object.assign(patch, priceFields(patch, existing));
     if (patch.stock_quantity !== undefined) patch.stock_status = stockStatus(patch.stock_quantity);
+    const indexes = this.indexesOf(resource);
+    for (const index of indexes) index.delete(existing);
     Object.assign(existing, patch, { date_modified: wpDate(now), date_modified_gmt: wpDate(now) });
+    for (const index of indexes) index.add(existing);
     if (resource === 'variations') refreshVariablePrice(this.products.get(existing.parent_id)!, this);
     if (resource === 'orders') {
       if (patch.line_items || patch.shipping_lines || patch.fee_lines) computeOrderTotals(existing);
@@ -155,8 +175,13 @@ export class WooStore {
     }
     this.writes++;
     this.table(resource).delete(id);
+    for (const index of this.indexesOf(resource)) index.delete(existing);
     if (resource === 'products')
-      for (const variationId of existing.variations as number[]) this.variations.delete(variationId);
+      for (const variationId of existing.variations as number[]) {
+        const variation = this.variations.get(variationId);
+        if (variation) this.skus.delete(variation);
+        this.variations.delete(variationId);
+      }
     if (resource === 'variations') {
       const parent = this.products.get(existing.parent_id);
       if (parent) parent.variations = (parent.variations as number[]).filter((v) => v !== id);
@@ -190,9 +215,7 @@ export class WooStore {
       }
       if (
         body.email !== undefined &&
-        [...this.customers.values()].some(
-          (c) => c !== existing && c.email.toLowerCase() === String(body.email).toLowerCase(),
-        )
+        this.emails.holders(String(body.email).toLowerCase()).some((c) => c !== existing)
       ) {
         throw new WcError(
           'registration-error-email-exists',
@@ -205,9 +228,7 @@ export class WooStore {
         throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
       const sku = body.sku;
       if (sku) {
-        const taken = [...this.products.values(), ...this.variations.values()].some(
-          (p) => p !== existing && p.sku === sku,
-        );
+        const taken = this.skus.holders(String(sku)).some((p) => p !== existing);
         if (taken) throw new WcError('product_invalid_sku', 'Invalid or duplicated SKU.', 400);
       }
       if (
@@ -326,8 +347,8 @@ export class WooStore {
       ...raw,
     };
     row.slug = row.slug || slugify(String(row.name));
-    const taken = [...this.products.values()].map((p) => p.slug);
-    if (taken.includes(row.slug)) row.slug = uniqueSlug(row.slug, taken);
+    const taken = (slug: string) => this.slugs.holders(slug).length > 0;
+    if (taken(row.slug)) row.slug = uniqueSlug(row.slug, taken);
     row.images = (row.images as Row[]).map((image, index) => ({
       id: this.nextId++,
       name: '',
@@ -557,8 +578,35 @@ function slugify(text: string): string {
   );
 }
 
-function uniqueSlug(slug: string, taken: string[]): string {
+function uniqueSlug(slug: string, taken: (slug: string) => boolean): string {
   let n = 2;
-  while (taken.includes(`${slug}-${n}`)) n++;
+  while (taken(`${slug}-${n}`)) n++;
   return `${slug}-${n}`;
+}
+
+/**
+ * The rows holding each value of one field, kept on every insert, update and delete. A row changed in place
+ * (a test editing the store directly) is checked again on lookup, so the index never claims a stale holder.
+ */
+class ValueIndex {
+  private readonly rows = new Map<string, Set<Row>>();
+
+  constructor(private readonly valueOf: (row: Row) => string | undefined) {}
+
+  add(row: Row): void {
+    const value = this.valueOf(row);
+    if (value === undefined) return;
+    const holders = this.rows.get(value);
+    if (holders) holders.add(row);
+    else this.rows.set(value, new Set([row]));
+  }
+
+  delete(row: Row): void {
+    const value = this.valueOf(row);
+    if (value !== undefined) this.rows.get(value)?.delete(row);
+  }
+
+  holders(value: string): Row[] {
+    return [...(this.rows.get(value) ?? [])].filter((row) => this.valueOf(row) === value);
+  }
 }
