@@ -106,20 +106,24 @@ export class ShopifyGraphqlClient {
 
   private async once<T>(query: string, variables: Record<string, unknown>): Promise<T> {
     // Reserve the query's requested cost, then settle with what Shopify says it really cost.
-    const reserved = Math.min(estimateQueryCost(query, variables), SHOPIFY_FACTS.maxQueryCost);
-    await this.limiter?.acquire(reserved);
-    await this.waitForBudget(reserved);
+    const estimate = Math.min(estimateQueryCost(query, variables), SHOPIFY_FACTS.maxQueryCost);
+    const reserved = (await this.limiter?.acquire(estimate)) ?? 0;
+    await this.waitForBudget(estimate);
     this.stats.calls++;
+    const known = this.throttle;
+    let actual: number | null = null;
     try {
       const response = await this.client.request(query, { variables, retries: 0 });
-      const actual = this.remember(response.extensions);
-      // Shopify charges the actual cost in the end (unused requested points are refunded), and its
-      // throttleStatus is the truth about the bucket.
-      await this.limiter?.settle((actual ?? reserved) - reserved, this.throttle?.currentlyAvailable);
+      actual = this.remember(response.extensions);
       return response.data as T;
     } catch (error) {
       this.stats.errors++;
       throw this.translate(query, error);
+    } finally {
+      // Shopify charges the actual cost (unused requested points are refunded; a throttled or failed query
+      // costs nothing), and its throttleStatus is the truth about the bucket: every reservation is settled.
+      const reported = this.throttle !== known ? this.throttle?.currentlyAvailable : undefined;
+      if (this.limiter) await this.limiter.settle(reserved, actual, reported);
     }
   }
 

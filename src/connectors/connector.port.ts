@@ -211,12 +211,14 @@ export interface TokenVault {
 
 /** Paces calls to a platform across processes: resolves once `points` of the platform's budget are ours. */
 export interface CallLimiter {
-  acquire(points: number): Promise<void>;
+  /** Waits until the budget holds `points` and reserves them; answers how many were reserved. */
+  acquire(points: number): Promise<number>;
   /**
-   * Corrects a reservation once the platform has said what a call really cost (+ takes more, − gives back),
-   * and never lets the balance stand above what the platform reports as available.
+   * Closes a reservation once the call is over: `actual` is what the platform charged (null when it did not
+   * say, and the reservation is given back), `reportedAvailable` what it says its bucket holds now. Clients of
+   * a platform that reports its costs settle every reservation, failures included.
    */
-  settle(delta: number, reportedAvailable?: number): Promise<void>;
+  settle(reserved: number, actual: number | null, reportedAvailable?: number): Promise<void>;
 }
 
 /** A platform's documented budget: `capacity` points, refilled at `refillPerSecond`. */

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import IORedis from 'ioredis';
+import { REDIS_URL } from '../../../test/helpers/service';
+import { RedisTokenBucket } from './redis-token-bucket';
+
+/** Shopify's shape: 1000 points, 50 a second. Two buckets on one key are two workers sharing one budget. */
+describe('the shared Redis budget (real Redis)', () => {
+  const redis = new IORedis(REDIS_URL);
+  afterAll(() => redis.quit());
+
+  const pair = () => {
+    const key = `switchyard-test:budget:${randomUUID()}`;
+    const waits: number[] = [];
+    const bucket = () => new RedisTokenBucket(redis, key, 1000, 50, (ms) => waits.push(ms));
+    return { a: bucket(), b: bucket(), waits, balance: async () => Number(await redis.hget(key, 'tokens')) };
+  };
+
+  it("follows the platform's report up as well as down: a query estimated high and charged little costs little", async () => {
+    const { a, waits, balance } = pair();
+    expect(await a.acquire(600)).toBe(600);
+    await a.settle(600, 12, 988);
+    expect(await balance()).toBeCloseTo(988, 0);
+    await a.acquire(900);
+    expect(waits).toEqual([]);
+  });
+
+  it('gives a reservation back when the reply carries no cost (a failed or throttled call)', async () => {
+    const { a, balance } = pair();
+    await a.acquire(700);
+    expect(await balance()).toBeLessThan(301);
+    await a.settle(700, null);
+    expect(await balance()).toBeGreaterThan(999);
+  });
+
+  it("counts another worker's reservation still in flight against the platform's report", async () => {
+    const { a, b, waits, balance } = pair();
+    await a.acquire(500);
+    await b.acquire(300);
+    // B's reply says the shop holds 995: A's 500 is not charged there yet, so 495 are ours to spend.
+    await b.settle(300, 5, 995);
+    expect(await balance()).toBeCloseTo(495, 0);
+    await b.acquire(600);
+    expect(waits.length).toBe(1);
+    expect(waits[0]).toBeGreaterThan(1000);
+    // A settles: the shop's report less B's 600 now in flight.
+    await a.settle(500, 8, 990);
+    expect(await balance()).toBeCloseTo(390, 0);
+    // Nothing in flight: the report alone counts.
+    await b.settle(600, 9, 985);
+    expect(await balance()).toBeCloseTo(985, 0);
+  });
+
+  it('never trusts a report above the capacity, and charges what the platform says when it does not report', async () => {
+    const { a, balance } = pair();
+    await a.acquire(100);
+    await a.settle(100, 350);
+    expect(await balance()).toBeLessThan(651);
+    await a.acquire(10);
+    await a.settle(10, 10, 5000);
+    expect(await balance()).toBe(1000);
+  });
+});
