@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { SwitchyardError } from '../common/errors';
 import { readPath } from './field-path';
 import { MAPPING_FUNCTIONS } from './jsonata-functions';
+import { NEEDS_JSONATA, plainExpression } from './plain-expression';
 import type { FieldSpec, MappingFile } from './mapping-file.schema';
 import { scalarText } from '../common/text';
 
@@ -16,11 +17,18 @@ export type CompiledDirection = (
   context: MappingContext,
 ) => Promise<Record<string, unknown>>;
 
-type FieldFn = (input: unknown, root: unknown, context: MappingContext) => Promise<unknown>;
+/** A field's value: plain, or a promise when (and only when) JSONata had to evaluate an expression. */
+type Value = unknown;
+type FieldFn = (input: unknown, root: unknown, context: MappingContext) => Value;
+
+/** Applies `next` to a value, or to what a promise settles to: no promise is made where none is needed. */
+function then(value: Value, next: (settled: unknown) => unknown): Value {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
 
 /**
- * Compiles one direction of a mapping file into a function. JSONata expressions are parsed here,
- * once per run, never per record.
+ * Compiles one direction of a mapping file into a function. Paths, value maps, defaults, references and the
+ * common expressions run as plain functions; JSONata, parsed once per run, only evaluates what needs it.
  */
 export function compileDirection(
   mapping: Pick<MappingFile, 'mapping'>,
@@ -30,7 +38,7 @@ export function compileDirection(
   const compiled = compileFields(mapping.mapping, fields, '');
   const consumed = extra ? new Set([...extra.consumes, ...topLevelPaths(fields)]) : undefined;
   return async (input, context) => {
-    const output = await compiled(input, input, context);
+    const output = (await compiled(input, input, context)) as Record<string, unknown>;
     if (consumed) {
       const leftover = Object.fromEntries(Object.entries(input).filter(([key]) => !consumed.has(key)));
       output.extra = { ...leftover, ...(output.extra ?? {}) };
@@ -43,21 +51,32 @@ function compileFields(mappingId: string, fields: Record<string, FieldSpec | str
   const compiled = Object.entries(fields).map(
     ([name, spec]) => [name, compileField(mappingId, spec, prefix + name)] as const,
   );
-  return async (input: unknown, root: unknown, context: MappingContext) => {
+  return (input: unknown, root: unknown, context: MappingContext): Value => {
     const output: Record<string, unknown> = {};
+    let pending: Promise<void>[] | undefined;
     for (const [name, fn] of compiled) {
-      const value = await fn(input, root, context);
-      if (value !== undefined) output[name] = value;
+      const value = fn(input, root, context);
+      if (value instanceof Promise)
+        (pending ??= []).push(
+          value.then((settled) => {
+            if (settled !== undefined) output[name] = settled;
+          }),
+        );
+      else if (value !== undefined) output[name] = value;
     }
-    return output;
+    if (!pending) return output;
+    // Fields keep the mapping's order whichever settled first.
+    return Promise.all(pending).then(() =>
+      Object.fromEntries(compiled.filter(([name]) => name in output).map(([name]) => [name, output[name]])),
+    );
   };
 }
 
 function compileField(mappingId: string, raw: FieldSpec | string, where: string): FieldFn {
   const spec: FieldSpec = typeof raw === 'string' ? { path: raw } : raw;
   const base = compileBase(mappingId, spec, where);
-  return async (input, root, context) => {
-    let value = await base(input, root, context);
+  const finish = (input: unknown) => (settled: unknown) => {
+    let value = settled;
     if (spec.map) value = applyValueMap(spec.map, value);
     if ((value === undefined || value === null || value === '') && spec.default !== undefined)
       value = spec.default;
@@ -71,35 +90,41 @@ function compileField(mappingId: string, raw: FieldSpec | string, where: string)
     }
     return value;
   };
+  if (!spec.map && spec.default === undefined && !spec.ref) return base;
+  return (input, root, context) => then(base(input, root, context), finish(input));
 }
 
 function compileBase(mappingId: string, spec: FieldSpec, where: string): FieldFn {
   if (spec.each !== undefined && spec.fields) {
     const eachPath = spec.each;
     const item = compileFields(mappingId, spec.fields, `${where}.`);
-    return async (input, root, context) => {
+    return (input, root, context) => {
       const list = readPath(input, eachPath);
       if (list == null) return [];
-      const items = Array.isArray(list) ? list : [list];
-      return Promise.all(items.map((element) => item(element, root, context)));
+      const items = (Array.isArray(list) ? list : [list]).map((element) => item(element, root, context));
+      return items.some((value) => value instanceof Promise) ? Promise.all(items) : items;
     };
   }
   if (spec.expr !== undefined) {
     const expression = compileExpression(mappingId, spec.expr, where);
-    return async (input, root, context) => {
-      const result = await expression.evaluate(input, { root, ctx: context });
-      return unwrapSequence(result);
+    const evaluate = (input: unknown, root: unknown, context: MappingContext) =>
+      expression.evaluate(input, { root, ctx: context }).then(unwrapSequence);
+    const plain = plainExpression(expression.ast());
+    if (!plain) return evaluate;
+    return (input, root, context) => {
+      const value = plain(input, context);
+      return value === NEEDS_JSONATA ? evaluate(input, root, context) : value;
     };
   }
   if (spec.value !== undefined) {
     const constant = spec.value;
-    return () => Promise.resolve(structuredClone(constant));
+    return () => structuredClone(constant);
   }
   if (spec.path !== undefined) {
     const path = spec.path;
-    return (input) => Promise.resolve(readPath(input, path));
+    return (input) => readPath(input, path);
   }
-  return () => Promise.resolve(undefined);
+  return () => undefined;
 }
 
 function compileExpression(mappingId: string, source: string, where: string) {

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsonata from 'jsonata';
+import { parse } from 'yaml';
+import { mappingsDir } from './mapping.loader';
+import { MAPPING_FUNCTIONS } from './jsonata-functions';
+import { NEEDS_JSONATA, plainExpression } from './plain-expression';
+
+/** Every `expr:` of every shipped mapping file. */
+function shippedExpressions(): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'expr' && typeof value === 'string') found.add(value);
+        else walk(value);
+      }
+  };
+  for (const platform of readdirSync(mappingsDir()))
+    for (const file of readdirSync(join(mappingsDir(), platform)))
+      walk(parse(readFileSync(join(mappingsDir(), platform, file), 'utf8')));
+  return [...found];
+}
+
+/** The values a field may hold in the wild: what the plain form must answer as JSONata does, or hand over. */
+const SAMPLES: unknown[] = [
+  'text',
+  '',
+  '2024-03-01 10:00:00',
+  '12.50',
+  42,
+  1.5,
+  0,
+  true,
+  null,
+  undefined,
+  ['a', 'b'],
+  ['only'],
+  [],
+  { amount: '1.00', currency: 'EUR' },
+  'gid://shopify/Customer/12',
+];
+
+function evaluate(expr: string, input: unknown, context: Record<string, unknown>) {
+  const expression = jsonata(expr);
+  for (const [name, { fn, signature }] of Object.entries(MAPPING_FUNCTIONS))
+    expression.registerFunction(name, fn, signature);
+  return expression.evaluate(input, { ctx: context }).then(
+    (value: unknown) => ({ value: Array.isArray(value) ? Array.from(value) : value }),
+    (error: Error) => ({ error: error.message }),
+  );
+}
+
+/** An input where every name the expression reads holds `value` (nested paths built out). */
+function inputHolding(expr: string, value: unknown, other: unknown): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const path of expr.match(/(?<![$\w.'])[a-z_][\w]*(\.[a-z_][\w]*)*/gi) ?? []) {
+    const keys = path.split('.');
+    let node = input;
+    keys.forEach((key, i) => {
+      if (i === keys.length - 1) node[key] = key === 'currency' || key === 'currencyCode' ? other : value;
+      else
+        node = (node[key] = typeof node[key] === 'object' && node[key] ? node[key] : {}) as Record<
+          string,
+          unknown
+        >;
+    });
+  }
+  return input;
+}
+
+describe('plain expressions', () => {
+  const expressions = shippedExpressions();
+  const plain = expressions.filter((expr) => plainExpression(jsonata(expr).ast() as never) !== undefined);
+
+  it('cover the shipped mappings’ common shapes and leave the rest to JSONata', () => {
+    expect(expressions.length).toBeGreaterThan(100);
+    expect(plain).toEqual(
+      expect.arrayContaining(['$toUtc(createdAt)', '$string(id)', '$nullIfEmpty(billing.phone)']),
+    );
+    expect(plain).not.toContain("[tags[$not($contains($, 'switchyard-source-'))]]");
+    expect(plain).not.toContain('$splitTags(tags)');
+  });
+
+  it('answer exactly what JSONata answers, for every shipped plain expression and every kind of value', async () => {
+    let compared = 0;
+    for (const expr of plain) {
+      const fn = plainExpression(jsonata(expr).ast())!;
+      for (const value of SAMPLES)
+        for (const other of ['EUR', undefined]) {
+          const input = inputHolding(expr, value, other);
+          const context = { currency: 'USD' };
+          let answer: { value?: unknown; error?: string };
+          try {
+            answer = { value: fn(input, context) };
+          } catch (error) {
+            answer = { error: (error as Error).message };
+          }
+          if (answer.value === NEEDS_JSONATA) continue;
+          const expected = await evaluate(expr, input, context);
+          if ('error' in expected)
+            expect({ expr, input, answer }).toEqual({ expr, input, answer: { error: expect.any(String) } });
+          else expect({ expr, input, answer }).toEqual({ expr, input, answer: expected });
+          compared++;
+        }
+    }
+    expect(compared).toBeGreaterThan(plain.length);
+  });
+});
