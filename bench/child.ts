@@ -1,6 +1,8 @@
 import { runMigrate } from '../src/cli/migrate.command';
 import { platformNames } from '../src/connectors/connector.registry';
 import type { Baseline } from './baselines/baseline';
+import { salesforceToHubspot } from './baselines/salesforce-to-hubspot';
+import { shopifyToHubspot } from './baselines/shopify-to-hubspot';
 import { shopifyToWoocommerce } from './baselines/shopify-to-woocommerce';
 
 /**
@@ -9,6 +11,8 @@ import { shopifyToWoocommerce } from './baselines/shopify-to-woocommerce';
  */
 export const BASELINES: Record<string, Baseline> = {
   'shopify-to-woocommerce': shopifyToWoocommerce,
+  'shopify-to-hubspot': shopifyToHubspot,
+  'salesforce-to-hubspot': salesforceToHubspot,
 };
 
 export interface ChildUsage {

@@ -58,6 +58,7 @@ export const FLOWS: Flow[] = [
     },
     // 100 requests per rolling 10 s (private app, Free/Starter) × batch of 100.
     ceiling: { recordsPerSecond: 1000, basis: '10 requests/s × 100 per batch' },
+    baseline: 'shopify-to-hubspot',
   },
   {
     name: 'salesforce-to-hubspot',
@@ -65,6 +66,7 @@ export const FLOWS: Flow[] = [
     destination: { platform: 'hubspot', seed: HUBSPOT_OWNERS },
     entities: ['users', 'organizations', 'contacts', 'products', 'deals'],
     ceiling: { recordsPerSecond: 1000, basis: '10 requests/s × 100 per batch' },
+    baseline: 'salesforce-to-hubspot',
   },
 ];
 

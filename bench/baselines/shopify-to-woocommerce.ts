@@ -7,22 +7,9 @@ import {
   VARIANTS_QUERY,
 } from '../../connectors/shopify/shopify.queries';
 import { type Baseline, type Endpoints, regroup } from './baseline';
+import { shopifyPages } from './shopify-pages';
 
 type Node = Record<string, any>;
-interface Connection {
-  nodes: Node[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
-/** Every node of a connection, a page at a time, at the page size the hub reads too. */
-async function* pages(client: ShopifyGraphqlClient, query: string, field: string, first: number) {
-  let after: string | null = null;
-  do {
-    const data: Record<string, Connection> = await client.request(query, { first, after });
-    yield data[field].nodes;
-    after = data[field].pageInfo.hasNextPage ? data[field].pageInfo.endCursor : null;
-  } while (after);
-}
 
 const address = (a: Node | null) =>
   a
@@ -54,7 +41,7 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
   let records = 0;
 
   const customerIds = new Map<string, number>();
-  for await (const group of regroup(pages(shopify, CUSTOMERS_QUERY, 'customers', 250), 100)) {
+  for await (const group of regroup(shopifyPages(shopify, CUSTOMERS_QUERY, 'customers', 250), 100)) {
     const made = await batch(
       'customers/batch',
       group.map((c) => ({
@@ -70,10 +57,10 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
   }
 
   const variants = new Map<string, Node[]>();
-  for await (const nodes of pages(shopify, VARIANTS_QUERY, 'productVariants', 250))
+  for await (const nodes of shopifyPages(shopify, VARIANTS_QUERY, 'productVariants', 250))
     for (const v of nodes) variants.set(v.product.id, [...(variants.get(v.product.id) ?? []), v]);
   const variantIds = new Map<string, { product: number; variation: number }>();
-  for await (const group of regroup(pages(shopify, PRODUCTS_QUERY, 'products', 25), 100)) {
+  for await (const group of regroup(shopifyPages(shopify, PRODUCTS_QUERY, 'products', 25), 100)) {
     const made = await batch(
       'products/batch',
       group.map((p) => {
@@ -118,7 +105,7 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
     records += group.length;
   }
 
-  for await (const group of regroup(pages(shopify, ORDERS_QUERY, 'orders', 10), 100)) {
+  for await (const group of regroup(shopifyPages(shopify, ORDERS_QUERY, 'orders', 10), 100)) {
     await batch(
       'orders/batch',
       group.map((o) => ({
