@@ -11,10 +11,12 @@ export interface Flow {
   /** Extra plan lines (mappings a destination needs). */
   plan?: Record<string, unknown>;
   /**
-   * The destination's documented record ceiling with its limits on, records a second: batch cap × requests
-   * a second. Shopify's is a point budget, not a request count; it is reported as points when known.
+   * The destination's documented budget with its limits on: `burst` requests at once, `perSecond` after, each
+   * carrying up to `batch` records. In a run of t seconds it takes at most batch × (burst + perSecond × t).
    */
-  ceiling?: { recordsPerSecond: number; basis: string };
+  ceiling?: { batch: number; burst: number; perSecond: number; basis: string };
+  /** Where the source's own limit binds first with limits on (Shopify's read points): left out by default. */
+  sourceBound?: boolean;
   baseline?: string;
 }
 
@@ -37,7 +39,8 @@ export const FLOWS: Flow[] = [
     destination: { platform: 'woocommerce', seed: { kind: 'empty', seed: { currency: 'EUR' } } },
     entities: ['customers', 'products', 'orders'],
     // The sandbox's host limit (50 requests a second, as a managed WordPress host sets) × batch of 100.
-    ceiling: { recordsPerSecond: 5000, basis: '50 requests/s × 100 per batch' },
+    ceiling: { batch: 100, burst: 50, perSecond: 50, basis: '50 requests a second × 100 per batch' },
+    sourceBound: true,
     baseline: 'shopify-to-woocommerce',
   },
   {
@@ -57,7 +60,13 @@ export const FLOWS: Flow[] = [
       },
     },
     // 100 requests per rolling 10 s (private app, Free/Starter) × batch of 100.
-    ceiling: { recordsPerSecond: 1000, basis: '10 requests/s × 100 per batch' },
+    ceiling: {
+      batch: 100,
+      burst: 100,
+      perSecond: 10,
+      basis: '100 requests per rolling 10 s × 100 per batch',
+    },
+    sourceBound: true,
     baseline: 'shopify-to-hubspot',
   },
   {
@@ -65,7 +74,12 @@ export const FLOWS: Flow[] = [
     source: { platform: 'salesforce', seed: { kind: 'salesforce-org', customers: 0 } },
     destination: { platform: 'hubspot', seed: HUBSPOT_OWNERS },
     entities: ['users', 'organizations', 'contacts', 'products', 'deals'],
-    ceiling: { recordsPerSecond: 1000, basis: '10 requests/s × 100 per batch' },
+    ceiling: {
+      batch: 100,
+      burst: 100,
+      perSecond: 10,
+      basis: '100 requests per rolling 10 s × 100 per batch',
+    },
     baseline: 'salesforce-to-hubspot',
   },
 ];

@@ -17,7 +17,12 @@ export class HubSpotWrites {
   readonly sdk: Client;
 
   constructor(url: string) {
-    this.sdk = new Client({ accessToken: HUBSPOT_FACTS.sandboxAccessToken, basePath: url });
+    // The SDK's own retry answers a 429 (TEN_SECONDLY_ROLLING) with a wait.
+    this.sdk = new Client({
+      accessToken: HUBSPOT_FACTS.sandboxAccessToken,
+      basePath: url,
+      numberOfApiCallRetries: 6,
+    });
   }
 
   async prepare(types: HubSpotObjectType[]): Promise<void> {

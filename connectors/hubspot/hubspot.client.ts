@@ -62,7 +62,7 @@ function hubspotProtocol(adjustPace: (headers: Headers) => void): PlatformProtoc
 /**
  * The official @hubspot/api-client pointed at `url`, under the kit's requester and paced the way HubSpot
  * asks: calls are spaced so no rolling ten-second window holds more than the app's limit (read from the
- * X-HubSpot-RateLimit-* headers as they arrive), search at 5 a second; a TEN_SECONDLY_ROLLING or secondly
+ * X-HubSpot-RateLimit-* headers of every reply), search at 5 a second; a TEN_SECONDLY_ROLLING or secondly
  * 429 is answered with a wait, a DAILY one stops the run (PLATFORM_QUOTA) since only midnight helps.
  */
 export class HubSpotClient {
@@ -73,10 +73,9 @@ export class HubSpotClient {
 
   constructor(url: string, accessToken: string, concurrency: number, limiter?: CallLimiter) {
     this.sdk = new Client({ accessToken, basePath: url.replace(/\/+$/, '') });
-    this.pacer = new Bottleneck({
-      maxConcurrent: concurrency,
-      minTime: HUBSPOT_FACTS.tenSecondWindowMs / HUBSPOT_FACTS.tenSecondlyLimit,
-    });
+    // Unpaced until the first reply says the account's limit: no more than `concurrency` calls go out before
+    // it, and an account whose replies carry no limit headers is not slowed by a limit it does not have.
+    this.pacer = new Bottleneck({ maxConcurrent: concurrency, minTime: 0 });
     this.requester = new Requester(
       hubspotProtocol((headers) => this.adjustPace(headers)),
       { limiter },
