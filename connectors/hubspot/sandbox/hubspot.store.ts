@@ -258,10 +258,41 @@ export class HubSpotStore {
     if (!def?.hasUniqueValue)
       throw new HubSpotError(400, 'VALIDATION_ERROR', `${idProperty} is not a unique identifier property`);
     const wanted = idProperty === 'email' ? id.toLowerCase() : id;
-    return this.list(type, false).find((o) => {
-      const value = o.properties[idProperty];
-      return (idProperty === 'email' ? value?.toLowerCase() : value) === wanted;
-    });
+    for (const holder of this.holders(type, idProperty).get(wanted) ?? [])
+      if (!holder.archived && uniqueValue(idProperty, holder.properties[idProperty]) === wanted)
+        return holder;
+    return undefined;
+  }
+
+  /**
+   * Per type and unique property, the records holding each value: built on the first lookup, kept on every
+   * create and update, so a uniqueness check costs one lookup however large the portal (a holder is checked
+   * again on lookup: archived or changed, it no longer counts).
+   */
+  private readonly uniqueIndex = new Map<string, Map<string, Set<HubSpotObject>>>();
+
+  private holders(type: HubSpotObjectType, name: string): Map<string, Set<HubSpotObject>> {
+    let index = this.uniqueIndex.get(`${type}:${name}`);
+    if (!index) {
+      index = new Map();
+      this.uniqueIndex.set(`${type}:${name}`, index);
+      for (const object of this.objects.get(type)!.values()) this.indexValue(index, name, object);
+    }
+    return index;
+  }
+
+  private indexValue(index: Map<string, Set<HubSpotObject>>, name: string, object: HubSpotObject): void {
+    const value = uniqueValue(name, object.properties[name]);
+    if (value === undefined) return;
+    const holders = index.get(value);
+    if (holders) holders.add(object);
+    else index.set(value, new Set([object]));
+  }
+
+  /** After a record's properties changed: its values in every index built for its type. */
+  private reindex(type: HubSpotObjectType, object: HubSpotObject): void {
+    for (const [key, index] of this.uniqueIndex)
+      if (key.startsWith(`${type}:`)) this.indexValue(index, key.slice(type.length + 1), object);
   }
 
   create(type: HubSpotObjectType, properties: Record<string, unknown>): HubSpotObject {
@@ -279,6 +310,7 @@ export class HubSpotStore {
     };
     this.derive(type, object);
     this.objects.get(type)!.set(id, object);
+    this.reindex(type, object);
     this.writes++;
     return object;
   }
@@ -291,6 +323,7 @@ export class HubSpotStore {
     Object.assign(object.properties, values, { [MODIFIED[type]]: now });
     object.updatedAt = now;
     this.derive(type, object);
+    this.reindex(type, object);
     this.writes++;
     return object;
   }
@@ -510,4 +543,10 @@ function pickDefined(input: Partial<PropertyDefinition>): Partial<PropertyDefini
   return Object.fromEntries(
     Object.entries({ label, type, fieldType, groupName, hasUniqueValue }).filter(([, v]) => v !== undefined),
   );
+}
+
+/** A unique property's value as lookups compare it (emails without case). */
+function uniqueValue(name: string, value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  return name === 'email' ? value.toLowerCase() : value;
 }
