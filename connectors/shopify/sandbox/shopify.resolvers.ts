@@ -97,7 +97,9 @@ export function buildRoot(store: ShopifyStore) {
       orderedAt = store.writes;
     }
     const key = JSON.stringify([kind, table.size, args.query ?? '', args.sortKey ?? 'ID', !!args.reverse]);
-    let rows = ordered.get(key);
+    // Only a query's later pages reuse its first page's order: a first page always reads the store as it is
+    // (a test may change the store's maps directly, which counts no write).
+    let rows = args.after || args.before ? ordered.get(key) : undefined;
     if (!rows) {
       const query = parseSearchQuery(args.query);
       const free = (row: Row) =>

@@ -268,7 +268,9 @@ function listing(
     cache = { writes: store.writes, byQuery: new Map() };
     listings.set(store, cache);
   }
-  const known = cache.byQuery.get(key);
+  // Only a query's later pages reuse its first page's order: page 1 always reads the store as it is (a test
+  // may change the store's maps directly, which counts no write).
+  const known = Number(query.page ?? 1) > 1 ? cache.byQuery.get(key) : undefined;
   if (known) return known;
   let rows = [...store.table(resource).values()];
   if (resource === 'variations') rows = rows.filter((row) => row.parent_id === parentId);
