@@ -66,9 +66,10 @@ describe('a crash between a destination write and its ledger rows', () => {
     const woo = await wooSandbox();
     const t = await sqliteLedger();
     try {
-      const prepared = await prepareMigration(
-        plan('half', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
-      );
+      const halfPlan = plan('half', connection(shopify, 'shopify'), connection(woo, 'woocommerce'));
+      // Batches of 10: the crash leaves 10 of the 30 orders written and 20 not yet sent.
+      halfPlan.options.batchSize = 10;
+      const prepared = await prepareMigration(halfPlan);
       await expect(
         runMigration(
           { ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'orders') },

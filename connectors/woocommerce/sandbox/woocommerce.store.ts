@@ -50,11 +50,18 @@ const STOCK_REDUCING = ['processing', 'completed', 'on-hold'];
  */
 export class WooStore {
   /** Which rows hold an email, a SKU (products and variations share one) or a slug: one lookup per check. */
-  private readonly emails = new ValueIndex((row) =>
-    row.email ? String(row.email).toLowerCase() : undefined,
+  private readonly emails = new ValueIndex(
+    (row) => (row.email ? String(row.email).toLowerCase() : undefined),
+    (row) => this.customers.get(row.id) === row,
   );
-  private readonly skus = new ValueIndex((row) => (row.sku ? String(row.sku) : undefined));
-  private readonly slugs = new ValueIndex((row) => (row.slug ? String(row.slug) : undefined));
+  private readonly skus = new ValueIndex(
+    (row) => (row.sku ? String(row.sku) : undefined),
+    (row) => this.products.get(row.id) === row || this.variations.get(row.id) === row,
+  );
+  private readonly slugs = new ValueIndex(
+    (row) => (row.slug ? String(row.slug) : undefined),
+    (row) => this.products.get(row.id) === row,
+  );
   readonly customers = new Map<number, Row>();
   readonly products = new Map<number, Row>();
   readonly variations = new Map<number, Row>();
@@ -585,13 +592,17 @@ function uniqueSlug(slug: string, taken: (slug: string) => boolean): string {
 }
 
 /**
- * The rows holding each value of one field, kept on every insert, update and delete. A row changed in place
- * (a test editing the store directly) is checked again on lookup, so the index never claims a stale holder.
+ * The rows holding each value of one field, kept on every insert, update and delete. A holder is checked again
+ * on lookup (still in its table, still holding the value), so a store changed directly never shows a stale one.
  */
 class ValueIndex {
   private readonly rows = new Map<string, Set<Row>>();
 
-  constructor(private readonly valueOf: (row: Row) => string | undefined) {}
+  constructor(
+    private readonly valueOf: (row: Row) => string | undefined,
+    /** Whether the row is still in its table (a test may delete from the store's maps directly). */
+    private readonly live: (row: Row) => boolean,
+  ) {}
 
   add(row: Row): void {
     const value = this.valueOf(row);
@@ -607,6 +618,6 @@ class ValueIndex {
   }
 
   holders(value: string): Row[] {
-    return [...(this.rows.get(value) ?? [])].filter((row) => this.valueOf(row) === value);
+    return [...(this.rows.get(value) ?? [])].filter((row) => this.live(row) && this.valueOf(row) === value);
   }
 }
