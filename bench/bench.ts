@@ -33,6 +33,8 @@ export interface BenchRun {
   /** With limits on: records a second ÷ the destination's documented ceiling. */
   ceilingShare: number | null;
   entities: { entity: string; records: number; seconds: number; perSecond: number }[];
+  /** Requests per route on each side, to tell what the calls were for. */
+  routes: { source: Record<string, number>; destination: Record<string, number> };
   status: string;
 }
 
@@ -104,6 +106,11 @@ const minus = (after: HostUsage, before: HostUsage): HostUsage => ({
   requests: after.requests - before.requests,
   writes: after.writes - before.writes,
   throttled: after.throttled - before.throttled,
+  routes: Object.fromEntries(
+    Object.entries(after.routes)
+      .map(([route, count]) => [route, count - (before.routes[route] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  ),
   cpuMs: after.cpuMs - before.cpuMs,
   maxRssMb: after.maxRssMb,
 });
@@ -140,6 +147,7 @@ function runOf(
     ceilingShare:
       limits && flow.ceiling ? round(records / ceilingRecords(flow.ceiling, usage.wallMs), 3) : null,
     entities,
+    routes: { source: hosts[0].routes, destination: hosts[1].routes },
     status,
   };
 }

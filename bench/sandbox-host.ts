@@ -15,6 +15,7 @@ export interface HostUsage {
   requests: number;
   writes: number;
   throttled: number;
+  routes: Record<string, number>;
   cpuMs: number;
   maxRssMb: number;
 }
@@ -40,6 +41,7 @@ async function answer(message: Message): Promise<unknown> {
   const counters = sandbox!.counters();
   const usage: HostUsage = {
     ...counters,
+    routes: counters.routes ?? {},
     cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };

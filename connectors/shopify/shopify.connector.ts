@@ -17,6 +17,7 @@ import {
   SwitchyardError,
   type WrittenPart,
 } from '../../src/connectors';
+import { BULK_CURSOR, bulkPages } from './bulk-read';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
 import { shopifyWriteShape } from './shopify.write-shape';
@@ -193,6 +194,10 @@ export class ShopifyConnector implements Connector {
 
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     const kind = this.kind(entity);
+    if (await this.readsInBulk(kind, options)) {
+      yield* this.bulkRead(kind, options);
+      return;
+    }
     const first = Math.min(options.pageSize, ENTITIES[kind].maxPageSize);
     const query = options.modifiedSince ? `updated_at:>${quote(options.modifiedSince)}` : null;
     let after = options.cursor;
@@ -258,6 +263,44 @@ export class ShopifyConnector implements Connector {
   }
 
   // ---- reads -----------------------------------------------------------------------------------
+
+  /**
+   * A bulk export where paging would cost more: from SHOPIFY_FACTS.bulkReadFrom records (or the plan's
+   * `bulkReadFrom`), and to go on with one. A delta read pages: what changed is usually a few pages.
+   */
+  private async readsInBulk(kind: keyof typeof ENTITIES, options: ReadOptions): Promise<boolean> {
+    if (options.cursor) return options.cursor === BULK_CURSOR;
+    if (options.modifiedSince) return false;
+    const from = this.options.bulkReadFrom ?? SHOPIFY_FACTS.bulkReadFrom;
+    if (from === 0) return true;
+    return ((await this.count(kind)) ?? 0) >= from;
+  }
+
+  private bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {
+    const metafields = this.metafields(kind)
+      .map(
+        ({ alias, namespace, key }) =>
+          `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
+      )
+      .join(' ');
+    const assemble = (parent: Row, children: Row[]): Row => {
+      const [node] = this.withMetafields(kind, [parent]);
+      const own = (typename: string) =>
+        children.filter((child) => child.__typename === typename).map(({ __typename, ...rest }) => rest);
+      if (kind === 'products')
+        return {
+          ...node,
+          media: children
+            .filter((child) => child.__typename !== 'ProductVariant')
+            .map(({ __typename, ...rest }) => rest),
+          variants: own('ProductVariant').sort((a, b) => a.position - b.position),
+        };
+      if (kind === 'orders')
+        return { ...node, lineItems: own('LineItem'), shippingLines: own('ShippingLine') };
+      return node;
+    };
+    return bulkPages(this.client, Q.bulkQuery(kind, metafields, null), options.pageSize, assemble);
+  }
 
   /** Adds what the list query leaves out: all variants of products, all line items of orders. */
   private async complete(kind: keyof typeof ENTITIES, nodes: Row[]): Promise<Row[]> {

@@ -35,11 +35,13 @@ export const CUSTOMERS_QUERY = /* GraphQL */ `
   }
 `;
 
-const PRODUCT_FIELDS = `
+const PRODUCT_OWN_FIELDS = `
   id legacyResourceId title handle status vendor productType tags descriptionHtml createdAt updatedAt
   options { name position values }
-  media(first: 10) { nodes { ... on MediaImage { alt image { url altText } } } }
 `;
+const MEDIA_FIELDS = '... on MediaImage { alt image { url altText } }';
+
+const PRODUCT_FIELDS = `${PRODUCT_OWN_FIELDS} media(first: 10) { nodes { ${MEDIA_FIELDS} } }`;
 
 export const PRODUCTS_QUERY = /* GraphQL */ `
   query SwitchyardProducts($first: Int!, $after: String, $query: String) {
@@ -71,7 +73,9 @@ const LINE_FIELDS = `
   variant { id sku product { id } }
 `;
 
-const ORDER_FIELDS = `
+const SHIPPING_LINE_FIELDS = `title code originalPriceSet { ${MONEY_BAG} }`;
+
+const ORDER_OWN_FIELDS = `
   id legacyResourceId name email phone note tags currencyCode sourceIdentifier
   displayFinancialStatus displayFulfillmentStatus cancelledAt processedAt createdAt updatedAt
   customer { id }
@@ -83,7 +87,10 @@ const ORDER_FIELDS = `
   totalDiscountsSet { ${MONEY_BAG} }
   totalPriceSet { ${MONEY_BAG} }
   taxLines { title rate priceSet { ${MONEY_BAG} } }
-  shippingLines(first: 5) { nodes { title code originalPriceSet { ${MONEY_BAG} } } }
+`;
+
+const ORDER_FIELDS = `${ORDER_OWN_FIELDS}
+  shippingLines(first: 5) { nodes { ${SHIPPING_LINE_FIELDS} } }
   lineItems(first: 10) { nodes { ${LINE_FIELDS} } pageInfo { hasNextPage endCursor } }
 `;
 
@@ -111,6 +118,62 @@ export const NODES_QUERY = /* GraphQL */ `
       ... on Customer { ${CUSTOMER_FIELDS} }
       ... on Product { ${PRODUCT_FIELDS} }
       ... on Order { ${ORDER_FIELDS} }
+    }
+  }
+`;
+
+/**
+ * The query a bulk operation runs for an entity: the list query's fields, with its nested lists as whole
+ * connections (no `first`, no follow-up reads). Each nested node says its `__typename`, so its JSONL line is
+ * told apart from its siblings'. `extra` adds fields to the top-level node (the mappings' metafields).
+ */
+export function bulkQuery(kind: 'customers' | 'products' | 'orders', extra: string, search: string | null) {
+  const nested = (fields: string) => `{ nodes { __typename ${fields} } }`;
+  const own = {
+    customers: CUSTOMER_FIELDS,
+    products: `${PRODUCT_OWN_FIELDS} media ${nested(MEDIA_FIELDS)} variants ${nested(VARIANT_FIELDS)}`,
+    orders: `${ORDER_OWN_FIELDS} shippingLines ${nested(SHIPPING_LINE_FIELDS)} lineItems ${nested(LINE_FIELDS)}`,
+  }[kind];
+  const args = `sortKey: ID${search ? `, query: ${JSON.stringify(search)}` : ''}`;
+  return `{ ${kind}(${args}) { nodes { ${extra} ${own} } } }`;
+}
+
+export const BULK_RUN = /* GraphQL */ `
+  mutation SwitchyardBulkRun($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const BULK_STATUS = /* GraphQL */ `
+  query SwitchyardBulkStatus($id: ID!) {
+    node(id: $id) {
+      ... on BulkOperation {
+        id
+        status
+        errorCode
+        objectCount
+        url
+      }
+    }
+  }
+`;
+
+export const CURRENT_BULK = /* GraphQL */ `
+  query SwitchyardCurrentBulk {
+    currentBulkOperation {
+      id
+      status
+      query
     }
   }
 `;

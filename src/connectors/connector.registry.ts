@@ -21,7 +21,7 @@ export interface RunningSandbox {
   url: string;
   port: number;
   /** Write calls served (creates, updates, deletes) and rate-limit refusals: what tests and dry runs check. */
-  counters(): { writes: number; throttled: number; requests: number };
+  counters(): { writes: number; throttled: number; requests: number; routes?: Record<string, number> };
   close(): Promise<void>;
 }
 
@@ -40,6 +40,8 @@ export interface ConnectorOptions {
   reads?: Record<string, string[]>;
   /** The plan's book-keeping options (ERPs): the cut-off date and the account opening entries are booked against. */
   books?: { cutoffDate?: string; openingAccount?: string };
+  /** From how many records an entity is read through the platform's bulk export, where it has one. */
+  bulkReadFrom?: number;
 }
 
 /** What a platform folder under connectors/ registers: its connector, its sandbox and its budget. */

@@ -99,6 +99,7 @@ export async function prepareMigration(
     // The source is read through its mappings; the destination too, by reconcile, through its own.
     reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),
     books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
+    bulkReadFrom: plan.options.bulkReadFrom,
   });
   const source = sourceModule.createConnector(plan.source, options(plan.source, 'inbound'));
   const destination = destinationModule.createConnector(

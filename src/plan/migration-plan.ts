@@ -87,6 +87,12 @@ export const planContent = z
          */
         batchSize: z.number().int().min(1).max(250).optional(),
         concurrency: z.number().int().min(1).max(16).default(4),
+        /**
+         * From how many records an entity is read through the source's bulk export where it has one (Shopify
+         * bulk operations: no per-page cost, one JSONL file). 0 reads every entity in bulk; unset, the
+         * connector's own threshold.
+         */
+        bulkReadFrom: z.number().int().min(0).optional(),
         dryRun: z.boolean().default(false),
         /** Source deletes above this share of an entity's loaded records stop the run before any is made. */
         deleteLimitPercent: z.number().min(0).max(100).default(10),

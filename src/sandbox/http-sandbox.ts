@@ -8,7 +8,12 @@ export interface SandboxCounters {
   requests: number;
   writes: number;
   throttled: number;
+  /** Requests per route (`POST /crm/v3/objects/:id/batch/upsert`), to tell what a run's calls were for. */
+  routes?: Record<string, number>;
 }
+
+/** A path with its ids and numbers folded, so calls to one route count together. */
+const routeOf = (method: string, path: string) => `${method} ${path.replace(/\/(?=[^/]*\d)[^/]+/g, '/:id')}`;
 
 /** An express app on 127.0.0.1 with optional latency; each platform adds its own routes. */
 export function sandboxApp(latencyMs = 0, counters: SandboxCounters): Express {
@@ -16,8 +21,10 @@ export function sandboxApp(latencyMs = 0, counters: SandboxCounters): Express {
   app.disable('x-powered-by');
   // WooCommerce's SDK repeats query parameters; keep one value per key as PHP does.
   app.set('query parser', (query: string) => Object.fromEntries(new URLSearchParams(query)));
-  app.use((_req: Request, _res: Response, next: NextFunction) => {
+  app.use((req: Request, _res: Response, next: NextFunction) => {
     counters.requests++;
+    const route = routeOf(req.method, req.path);
+    (counters.routes ??= {})[route] = (counters.routes[route] ?? 0) + 1;
     if (latencyMs > 0) setTimeout(next, latencyMs);
     else next();
   });
@@ -39,7 +46,12 @@ export function listen(
       resolve({
         url: `http://${host}:${address.port}`,
         port: address.port,
-        counters: () => ({ requests: counters.requests, throttled: counters.throttled, writes: writes() }),
+        counters: () => ({
+          requests: counters.requests,
+          throttled: counters.throttled,
+          writes: writes(),
+          routes: { ...counters.routes },
+        }),
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

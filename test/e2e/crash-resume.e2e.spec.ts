@@ -11,53 +11,62 @@ import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../h
 import { sourceIds, wooList } from '../helpers/woo-api';
 
 describe('a run killed mid-orders', () => {
-  it('SIGKILLed and started again, leaves every order in WooCommerce exactly once', async () => {
-    const shopify = await shopifySandbox(demoShopifySeed());
-    const woo = await wooSandbox(undefined, { latencyMs: 15 });
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));
-    const planFile = join(dir, 'plan.yaml');
-    writeFileSync(
-      planFile,
-      JSON.stringify({
-        name: 'crash',
-        source: connection(shopify, 'shopify'),
-        destination: connection(woo, 'woocommerce'),
-        entities: ['customers', 'products', 'orders'],
-      }),
-    );
-    const env = { DATABASE_URL: `sqlite:${join(dir, 'ledger.db')}` };
-    try {
-      const killed = await runCli(['migrate', planFile, '--json'], env, (kill) => {
-        const timer = setInterval(() => {
-          if (woo.store.orders.size >= 100) {
-            clearInterval(timer);
-            kill();
-          }
-        }, 5);
-      });
-      expect(killed.signal).toBe('SIGKILL');
-      const ordersAtKill = woo.store.orders.size;
-      expect(ordersAtKill).toBeGreaterThanOrEqual(100);
-      expect(ordersAtKill).toBeLessThan(320);
+  it.each([
+    ['paged', {}],
+    // A resumed bulk read starts a new export; the ledger knows what the killed run wrote.
+    ['bulk export', { bulkReadFrom: 0 }],
+  ])(
+    'SIGKILLed and started again (Shopify read %s), leaves every order in WooCommerce exactly once',
+    async (_read, options) => {
+      const shopify = await shopifySandbox(demoShopifySeed());
+      const woo = await wooSandbox(undefined, { latencyMs: 15 });
+      const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));
+      const planFile = join(dir, 'plan.yaml');
+      writeFileSync(
+        planFile,
+        JSON.stringify({
+          name: 'crash',
+          source: connection(shopify, 'shopify'),
+          destination: connection(woo, 'woocommerce'),
+          entities: ['customers', 'products', 'orders'],
+          options,
+        }),
+      );
+      const env = { DATABASE_URL: `sqlite:${join(dir, 'ledger.db')}` };
+      try {
+        const killed = await runCli(['migrate', planFile, '--json'], env, (kill) => {
+          const timer = setInterval(() => {
+            if (woo.store.orders.size >= 100) {
+              clearInterval(timer);
+              kill();
+            }
+          }, 5);
+        });
+        expect(killed.signal).toBe('SIGKILL');
+        const ordersAtKill = woo.store.orders.size;
+        expect(ordersAtKill).toBeGreaterThanOrEqual(100);
+        expect(ordersAtKill).toBeLessThan(320);
 
-      const resumed = await runCli(['migrate', planFile, '--json'], env);
-      expect(resumed.code).toBe(0);
-      const summary = JSON.parse(resumed.stdout) as {
-        status: string;
-        entities: Record<string, Record<string, number>>;
-      };
-      expect(summary.status).toBe('completed');
+        const resumed = await runCli(['migrate', planFile, '--json'], env);
+        expect(resumed.code).toBe(0);
+        const summary = JSON.parse(resumed.stdout) as {
+          status: string;
+          entities: Record<string, Record<string, number>>;
+        };
+        expect(summary.status).toBe('completed');
 
-      const orders = await wooList(woo.url, 'orders');
-      expect(orders).toHaveLength(320);
-      expect(new Set(sourceIds(orders)).size).toBe(320);
-      const customers = await wooList(woo.url, 'customers');
-      expect(new Set(customers.map((c) => c.email)).size).toBe(240);
-      expect(await wooList(woo.url, 'products')).toHaveLength(60);
-    } finally {
-      await Promise.all([shopify.close(), woo.close()]);
-    }
-  }, 120_000);
+        const orders = await wooList(woo.url, 'orders');
+        expect(orders).toHaveLength(320);
+        expect(new Set(sourceIds(orders)).size).toBe(320);
+        const customers = await wooList(woo.url, 'customers');
+        expect(new Set(customers.map((c) => c.email)).size).toBe(240);
+        expect(await wooList(woo.url, 'products')).toHaveLength(60);
+      } finally {
+        await Promise.all([shopify.close(), woo.close()]);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('a crash between a destination write and its ledger rows', () => {

@@ -9,6 +9,8 @@ export interface ConnectionArgs {
   last?: number | null;
   before?: string | null;
   reverse?: boolean | null;
+  /** A bulk operation's nested connection: every node, no `first` needed. */
+  all?: boolean;
 }
 
 interface CursorPayload {
@@ -45,11 +47,11 @@ export function paginate<T>(
   /** `rows` are already in order (sortRows, with `reverse` applied): a page costs a binary search. */
   presorted = false,
 ) {
-  const size = args.first ?? args.last;
+  const size = args.all ? rows.length : (args.first ?? args.last);
   if (size == null) {
     throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
   }
-  if (size > MAX_PAGE || size < 0) {
+  if (!args.all && (size > MAX_PAGE || size < 0)) {
     throw new GraphQLError(
       `The ${args.first != null ? 'first' : 'last'} argument of ${fieldName} must be between 0 and ${MAX_PAGE}`,
       {

@@ -8,6 +8,7 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
+import type { BulkContext } from './bulk-operations';
 import { paginate, sortRows, type ConnectionArgs } from './connection';
 import { matchesQuery, parseSearchQuery } from './search-query';
 import { asList, type Row, type ShopifyStore } from './shopify.store';
@@ -90,7 +91,15 @@ export function buildRoot(store: ShopifyStore) {
   // A query's rows in order, kept until the store's next write: paging through a store sorts it once.
   const ordered = new Map<string, Row[]>();
   let orderedAt = -1;
-  const list = (kind: Filterable, table: Map<number, Row>, args: ListArgs) => {
+  const list = (
+    kind: Filterable,
+    table: Map<number, Row>,
+    given: ListArgs,
+    context?: Partial<BulkContext>,
+  ) => {
+    // A bulk operation reads its top-level connection a chunk at a time.
+    const bulk = context?.bulk;
+    const args = bulk ? { ...given, first: bulk.first, after: bulk.after, last: null, before: null } : given;
     const sortValue = SORT[args.sortKey ?? 'ID'] ?? legacy;
     if (orderedAt !== store.writes) {
       ordered.clear();
@@ -109,7 +118,9 @@ export function buildRoot(store: ShopifyStore) {
       if (ordered.size >= 16) ordered.clear();
       ordered.set(key, rows);
     }
-    return paginate(rows, args, kind, legacy, sortValue, true);
+    const page = paginate(rows, args, kind, legacy, sortValue, true);
+    if (bulk) bulk.page = page;
+    return page;
   };
   const count = (kind: Filterable, rows: Row[], args: { query?: string | null; limit?: number | null }) => {
     const query = parseSearchQuery(args.query);
@@ -121,15 +132,16 @@ export function buildRoot(store: ShopifyStore) {
   };
   const query = {
     shop: () => store.shop,
-    customers: (args: ListArgs) => list('customers', store.customers, args),
+    customers: (args: ListArgs, context?: BulkContext) => list('customers', store.customers, args, context),
     customer: ({ id }: { id: string }) => store.byGid(id) ?? null,
     customersCount: (args: { query?: string }) => count('customers', [...store.customers.values()], args),
-    products: (args: ListArgs) => list('products', store.products, args),
+    products: (args: ListArgs, context?: BulkContext) => list('products', store.products, args, context),
     product: ({ id }: { id: string }) => store.byGid(id) ?? null,
     productsCount: (args: { query?: string; limit?: number }) =>
       count('products', [...store.products.values()], args),
-    productVariants: (args: ListArgs) => list('productVariants', store.variants, args),
-    orders: (args: ListArgs) => list('orders', store.orders, args),
+    productVariants: (args: ListArgs, context?: BulkContext) =>
+      list('productVariants', store.variants, args, context),
+    orders: (args: ListArgs, context?: BulkContext) => list('orders', store.orders, args, context),
     order: ({ id }: { id: string }) => store.byGid(id) ?? null,
     ordersCount: (args: { query?: string; limit?: number }) =>
       count('orders', [...store.orders.values()], args),
@@ -158,6 +170,10 @@ export function buildRoot(store: ShopifyStore) {
 }
 
 type Relation = (source: Row, args: any) => unknown;
+
+/** Inside a bulk operation a nested connection answers all its nodes. */
+const inBulk = (args: ConnectionArgs, context: unknown): ConnectionArgs =>
+  (context as Partial<BulkContext> | undefined)?.bulk ? { ...args, all: true } : args;
 
 export function relations(store: ShopifyStore): Record<string, Record<string, Relation>> {
   const byIndex = (rows: Row[]) => rows.map((row, index) => ({ ...row, __index: index + 1 }));
@@ -234,7 +250,7 @@ export function fieldResolver(store: ShopifyStore): GraphQLFieldResolver<any, un
   const related = relations(store);
   return (source, args, context, info) => {
     const relation = related[info.parentType.name]?.[info.fieldName];
-    if (relation) return relation(source, args);
+    if (relation) return relation(source, inBulk(args as ConnectionArgs, context));
     const value = source?.[info.fieldName];
     if (typeof value === 'function') return value(args, context, info);
     if (value === undefined) return defaultFor(info.returnType, source);

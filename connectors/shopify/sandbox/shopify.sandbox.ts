@@ -4,6 +4,7 @@ import { execute, GraphQLError, Kind, OperationTypeNode, parse, validate, type D
 import {
   listen,
   type RunningSandbox,
+  scalarText,
   sandboxApp,
   type SandboxCounters,
   type SandboxOptions,
@@ -11,6 +12,7 @@ import {
 import { SHOPIFY_FACTS } from '../shopify.facts';
 import { CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';
+import { BulkQueries } from './bulk-operations';
 import { buildRoot, fieldResolver, typeResolver } from './shopify.resolvers';
 import { ShopifyStore } from './shopify.store';
 
@@ -33,6 +35,15 @@ export async function startShopifySandbox(
   const root = buildRoot(store);
   const resolve = fieldResolver(store);
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  const bulk = new BulkQueries(schema, { rootValue: root.query, fieldResolver: resolve, typeResolver });
+  Object.assign(root.mutation, {
+    bulkOperationRunQuery: ({ query }: { query: string }) => bulk.start(query),
+  });
+  const findNode = root.query.node;
+  Object.assign(root.query, {
+    currentBulkOperation: () => bulk.current(),
+    node: (args: { id: string }) => bulk.byId(args.id) ?? findNode(args),
+  });
 
   const app = sandboxApp(options.latencyMs, counters);
   app.use((_req, res, next) => {
@@ -57,6 +68,17 @@ export async function startShopifySandbox(
       scope: 'read_products,write_products,read_customers,write_customers,read_orders,write_orders',
       expires_in: 86399,
     });
+  });
+
+  // A bulk operation's result, where its signed URL points (no access token, as on Shopify's storage).
+  app.get('/bulk-operations/:file', (req: Request, res: Response) => {
+    const file = bulk.fileOf(String(req.params.file), scalarText(req.query.signature));
+    if (!file) {
+      res.status(403).type('application/xml').send('<Error><Code>AccessDenied</Code></Error>');
+      return;
+    }
+    res.type('application/jsonl');
+    res.sendFile(file);
   });
 
   app.post('/admin/api/:version/graphql.json', (req: Request, res: Response) => {
@@ -133,6 +155,7 @@ export async function startShopifySandbox(
       document: document as DocumentNode,
       rootValue: isMutation ? root.mutation : root.query,
       variableValues: variables,
+      contextValue: { origin: `${req.protocol}://${req.get('host')}` },
       fieldResolver: resolve,
       typeResolver,
     }) as { data?: unknown; errors?: readonly GraphQLError[] };
@@ -150,5 +173,12 @@ export async function startShopifySandbox(
   });
 
   const running = await listen(app, options.port, options.host ?? '127.0.0.1', counters, () => store.writes);
-  return { ...running, store };
+  return {
+    ...running,
+    store,
+    close: async () => {
+      await running.close();
+      await bulk.close();
+    },
+  };
 }

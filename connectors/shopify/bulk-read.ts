@@ -1,0 +1,136 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { type ReadPage, SwitchyardError } from '../../src/connectors';
+import type { ShopifyGraphqlClient } from './shopify.client';
+import { BULK_RUN, BULK_STATUS, CURRENT_BULK } from './shopify.queries';
+
+type Row = Record<string, any>;
+
+interface BulkOperation {
+  id: string;
+  status: string;
+  errorCode?: string | null;
+  objectCount?: string;
+  url?: string | null;
+}
+
+/** A page's cursor while a bulk read is under way: a resume starts a new export (the ledger skips what it has). */
+export const BULK_CURSOR = 'bulk';
+
+const POLL_FIRST_MS = 100;
+const POLL_MAX_MS = 5000;
+
+/**
+ * Reads one entity through a bulk operation: starts it (or joins the same export already running), polls
+ * until it completes, and streams the JSONL, a page at a time. A parent's nested objects follow it on lines
+ * of their own, carrying `__parentId`; `assemble` turns a parent and its children into the record the paged
+ * read would have answered. A child whose parent is not the one being assembled is a broken file, refused.
+ */
+export async function* bulkPages(
+  client: ShopifyGraphqlClient,
+  query: string,
+  pageSize: number,
+  assemble: (parent: Row, children: Row[]) => Row,
+): AsyncIterable<ReadPage> {
+  const operation = await finished(client, await start(client, query));
+  if (!operation.url) {
+    yield { records: [], nextCursor: null };
+    return;
+  }
+  const response = await fetch(operation.url).catch((error: Error) => {
+    throw new SwitchyardError('PLATFORM_UNREACHABLE', `cannot download the bulk export (${error.message})`);
+  });
+  if (!response.ok || !response.body)
+    throw new SwitchyardError(
+      'PLATFORM_TEMPORARY',
+      `the bulk export ${operation.id} answered HTTP ${response.status} on download`,
+    );
+  const lines = createInterface({ input: Readable.fromWeb(response.body as any), crlfDelay: Infinity });
+  let page: Row[] = [];
+  let parent: Row | undefined;
+  let children: Row[] = [];
+  let number = 0;
+  for await (const line of lines) {
+    number++;
+    if (line.trim() === '') continue;
+    const object = JSON.parse(line) as Row;
+    if (object.__parentId === undefined) {
+      if (parent) page.push(assemble(parent, children));
+      parent = object;
+      children = [];
+      if (page.length >= pageSize) {
+        yield { records: page, nextCursor: BULK_CURSOR };
+        page = [];
+      }
+      continue;
+    }
+    if (!parent || object.__parentId !== parent.id)
+      throw new SwitchyardError(
+        'PLATFORM_REJECTED',
+        `the bulk export ${operation.id} has, on line ${number}, an object of ${String(object.__parentId)} away from its parent: this connector reads children right after their parent`,
+      );
+    delete object.__parentId;
+    children.push(object);
+  }
+  if (parent) page.push(assemble(parent, children));
+  yield { records: page, nextCursor: null };
+}
+
+/** Starts the export; an export of the same query already under way (a lost reply, a second worker) is joined. */
+async function start(client: ShopifyGraphqlClient, query: string): Promise<string> {
+  let payload: {
+    bulkOperationRunQuery: {
+      bulkOperation: BulkOperation | null;
+      userErrors: { message: string; code?: string }[];
+    };
+  };
+  try {
+    payload = await client.request(BULK_RUN, { query });
+  } catch (error) {
+    // The reply was lost: Shopify may have started it. Ours if the running one runs this very query.
+    if (!(error instanceof SwitchyardError && error.retryable)) throw error;
+    const running = await current(client);
+    if (running?.query === query && !['FAILED', 'CANCELED', 'EXPIRED'].includes(running.status))
+      return running.id;
+    throw error;
+  }
+  const { bulkOperation, userErrors } = payload.bulkOperationRunQuery;
+  if (bulkOperation) return bulkOperation.id;
+  if (userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS')) {
+    const running = await current(client);
+    if (running?.query === query) return running.id;
+    // Another export holds the shop's one slot: wait for it, then ask again.
+    if (running) await finished(client, running.id, true);
+    return start(client, query);
+  }
+  throw new SwitchyardError(
+    'PLATFORM_REJECTED',
+    `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
+  );
+}
+
+async function current(client: ShopifyGraphqlClient) {
+  const data = await client.request<{ currentBulkOperation: (BulkOperation & { query?: string }) | null }>(
+    CURRENT_BULK,
+  );
+  return data.currentBulkOperation;
+}
+
+/** Polls until the export is over; `anyEnd` accepts a failed one (someone else's, that we only wait for). */
+async function finished(client: ShopifyGraphqlClient, id: string, anyEnd = false): Promise<BulkOperation> {
+  let wait = POLL_FIRST_MS;
+  for (;;) {
+    const { node } = await client.request<{ node: BulkOperation | null }>(BULK_STATUS, { id });
+    if (!node)
+      throw new SwitchyardError('PLATFORM_REJECTED', `Shopify no longer knows the bulk export ${id}`);
+    if (node.status === 'COMPLETED' || (anyEnd && !['CREATED', 'RUNNING', 'CANCELING'].includes(node.status)))
+      return node;
+    if (['FAILED', 'CANCELED', 'EXPIRED'].includes(node.status))
+      throw new SwitchyardError(
+        node.errorCode === 'ACCESS_DENIED' ? 'PLATFORM_AUTH' : 'PLATFORM_TEMPORARY',
+        `Shopify's bulk export ${id} ended ${node.status}${node.errorCode ? ` (${node.errorCode})` : ''} after ${node.objectCount ?? 0} objects`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait = Math.min(POLL_MAX_MS, wait * 1.5);
+  }
+}

@@ -1,0 +1,182 @@
+import type { NativeRecord } from '../../src/connectors';
+import { shopifySandbox, type ShopifySandbox } from '../../test/helpers/sandboxes';
+import { BULK_CURSOR } from './bulk-read';
+import { ShopifyConnector } from './shopify.connector';
+import { bulkQuery } from './shopify.queries';
+
+const money = (amount: string) => ({ shopMoney: { amount, currencyCode: 'EUR' } });
+
+/** A store whose lists cross every paged read's limits: 12 lines an order (10 a page), 3 variants, 2 images. */
+function store(customers: number, products: number, orders: number) {
+  return {
+    shop: { currencyCode: 'EUR' },
+    customers: Array.from({ length: customers }, (_, i) => ({
+      id: `gid://shopify/Customer/${i + 1}`,
+      email: `c${i + 1}@example.com`,
+      firstName: `C${i + 1}`,
+      addresses: [{ address1: `Street ${i + 1}`, city: 'Utrecht', zip: '3511', countryCodeV2: 'NL' }],
+      createdAt: '2025-01-01T00:00:00Z',
+    })),
+    products: Array.from({ length: products }, (_, i) => ({
+      id: `gid://shopify/Product/${1000 + i}`,
+      title: `P${i}`,
+      options: [{ name: 'Size', values: ['S', 'M', 'L'] }],
+      variants: ['S', 'M', 'L'].map((size, v) => ({
+        id: `gid://shopify/ProductVariant/${5000 + i * 3 + v}`,
+        sku: `SKU-${i}-${size}`,
+        price: '10.00',
+        selectedOptions: [{ name: 'Size', value: size }],
+      })),
+      media: [
+        { alt: 'front', image: { url: `https://cdn.example/${i}-front.png`, altText: 'front' } },
+        { alt: 'back', image: { url: `https://cdn.example/${i}-back.png`, altText: 'back' } },
+      ],
+    })),
+    orders: Array.from({ length: orders }, (_, i) => ({
+      id: `gid://shopify/Order/${9000 + i}`,
+      name: `#${1000 + i}`,
+      customer: { id: `gid://shopify/Customer/${(i % customers) + 1}` },
+      currencyCode: 'EUR',
+      lineItems: Array.from({ length: 12 }, (_, l) => ({
+        id: `gid://shopify/LineItem/${20000 + i * 12 + l}`,
+        title: `Line ${l}`,
+        quantity: 1,
+        sku: `SKU-0-S`,
+        originalUnitPriceSet: money('10.00'),
+      })),
+      shippingLines: [{ title: 'Post', code: 'post', originalPriceSet: money('4.95') }],
+      totalPriceSet: money('124.95'),
+    })),
+  };
+}
+
+async function readAll(
+  connector: ShopifyConnector,
+  entity: 'customers' | 'products' | 'orders',
+  pageSize: number,
+) {
+  const sizes: number[] = [];
+  const cursors: (string | null)[] = [];
+  const records: NativeRecord[] = [];
+  for await (const page of connector.read(entity, { cursor: null, pageSize })) {
+    sizes.push(page.records.length);
+    cursors.push(page.nextCursor);
+    records.push(...page.records);
+  }
+  return { sizes, cursors, records };
+}
+
+const gql = async (sandbox: ShopifySandbox, query: string, variables: Record<string, unknown> = {}) => {
+  const response = await fetch(`${sandbox.url}/admin/api/2025-01/graphql.json`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as Record<string, any>;
+};
+
+const run = (sandbox: ShopifySandbox, query: string) =>
+  gql(
+    sandbox,
+    'mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message code } } }',
+    { q: query },
+  ).then((body) => body.data.bulkOperationRunQuery);
+
+describe('Shopify bulk operations', () => {
+  let sandbox: ShopifySandbox;
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  it('reads every entity in bulk exactly as the paged read does, in pages of the size asked', async () => {
+    sandbox = await shopifySandbox(store(23, 7, 9));
+    const paged = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 2 });
+    const bulk = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 2, bulkReadFrom: 0 });
+    for (const entity of ['customers', 'products', 'orders'] as const) {
+      const before = sandbox.counters().requests;
+      const viaBulk = await readAll(bulk, entity, 5);
+      const requests = sandbox.counters().requests - before;
+      const viaPages = await readAll(paged, entity, 5);
+      expect(viaBulk.records).toEqual(viaPages.records);
+      const total = { customers: 23, products: 7, orders: 9 }[entity];
+      expect(viaBulk.sizes.reduce((a, b) => a + b, 0)).toBe(total);
+      expect(viaBulk.sizes.slice(0, -1).every((size) => size === 5)).toBe(true);
+      // Every page but the last says a bulk read is under way; the last ends the read.
+      expect(viaBulk.cursors.slice(0, -1).every((cursor) => cursor === BULK_CURSOR)).toBe(true);
+      expect(viaBulk.cursors.at(-1)).toBeNull();
+      // One start, a few polls and one download, however many records: not a query per page.
+      expect(requests).toBeLessThanOrEqual(6);
+    }
+    const orders = (await readAll(bulk, 'orders', 100)).records;
+    expect(orders.every((order) => (order.lineItems as unknown[]).length === 12)).toBe(true);
+    expect((await readAll(bulk, 'products', 100)).records[0]).toMatchObject({
+      variants: [{ sku: 'SKU-0-S' }, { sku: 'SKU-0-M' }, { sku: 'SKU-0-L' }],
+      media: [{ alt: 'front' }, { alt: 'back' }],
+    });
+  });
+
+  it('reads an empty store as one empty page, and uses bulk only from its threshold', async () => {
+    sandbox = await shopifySandbox(store(3, 0, 0));
+    const bulk = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+    expect((await readAll(bulk, 'products', 10)).sizes).toEqual([0]);
+    const threshold = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 4 });
+    expect((await readAll(threshold, 'customers', 2)).cursors).not.toContain(BULK_CURSOR);
+    const atThreshold = new ShopifyConnector(sandbox.url, 'shpat_sandbox', {
+      concurrency: 1,
+      bulkReadFrom: 3,
+    });
+    expect((await readAll(atThreshold, 'customers', 2)).cursors).toEqual([BULK_CURSOR, null]);
+  });
+
+  it('joins the export of the same query already under way instead of waiting for the shop to be free', async () => {
+    sandbox = await shopifySandbox(store(30, 0, 0));
+    // A reply lost after Shopify started it, or a second worker: the shop's one slot holds our very query.
+    const started = await run(sandbox, bulkQuery('customers', '', null));
+    expect(started.userErrors).toEqual([]);
+    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+    const { records } = await readAll(connector, 'customers', 50);
+    expect(records).toHaveLength(30);
+    const current = await gql(sandbox, '{ currentBulkOperation { id status } }');
+    expect(current.data.currentBulkOperation).toEqual({ id: started.bulkOperation.id, status: 'COMPLETED' });
+  });
+
+  it('is refused what Shopify refuses in a bulk query, and guards its result URL', async () => {
+    sandbox = await shopifySandbox(store(2, 1, 1));
+    const refused = async (query: string) => (await run(sandbox, query)).userErrors[0]?.message as string;
+    expect(await refused('{ shop { name } }')).toMatch(/top-level connection|at least one connection/);
+    expect(await refused('{ customers { nodes { id favouriteColour } } }')).toMatch(
+      /Cannot query field "favouriteColour"/,
+    );
+    expect(await refused('{ orders { nodes { lineItems { nodes { id } } } } }')).toMatch(
+      /must select the 'id' field.*'lineItems'/,
+    );
+    expect(await refused('mutation { customerDelete(input: { id: "x" }) { deletedCustomerId } }')).toMatch(
+      /cannot contain mutations/,
+    );
+    const first = await run(sandbox, '{ customers { nodes { id } } }');
+    const second = await run(sandbox, '{ products { nodes { id } } }');
+    expect(first.userErrors).toEqual([]);
+    expect(second.userErrors[0]).toMatchObject({ code: 'OPERATION_IN_PROGRESS' });
+    let operation: Record<string, any>;
+    do {
+      operation = (
+        await gql(
+          sandbox,
+          'query($id: ID!) { node(id: $id) { ... on BulkOperation { status url objectCount } } }',
+          {
+            id: first.bulkOperation.id,
+          },
+        )
+      ).data.node;
+    } while (operation.status !== 'COMPLETED');
+    expect(operation.objectCount).toBe('2');
+    const lines = (await (await fetch(operation.url)).text()).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { id: 'gid://shopify/Customer/1' },
+      { id: 'gid://shopify/Customer/2' },
+    ]);
+    const forged = new URL(operation.url);
+    forged.searchParams.set('signature', 'guess');
+    expect((await fetch(forged)).status).toBe(403);
+  });
+});
