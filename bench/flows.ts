@@ -15,8 +15,6 @@ export interface Flow {
    * carrying up to `batch` records. In a run of t seconds it takes at most batch × (burst + perSecond × t).
    */
   ceiling?: { batch: number; burst: number; perSecond: number; basis: string };
-  /** Where the source's own limit binds first with limits on (Shopify's read points): left out by default. */
-  sourceBound?: boolean;
   baseline?: string;
 }
 
@@ -40,7 +38,6 @@ export const FLOWS: Flow[] = [
     entities: ['customers', 'products', 'orders'],
     // The sandbox's host limit (50 requests a second, as a managed WordPress host sets) × batch of 100.
     ceiling: { batch: 100, burst: 50, perSecond: 50, basis: '50 requests a second × 100 per batch' },
-    sourceBound: true,
     baseline: 'shopify-to-woocommerce',
   },
   {
@@ -66,7 +63,6 @@ export const FLOWS: Flow[] = [
       perSecond: 10,
       basis: '100 requests per rolling 10 s × 100 per batch',
     },
-    sourceBound: true,
     baseline: 'shopify-to-hubspot',
   },
   {

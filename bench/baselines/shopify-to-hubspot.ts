@@ -1,9 +1,8 @@
 import { ShopifyGraphqlClient } from '../../connectors/shopify/shopify.client';
-import { CUSTOMERS_QUERY, ORDERS_QUERY, PRODUCTS_QUERY } from '../../connectors/shopify/shopify.queries';
 import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
 import { type Baseline, regroup } from './baseline';
 import { HubSpotWrites } from './hubspot-writes';
-import { shopifyPages } from './shopify-pages';
+import { shopifyExport } from './shopify-export';
 
 type Node = Record<string, any>;
 const TYPE = HUBSPOT_FACTS.associationTypes;
@@ -18,7 +17,7 @@ export const shopifyToHubspot: Baseline = async ({ source, destination }) => {
   await hubspot.prepare(['contacts', 'products', 'deals', 'line_items']);
   let records = 0;
   const contacts = new Map<string, string>();
-  for await (const group of regroup(shopifyPages(shopify, CUSTOMERS_QUERY, 'customers', 250), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'customers'), 100)) {
     const ids = await hubspot.upsert(
       'contacts',
       group.map((c) => ({
@@ -34,7 +33,7 @@ export const shopifyToHubspot: Baseline = async ({ source, destination }) => {
     for (const [sourceId, id] of ids) contacts.set(sourceId, id);
     records += group.length;
   }
-  for await (const group of regroup(shopifyPages(shopify, PRODUCTS_QUERY, 'products', 25), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'products'), 100)) {
     await hubspot.upsert(
       'products',
       group.map((p) => ({
@@ -44,7 +43,7 @@ export const shopifyToHubspot: Baseline = async ({ source, destination }) => {
     );
     records += group.length;
   }
-  for await (const group of regroup(shopifyPages(shopify, ORDERS_QUERY, 'orders', 10), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'orders'), 100)) {
     const deals = await hubspot.upsert(
       'deals',
       group.map((o) => ({

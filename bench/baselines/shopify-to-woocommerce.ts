@@ -1,13 +1,7 @@
 import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
 import { ShopifyGraphqlClient } from '../../connectors/shopify/shopify.client';
-import {
-  CUSTOMERS_QUERY,
-  ORDERS_QUERY,
-  PRODUCTS_QUERY,
-  VARIANTS_QUERY,
-} from '../../connectors/shopify/shopify.queries';
 import { type Baseline, type Endpoints, regroup } from './baseline';
-import { shopifyPages } from './shopify-pages';
+import { shopifyExport } from './shopify-export';
 
 type Node = Record<string, any>;
 
@@ -25,7 +19,7 @@ const address = (a: Node | null) =>
 const source = (id: string) => [{ key: '_switchyard_source_id', value: id }];
 
 /**
- * What a migration engineer would script by hand: read the shop's GraphQL pages, shape each record in a
+ * What a migration engineer would script by hand: read the shop through bulk exports, shape each record in a
  * line, post WooCommerce `/batch` calls of 100 with the official SDK. No ledger, no checks, no resume.
  */
 export const shopifyToWoocommerce: Baseline = async ({ source: from, destination: to }: Endpoints) => {
@@ -36,12 +30,25 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
     consumerSecret: 'cs_sandbox',
     version: 'wc/v3',
   });
-  const batch = async (path: string, create: Node[]) =>
-    (await woo.post(path, { create })).data.create as Node[];
+  // A host that limits requests answers 429 with Retry-After: wait as asked and send again.
+  const batch = async (path: string, create: Node[]): Promise<Node[]> => {
+    for (;;) {
+      try {
+        return (await woo.post(path, { create })).data.create as Node[];
+      } catch (error) {
+        const response = (error as { response?: { status: number; headers: Record<string, string> } })
+          .response;
+        if (response?.status !== 429) throw error;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Number(response.headers['retry-after'] ?? 1) * 1000),
+        );
+      }
+    }
+  };
   let records = 0;
 
   const customerIds = new Map<string, number>();
-  for await (const group of regroup(shopifyPages(shopify, CUSTOMERS_QUERY, 'customers', 250), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'customers'), 100)) {
     const made = await batch(
       'customers/batch',
       group.map((c) => ({
@@ -56,15 +63,14 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
     records += group.length;
   }
 
-  const variants = new Map<string, Node[]>();
-  for await (const nodes of shopifyPages(shopify, VARIANTS_QUERY, 'productVariants', 250))
-    for (const v of nodes) variants.set(v.product.id, [...(variants.get(v.product.id) ?? []), v]);
+  const variants = (product: Node): Node[] =>
+    ((product.variants?.nodes ?? []) as Node[]).sort((a, b) => a.position - b.position);
   const variantIds = new Map<string, { product: number; variation: number }>();
-  for await (const group of regroup(shopifyPages(shopify, PRODUCTS_QUERY, 'products', 25), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'products'), 100)) {
     const made = await batch(
       'products/batch',
       group.map((p) => {
-        const own = variants.get(p.id) ?? [];
+        const own = variants(p);
         const variable = own.length > 1;
         return {
           name: p.title,
@@ -86,7 +92,7 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
       }),
     );
     for (const [i, product] of made.entries()) {
-      const own = variants.get(group[i].id) ?? [];
+      const own = variants(group[i]);
       if (own.length <= 1) {
         if (own[0]) variantIds.set(own[0].id, { product: product.id, variation: 0 });
         continue;
@@ -105,7 +111,7 @@ export const shopifyToWoocommerce: Baseline = async ({ source: from, destination
     records += group.length;
   }
 
-  for await (const group of regroup(shopifyPages(shopify, ORDERS_QUERY, 'orders', 10), 100)) {
+  for await (const group of regroup(shopifyExport(shopify, 'orders'), 100)) {
     await batch(
       'orders/batch',
       group.map((o) => ({

@@ -7,6 +7,7 @@ import {
   plainHeaders,
   type PlatformProtocol,
   Requester,
+  RollingWindow,
   SwitchyardError,
 } from '../../src/connectors';
 import { HUBSPOT_FACTS } from './hubspot.facts';
@@ -61,14 +62,16 @@ function hubspotProtocol(adjustPace: (headers: Headers) => void): PlatformProtoc
 
 /**
  * The official @hubspot/api-client pointed at `url`, under the kit's requester and paced the way HubSpot
- * asks: calls are spaced so no rolling ten-second window holds more than the app's limit (read from the
- * X-HubSpot-RateLimit-* headers of every reply), search at 5 a second; a TEN_SECONDLY_ROLLING or secondly
+ * asks: no rolling ten-second window holds more than the app's limit (read from the X-HubSpot-RateLimit-*
+ * headers of every reply; the whole allowance may go at once, then each call waits for one to leave the
+ * window), search at 5 a second; a TEN_SECONDLY_ROLLING or secondly
  * 429 is answered with a wait, a DAILY one stops the run (PLATFORM_QUOTA) since only midnight helps.
  */
 export class HubSpotClient {
   readonly sdk: Client;
   private readonly requester: Requester;
   private readonly pacer: Bottleneck;
+  private readonly window: RollingWindow;
   private readonly searchPacer = new Bottleneck({ minTime: 1000 / HUBSPOT_FACTS.searchPerSecond });
 
   constructor(url: string, accessToken: string, concurrency: number, limiter?: CallLimiter) {
@@ -76,6 +79,7 @@ export class HubSpotClient {
     // Unpaced until the first reply says the account's limit: no more than `concurrency` calls go out before
     // it, and an account whose replies carry no limit headers is not slowed by a limit it does not have.
     this.pacer = new Bottleneck({ maxConcurrent: concurrency, minTime: 0 });
+    this.window = new RollingWindow(Number.MAX_SAFE_INTEGER, HUBSPOT_FACTS.tenSecondWindowMs);
     this.requester = new Requester(
       hubspotProtocol((headers) => this.adjustPace(headers)),
       { limiter },
@@ -95,7 +99,9 @@ export class HubSpotClient {
     return this.requester.call(
       what,
       async () => {
-        const info = await (options.search ? this.searchPacer : this.pacer).schedule(request);
+        const info = options.search
+          ? await this.searchPacer.schedule(request)
+          : await this.pacer.schedule(() => this.window.run(request));
         return { status: info.httpStatusCode, headers: plainHeaders(info.headers), data: info.data };
       },
       { retries: options.retries },
@@ -117,7 +123,7 @@ export class HubSpotClient {
   private adjustPace(headers: Headers): void {
     const max = Number(headers['x-hubspot-ratelimit-max']);
     const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
-    if (max > 0 && interval > 0) this.pacer.updateSettings({ minTime: interval / max });
+    if (max > 0 && interval > 0) this.window.set(max, interval);
   }
 }
 

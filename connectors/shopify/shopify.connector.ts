@@ -18,6 +18,7 @@ import {
   type WrittenPart,
 } from '../../src/connectors';
 import { BULK_CURSOR, bulkPages } from './bulk-read';
+import { estimateQueryCost } from './query-cost-estimate';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
 import { shopifyWriteShape } from './shopify.write-shape';
@@ -265,15 +266,21 @@ export class ShopifyConnector implements Connector {
   // ---- reads -----------------------------------------------------------------------------------
 
   /**
-   * A bulk export where paging would cost more: from SHOPIFY_FACTS.bulkReadFrom records (or the plan's
-   * `bulkReadFrom`), and to go on with one. A delta read pages: what changed is usually a few pages.
+   * A bulk export where paging would cost more than one full bucket (1,000 points, 20 s of a standard shop's
+   * budget): the count times what one record's share of a page is asked for. A plan's `bulkReadFrom` is a
+   * record count instead. A delta read pages: what changed is usually a few pages. Reads go on as they began.
    */
   private async readsInBulk(kind: keyof typeof ENTITIES, options: ReadOptions): Promise<boolean> {
     if (options.cursor) return options.cursor === BULK_CURSOR;
     if (options.modifiedSince) return false;
-    const from = this.options.bulkReadFrom ?? SHOPIFY_FACTS.bulkReadFrom;
-    if (from === 0) return true;
-    return ((await this.count(kind)) ?? 0) >= from;
+    if (this.options.bulkReadFrom === 0) return true;
+    const count = (await this.count(kind)) ?? 0;
+    if (this.options.bulkReadFrom !== undefined) return count >= this.options.bulkReadFrom;
+    const first = ENTITIES[kind].maxPageSize;
+    const perPage =
+      estimateQueryCost(this.listQuery(kind), { first }) +
+      (kind === 'products' ? estimateQueryCost(Q.VARIANTS_QUERY, { first: SHOPIFY_FACTS.maxPageSize }) : 0);
+    return count * (perPage / first) > SHOPIFY_FACTS.bucketSize;
   }
 
   private bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {

@@ -13,11 +13,6 @@ export const SHOPIFY_FACTS = {
   /** Leaky bucket of the calculated-cost limit: 1000 points, 50 restored per second. */
   bucketSize: 1000,
   restoreRate: 50,
-  /**
-   * From this many records an entity is read through a bulk operation: paging 2,500 orders costs about 5,000
-   * points (100 s of the 50 a second restore rate), a bulk export none beyond its start and polls.
-   */
-  bulkReadFrom: 2500,
   /** Tag that carries a migrated order's source id, so a retry finds the order instead of doubling it. */
   sourceTagPrefix: 'switchyard-source-',
 } as const;

@@ -8,3 +8,4 @@ export * from './daily-quota';
 export * from './paginators';
 export * from './requester';
 export * from './totals';
+export * from './rolling-window';

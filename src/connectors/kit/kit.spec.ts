@@ -8,6 +8,7 @@ import { type BatchTarget, type ItemAnswer, previewBatch, writeBatch } from './b
 import { DailyQuota } from './daily-quota';
 import { linkHeaderPages, odataPages, offsetPages, skipTakePages } from './paginators';
 import { JsonHttp, type PlatformProtocol, Requester } from './requester';
+import { RollingWindow } from './rolling-window';
 import { Totals } from './totals';
 
 const PROTOCOL: PlatformProtocol = {
@@ -256,5 +257,27 @@ describe('batch writer', () => {
       { sourceId: 's1', action: 'updated', destinationId: 'theirs' },
       { sourceId: 's8', action: 'created', destinationId: '' },
     ]);
+  });
+});
+
+describe('rolling window', () => {
+  it('lets the whole allowance go at once, then never more than it in any window', async () => {
+    const window = new RollingWindow(5, 200);
+    const started: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        window.run(async () => {
+          started.push(Date.now() - t0);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }),
+      ),
+    );
+    // The burst: five at once, not one every 40 ms.
+    expect(started.slice(0, 5).every((t) => t < 15)).toBe(true);
+    // No 200 ms holds more than five starts.
+    for (const t of started)
+      expect(started.filter((s) => s > t - 200 && s <= t).length).toBeLessThanOrEqual(5);
+    expect(started.at(-1)).toBeGreaterThanOrEqual(400);
   });
 });
