@@ -10,6 +10,7 @@ export const hubspotPlatform: PlatformModule = {
   rateBudget: {
     capacity: HUBSPOT_FACTS.tenSecondlyLimit,
     refillPerSecond: (HUBSPOT_FACTS.tenSecondlyLimit * 1000) / HUBSPOT_FACTS.tenSecondWindowMs,
+    windowMs: HUBSPOT_FACTS.tenSecondWindowMs,
   },
   createConnector: (config, options) =>
     new HubSpotConnector(config.url, config.credentials.accessToken ?? '', options),

@@ -85,7 +85,7 @@ export class SalesforceClient {
       () =>
         this.pacer.schedule(async () => {
           this.guardAllocation(what);
-          await this.limiter?.acquire(1);
+          const reserved = await this.limiter?.acquire(1);
           this.stats.calls++;
           this.inFlight++;
           try {
@@ -95,6 +95,7 @@ export class SalesforceClient {
             throw translate(what, error);
           } finally {
             this.inFlight--;
+            if (reserved !== undefined) await this.limiter?.settle(reserved, reserved);
             const usage = this.conn.limitInfo?.apiUsage;
             if (usage && usage !== this.seenUsage) {
               this.seenUsage = usage;

@@ -225,6 +225,8 @@ export interface CallLimiter {
 export interface RateBudget {
   capacity: number;
   refillPerSecond: number;
+  /** Counted instead as at most `capacity` calls in any rolling window this long (HubSpot's ten seconds). */
+  windowMs?: number;
 }
 
 export function newClientStats(): ClientStats {

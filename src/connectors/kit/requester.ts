@@ -75,7 +75,7 @@ export class Requester {
     return withRetry(
       async () => {
         this.budget.quota?.take(what);
-        await this.budget.limiter?.acquire(1);
+        const reserved = await this.budget.limiter?.acquire(1);
         this.stats.calls++;
         try {
           const reply = await send();
@@ -85,6 +85,9 @@ export class Requester {
         } catch (error) {
           this.stats.errors++;
           throw this.translate(what, error);
+        } finally {
+          // A call counts as one, answered or not: charged as reserved, and no longer in flight.
+          if (reserved !== undefined) await this.budget.limiter?.settle(reserved, reserved);
         }
       },
       {

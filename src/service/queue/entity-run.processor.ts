@@ -17,6 +17,7 @@ import { driftOf, executeEntity, prepareMigration } from '../../engine/migration
 import { LedgerRepository } from '../../ledger/ledger.repository';
 import { MigrationsService } from '../migrations/migrations.service';
 import { WorkerMetrics } from '../observability/worker-metrics';
+import { RedisRollingWindow } from '../rate-limit/redis-rolling-window';
 import { RedisTokenBucket } from '../rate-limit/redis-token-bucket';
 import { DryRunStore } from '../runs/dry-run.store';
 import { RunScheduler } from '../runs/run-scheduler.service';
@@ -144,8 +145,9 @@ export class EntityRunProcessor {
     const budget = own ?? platformModule(connection.platform).rateBudget;
     if (!budget) return undefined;
     const key = `${this.config.SWITCHYARD_QUEUE_PREFIX}:budget:${connection.platform}:${connection.url}`;
-    return new RedisTokenBucket(this.redis, key, budget.capacity, budget.refillPerSecond, () => {
-      void this.metrics.add('rate_limit_waits', connection.platform, 1);
-    });
+    const waited = () => void this.metrics.add('rate_limit_waits', connection.platform, 1);
+    return budget.windowMs
+      ? new RedisRollingWindow(this.redis, key, budget.capacity, budget.windowMs, waited)
+      : new RedisTokenBucket(this.redis, key, budget.capacity, budget.refillPerSecond, waited);
   }
 }
