@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { Command } from 'commander';
 import { platformModule } from '../src/connectors/connector.registry';
 import { packageRoot } from '../src/common/package-root';
@@ -319,6 +320,96 @@ async function runScenario(
   return runs;
 }
 
+/** The engine alone: a Shopify store read in bulk into a destination that only acknowledges, twice. */
+export interface EngineRun {
+  ledger: 'SQLite' | 'Postgres';
+  customers: number;
+  /** `first`: every record created; `unchanged`: the same store again, nothing to write. */
+  pass: 'first' | 'unchanged';
+  records: number;
+  wallMs: number;
+  cpuPerRecordMs: number;
+  recordsPerSecond: number;
+  maxRssMb: number;
+  status: string;
+}
+
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A database of its own on the Postgres server, dropped afterwards; undefined when there is no server. */
+async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = new Client({ connectionString: POSTGRES });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `switchyard_bench_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function runEngine(
+  customers: number,
+  ledger: EngineRun['ledger'],
+  say: (line: string) => void,
+): Promise<EngineRun[]> {
+  const flow = FLOWS.find((f) => f.name === 'shopify-to-woocommerce')!;
+  const postgres = ledger === 'Postgres' ? await scratchPostgres() : undefined;
+  if (ledger === 'Postgres' && !postgres) {
+    say(`  Postgres: skipped (nothing answers on ${new URL(POSTGRES).host})`);
+    return [];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const source = await host('shopify', { kind: 'shop', customers }, false);
+  const destination = await host(flow.destination.platform, flow.destination.seed, false);
+  const env = { DATABASE_URL: postgres?.url ?? `sqlite:${join(dir, 'ledger.db')}` };
+  const plan = planFile(dir, flow, source.url, destination.url, 100);
+  const runs: EngineRun[] = [];
+  try {
+    for (const pass of ['first', 'unchanged'] as const) {
+      const { usage, stdout } = await measure(['hub-acknowledged', plan, flow.destination.platform], env);
+      const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+        status: string;
+        entities: Record<string, Record<string, number>>;
+      };
+      const records = Object.values(summary.entities).reduce(
+        (sum, e) => sum + e.created + e.updated + e.unchanged + e.merged,
+        0,
+      );
+      const run: EngineRun = {
+        ledger,
+        customers,
+        pass,
+        records,
+        wallMs: Math.round(usage.wallMs),
+        cpuPerRecordMs: round(usage.cpuMs / Math.max(records, 1), 4),
+        recordsPerSecond: round(records / (usage.wallMs / 1000), 1),
+        maxRssMb: Math.round(usage.maxRssMb),
+        status: summary.status,
+      };
+      runs.push(run);
+      say(
+        `  ${ledger.padEnd(8)} ${pass.padEnd(9)} ${String(records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(6)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.status}`,
+      );
+    }
+  } finally {
+    source.stop();
+    destination.stop();
+    await postgres?.drop();
+  }
+  return runs;
+}
+
 const line = (run: BenchRun) =>
   `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${(run.ceilingShare * 100).toFixed(0)}%` : ''}  ${run.status}`;
 
@@ -327,7 +418,7 @@ async function main() {
     .name('npm run bench --')
     .option('--quick', 'one store of 1,000 customers, limits off, every flow (a couple of minutes)')
     .option('--sizes <list>', 'customers per store, comma separated (default 1000,10000,100000)')
-    .option('--flows <list>', `flows to run (default all: ${FLOWS.map((f) => f.name).join(', ')})`)
+    .option('--flows <list>', `flows to run (default all: ${FLOWS.map((f) => f.name).join(', ')}, engine)`)
     .option('--limits <list>', "off, on or off,on: the sandboxes' documented rate limits")
     .option('--out <dir>', 'where the JSON and HTML go', join(packageRoot(), 'bench', 'results'))
     .parse()
@@ -343,6 +434,15 @@ async function main() {
     runs.push(...(await runScenario(scenario, filled, say)));
   }
   for (const h of filled.values()) h.stop();
+  const engine: EngineRun[] = [];
+  if (!options.flows || options.flows.split(',').includes('engine')) {
+    const size = options.quick ? 1000 : 10_000;
+    say(
+      `engine: ${size.toLocaleString('en')}-customer Shopify store (bulk read) into a destination that only acknowledges`,
+    );
+    for (const ledger of ['SQLite', 'Postgres'] as const)
+      engine.push(...(await runEngine(size, ledger, say)));
+  }
   const result = {
     startedAt: started,
     finishedAt: new Date().toISOString(),
@@ -356,6 +456,7 @@ async function main() {
     },
     ledger: 'SQLite (the CLI default)',
     runs,
+    engine,
   };
   mkdirSync(options.out, { recursive: true });
   const name = options.quick ? 'quick' : 'full';
@@ -363,10 +464,13 @@ async function main() {
   writeFileSync(join(options.out, `${name}.html`), renderHtml(result));
   say(`\nwrote ${join(options.out, `${name}.json`)} and ${name}.html`);
   // Timings are never asserted; a hub run that did not finish is a failure.
-  const unfinished = runs.filter((run) => !['completed', 'completed_with_errors'].includes(run.status));
+  const finished = (status: string) => ['completed', 'completed_with_errors'].includes(status);
+  const unfinished = runs.filter((run) => !finished(run.status));
   for (const run of unfinished)
     say(`FAILED: ${run.flow} (${run.customers}, limits ${run.limits}, ${run.side}): ${run.status}`);
-  if (unfinished.length > 0) process.exitCode = 1;
+  for (const run of engine.filter((r) => !finished(r.status)))
+    say(`FAILED: engine (${run.ledger}, ${run.pass}): ${run.status}`);
+  if (unfinished.length > 0 || engine.some((r) => !finished(r.status))) process.exitCode = 1;
 }
 
 void main().catch((error: Error) => {

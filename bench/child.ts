@@ -1,4 +1,5 @@
 import { runMigrate } from '../src/cli/migrate.command';
+import { acknowledgeWrites } from './acknowledge';
 import { platformNames } from '../src/connectors/connector.registry';
 import type { Baseline } from './baselines/baseline';
 import { salesforceToHubspot } from './baselines/salesforce-to-hubspot';
@@ -31,7 +32,8 @@ async function main(): Promise<ChildUsage> {
   const started = performance.now();
   let exitCode = 0;
   let records: number | undefined;
-  if (mode === 'hub') exitCode = await runMigrate(args[0], { json: true });
+  if (mode === 'hub-acknowledged') acknowledgeWrites(args[1]);
+  if (mode === 'hub' || mode === 'hub-acknowledged') exitCode = await runMigrate(args[0], { json: true });
   else records = await BASELINES[args[0]]({ source: args[1], destination: args[2] });
   const used = process.cpuUsage(cpu);
   return {
@@ -44,6 +46,7 @@ async function main(): Promise<ChildUsage> {
 }
 
 main().then(
-  (usage) => process.send!({ usage }, () => process.exit(0)),
+  // Out only once stdout is written: the hub's JSON summary can be long.
+  (usage) => process.send!({ usage }, () => process.stdout.write('', () => process.exit(0))),
   (error: Error) => process.send!({ error: error.stack ?? error.message }, () => process.exit(1)),
 );

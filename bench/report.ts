@@ -1,4 +1,4 @@
-import type { BenchRun } from './bench';
+import type { BenchRun, EngineRun } from './bench';
 
 interface Result {
   startedAt: string;
@@ -6,6 +6,7 @@ interface Result {
   machine: Record<string, unknown>;
   ledger: string;
   runs: BenchRun[];
+  engine?: EngineRun[];
 }
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,6 +68,7 @@ export function renderHtml(result: Result): string {
       .join(' · '),
   )} · ledger ${escape(result.ledger)}. Blue: Switchyard; grey: the plain-SDK baseline on the same sandboxes in the same run.</p>
 ${table}
+${engineTable(result.engine ?? [])}
 ${bars(
   'Switchyard ÷ baseline: CPU per record',
   pairs.map((p) => ({ label: label(p.run), value: Number(p.cpu.toFixed(2)) })),
@@ -111,4 +113,15 @@ ${bars(
 )}
 </body></html>
 `;
+}
+
+/** The engine alone (a destination that only acknowledges): a first pass and an unchanged one per ledger. */
+function engineTable(engine: EngineRun[]): string {
+  if (engine.length === 0) return '';
+  return `<h2>The engine alone: a Shopify store read in bulk into a destination that only acknowledges</h2><table><tr><th>ledger</th><th>pass</th><th>records</th><th>wall s</th><th>records/s</th><th>CPU ms/record</th><th>peak RSS MB</th><th>status</th></tr>${engine
+    .map(
+      (r) =>
+        `<tr><td>${escape(r.ledger)}</td><td>${escape(r.pass)}</td><td>${r.records}</td><td>${(r.wallMs / 1000).toFixed(1)}</td><td>${r.recordsPerSecond}</td><td>${r.cpuPerRecordMs}</td><td>${r.maxRssMb}</td><td>${escape(r.status)}</td></tr>`,
+    )
+    .join('')}</table>`;
 }
