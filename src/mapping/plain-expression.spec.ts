@@ -40,6 +40,13 @@ const SAMPLES: unknown[] = [
   [],
   { amount: '1.00', currency: 'EUR' },
   'gid://shopify/Customer/12',
+  // Lists of records, as `lines.{ … }` maps them.
+  [
+    { amount: '1.00', currency: 'EUR', title: 'Mug' },
+    { amount: '2.50', title: '' },
+  ],
+  [{}],
+  {},
 ];
 
 function evaluate(expr: string, input: unknown, context: Record<string, unknown>) {

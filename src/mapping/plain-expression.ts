@@ -3,11 +3,18 @@ import { MAPPING_FUNCTIONS } from './jsonata-functions';
 /** What a plain expression answers when this input needs JSONata's own rules after all. */
 export const NEEDS_JSONATA = Symbol('needs JSONata');
 
-type Plain = (input: unknown, context: Record<string, unknown>) => unknown;
+/** `root` is the record an expression was given (`$$`); `input` the item it is looking at (the record, or a list's element). */
+type Plain = (input: unknown, context: Record<string, unknown>, root?: unknown) => unknown;
 
 interface AstNode {
   type: string;
   value?: unknown;
+  condition?: AstNode;
+  then?: AstNode;
+  else?: AstNode;
+  lhs?: unknown;
+  rhs?: AstNode;
+  expressions?: AstNode[];
   steps?: AstNode[];
   arguments?: AstNode[];
   procedure?: AstNode;
@@ -21,53 +28,235 @@ interface AstNode {
 
 /**
  * The expressions most mappings are made of, run as plain functions: a path (`billing.phone`, `$ctx.currency`),
- * or one of our functions (or `$string`) applied to such paths (`$toUtc(createdAt)`,
- * `$money(total, currency)`). Whenever an input could make JSONata answer differently (a list where a value
- * was expected, a missing or mistyped argument), the function answers NEEDS_JSONATA and JSONata evaluates.
- * Undefined for any other shape: JSONata evaluates it always.
+ * a literal, one of our functions (or `$string`, `$not`) applied to such expressions (`$toUtc(createdAt)`),
+ * a conditional (`billingAddress ? { 'kind': 'billing', … }`), a comparison (`=`, `!=`, `<`, `in [...]`),
+ * `and`/`or`, `&` of texts, and object and array constructors of these. Whenever an input could make JSONata
+ * answer differently (a list where a value was expected, a missing or mistyped argument, values of two types
+ * compared), the function answers NEEDS_JSONATA and JSONata evaluates. Undefined for any other shape:
+ * JSONata evaluates it always.
  */
-export function plainExpression(ast: AstNode): Plain | undefined {
+export function plainExpression(ast: object): Plain | undefined {
+  return compile(ast as AstNode);
+}
+
+function compile(ast: AstNode): Plain | undefined {
   const path = plainPath(ast);
   if (path) {
-    return (input, context) => {
-      const value = path(input, context);
+    return (input, context, root) => {
+      const value = path(input, context, root);
       return Array.isArray(value) ? NEEDS_JSONATA : value;
     };
   }
-  if (ast.type !== 'function' || ast.procedure?.type !== 'variable' || !ast.arguments) return undefined;
-  const name = String(ast.procedure.value);
-  const call = callable(name);
-  if (!call) return undefined;
-  const args = ast.arguments.map(plainPath);
-  if (args.some((arg) => arg === undefined) || args.length !== call.types.length) return undefined;
-  return (input, context) => {
-    const values = args.map((arg) => arg!(input, context));
+  switch (ast.type) {
+    case 'string':
+    case 'number':
+    case 'value': {
+      const value = ast.value;
+      return () => value;
+    }
+    case 'function':
+      return plainCall(ast);
+    case 'block':
+      return ast.expressions?.length === 1 ? compile(ast.expressions[0]) : undefined;
+    case 'condition':
+      return plainCondition(ast);
+    case 'binary':
+      return plainBinary(ast);
+    case 'unary':
+      return ast.value === '{' ? plainObject(ast) : ast.value === '[' ? plainArray(ast) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Every part compiled, or undefined when one cannot be. */
+function all(nodes: AstNode[]): Plain[] | undefined {
+  const parts = nodes.map(compile);
+  return parts.every((part) => part !== undefined) ? parts : undefined;
+}
+
+function plainCall(ast: AstNode): Plain | undefined {
+  if (ast.procedure?.type !== 'variable' || !ast.arguments) return undefined;
+  const call = callable(String(ast.procedure.value));
+  const args = all(ast.arguments);
+  if (!call || !args || args.length !== call.types.length) return undefined;
+  return (input, context, root) => {
+    const values = args.map((arg) => arg(input, context, root));
+    if (values.includes(NEEDS_JSONATA)) return NEEDS_JSONATA;
     if (!values.every((value, i) => fits(value, call.types[i]))) return NEEDS_JSONATA;
     return call.fn(...values);
   };
 }
 
-/** A path of plain names, or `$ctx.<name>…`; anything with predicates, wildcards or stages is not. */
-function plainPath(
-  ast: AstNode,
-): ((input: unknown, context: Record<string, unknown>) => unknown) | undefined {
+/** `c ? a : b`: JSONata's truth of `c` (undefined is false), then one branch. */
+function plainCondition(ast: AstNode): Plain | undefined {
+  const [condition, then] = all([ast.condition!, ast.then!]) ?? [];
+  const otherwise = ast.else ? compile(ast.else) : () => undefined;
+  if (!condition || !then || !otherwise) return undefined;
+  return (input, context, root) => {
+    const truth = truthOf(condition(input, context, root));
+    if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
+    return truth ? then(input, context, root) : otherwise(input, context, root);
+  };
+}
+
+function plainBinary(ast: AstNode): Plain | undefined {
+  const [lhs, rhs] = all([ast.lhs as AstNode, ast.rhs as AstNode]) ?? [];
+  if (!lhs || !rhs) return undefined;
+  const operator = String(ast.value);
+  const both = (input: unknown, context: Record<string, unknown>, root: unknown) => [
+    lhs(input, context, root),
+    rhs(input, context, root),
+  ];
+  switch (operator) {
+    case 'and':
+    case 'or':
+      return (input, context, root) => {
+        const left = truthOf(lhs(input, context, root));
+        if (left === NEEDS_JSONATA) return NEEDS_JSONATA;
+        // JSONata does not look at the right side once the left decides.
+        if (operator === 'and' ? !left : left) return left;
+        const right = truthOf(rhs(input, context, root));
+        return right === NEEDS_JSONATA ? NEEDS_JSONATA : right;
+      };
+    case '=':
+    case '!=':
+      return (input, context, root) => {
+        const [left, right] = both(input, context, root);
+        if (left === NEEDS_JSONATA || right === NEEDS_JSONATA) return NEEDS_JSONATA;
+        // Either side missing: false, whichever the operator. Objects compare deeply: JSONata's business.
+        if (left === undefined || right === undefined) return false;
+        if (isObject(left) || isObject(right)) return NEEDS_JSONATA;
+        return operator === '=' ? left === right : left !== right;
+      };
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return (input, context, root) => {
+        const [left, right] = both(input, context, root);
+        if (left === NEEDS_JSONATA || right === NEEDS_JSONATA) return NEEDS_JSONATA;
+        if (left === undefined || right === undefined) return undefined;
+        // Numbers with numbers, texts with texts; anything else is an error JSONata words.
+        if (!(
+          (typeof left === 'number' && typeof right === 'number') ||
+          (typeof left === 'string' && typeof right === 'string')
+        ))
+          return NEEDS_JSONATA;
+        return compare(operator, left, right);
+      };
+    case 'in':
+      return (input, context, root) => {
+        const [left, right] = both(input, context, root);
+        if (left === NEEDS_JSONATA || right === NEEDS_JSONATA) return NEEDS_JSONATA;
+        if (left === undefined || right === undefined) return false;
+        if (isObject(left)) return NEEDS_JSONATA;
+        return (Array.isArray(right) ? right : [right]).some((element) => element === left);
+      };
+    case '&':
+      return (input, context, root) => {
+        const [left, right] = both(input, context, root);
+        const text = (value: unknown) =>
+          value === undefined ? '' : typeof value === 'string' ? value : NEEDS_JSONATA;
+        const [l, r] = [text(left), text(right)];
+        return typeof l === 'string' && typeof r === 'string' ? l + r : NEEDS_JSONATA;
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** `{ 'key': expr, … }` on the input: keys are texts written out; a value that is missing leaves its key out. */
+function plainObject(ast: AstNode): Plain | undefined {
+  const pairs = ast.lhs as [AstNode, AstNode][];
+  if (!Array.isArray(pairs) || !pairs.every(([key]) => key.type === 'string')) return undefined;
+  const keys = pairs.map(([key]) => String(key.value));
+  if (new Set(keys).size !== keys.length) return undefined;
+  const values = all(pairs.map(([, value]) => value));
+  if (!values) return undefined;
+  return (input, context, root) => {
+    // JSONata maps an object constructor over a list input; that is its business.
+    if (Array.isArray(input)) return NEEDS_JSONATA;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i](input, context, root);
+      if (value === NEEDS_JSONATA || Array.isArray(value)) return NEEDS_JSONATA;
+      if (value !== undefined) out[keys[i]] = value;
+    }
+    return out;
+  };
+}
+
+/** `[a, b]`: each item that is there, in order; an item that is a list is JSONata's to flatten. */
+function plainArray(ast: AstNode): Plain | undefined {
+  const nodes = ast.expressions ?? [];
+  // An item that maps a list adds each of its objects; any other item adds itself.
+  const items = nodes.map((node) => {
+    const map = plainMap(node);
+    return map ? { fn: map, spread: true } : { fn: compile(node), spread: false };
+  });
+  if (!items.every((item) => item.fn !== undefined)) return undefined;
+  return (input, context, root) => {
+    const out: unknown[] = [];
+    for (const { fn, spread } of items) {
+      const value = fn!(input, context, root);
+      if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+      if (spread) out.push(...(value as unknown[]));
+      else if (Array.isArray(value)) return NEEDS_JSONATA;
+      else if (value !== undefined) out.push(value);
+    }
+    return out;
+  };
+}
+
+/** JSONata's truth of a value; a list (where its own rules apply) is handed over. */
+function truthOf(value: unknown): boolean | typeof NEEDS_JSONATA {
+  if (value === NEEDS_JSONATA || Array.isArray(value) || typeof value === 'function') return NEEDS_JSONATA;
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'boolean') return value;
+  return Object.keys(value).length > 0;
+}
+
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+
+function compare(operator: string, left: number | string, right: number | string): boolean {
+  switch (operator) {
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+    case '>':
+      return left > right;
+    default:
+      return left >= right;
+  }
+}
+
+/**
+ * A path of plain names from the item, `$$.<name>…` from the record or `$ctx.<name>…` from the context; anything
+ * with predicates, wildcards or stages is not. What it ends on is answered as it is, a list too; a list met
+ * before the last name is NEEDS_JSONATA (JSONata maps a path over a list).
+ */
+function plainPath(ast: AstNode): Plain | undefined {
   if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
   const steps = ast.steps;
-  const fromContext = steps[0].type === 'variable' && steps[0].value === 'ctx';
-  const names = fromContext ? steps.slice(1) : steps;
+  const start = steps[0].type === 'variable' ? steps[0].value : undefined;
+  if (start !== undefined && start !== 'ctx' && start !== '$') return undefined;
+  const names = start === undefined ? steps : steps.slice(1);
   const plain = (step: AstNode) =>
     step.type === 'name' &&
     typeof step.value === 'string' &&
     [step.predicate, step.stages, step.group, step.focus, step.index, step.tuple].every(
       (x) => x === undefined,
     );
-  if (!names.every(plain)) return undefined;
+  if (names.length === 0 || !names.every(plain)) return undefined;
   const keys = names.map((step) => step.value as string);
-  return (input, context) => {
-    let current: unknown = fromContext ? context : input;
+  return (input, context, root) => {
+    let current: unknown = start === 'ctx' ? context : start === '$' ? (root ?? input) : input;
     for (const key of keys) {
-      // JSONata maps a path over a list; that is its business, not ours.
-      if (Array.isArray(current)) return [NEEDS_JSONATA];
+      if (Array.isArray(current)) return NEEDS_JSONATA;
       if (current == null || typeof current !== 'object') return undefined;
       current = (current as Record<string, unknown>)[key];
     }
@@ -75,9 +264,47 @@ function plainPath(
   };
 }
 
+/**
+ * `list.{ … }` inside `[ … ]`: the object made for each element of the list (one element when the path ends on
+ * a single object, none when on nothing), with `$$` still the record. Elements that are not objects, and lists
+ * of lists, are JSONata's to flatten.
+ */
+function plainMap(
+  ast: AstNode,
+): ((input: unknown, context: Record<string, unknown>, root?: unknown) => unknown) | undefined {
+  if (ast.type !== 'path' || !ast.steps || ast.steps.length < 2) return undefined;
+  const last = ast.steps[ast.steps.length - 1];
+  if (last.type !== 'unary' || last.value !== '{' || last.stages || last.predicate || last.group)
+    return undefined;
+  const list = plainPath({ ...ast, steps: ast.steps.slice(0, -1) });
+  const each = plainObject(last);
+  if (!list || !each) return undefined;
+  return (input, context, root) => {
+    const value = list(input, context, root);
+    if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+    if (value === undefined) return [];
+    const items = Array.isArray(value) ? value : [value];
+    const out: unknown[] = [];
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return NEEDS_JSONATA;
+      const made = each(item, context, root ?? input);
+      if (made === NEEDS_JSONATA) return NEEDS_JSONATA;
+      out.push(made);
+    }
+    return out;
+  };
+}
+
 /** A function's plain form and the type of each argument (JSONata signature letters). */
 function callable(name: string): { fn: (...args: unknown[]) => unknown; types: string[] } | undefined {
   if (name === 'string') return { fn: (value) => String(value), types: ['scalar'] };
+  if (name === 'not') return { fn: (value) => !truthOf(value), types: ['plain'] };
+  // Decimal digits only: JSONata's other forms (hex, padding) are its own to read.
+  if (name === 'number')
+    return {
+      fn: (value) => (typeof value === 'number' ? value : parseFloat(value as string)),
+      types: ['number'],
+    };
   const known = MAPPING_FUNCTIONS[name];
   if (!known) return undefined;
   const match = /^<([^:]*):([^>]*)>?/.exec(known.signature);
@@ -99,6 +326,13 @@ function fits(value: unknown, type: string): boolean {
       return typeof value === 'object';
     case 'scalar':
       return typeof value === 'string' || typeof value === 'boolean' || Number.isSafeInteger(value);
+    case 'plain':
+      return typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number';
+    case 'number':
+      return (
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(value))
+      );
     default:
       return typeof value !== 'function';
   }
