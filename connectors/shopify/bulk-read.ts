@@ -76,8 +76,13 @@ export async function* bulkPages(
   yield { records: page, nextCursor: null };
 }
 
-/** Starts the export; an export of the same query already under way (a lost reply, a second worker) is joined. */
-async function start(client: ShopifyGraphqlClient, query: string): Promise<string> {
+const UNDER_WAY = ['CREATED', 'RUNNING'];
+
+/**
+ * Starts the export; an export of the same query still under way (a lost reply, a second worker) is joined. A
+ * finished one is never taken for ours: it may be an earlier run's, older than the shop's data.
+ */
+async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): Promise<string> {
   let payload: {
     bulkOperationRunQuery: {
       bulkOperation: BulkOperation | null;
@@ -87,21 +92,21 @@ async function start(client: ShopifyGraphqlClient, query: string): Promise<strin
   try {
     payload = await client.request(BULK_RUN, { query });
   } catch (error) {
-    // The reply was lost: Shopify may have started it. Ours if the running one runs this very query.
-    if (!(error instanceof SwitchyardError && error.retryable)) throw error;
+    // The reply was lost: Shopify may have started it. Ours if the one under way runs this very query.
+    if (!(error instanceof SwitchyardError && error.retryable) || attempt >= 3) throw error;
     const running = await current(client);
-    if (running?.query === query && !['FAILED', 'CANCELED', 'EXPIRED'].includes(running.status))
-      return running.id;
-    throw error;
+    if (running?.query === query && UNDER_WAY.includes(running.status)) return running.id;
+    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true);
+    return start(client, query, attempt + 1);
   }
   const { bulkOperation, userErrors } = payload.bulkOperationRunQuery;
   if (bulkOperation) return bulkOperation.id;
   if (userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS')) {
     const running = await current(client);
-    if (running?.query === query) return running.id;
+    if (running?.query === query && UNDER_WAY.includes(running.status)) return running.id;
     // Another export holds the shop's one slot: wait for it, then ask again.
-    if (running) await finished(client, running.id, true);
-    return start(client, query);
+    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true);
+    return start(client, query, attempt);
   }
   throw new SwitchyardError(
     'PLATFORM_REJECTED',
@@ -123,7 +128,7 @@ async function finished(client: ShopifyGraphqlClient, id: string, anyEnd = false
     const { node } = await client.request<{ node: BulkOperation | null }>(BULK_STATUS, { id });
     if (!node)
       throw new SwitchyardError('PLATFORM_REJECTED', `Shopify no longer knows the bulk export ${id}`);
-    if (node.status === 'COMPLETED' || (anyEnd && !['CREATED', 'RUNNING', 'CANCELING'].includes(node.status)))
+    if (node.status === 'COMPLETED' || (anyEnd && ![...UNDER_WAY, 'CANCELING'].includes(node.status)))
       return node;
     if (['FAILED', 'CANCELED', 'EXPIRED'].includes(node.status))
       throw new SwitchyardError(

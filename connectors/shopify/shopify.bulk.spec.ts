@@ -1,4 +1,5 @@
 import type { NativeRecord } from '../../src/connectors';
+import { startFaultProxy } from '../../test/helpers/fault-proxy';
 import { shopifySandbox, type ShopifySandbox } from '../../test/helpers/sandboxes';
 import { BULK_CURSOR } from './bulk-read';
 import { ShopifyConnector } from './shopify.connector';
@@ -138,6 +139,24 @@ describe('Shopify bulk operations', () => {
     expect(records).toHaveLength(30);
     const current = await gql(sandbox, '{ currentBulkOperation { id status } }');
     expect(current.data.currentBulkOperation).toEqual({ id: started.bulkOperation.id, status: 'COMPLETED' });
+  });
+
+  it('joins its own export when the reply to starting it was lost after Shopify started it', async () => {
+    sandbox = await shopifySandbox(store(40, 0, 0));
+    const proxy = await startFaultProxy(sandbox.url, [
+      { when: (r) => r.body.includes('bulkOperationRunQuery'), fault: 'lose-reply', every: 1, limit: 1 },
+    ]);
+    try {
+      const connector = new ShopifyConnector(proxy.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+      const { records } = await readAll(connector, 'customers', 25);
+      expect(proxy.lostAfterSave).toBe(1);
+      expect(records).toHaveLength(40);
+      // One export: the lost one, joined; none started twice.
+      const second = await gql(sandbox, '{ currentBulkOperation { id } }');
+      expect(second.data.currentBulkOperation.id).toBe('gid://shopify/BulkOperation/1');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('is refused what Shopify refuses in a bulk query, and guards its result URL', async () => {

@@ -68,7 +68,11 @@ describe('Shopify connector against its sandbox', () => {
       customers: Array.from({ length: 50 }, (_, i) => customer(i + 1)),
       products: Array.from({ length: 35 }, (_, i) => product(i + 1)),
     });
-    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 2 });
+    // Paged, not a bulk export (shopify.bulk.spec.ts reads the same store both ways).
+    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', {
+      concurrency: 2,
+      bulkReadFrom: 1_000_000,
+    });
     expect((await pages(connector, 'customers', 50)).sizes).toEqual([50]);
     const products = await pages(connector, 'products', 100);
     expect(products.sizes).toEqual([25, 10]);

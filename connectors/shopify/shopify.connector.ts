@@ -142,8 +142,7 @@ export class ShopifyConnector implements Connector {
   }
 
   /** Folds the aliased metafields of a node into `metafields`, as the mappings read them. */
-  private withMetafields(kind: keyof typeof ENTITIES, nodes: Row[]): Row[] {
-    const fields = this.metafields(kind);
+  private withMetafields(kind: keyof typeof ENTITIES, nodes: Row[], fields = this.metafields(kind)): Row[] {
     if (fields.length === 0) return nodes;
     return nodes.map((node) => {
       const metafields: Record<string, Record<string, unknown>> = {};
@@ -284,14 +283,15 @@ export class ShopifyConnector implements Connector {
   }
 
   private bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {
-    const metafields = this.metafields(kind)
+    const wanted = this.metafields(kind);
+    const metafields = wanted
       .map(
         ({ alias, namespace, key }) =>
           `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
       )
       .join(' ');
     const assemble = (parent: Row, children: Row[]): Row => {
-      const [node] = this.withMetafields(kind, [parent]);
+      const [node] = this.withMetafields(kind, [parent], wanted);
       const own = (typename: string) =>
         children.filter((child) => child.__typename === typename).map(({ __typename, ...rest }) => rest);
       if (kind === 'products')

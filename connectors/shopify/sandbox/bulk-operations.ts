@@ -48,6 +48,8 @@ interface Operation {
 }
 
 const CHUNK = 250;
+/** Even a small export takes Shopify a moment: an operation is RUNNING at least this long. */
+const SHORTEST_RUN_MS = 250;
 
 /**
  * `bulkOperationRunQuery` as the Admin API documents it (shopify.dev/docs/api/usage/bulk-operations/queries):
@@ -150,6 +152,7 @@ export class BulkQueries {
 
   private async run(op: Operation, document: DocumentNode): Promise<void> {
     op.status = 'RUNNING';
+    const shortest = new Promise((resolve) => setTimeout(resolve, SHORTEST_RUN_MS));
     try {
       this.directory ??= await mkdtemp(join(tmpdir(), 'shopify-bulk-'));
       op.file = join(this.directory, `bulk-${op.id.split('/').pop()}.jsonl`);
@@ -189,6 +192,7 @@ export class BulkQueries {
         // Polls are answered while a large export runs.
         await new Promise((resolve) => setImmediate(resolve));
       }
+      await shortest;
       op.status = 'COMPLETED';
       op.completedAt = new Date().toISOString();
     } catch {
