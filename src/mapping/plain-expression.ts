@@ -6,6 +6,12 @@ export const NEEDS_JSONATA = Symbol('needs JSONata');
 /** `root` is the record an expression was given (`$$`); `input` the item it is looking at (the record, or a list's element). */
 type Plain = (input: unknown, context: Record<string, unknown>, root?: unknown) => unknown;
 
+/**
+ * The variables a block binds (`$a := …`), known when compiling: each holds the value its binding gave at run
+ * time. Plain functions run synchronously, one record at a time, so one holder per binding is enough.
+ */
+type Scope = Map<string, { value: unknown }>;
+
 interface AstNode {
   type: string;
   value?: unknown;
@@ -36,11 +42,11 @@ interface AstNode {
  * JSONata evaluates it always.
  */
 export function plainExpression(ast: object): Plain | undefined {
-  return compile(ast as AstNode);
+  return compile(ast as AstNode, new Map());
 }
 
-function compile(ast: AstNode): Plain | undefined {
-  const path = plainPath(ast);
+function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
+  const path = plainPath(ast, scope);
   if (path) {
     return (input, context, root) => {
       const value = path(input, context, root);
@@ -55,30 +61,36 @@ function compile(ast: AstNode): Plain | undefined {
       return () => value;
     }
     case 'function':
-      return plainCall(ast);
+      return plainCall(ast, scope);
     case 'block':
-      return ast.expressions?.length === 1 ? compile(ast.expressions[0]) : undefined;
+      return plainBlock(ast, scope);
     case 'condition':
-      return plainCondition(ast);
+      return plainCondition(ast, scope);
     case 'binary':
-      return plainBinary(ast);
+      return plainBinary(ast, scope);
     case 'unary':
-      return ast.value === '{' ? plainObject(ast) : ast.value === '[' ? plainArray(ast) : undefined;
+      return ast.value === '{'
+        ? plainObject(ast, scope)
+        : ast.value === '['
+          ? plainArray(ast, scope)
+          : undefined;
+    case 'variable':
+      return plainVariable(ast, scope);
     default:
       return undefined;
   }
 }
 
 /** Every part compiled, or undefined when one cannot be. */
-function all(nodes: AstNode[]): Plain[] | undefined {
-  const parts = nodes.map(compile);
+function all(nodes: AstNode[], scope: Scope): Plain[] | undefined {
+  const parts = nodes.map((node) => compile(node, scope));
   return parts.every((part) => part !== undefined) ? parts : undefined;
 }
 
-function plainCall(ast: AstNode): Plain | undefined {
+function plainCall(ast: AstNode, scope: Scope): Plain | undefined {
   if (ast.procedure?.type !== 'variable' || !ast.arguments) return undefined;
   const call = callable(String(ast.procedure.value));
-  const args = all(ast.arguments);
+  const args = all(ast.arguments, scope);
   if (!call || !args || args.length !== call.types.length) return undefined;
   return (input, context, root) => {
     const values = args.map((arg) => arg(input, context, root));
@@ -89,9 +101,9 @@ function plainCall(ast: AstNode): Plain | undefined {
 }
 
 /** `c ? a : b`: JSONata's truth of `c` (undefined is false), then one branch. */
-function plainCondition(ast: AstNode): Plain | undefined {
-  const [condition, then] = all([ast.condition!, ast.then!]) ?? [];
-  const otherwise = ast.else ? compile(ast.else) : () => undefined;
+function plainCondition(ast: AstNode, scope: Scope): Plain | undefined {
+  const [condition, then] = all([ast.condition!, ast.then!], scope) ?? [];
+  const otherwise = ast.else ? compile(ast.else, scope) : () => undefined;
   if (!condition || !then || !otherwise) return undefined;
   return (input, context, root) => {
     const truth = truthOf(condition(input, context, root));
@@ -100,8 +112,8 @@ function plainCondition(ast: AstNode): Plain | undefined {
   };
 }
 
-function plainBinary(ast: AstNode): Plain | undefined {
-  const [lhs, rhs] = all([ast.lhs as AstNode, ast.rhs as AstNode]) ?? [];
+function plainBinary(ast: AstNode, scope: Scope): Plain | undefined {
+  const [lhs, rhs] = all([ast.lhs as AstNode, ast.rhs as AstNode], scope) ?? [];
   if (!lhs || !rhs) return undefined;
   const operator = String(ast.value);
   const both = (input: unknown, context: Record<string, unknown>, root: unknown) => [
@@ -167,12 +179,15 @@ function plainBinary(ast: AstNode): Plain | undefined {
 }
 
 /** `{ 'key': expr, … }` on the input: keys are texts written out; a value that is missing leaves its key out. */
-function plainObject(ast: AstNode): Plain | undefined {
+function plainObject(ast: AstNode, scope: Scope): Plain | undefined {
   const pairs = ast.lhs as [AstNode, AstNode][];
   if (!Array.isArray(pairs) || !pairs.every(([key]) => key.type === 'string')) return undefined;
   const keys = pairs.map(([key]) => String(key.value));
   if (new Set(keys).size !== keys.length) return undefined;
-  const values = all(pairs.map(([, value]) => value));
+  const values = all(
+    pairs.map(([, value]) => value),
+    scope,
+  );
   if (!values) return undefined;
   return (input, context, root) => {
     // JSONata maps an object constructor over a list input; that is its business.
@@ -188,12 +203,12 @@ function plainObject(ast: AstNode): Plain | undefined {
 }
 
 /** `[a, b]`: each item that is there, in order; an item that is a list is JSONata's to flatten. */
-function plainArray(ast: AstNode): Plain | undefined {
+function plainArray(ast: AstNode, scope: Scope): Plain | undefined {
   const nodes = ast.expressions ?? [];
   // An item that maps a list adds each of its objects; any other item adds itself.
   const items = nodes.map((node) => {
-    const map = plainMap(node);
-    return map ? { fn: map, spread: true } : { fn: compile(node), spread: false };
+    const list = plainMap(node, scope) ?? plainFilter(node, scope);
+    return list ? { fn: list, spread: true } : { fn: compile(node, scope), spread: false };
   });
   if (!items.every((item) => item.fn !== undefined)) return undefined;
   return (input, context, root) => {
@@ -234,16 +249,99 @@ function compare(operator: string, left: number | string, right: number | string
   }
 }
 
+/** `$` (the item looked at), `$$` (the record) or a variable a block bound. */
+function plainVariable(ast: AstNode, scope: Scope): Plain | undefined {
+  const bound = scope.get(String(ast.value));
+  const read: Plain | undefined = bound
+    ? () => bound.value
+    : ast.value === ''
+      ? (input) => input
+      : ast.value === '$'
+        ? (input, _context, root) => root ?? input
+        : undefined;
+  if (!read) return undefined;
+  return (input, context, root) => {
+    const value = read(input, context, root);
+    return Array.isArray(value) ? NEEDS_JSONATA : value;
+  };
+}
+
+/** `( $a := …; … )`: each binding in order, then the block's last expression. */
+function plainBlock(ast: AstNode, outer: Scope): Plain | undefined {
+  const scope: Scope = new Map(outer);
+  const steps: { fn: Plain; holder?: { value: unknown } }[] = [];
+  for (const expression of ast.expressions ?? []) {
+    if (expression.type === 'bind') {
+      const target = expression.lhs as AstNode;
+      const fn = compile(expression.rhs!, scope);
+      if (target.type !== 'variable' || !fn || ['', '$', 'ctx'].includes(String(target.value)))
+        return undefined;
+      const holder = { value: undefined as unknown };
+      scope.set(String(target.value), holder);
+      steps.push({ fn, holder });
+    } else {
+      const fn = compile(expression, scope);
+      if (!fn) return undefined;
+      steps.push({ fn });
+    }
+  }
+  if (steps.length === 0 || steps[steps.length - 1].holder) return undefined;
+  return (input, context, root) => {
+    let value: unknown;
+    for (const { fn, holder } of steps) {
+      value = fn(input, context, root);
+      if (value === NEEDS_JSONATA || Array.isArray(value)) return NEEDS_JSONATA;
+      if (holder) holder.value = value;
+    }
+    return value;
+  };
+}
+
+/**
+ * `list[condition]` inside `[ … ]`: the elements for which the condition holds, `$` being the element (a
+ * single value counts as a list of one). A condition that answers a number picks by position: JSONata's.
+ */
+function plainFilter(ast: AstNode, scope: Scope): Plain | undefined {
+  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
+  const last = ast.steps[ast.steps.length - 1];
+  const stages = last.stages as { type: string; expr: AstNode }[] | undefined;
+  if (last.type !== 'name' || !stages || stages.length !== 1 || stages[0].type !== 'filter') return undefined;
+  if (last.predicate || last.group || last.focus || last.index || last.tuple) return undefined;
+  const list = plainPath(
+    { ...ast, steps: [...ast.steps.slice(0, -1), { ...last, stages: undefined }] },
+    scope,
+  );
+  const condition = compile(stages[0].expr, scope);
+  if (!list || !condition) return undefined;
+  return (input, context, root) => {
+    const value = list(input, context, root);
+    if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+    if (value === undefined) return [];
+    const out: unknown[] = [];
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (Array.isArray(item)) return NEEDS_JSONATA;
+      const verdict = condition(item, context, root ?? input);
+      if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
+      const truth = truthOf(verdict);
+      if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
+      if (truth) out.push(item);
+    }
+    return out;
+  };
+}
+
 /**
  * A path of plain names from the item, `$$.<name>…` from the record or `$ctx.<name>…` from the context; anything
  * with predicates, wildcards or stages is not. What it ends on is answered as it is, a list too; a list met
  * before the last name is NEEDS_JSONATA (JSONata maps a path over a list).
  */
-function plainPath(ast: AstNode): Plain | undefined {
+function plainPath(ast: AstNode, scope: Scope): Plain | undefined {
   if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
   const steps = ast.steps;
-  const start = steps[0].type === 'variable' ? steps[0].value : undefined;
-  if (start !== undefined && start !== 'ctx' && start !== '$') return undefined;
+  const start = steps[0].type === 'variable' ? String(steps[0].value) : undefined;
+  const bound = start !== undefined ? scope.get(start) : undefined;
+  if (start !== undefined && start !== 'ctx' && start !== '$' && !bound) return undefined;
+  if (steps[0].predicate || steps[0].stages) return undefined;
   const names = start === undefined ? steps : steps.slice(1);
   const plain = (step: AstNode) =>
     step.type === 'name' &&
@@ -254,7 +352,13 @@ function plainPath(ast: AstNode): Plain | undefined {
   if (names.length === 0 || !names.every(plain)) return undefined;
   const keys = names.map((step) => step.value as string);
   return (input, context, root) => {
-    let current: unknown = start === 'ctx' ? context : start === '$' ? (root ?? input) : input;
+    let current: unknown = bound
+      ? bound.value
+      : start === 'ctx'
+        ? context
+        : start === '$'
+          ? (root ?? input)
+          : input;
     for (const key of keys) {
       if (Array.isArray(current)) return NEEDS_JSONATA;
       if (current == null || typeof current !== 'object') return undefined;
@@ -271,13 +375,14 @@ function plainPath(ast: AstNode): Plain | undefined {
  */
 function plainMap(
   ast: AstNode,
+  scope: Scope,
 ): ((input: unknown, context: Record<string, unknown>, root?: unknown) => unknown) | undefined {
   if (ast.type !== 'path' || !ast.steps || ast.steps.length < 2) return undefined;
   const last = ast.steps[ast.steps.length - 1];
   if (last.type !== 'unary' || last.value !== '{' || last.stages || last.predicate || last.group)
     return undefined;
-  const list = plainPath({ ...ast, steps: ast.steps.slice(0, -1) });
-  const each = plainObject(last);
+  const list = plainPath({ ...ast, steps: ast.steps.slice(0, -1) }, scope);
+  const each = plainObject(last, scope);
   if (!list || !each) return undefined;
   return (input, context, root) => {
     const value = list(input, context, root);
@@ -299,6 +404,9 @@ function plainMap(
 function callable(name: string): { fn: (...args: unknown[]) => unknown; types: string[] } | undefined {
   if (name === 'string') return { fn: (value) => String(value), types: ['scalar'] };
   if (name === 'not') return { fn: (value) => !truthOf(value), types: ['plain'] };
+  // A text searched for a text; a pattern (regular expression) is JSONata's.
+  if (name === 'contains')
+    return { fn: (text, part) => (text as string).includes(part as string), types: ['s', 's'] };
   // Decimal digits only: JSONata's other forms (hex, padding) are its own to read.
   if (name === 'number')
     return {
