@@ -33,13 +33,14 @@ interface AstNode {
 }
 
 /**
- * The expressions most mappings are made of, run as plain functions: a path (`billing.phone`, `$ctx.currency`),
- * a literal, one of our functions (or `$string`, `$not`) applied to such expressions (`$toUtc(createdAt)`),
- * a conditional (`billingAddress ? { 'kind': 'billing', … }`), a comparison (`=`, `!=`, `<`, `in [...]`),
- * `and`/`or`, `&` of texts, and object and array constructors of these. Whenever an input could make JSONata
- * answer differently (a list where a value was expected, a missing or mistyped argument, values of two types
- * compared), the function answers NEEDS_JSONATA and JSONata evaluates. Undefined for any other shape:
- * JSONata evaluates it always.
+ * The expressions most mappings are made of, run as plain functions: a path (`billing.phone`, `$ctx.currency`,
+ * `$$.currency`), a literal, one of our functions (or `$string`, `$not`, `$number`, `$contains`) applied to such
+ * expressions (`$toUtc(createdAt)`), a conditional (`billingAddress ? { 'kind': 'billing', … }`), a comparison
+ * (`=`, `!=`, `<`, `in [...]`), `and`/`or`, `&` of texts, object and array constructors, `[lines.{ … }]`,
+ * `[tags[condition]]`, and blocks binding variables (`( $a := billingAddress; { … } )`). Whenever an input
+ * could make JSONata answer differently (a list where a value was expected, a missing or mistyped argument,
+ * values of two types compared), the function answers NEEDS_JSONATA and JSONata evaluates. Undefined for any
+ * other shape: JSONata evaluates it always.
  */
 export function plainExpression(ast: object): Plain | undefined {
   return compile(ast as AstNode, new Map());
