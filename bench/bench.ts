@@ -4,6 +4,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
+import IORedis from 'ioredis';
 import { Command } from 'commander';
 import { platformModule } from '../src/connectors/connector.registry';
 import { packageRoot } from '../src/common/package-root';
@@ -11,6 +12,8 @@ import type { ChildUsage } from './child';
 import { FLOWS, type Flow, sized } from './flows';
 import { renderHtml } from './report';
 import type { HostUsage } from './sandbox-host';
+import { REDIS_URL } from '../src/testing/service-harness';
+import { measureService, SERVICE_WORKERS } from './service-run';
 import type { SeedSpec } from './stores';
 
 /** One measured migration: the hub's or the baseline's, of one flow at one size, limits off or on. */
@@ -18,7 +21,8 @@ export interface BenchRun {
   flow: string;
   customers: number;
   limits: 'off' | 'on';
-  side: 'switchyard' | 'baseline';
+  /** `switchyard`: the CLI; `service`: the same plan through the admin API and two workers; `baseline`: a plain script. */
+  side: 'switchyard' | 'service' | 'baseline';
   records: number;
   wallMs: number;
   cpuMs: number;
@@ -47,6 +51,26 @@ interface Host {
 }
 
 const dist = join(packageRoot(), 'dist', 'bench');
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why service mode cannot run here (no Postgres or Redis answers), or undefined when it can. */
+async function serviceUnavailable(say: (line: string) => void): Promise<string | undefined> {
+  const postgres = new Client({ connectionString: POSTGRES });
+  const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await postgres.connect();
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (error) {
+    const why = `service mode skipped: ${(error as Error).message} (Postgres ${new URL(POSTGRES).host}, Redis ${new URL(REDIS_URL).host})`;
+    say(why);
+    return why;
+  } finally {
+    await postgres.end().catch(() => undefined);
+    redis.disconnect();
+  }
+}
 
 function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -243,9 +267,16 @@ function scenarios(options: {
   return out;
 }
 
+interface Measured {
+  usage: ChildUsage;
+  entities: { entity: string; records: number; seconds: number }[];
+  status: string;
+}
+
 async function runScenario(
   scenario: Scenario,
   filled: Map<string, Host>,
+  service: boolean,
   say: (line: string) => void,
 ): Promise<BenchRun[]> {
   const { flow, customers, limits } = scenario;
@@ -286,30 +317,36 @@ async function runScenario(
       ),
     );
     say(line(runs[0]));
-    if (flow.baseline) {
+    // The other sides write into a fresh destination of their own, from the same source.
+    const again = async (side: BenchRun['side'], go: (destinationUrl: string) => Promise<Measured>) => {
       const fresh = await host(flow.destination.platform, flow.destination.seed, limits);
       try {
         const b0 = await Promise.all([source.usage(), fresh.usage()]);
-        const { usage: base } = await measure(['baseline', flow.baseline, source.url, fresh.url]);
+        const measured = await go(fresh.url);
         const b1 = await Promise.all([source.usage(), fresh.usage()]);
+        const entities = measured.entities.map((e) => ({
+          ...e,
+          perSecond: round(e.records / Math.max(e.seconds, 0.001), 1),
+        }));
+        const records = measured.usage.records ?? entities.reduce((sum, e) => sum + e.records, 0);
+        const hosts = [minus(b1[0], b0[0]), minus(b1[1], b0[1])];
         runs.push(
-          runOf(
-            flow,
-            customers,
-            limits,
-            'baseline',
-            base,
-            [minus(b1[0], b0[0]), minus(b1[1], b0[1])],
-            base.records ?? 0,
-            [],
-            'completed',
-          ),
+          runOf(flow, customers, limits, side, measured.usage, hosts, records, entities, measured.status),
         );
-        say(line(runs[1]));
+        say(line(runs[runs.length - 1]));
       } finally {
         fresh.stop();
       }
+    };
+    if (flow.baseline) {
+      const name = flow.baseline;
+      await again('baseline', async (url) => ({
+        usage: (await measure(['baseline', name, source.url, url])).usage,
+        entities: [],
+        status: 'completed',
+      }));
     }
+    if (service) await again('service', (url) => measureService(flow, source.url, url, limits, POSTGRES));
   } finally {
     if (!('filledBy' in flow.source)) source.stop();
     // A flow reading from this one's destination runs next, at the same size and limits.
@@ -333,8 +370,6 @@ export interface EngineRun {
   maxRssMb: number;
   status: string;
 }
-
-const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A database of its own on the Postgres server, dropped afterwards; undefined when there is no server. */
 async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
@@ -420,18 +455,32 @@ async function main() {
     .option('--sizes <list>', 'customers per store, comma separated (default 1000,10000,100000)')
     .option('--flows <list>', `flows to run (default all: ${FLOWS.map((f) => f.name).join(', ')}, engine)`)
     .option('--limits <list>', "off, on or off,on: the sandboxes' documented rate limits")
+    .option(
+      '--service',
+      `also run each plan through service mode (API + ${SERVICE_WORKERS} workers); default unless --quick`,
+    )
+    .option('--no-service', 'skip the service-mode runs')
     .option('--out <dir>', 'where the JSON and HTML go', join(packageRoot(), 'bench', 'results'))
     .parse()
-    .opts<{ quick?: boolean; sizes?: string; flows?: string; limits?: string; out: string }>();
+    .opts<{
+      quick?: boolean;
+      sizes?: string;
+      flows?: string;
+      limits?: string;
+      service?: boolean;
+      out: string;
+    }>();
   const say = (text: string) => process.stdout.write(`${text}\n`);
   const filled = new Map<string, Host>();
   const runs: BenchRun[] = [];
   const started = new Date().toISOString();
+  const service = (options.service ?? !options.quick) && (await serviceUnavailable(say)) === undefined;
   for (const scenario of scenarios(options)) {
     say(
       `${scenario.flow.name}, ${scenario.customers.toLocaleString('en')} customers, limits ${scenario.limits ? 'on' : 'off'}`,
     );
-    runs.push(...(await runScenario(scenario, filled, say)));
+    // Service mode up to 10,000 customers: the 100k store is the CLI's.
+    runs.push(...(await runScenario(scenario, filled, service && scenario.customers <= 10_000, say)));
   }
   for (const h of filled.values()) h.stop();
   const engine: EngineRun[] = [];

@@ -24,24 +24,25 @@ function bars(title: string, items: { label: string; value: number; side?: strin
     .map((item, index) => {
       const y = index * row;
       const w = Math.max(1, ((width - labelWidth - 120) * item.value) / max);
-      const colour = item.side === 'baseline' ? '#9aa5b1' : '#2f6fed';
+      const colour = item.side === 'baseline' ? '#9aa5b1' : item.side === 'service' ? '#1f9d55' : '#2f6fed';
       return `<text x="0" y="${y + 15}" font-size="12">${escape(item.label)}</text><rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="14" fill="${colour}"/><text x="${labelWidth + w + 6}" y="${y + 15}" font-size="12">${item.value.toLocaleString('en', { maximumFractionDigits: 3 })} ${unit}</text>`;
     })
     .join('');
   return `<h2>${escape(title)}</h2><svg width="${width}" height="${items.length * row + 4}" role="img" aria-label="${escape(title)}">${body}</svg>`;
 }
 
-/** Switchyard ÷ baseline, for each run that has both. */
-export function ratios(runs: BenchRun[]) {
+/** `side` ÷ `over` (Switchyard's CLI ÷ baseline, service ÷ CLI), for each scenario that has both. */
+export function ratios(
+  runs: BenchRun[],
+  side: BenchRun['side'] = 'switchyard',
+  over: BenchRun['side'] = 'baseline',
+) {
   return runs
-    .filter((run) => run.side === 'switchyard')
+    .filter((run) => run.side === side)
     .flatMap((run) => {
       const base = runs.find(
         (b) =>
-          b.side === 'baseline' &&
-          b.flow === run.flow &&
-          b.customers === run.customers &&
-          b.limits === run.limits,
+          b.side === over && b.flow === run.flow && b.customers === run.customers && b.limits === run.limits,
       );
       return base
         ? [{ run, cpu: run.cpuPerRecordMs / base.cpuPerRecordMs, wall: run.wallMs / base.wallMs }]
@@ -53,6 +54,7 @@ export function renderHtml(result: Result): string {
   const runs = result.runs;
   const hub = runs.filter((r) => r.side === 'switchyard');
   const pairs = ratios(runs);
+  const service = ratios(runs, 'service', 'switchyard');
   const table = `<table><tr><th>run</th><th>records</th><th>wall s</th><th>records/s</th><th>CPU ms/record</th><th>peak RSS MB</th><th>requests/record</th><th>429s</th><th>sandbox CPU</th><th>ceiling</th><th>status</th></tr>${runs
     .map(
       (r) =>
@@ -66,7 +68,7 @@ export function renderHtml(result: Result): string {
     Object.entries(result.machine)
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(' · '),
-  )} · ledger ${escape(result.ledger)}. Blue: Switchyard; grey: the plain-SDK baseline on the same sandboxes in the same run.</p>
+  )} · ledger ${escape(result.ledger)}. Blue: Switchyard's CLI; green: the same plan through service mode (admin API, two workers, Postgres ledger, budgets shared in Redis); grey: the plain-SDK baseline on the same sandboxes in the same run.</p>
 ${table}
 ${engineTable(result.engine ?? [])}
 ${bars(
@@ -77,6 +79,11 @@ ${bars(
 ${bars(
   'Switchyard ÷ baseline: wall time',
   pairs.map((p) => ({ label: label(p.run), value: Number(p.wall.toFixed(2)) })),
+  '×',
+)}
+${bars(
+  'Service mode ÷ CLI: wall time',
+  service.map((p) => ({ label: label(p.run), value: Number(p.wall.toFixed(2)), side: 'service' })),
   '×',
 )}
 ${bars(

@@ -8,8 +8,9 @@ import { ledgerOptions, openLedgerDataSource } from '../../src/ledger/data-sourc
 import { LedgerRepository } from '../../src/ledger/ledger.repository';
 import { LedgerTokenVault } from '../../src/ledger/token-vault';
 import { CredentialCipher } from '../../src/security/credential-cipher';
+import { POSTGRES_ADMIN_URL } from '../../src/testing/service-harness';
 
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { POSTGRES_ADMIN_URL } from '../../src/testing/service-harness';
 
 export interface TestLedger {
   url: string;

@@ -7,7 +7,7 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { shopifySandbox } from '../helpers/sandboxes';
 import { Queue } from 'bullmq';
 import { ENTITY_QUEUE, entityJobId } from '../../src/service/queue/queue.constants';
-import { REDIS_URL, ServiceHarness } from '../helpers/service';
+import { REDIS_URL, ServiceHarness } from '../../src/testing/service-harness';
 
 jest.setTimeout(120_000);
 const DIST = resolve(__dirname, '../../dist/src');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { demoShopifySeed } from '../../src/demo/demo-store';
 import { isWrite, startFaultProxy } from '../helpers/fault-proxy';
 import { wooStoreFrom } from '../helpers/sandboxes';
-import { ServiceHarness } from '../helpers/service';
+import { ServiceHarness } from '../../src/testing/service-harness';
 import { sourceIds } from '../helpers/woo-api';
 import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
 import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';

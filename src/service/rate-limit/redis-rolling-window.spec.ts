@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
-import { REDIS_URL } from '../../../test/helpers/service';
+import { REDIS_URL } from '../../testing/service-harness';
 import { RedisRollingWindow } from './redis-rolling-window';
 
 /** HubSpot's shape, scaled down: 5 calls in any 300 ms. Two windows on one key are two workers sharing it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
-import { REDIS_URL } from '../../../test/helpers/service';
+import { REDIS_URL } from '../../testing/service-harness';
 import { RedisTokenBucket } from './redis-token-bucket';
 
 /** Shopify's shape: 1000 points, 50 a second. Two buckets on one key are two workers sharing one budget. */

@@ -1,16 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type Redis from 'ioredis';
 import IORedis from 'ioredis';
-import { POSTGRES_ADMIN_URL } from './ledger';
+import { packageRoot } from '../common/package-root';
 
-const DIST = resolve(__dirname, '../../dist/src/service');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((done) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -24,7 +24,10 @@ interface Proc {
   output: string[];
 }
 
-/** A fresh Postgres database and Redis prefix, an API process and N worker processes, as `npm start` / `npm run worker` run them. */
+/**
+ * A fresh Postgres database and Redis prefix, an API process and N worker processes, as `npm start` / `npm run
+ * worker` run them (from dist/: build first). Used by the service tests and by the bench's service-mode runs.
+ */
 export class ServiceHarness {
   readonly output: string[] = [];
   readonly workers: Proc[] = [];
@@ -33,6 +36,13 @@ export class ServiceHarness {
   private database = '';
   private env: NodeJS.ProcessEnv = {};
 
+  /** `settings`: environment over the test defaults (worker concurrency, lock time); `nodeArgs`: for node itself. */
+  constructor(
+    private readonly postgresAdminUrl = POSTGRES_ADMIN_URL,
+    private readonly settings: Record<string, string> = {},
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
   /** The Redis prefix of this service's queues, for tests that read a job's attempts. */
   get queuePrefix(): string {
     return `sytest-${this.database}`;
@@ -40,11 +50,11 @@ export class ServiceHarness {
 
   async start(workers: number): Promise<void> {
     this.database = `switchyard_svc_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+    const admin = new Client({ connectionString: this.postgresAdminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${this.database}`);
     await admin.end();
-    const url = new URL(POSTGRES_ADMIN_URL);
+    const url = new URL(this.postgresAdminUrl);
     url.pathname = `/${this.database}`;
     this.port = await freePort();
     this.env = {
@@ -59,6 +69,7 @@ export class ServiceHarness {
       JOB_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '2',
       PORT: String(this.port),
+      ...this.settings,
     };
     this.api = this.spawn('main-api.js');
     await this.waitForHealth();
@@ -72,10 +83,14 @@ export class ServiceHarness {
   }
 
   private spawn(file: string): Proc {
-    const child = spawn(process.execPath, [resolve(DIST, file)], {
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...this.nodeArgs, join(packageRoot(), 'dist', 'src', 'service', file)],
+      {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const proc = { child, output: [] as string[] };
     const keep = (chunk: Buffer) => {
       proc.output.push(chunk.toString());
@@ -131,6 +146,7 @@ export class ServiceHarness {
     done: (status: any) => boolean = (s) =>
       ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(s.status),
     timeoutMs = 90_000,
+    pollMs = 200,
   ): Promise<any> {
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -140,7 +156,7 @@ export class ServiceHarness {
         throw new Error(
           `run ${runId} did not get there: ${JSON.stringify(body)}\n${this.output.slice(-20).join('')}`,
         );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
@@ -207,7 +223,7 @@ export class ServiceHarness {
     const keys = await redis.keys(`${this.env.SWITCHYARD_QUEUE_PREFIX}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
-    const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+    const admin = new Client({ connectionString: this.postgresAdminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
