@@ -116,4 +116,47 @@ describe('plain expressions', () => {
     }
     expect(compared).toBeGreaterThan(plain.length);
   });
+
+  it('take an item of appended lists as JSONata does: a customer’s billing address picked from its addresses', async () => {
+    const billing = expressions.find((expr) => expr.includes("$append($append(addresses[kind = 'billing']"))!;
+    const fn = plainExpression(jsonata(billing).ast())!;
+    expect(fn).toBeDefined();
+    const address = (kind: string, isDefault: boolean, city: string) => ({
+      kind,
+      isDefault,
+      city,
+      line1: city,
+    });
+    const customers: Record<string, unknown>[] = [
+      { email: 'a@example.com' },
+      { email: 'a@example.com', addresses: [] },
+      {
+        email: 'a@example.com',
+        addresses: [address('other', false, 'Delft'), address('billing', false, 'Gouda')],
+      },
+      {
+        email: 'a@example.com',
+        addresses: [address('other', false, 'Delft'), address('other', true, 'Ede')],
+      },
+      { email: 'a@example.com', firstName: 'An', addresses: [address('shipping', false, 'Delft')] },
+      { email: 'a@example.com', addresses: address('other', true, 'Ede') },
+      { email: 'a@example.com', phone: '+31612345678', addresses: [address('billing', true, 'Ede'), {}] },
+    ];
+    for (const customer of customers) {
+      const answer = { value: fn(customer, {}) };
+      expect({ customer, answer }).toEqual({ customer, answer: await evaluate(billing, customer, {}) });
+    }
+    // Lists of lists are JSONata's to flatten.
+    expect(fn({ addresses: [[address('billing', true, 'Ede')]] }, {})).toBe(NEEDS_JSONATA);
+    for (const shape of ['$append(a, b)[1]', '$append(a[x = 1], $append(b, c))[2]'])
+      for (const input of [{ a: [1, 2], b: 3, c: [4] }, { a: [{ x: 1 }, { x: 2 }], b: [], c: 'z' }, {}]) {
+        const answer = { value: plainExpression(jsonata(shape).ast())!(input, {}) };
+        if (answer.value !== NEEDS_JSONATA)
+          expect({ shape, input, answer }).toEqual({
+            shape,
+            input,
+            answer: await evaluate(shape, input, {}),
+          });
+      }
+  });
 });

@@ -33,7 +33,7 @@ interface AstNode {
  * `$$.currency`), a literal, one of our functions (or `$string`, `$not`, `$number`, `$contains`) applied to such
  * expressions (`$toUtc(createdAt)`), a conditional (`billingAddress ? { 'kind': 'billing', … }`), a comparison
  * (`=`, `!=`, `<`, `in [...]`), `and`/`or`, `&` of texts, object and array constructors, `[lines.{ … }]`,
- * `[tags[condition]]`, and blocks binding variables (`( $a := billingAddress; { … } )`). Whenever an input
+ * `[tags[condition]]`, `$append(a, b)[n]` of such lists, and blocks binding variables (`( $a := billingAddress; { … } )`). Whenever an input
  * could make JSONata answer differently (a list where a value was expected, a missing or mistyped argument,
  * values of two types compared), the function answers NEEDS_JSONATA and JSONata evaluates. Undefined for any
  * other shape: JSONata evaluates it always.
@@ -58,7 +58,7 @@ function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
       return () => value;
     }
     case 'function':
-      return plainCall(ast, scope);
+      return ast.predicate ? plainIndex(ast, scope) : plainCall(ast, scope);
     case 'block':
       return plainBlock(ast, scope);
     case 'condition':
@@ -94,6 +94,65 @@ function plainCall(ast: AstNode, scope: Scope): Plain | undefined {
     if (values.includes(NEEDS_JSONATA)) return NEEDS_JSONATA;
     if (!values.every((value, i) => fits(value, call.types[i]))) return NEEDS_JSONATA;
     return call.fn(...values);
+  };
+}
+
+/** A list of values, for `$append` and `[n]` to take from. */
+type PlainList = (
+  input: unknown,
+  context: Record<string, unknown>,
+  root?: unknown,
+) => unknown[] | typeof NEEDS_JSONATA;
+
+/**
+ * An expression answering a list: `list[condition]`, `list.{ … }`, `$append(a, b)` of such, or a path, whose
+ * value is taken as JSONata takes a sequence (nothing: empty; one value: a list of one). Lists of lists are
+ * JSONata's to flatten.
+ */
+function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
+  if (
+    ast.type === 'function' &&
+    !ast.predicate &&
+    ast.procedure?.type === 'variable' &&
+    ast.procedure.value === 'append' &&
+    ast.arguments?.length === 2
+  ) {
+    const [first, second] = ast.arguments.map((arg) => plainList(arg, scope));
+    if (!first || !second) return undefined;
+    return (input, context, root) => {
+      const a = first(input, context, root);
+      if (a === NEEDS_JSONATA) return NEEDS_JSONATA;
+      const b = second(input, context, root);
+      return b === NEEDS_JSONATA ? NEEDS_JSONATA : [...a, ...b];
+    };
+  }
+  const made = plainMap(ast, scope) ?? plainFilter(ast, scope);
+  if (made) return made as PlainList;
+  const path = plainPath(ast, scope);
+  if (!path) return undefined;
+  return (input, context, root) => {
+    const value = path(input, context, root);
+    if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return [value];
+    return value.some(Array.isArray) ? NEEDS_JSONATA : value;
+  };
+}
+
+/** `$append(…)[n]`: the list's item at a position written out (from 0), or nothing past its end. */
+function plainIndex(ast: AstNode, scope: Scope): Plain | undefined {
+  const predicate = ast.predicate as { type: string; expr: AstNode }[];
+  if (predicate.length !== 1 || predicate[0].type !== 'filter') return undefined;
+  const position = predicate[0].expr;
+  if (position.type !== 'number' || !Number.isInteger(position.value) || (position.value as number) < 0)
+    return undefined;
+  const index = position.value as number;
+  const list = plainList({ ...ast, predicate: undefined }, scope);
+  if (!list) return undefined;
+  return (input, context, root) => {
+    const items = list(input, context, root);
+    if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
+    return items[index];
   };
 }
 
