@@ -112,7 +112,7 @@ function compileBase(mappingId: string, spec: FieldSpec, where: string): FieldFn
     const plain = plainExpression(expression.ast());
     if (!plain) return evaluate;
     return (input, root, context) => {
-      const value = plain(input, context);
+      const value = plain(input, context, root);
       return value === NEEDS_JSONATA ? evaluate(input, root, context) : value;
     };
   }

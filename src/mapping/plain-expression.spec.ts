@@ -53,7 +53,8 @@ function evaluate(expr: string, input: unknown, context: Record<string, unknown>
   const expression = jsonata(expr);
   for (const [name, { fn, signature }] of Object.entries(MAPPING_FUNCTIONS))
     expression.registerFunction(name, fn, signature);
-  return expression.evaluate(input, { ctx: context }).then(
+  // As the mapping compiler binds them for a top-level field: `$root` is the record itself.
+  return expression.evaluate(input, { ctx: context, root: input }).then(
     (value: unknown) => ({ value: Array.isArray(value) ? Array.from(value) : value }),
     (error: Error) => ({ error: error.message }),
   );
@@ -87,8 +88,10 @@ describe('plain expressions', () => {
       expect.arrayContaining(['$toUtc(createdAt)', '$string(id)', '$nullIfEmpty(billing.phone)']),
     );
     expect(plain).toContain("[tags[$not($contains($, 'switchyard-source-'))]]");
-    // Lambdas, $map and functions that answer lists stay with JSONata.
-    expect(plain.filter((expr) => expr.includes('function(') || expr.includes('$map('))).toEqual([]);
+    // $map of a lambda written in place is plain; a lambda held in a variable, and functions that answer
+    // lists, stay with JSONata.
+    expect(plain.filter((expr) => /\$\w+ := function/.test(expr))).toEqual([]);
+    expect(plain.some((expr) => expr.includes('$map($all, function($a, $i)'))).toBe(true);
     expect(plain).not.toContain('$splitTags(tags)');
   });
 
@@ -158,5 +161,48 @@ describe('plain expressions', () => {
             answer: await evaluate(shape, input, {}),
           });
       }
+  });
+
+  it('map lists through a lambda as JSONata does: a Shopify customer’s default address found by position', async () => {
+    const addresses = expressions.find((expr) => expr.includes('$map($all, function($a, $i)'))!;
+    const fn = plainExpression(jsonata(addresses).ast())!;
+    expect(fn).toBeDefined();
+    const at = (address1: string, zip: string, extra = {}) => ({ address1, zip, city: 'Delft', ...extra });
+    const customers: Record<string, unknown>[] = [
+      {},
+      { addresses: [] },
+      { addresses: null, defaultAddress: null },
+      { addresses: [at('Dam 1', '1012')], defaultAddress: at('Dam 1', '1012') },
+      { addresses: [at('Dam 1', '1012'), at('Dam 1', '1012')], defaultAddress: at('Dam 1', '1012') },
+      {
+        addresses: [at('Dam 1', '1012'), at('Oude 2', '2611', { provinceCode: 'ZH' })],
+        defaultAddress: at('Oude 2', '2611'),
+      },
+      { addresses: at('Dam 1', '1012', { province: 'Noord-Holland' }), defaultAddress: at('Dam 1', '1012') },
+      { addresses: [at('Dam 1', '1012')], defaultAddress: at('Elders 3', '9999') },
+      { addresses: [at('Dam 1', '1012')] },
+    ];
+    for (const customer of customers) {
+      const answer = { value: fn(customer, {}) };
+      expect({ customer, answer }).toEqual({ customer, answer: await evaluate(addresses, customer, {}) });
+    }
+    let compared = 0;
+    for (const shape of [
+      '[$map(a, function($v) { $v > 1 ? $v })]',
+      '[$map(a, function($v, $i) { { "at": $i, "v": $v } })]',
+      '$map(a, function($v, $i) { $i })[$ >= 1][0]',
+      '( $x := $list(a); $map($x, function($v) { $v })[1] )',
+    ])
+      for (const input of [{ a: [1, 2, 3] }, { a: 5 }, { a: [] }, {}, { a: null }, { a: [[1], 2] }]) {
+        const answer = { value: plainExpression(jsonata(shape).ast())!(input, {}) };
+        if (answer.value === NEEDS_JSONATA) continue;
+        compared++;
+        expect({ shape, input, answer }).toEqual({
+          shape,
+          input,
+          answer: await evaluate(shape, input, {}),
+        });
+      }
+    expect(compared).toBeGreaterThan(12);
   });
 });

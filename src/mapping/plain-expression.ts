@@ -26,6 +26,7 @@ interface AstNode {
   focus?: unknown;
   index?: unknown;
   tuple?: unknown;
+  body?: AstNode;
 }
 
 /**
@@ -33,13 +34,23 @@ interface AstNode {
  * `$$.currency`), a literal, one of our functions (or `$string`, `$not`, `$number`, `$contains`) applied to such
  * expressions (`$toUtc(createdAt)`), a conditional (`billingAddress ? { 'kind': 'billing', … }`), a comparison
  * (`=`, `!=`, `<`, `in [...]`), `and`/`or`, `&` of texts, object and array constructors, `[lines.{ … }]`,
- * `[tags[condition]]`, `$append(a, b)[n]` of such lists, and blocks binding variables (`( $a := billingAddress; { … } )`). Whenever an input
+ * `[tags[condition]]`, `$append(a, b)[n]` of such lists, `$map(list, function($v, $i) { … })` with a lambda
+ * written in place, `$list`, `$root`, and blocks binding variables (`( $a := billingAddress; { … } )`, a list too). Whenever an input
  * could make JSONata answer differently (a list where a value was expected, a missing or mistyped argument,
  * values of two types compared), the function answers NEEDS_JSONATA and JSONata evaluates. Undefined for any
  * other shape: JSONata evaluates it always.
  */
-export function plainExpression(ast: object): Plain | undefined {
-  return compile(ast as AstNode, new Map());
+export function plainExpression(
+  ast: object,
+): ((input: unknown, context: Record<string, unknown>, mappingRoot?: unknown) => unknown) | undefined {
+  // `$root`: the record the mapping started from (the input itself, for a top-level field).
+  const root = { value: undefined as unknown };
+  const fn = compile(ast as AstNode, new Map([['root', root]]));
+  if (!fn) return undefined;
+  return (input, context, mappingRoot) => {
+    root.value = mappingRoot ?? input;
+    return fn(input, context);
+  };
 }
 
 function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
@@ -58,7 +69,7 @@ function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
       return () => value;
     }
     case 'function':
-      return ast.predicate ? plainIndex(ast, scope) : plainCall(ast, scope);
+      return ast.predicate ? plainPicked(ast, scope) : plainCall(ast, scope);
     case 'block':
       return plainBlock(ast, scope);
     case 'condition':
@@ -110,13 +121,23 @@ type PlainList = (
  * JSONata's to flatten.
  */
 function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
-  if (
-    ast.type === 'function' &&
-    !ast.predicate &&
-    ast.procedure?.type === 'variable' &&
-    ast.procedure.value === 'append' &&
-    ast.arguments?.length === 2
-  ) {
+  const called = ast.type === 'function' && !ast.predicate && ast.procedure?.type === 'variable';
+  const name = called ? String(ast.procedure!.value) : undefined;
+  if (name === 'map' && ast.arguments?.length === 2) return plainMapCall(ast.arguments, scope);
+  if (name === 'list' && ast.arguments?.length === 1) {
+    // Our $list: nothing (null too) is an empty list, one value a list of one.
+    const list = plainList(ast.arguments[0], scope);
+    if (!list) return undefined;
+    return (input, context, root) => {
+      const items = list(input, context, root);
+      return items === NEEDS_JSONATA ? NEEDS_JSONATA : items.length === 1 && items[0] === null ? [] : items;
+    };
+  }
+  if (ast.type === 'variable' && scope.has(String(ast.value))) {
+    const bound = scope.get(String(ast.value))!;
+    return () => asList(bound.value);
+  }
+  if (name === 'append' && ast.arguments?.length === 2) {
     const [first, second] = ast.arguments.map((arg) => plainList(arg, scope));
     if (!first || !second) return undefined;
     return (input, context, root) => {
@@ -130,29 +151,95 @@ function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
   if (made) return made as PlainList;
   const path = plainPath(ast, scope);
   if (!path) return undefined;
-  return (input, context, root) => {
-    const value = path(input, context, root);
-    if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) return [value];
-    return value.some(Array.isArray) ? NEEDS_JSONATA : value;
-  };
+  return (input, context, root) => asList(path(input, context, root));
 }
 
-/** `$append(…)[n]`: the list's item at a position written out (from 0), or nothing past its end. */
-function plainIndex(ast: AstNode, scope: Scope): Plain | undefined {
-  const predicate = ast.predicate as { type: string; expr: AstNode }[];
-  if (predicate.length !== 1 || predicate[0].type !== 'filter') return undefined;
-  const position = predicate[0].expr;
-  if (position.type !== 'number' || !Number.isInteger(position.value) || (position.value as number) < 0)
-    return undefined;
-  const index = position.value as number;
-  const list = plainList({ ...ast, predicate: undefined }, scope);
-  if (!list) return undefined;
+/** `$map(…)`, `$append(…)` or `$list(…)`: a call answering a list. */
+function isListCall(ast: AstNode): boolean {
+  return (
+    ast.type === 'function' &&
+    !ast.predicate &&
+    ast.procedure?.type === 'variable' &&
+    ['map', 'append', 'list'].includes(String(ast.procedure.value))
+  );
+}
+
+/** A value as JSONata takes a sequence: nothing is empty, one value a list of one; lists of lists are its own. */
+function asList(value: unknown): unknown[] | typeof NEEDS_JSONATA {
+  if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return [value];
+  // A copy: the mapped record must not share a list with the source record.
+  return value.some(Array.isArray) ? NEEDS_JSONATA : [...value];
+}
+
+/**
+ * `$map(list, function($v, $i) { … })`: the body for each item, `$v` the item and `$i` its position (both
+ * optional); what the body leaves undefined is left out, as JSONata does.
+ */
+function plainMapCall(args: AstNode[], scope: Scope): PlainList | undefined {
+  const [listNode, lambda] = args;
+  const params = (lambda.arguments ?? []).map((param) => String(param.value));
+  if (lambda.type !== 'lambda' || params.length > 2 || !lambda.body) return undefined;
+  if (params.some((param) => ['', '$', 'ctx', 'root'].includes(param))) return undefined;
+  const list = plainList(listNode, scope);
+  const inner: Scope = new Map(scope);
+  const holders = params.map((param) => {
+    const holder = { value: undefined as unknown };
+    inner.set(param, holder);
+    return holder;
+  });
+  const body = compile(lambda.body, inner);
+  if (!list || !body) return undefined;
   return (input, context, root) => {
     const items = list(input, context, root);
     if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
-    return items[index];
+    const out: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (holders[0]) holders[0].value = items[i];
+      if (holders[1]) holders[1].value = i;
+      const value = body(input, context, root);
+      if (value === NEEDS_JSONATA || Array.isArray(value)) return NEEDS_JSONATA;
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  };
+}
+
+/**
+ * `$append(…)[n]`, `$map(…)[$ >= 0][0]`: a list's items through each predicate in turn, a position written out
+ * (from 0) or a condition on each item (`$` the item). One item left is the answer, none is nothing; more are a
+ * sequence, JSONata's.
+ */
+function plainPicked(ast: AstNode, scope: Scope): Plain | undefined {
+  const predicates = ast.predicate as { type: string; expr: AstNode }[];
+  const stages = predicates.map(({ type, expr }) => {
+    if (type !== 'filter') return undefined;
+    if (expr.type === 'number')
+      return Number.isInteger(expr.value) && (expr.value as number) >= 0 ? (expr.value as number) : undefined;
+    return compile(expr, scope);
+  });
+  const list = plainList({ ...ast, predicate: undefined }, scope);
+  if (!list || stages.some((stage) => stage === undefined)) return undefined;
+  return (input, context, root) => {
+    let items = list(input, context, root);
+    for (const stage of stages) {
+      if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
+      if (typeof stage === 'number') items = stage < items.length ? [items[stage]] : [];
+      else {
+        const kept: unknown[] = [];
+        for (const item of items) {
+          const verdict = (stage as Plain)(item, context, root ?? input);
+          if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
+          const truth = truthOf(verdict);
+          if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
+          if (truth) kept.push(item);
+        }
+        items = kept;
+      }
+    }
+    if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
+    return items.length === 0 ? undefined : items.length === 1 ? items[0] : NEEDS_JSONATA;
   };
 }
 
@@ -202,7 +289,10 @@ function plainArray(ast: AstNode, scope: Scope): Plain | undefined {
   const nodes = ast.expressions ?? [];
   // An item that maps a list adds each of its objects; any other item adds itself.
   const items = nodes.map((node) => {
-    const list = plainMap(node, scope) ?? plainFilter(node, scope);
+    const list =
+      plainMap(node, scope) ??
+      plainFilter(node, scope) ??
+      (node.type === 'function' && !node.predicate ? plainList(node, scope) : undefined);
     return list ? { fn: list, spread: true } : { fn: compile(node, scope), spread: false };
   });
   if (!items.every((item) => item.fn !== undefined)) return undefined;
@@ -239,12 +329,15 @@ function plainVariable(ast: AstNode, scope: Scope): Plain | undefined {
 /** `( $a := …; … )`: each binding in order, then the block's last expression. */
 function plainBlock(ast: AstNode, outer: Scope): Plain | undefined {
   const scope: Scope = new Map(outer);
-  const steps: { fn: Plain; holder?: { value: unknown } }[] = [];
-  for (const expression of ast.expressions ?? []) {
+  const steps: { fn: Plain; holder?: { value: unknown }; list?: boolean }[] = [];
+  const expressions = ast.expressions ?? [];
+  for (const expression of expressions) {
     if (expression.type === 'bind') {
       const target = expression.lhs as AstNode;
-      const fn = compile(expression.rhs!, scope);
-      if (target.type !== 'variable' || !fn || ['', '$', 'ctx'].includes(String(target.value)))
+      // A variable may hold a list ($list, $map, $append): what reads it takes it as a list, or hands it over.
+      const rhs = expression.rhs!;
+      const fn = (isListCall(rhs) ? plainList(rhs, scope) : undefined) ?? compile(rhs, scope);
+      if (target.type !== 'variable' || !fn || ['', '$', 'ctx', 'root'].includes(String(target.value)))
         return undefined;
       const holder = { value: undefined as unknown };
       scope.set(String(target.value), holder);
@@ -252,15 +345,17 @@ function plainBlock(ast: AstNode, outer: Scope): Plain | undefined {
     } else {
       const fn = compile(expression, scope);
       if (!fn) return undefined;
-      steps.push({ fn });
+      // The block's answer may be a list its last expression constructs (`[ … ]`).
+      const constructed = expression.type === 'unary' && expression.value === '[';
+      steps.push({ fn, list: constructed && expression === expressions[expressions.length - 1] });
     }
   }
   if (steps.length === 0 || steps[steps.length - 1].holder) return undefined;
   return (input, context, root) => {
     let value: unknown;
-    for (const { fn, holder } of steps) {
+    for (const { fn, holder, list } of steps) {
       value = fn(input, context, root);
-      if (value === NEEDS_JSONATA || Array.isArray(value)) return NEEDS_JSONATA;
+      if (value === NEEDS_JSONATA || (Array.isArray(value) && !holder && !list)) return NEEDS_JSONATA;
       if (holder) holder.value = value;
     }
     return value;
