@@ -25,13 +25,35 @@ function step({ at, value: node }: Place, segment: string): Place[] {
   return Array.isArray(value) ? value.map((item, index) => ({ at: `${here}.${index}`, value: item })) : [];
 }
 
-/** Every text in a record with its location; `extra` is passed over (nothing loads from it). */
-export function textsOf(record: unknown, path = ''): { at: string; text: string }[] {
-  if (typeof record === 'string') return [{ at: path, text: record }];
-  if (Array.isArray(record)) return record.flatMap((item, index) => textsOf(item, `${path}.${index}`));
-  if (record !== null && typeof record === 'object')
-    return Object.entries(record).flatMap(([key, value]) =>
-      key === 'extra' ? [] : textsOf(value, path ? `${path}.${key}` : key),
-    );
-  return [];
+/**
+ * Calls `visit` for every text in a record; `extra` is passed over (nothing loads from it). Its location
+ * (`addresses.1.city`) is put together only when `at()` is called: a clean record costs no strings.
+ */
+export function eachText(record: unknown, visit: (text: string, at: () => string) => void): void {
+  const keys: string[] = [];
+  const at = () => keys.join('.');
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') visit(value, at);
+    else if (Array.isArray(value))
+      for (let index = 0; index < value.length; index++) {
+        keys.push(String(index));
+        walk(value[index]);
+        keys.pop();
+      }
+    else if (value !== null && typeof value === 'object')
+      for (const key of Object.keys(value)) {
+        if (key === 'extra') continue;
+        keys.push(key);
+        walk((value as Record<string, unknown>)[key]);
+        keys.pop();
+      }
+  };
+  walk(record);
+}
+
+/** Every text in a record with its location; `extra` is passed over. */
+export function textsOf(record: unknown): { at: string; text: string }[] {
+  const texts: { at: string; text: string }[] = [];
+  eachText(record, (text, at) => texts.push({ at: at(), text }));
+  return texts;
 }

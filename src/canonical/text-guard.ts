@@ -1,4 +1,4 @@
-import { placesAt, textsOf } from './field-path';
+import { eachText, placesAt } from './field-path';
 
 /** C0 controls other than tab, newline and carriage return, and DEL: never intended in a name or address. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
@@ -16,10 +16,13 @@ export const LONG_TEXT_LIMIT = 100_000;
  * nothing loads from it.
  */
 export function textIssues(record: unknown): string[] {
-  return textsOf(record).flatMap(({ at, text }) => {
+  const issues: string[] = [];
+  eachText(record, (text, where) => {
+    const control = CONTROL_CHARACTER.test(text);
+    if (!control && text.length <= SANE_TEXT_LIMIT) return;
+    const at = where();
     const limit = LONG_TEXT_FIELDS.has(at.split('.').pop() ?? at) ? LONG_TEXT_LIMIT : SANE_TEXT_LIMIT;
-    const issues: string[] = [];
-    if (CONTROL_CHARACTER.test(text))
+    if (control)
       issues.push(
         `${at} contains a control character (${JSON.stringify(text.slice(0, 40))}); remove it in the source`,
       );
@@ -27,8 +30,8 @@ export function textIssues(record: unknown): string[] {
       issues.push(
         `${at} is ${text.length.toLocaleString('en')} characters, more than the ${limit.toLocaleString('en')} any field may hold`,
       );
-    return issues;
   });
+  return issues;
 }
 
 /**

@@ -1,0 +1,21 @@
+import { textIssues } from './text-guard';
+
+describe('text guard', () => {
+  it('names where a control character or an over-long text sits, nested lists included', () => {
+    expect(
+      textIssues({
+        firstName: 'Anna',
+        addresses: [{ city: 'Delft' }, { city: 'Go\u0000uda', line1: 'x'.repeat(5_001) }],
+        note: 'n'.repeat(50_000),
+        extra: { raw: '\u0007 passed over: nothing loads from it' },
+      }),
+    ).toEqual([
+      'addresses.1.city contains a control character ("Go\\u0000uda"); remove it in the source',
+      'addresses.1.line1 is 5,001 characters, more than the 5,000 any field may hold',
+    ]);
+    expect(textIssues({ note: 'n'.repeat(100_001) })).toEqual([
+      'note is 100,001 characters, more than the 100,000 any field may hold',
+    ]);
+    expect(textIssues({ firstName: 'Zoë', tags: ['a\tb', 'c\nd'] })).toEqual([]);
+  });
+});
