@@ -1,4 +1,5 @@
 import { runMigrate } from '../src/cli/migrate.command';
+import { boundHeapGrowth } from '../src/common/heap-growth';
 import { acknowledgeWrites } from './acknowledge';
 import { platformNames } from '../src/connectors/connector.registry';
 import type { Baseline } from './baselines/baseline';
@@ -27,6 +28,8 @@ export interface ChildUsage {
 
 async function main(): Promise<ChildUsage> {
   const [mode, ...args] = process.argv.slice(2);
+  // As the CLI and the worker run (the baselines are plain scripts: V8's defaults).
+  if (mode !== 'baseline') boundHeapGrowth();
   platformNames();
   const cpu = process.cpuUsage();
   const started = performance.now();

@@ -8,8 +8,10 @@ import { runReconcileCommand } from './reconcile.command';
 import { runRollbackCommand } from './rollback.command';
 import { redactProcessOutput } from './redacted-output';
 import { runSandbox } from './sandbox.command';
+import { boundHeapGrowth } from '../common/heap-growth';
 
 redactProcessOutput();
+boundHeapGrowth();
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);

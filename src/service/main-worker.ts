@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SwitchyardError } from '../common/errors';
+import { boundHeapGrowth } from '../common/heap-growth';
 import { ConfigError, loadServiceConfig } from '../config/app-config';
 import { EgressPolicy } from '../security/egress-policy';
 import { guardOutboundConnections } from '../security/outbound-guard';
 
 /** `npm run worker`: one queue worker; start as many as you like on as many machines. */
 async function main(): Promise<void> {
+  boundHeapGrowth();
   const config = loadServiceConfig();
   const { WorkerModule } = await import('./worker.module.js');
   const app = await NestFactory.createApplicationContext(WorkerModule, {
