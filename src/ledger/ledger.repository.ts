@@ -92,6 +92,14 @@ export class LedgerRepository {
     this.sql = new RecordSql(dataSource.options.type === 'postgres');
   }
 
+  /**
+   * Whether a page's commit may still be on its way while the next page is read and written: on Postgres, whose
+   * pool gives the commit a connection of its own. SQLite has one connection, which a transaction holds.
+   */
+  get commitsOverlap(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
   async ensureMigration(
     spec: Pick<
       MigrationRow,

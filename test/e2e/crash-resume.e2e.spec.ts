@@ -6,18 +6,21 @@ import { demoShopifySeed } from '../../src/demo/demo-store';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { runCli } from '../helpers/cli';
 import { dyingAfterFirstWrite } from '../helpers/crash';
-import { sqliteLedger } from '../helpers/ledger';
+import type { LedgerRepository } from '../../src/ledger/ledger.repository';
+import { postgresLedger, sqliteLedger } from '../helpers/ledger';
 import { connection, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
 import { sourceIds, wooList } from '../helpers/woo-api';
 
 describe('a run killed mid-orders', () => {
   it.each([
-    ['paged', {}],
+    ['paged', 'SQLite', {}],
     // A resumed bulk read starts a new export; the ledger knows what the killed run wrote.
-    ['bulk export', { bulkReadFrom: 0 }],
+    ['bulk export', 'SQLite', { bulkReadFrom: 0 }],
+    // On Postgres a page's commit overlaps the next page's writes: killed with both under way.
+    ['paged', 'Postgres', {}],
   ])(
-    'SIGKILLed and started again (Shopify read %s), leaves every order in WooCommerce exactly once',
-    async (_read, options) => {
+    'SIGKILLed and started again (Shopify read %s, %s ledger), leaves every order in WooCommerce exactly once',
+    async (_read, ledgerKind, options) => {
       const shopify = await shopifySandbox(demoShopifySeed());
       const woo = await wooSandbox(undefined, { latencyMs: 15 });
       const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));
@@ -32,7 +35,8 @@ describe('a run killed mid-orders', () => {
           options,
         }),
       );
-      const env = { DATABASE_URL: `sqlite:${join(dir, 'ledger.db')}` };
+      const postgres = ledgerKind === 'Postgres' ? await postgresLedger() : undefined;
+      const env = { DATABASE_URL: postgres?.url ?? `sqlite:${join(dir, 'ledger.db')}` };
       try {
         const killed = await runCli(['migrate', planFile, '--json'], env, (kill) => {
           const timer = setInterval(() => {
@@ -63,6 +67,7 @@ describe('a run killed mid-orders', () => {
         expect(await wooList(woo.url, 'products')).toHaveLength(60);
       } finally {
         await Promise.all([shopify.close(), woo.close()]);
+        await postgres?.close();
       }
     },
     120_000,
@@ -91,6 +96,43 @@ describe('a crash between a destination write and its ledger rows', () => {
       const orders = await wooList(woo.url, 'orders');
       expect(orders).toHaveLength(30);
       expect(new Set(sourceIds(orders)).size).toBe(30);
+    } finally {
+      await Promise.all([shopify.close(), woo.close(), t.close()]);
+    }
+  });
+
+  it('on Postgres, a page commit that fails while the next page is written stops the run; the re-run writes each order once', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 20, products: 8, orders: 60 }));
+    const woo = await wooSandbox(undefined, { latencyMs: 10 });
+    const t = await postgresLedger();
+    try {
+      const p = plan('commit-fails', connection(shopify, 'shopify'), connection(woo, 'woocommerce'));
+      p.options.batchSize = 10;
+      const prepared = await prepareMigration(p);
+      // The third page of orders never commits; by then the fourth is on its way to WooCommerce.
+      let orderCommits = 0;
+      const failing = new Proxy(t.ledger, {
+        get(target, property, receiver) {
+          if (property !== 'commitPage') return Reflect.get(target, property, receiver) as unknown;
+          return async (...args: Parameters<LedgerRepository['commitPage']>) => {
+            if (args[2] === 'orders' && ++orderCommits === 3) {
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              throw new Error('simulated ledger failure');
+            }
+            return target.commitPage(...args);
+          };
+        },
+      });
+      expect(t.ledger.commitsOverlap).toBe(true);
+      await expect(runMigration(prepared, failing)).rejects.toThrow(/simulated ledger failure/);
+      const landed = woo.store.orders.size;
+      expect(landed).toBeGreaterThanOrEqual(30);
+      expect(landed).toBeLessThan(60);
+      const resumed = await runMigration(prepared, t.ledger);
+      expect(resumed.status).toBe('completed');
+      const orders = await wooList(woo.url, 'orders');
+      expect(orders).toHaveLength(60);
+      expect(new Set(sourceIds(orders)).size).toBe(60);
     } finally {
       await Promise.all([shopify.close(), woo.close(), t.close()]);
     }
