@@ -14,6 +14,7 @@ import { renderHtml } from './report';
 import type { HostUsage } from './sandbox-host';
 import { REDIS_URL } from '../src/testing/service-harness';
 import { measureService, SERVICE_WORKERS } from './service-run';
+import { type DestinationCheck, wooDestinationCheck } from './destination-check';
 import type { SeedSpec } from './stores';
 
 /** One measured migration: the hub's or the baseline's, of one flow at one size, limits off or on. */
@@ -38,6 +39,11 @@ export interface BenchRun {
   /** With limits on: records a second ÷ the destination's documented ceiling. */
   ceilingShare: number | null;
   entities: { entity: string; records: number; seconds: number; perSecond: number }[];
+  /**
+   * The hub's destination after its run, read through the platform's API (WooCommerce): records, and records
+   * beyond one per source id. Null where not checked.
+   */
+  destination?: DestinationCheck | null;
   /** Requests per route on each side, to tell what the calls were for. */
   routes: { source: Record<string, number>; destination: Record<string, number> };
   status: string;
@@ -316,6 +322,11 @@ async function runScenario(
         summary.status,
       ),
     );
+    // Nothing doubled, counted through the destination's own API (after the usage figures were taken).
+    if (flow.destination.platform === 'woocommerce') {
+      runs[0].destination = await wooDestinationCheck(destination.url, flow.entities);
+      if (runs[0].destination.duplicates > 0) runs[0].status = 'duplicated';
+    }
     say(line(runs[0]));
     // The other sides write into a fresh destination of their own, from the same source.
     const again = async (side: BenchRun['side'], go: (destinationUrl: string) => Promise<Measured>) => {
@@ -446,7 +457,7 @@ async function runEngine(
 }
 
 const line = (run: BenchRun) =>
-  `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${(run.ceilingShare * 100).toFixed(0)}%` : ''}  ${run.status}`;
+  `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${(run.ceilingShare * 100).toFixed(0)}%` : ''}  ${run.destination ? `destination ${run.destination.records} records, ${run.destination.duplicates} duplicates  ` : ''}${run.status}`;
 
 async function main() {
   const options = new Command()
