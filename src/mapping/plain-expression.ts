@@ -226,17 +226,7 @@ function plainPicked(ast: AstNode, scope: Scope): Plain | undefined {
     for (const stage of stages) {
       if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
       if (typeof stage === 'number') items = stage < items.length ? [items[stage]] : [];
-      else {
-        const kept: unknown[] = [];
-        for (const item of items) {
-          const verdict = (stage as Plain)(item, context, root ?? input);
-          if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
-          const truth = truthOf(verdict);
-          if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
-          if (truth) kept.push(item);
-        }
-        items = kept;
-      }
+      else items = kept(items, stage as Plain, context, root ?? input);
     }
     if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
     return items.length === 0 ? undefined : items.length === 1 ? items[0] : NEEDS_JSONATA;
@@ -382,17 +372,30 @@ function plainFilter(ast: AstNode, scope: Scope): Plain | undefined {
     const value = list(input, context, root);
     if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
     if (value === undefined) return [];
-    const out: unknown[] = [];
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (Array.isArray(item)) return NEEDS_JSONATA;
-      const verdict = condition(item, context, root ?? input);
-      if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
-      const truth = truthOf(verdict);
-      if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
-      if (truth) out.push(item);
-    }
-    return out;
+    return kept(Array.isArray(value) ? value : [value], condition, context, root ?? input);
   };
+}
+
+/**
+ * The items `condition` holds for (`$` the item, `$$` the record), as a JSONata filter keeps them. A condition
+ * answering a number picks by position, and an item that is a list is flattened: both JSONata's.
+ */
+function kept(
+  items: unknown[],
+  condition: Plain,
+  context: Record<string, unknown>,
+  root: unknown,
+): unknown[] | typeof NEEDS_JSONATA {
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (Array.isArray(item)) return NEEDS_JSONATA;
+    const verdict = condition(item, context, root);
+    if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
+    const truth = truthOf(verdict);
+    if (truth === NEEDS_JSONATA) return NEEDS_JSONATA;
+    if (truth) out.push(item);
+  }
+  return out;
 }
 
 /**
