@@ -1,4 +1,4 @@
-import { bulkPages } from '../../connectors/shopify/bulk-read';
+import { bulkExport, bulkPages } from '../../connectors/shopify/bulk-read';
 import type { ShopifyGraphqlClient } from '../../connectors/shopify/shopify.client';
 import { bulkQuery } from '../../connectors/shopify/shopify.queries';
 
@@ -25,7 +25,7 @@ export function shopifyExport(client: ShopifyGraphqlClient, kind: 'customers' | 
     return node;
   };
   return (async function* () {
-    for await (const page of bulkPages(client, bulkQuery(kind, '', null), 100, assemble))
+    for await (const page of bulkPages(await bulkExport(client, bulkQuery(kind, '', null)), 100, assemble))
       yield page.records as Node[];
   })();
 }

@@ -6,7 +6,7 @@ import { BULK_RUN, BULK_STATUS, CURRENT_BULK } from './shopify.queries';
 
 type Row = Record<string, any>;
 
-interface BulkOperation {
+export interface BulkOperation {
   id: string;
   status: string;
   errorCode?: string | null;
@@ -20,19 +20,60 @@ export const BULK_CURSOR = 'bulk';
 const POLL_FIRST_MS = 100;
 const POLL_MAX_MS = 5000;
 
+/** Runs one export to its end: starts it (or joins the same export already running) and polls until it completes. */
+export async function bulkExport(client: ShopifyGraphqlClient, query: string): Promise<BulkOperation> {
+  return finished(client, await start(client, query));
+}
+
 /**
- * Reads one entity through a bulk operation: starts it (or joins the same export already running), polls
- * until it completes, and streams the JSONL, a page at a time. A parent's nested objects follow it on lines
- * of their own, carrying `__parentId`; `assemble` turns a parent and its children into the record the paged
- * read would have answered. A child whose parent is not the one being assembled is a broken file, refused.
+ * A shop's exports, one after another as Shopify runs them (one query operation at a time). Exports queued
+ * ahead of their reads (`queue`) run while the hub is busy with the entity before; a read takes its own over
+ * (`take`), or starts one when none was queued or the queued one failed.
+ */
+export class BulkExports {
+  private last: Promise<unknown> = Promise.resolve();
+  private readonly ahead = new Map<string, Promise<BulkOperation>>();
+
+  constructor(private readonly client: ShopifyGraphqlClient) {}
+
+  queue(query: string): void {
+    if (this.ahead.has(query)) return;
+    const operation = this.next(query);
+    // Its read sees a failure and starts again; until then it is no unhandled rejection.
+    operation.catch(() => undefined);
+    this.ahead.set(query, operation);
+  }
+
+  async take(query: string): Promise<BulkOperation> {
+    const queued = this.ahead.get(query);
+    this.ahead.delete(query);
+    if (queued) {
+      try {
+        return await queued;
+      } catch {
+        // Whatever ended it (an expired export, a blip) may be over: one more, as a read without one would.
+      }
+    }
+    return this.next(query);
+  }
+
+  private next(query: string): Promise<BulkOperation> {
+    const operation = this.last.then(() => bulkExport(this.client, query));
+    this.last = operation.catch(() => undefined);
+    return operation;
+  }
+}
+
+/**
+ * Streams a finished export's JSONL, a page at a time. A parent's nested objects follow it on lines of their
+ * own, carrying `__parentId`; `assemble` turns a parent and its children into the record the paged read would
+ * have answered. A child whose parent is not the one being assembled is a broken file, refused.
  */
 export async function* bulkPages(
-  client: ShopifyGraphqlClient,
-  query: string,
+  operation: BulkOperation,
   pageSize: number,
   assemble: (parent: Row, children: Row[]) => Row,
 ): AsyncIterable<ReadPage> {
-  const operation = await finished(client, await start(client, query));
   if (!operation.url) {
     yield { records: [], nextCursor: null };
     return;

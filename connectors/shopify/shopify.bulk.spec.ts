@@ -141,6 +141,32 @@ describe('Shopify bulk operations', () => {
     expect(current.data.currentBulkOperation).toEqual({ id: started.bulkOperation.id, status: 'COMPLETED' });
   });
 
+  it("runs a run's exports one after another ahead of their reads, each read taking over its own", async () => {
+    sandbox = await shopifySandbox(store(30, 5, 6));
+    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+    const options = { cursor: null, pageSize: 10 };
+    connector.prepareReads(
+      (['customers', 'products', 'orders'] as const).map((entity) => ({ entity, options })),
+    );
+    expect((await readAll(connector, 'customers', 10)).records).toHaveLength(30);
+    // The products export was started by no read: it runs while the customers load.
+    const status = async (n: number) =>
+      (
+        await gql(
+          sandbox,
+          `{ node(id: "gid://shopify/BulkOperation/${n}") { ... on BulkOperation { query } } }`,
+        )
+      ).data.node as { query: string } | null;
+    for (let waited = 0; !(await status(2)) && waited < 5000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await status(2))?.query).toBe(bulkQuery('products', '', null));
+    expect((await readAll(connector, 'products', 10)).records).toHaveLength(5);
+    expect((await readAll(connector, 'orders', 10)).records).toHaveLength(6);
+    // Three exports in all, in the order asked: none started twice.
+    expect((await status(3))?.query).toBe(bulkQuery('orders', '', null));
+    expect(await status(4)).toBeNull();
+  });
+
   it('joins its own export when the reply to starting it was lost after Shopify started it', async () => {
     sandbox = await shopifySandbox(store(40, 0, 0));
     const proxy = await startFaultProxy(sandbox.url, [

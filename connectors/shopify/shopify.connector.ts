@@ -17,7 +17,7 @@ import {
   SwitchyardError,
   type WrittenPart,
 } from '../../src/connectors';
-import { BULK_CURSOR, bulkPages } from './bulk-read';
+import { BULK_CURSOR, BulkExports, bulkPages } from './bulk-read';
 import { estimateQueryCost } from './query-cost-estimate';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
 import * as Q from './shopify.queries';
@@ -101,6 +101,9 @@ export class ShopifyConnector implements Connector {
   private readonly client: ShopifyGraphqlClient;
   private readonly limit: ReturnType<typeof pLimit>;
   private locationId: string | null = null;
+  private readonly exports: BulkExports;
+  /** prepareReads' decisions, in order: a read waits for them so it never starts an export queued for it. */
+  private prepared: Promise<unknown> = Promise.resolve();
 
   constructor(
     url: string,
@@ -110,6 +113,7 @@ export class ShopifyConnector implements Connector {
     if (!accessToken) throw new SwitchyardError('PLAN_INVALID', 'shopify needs credentials.accessToken');
     this.client = new ShopifyGraphqlClient(url, accessToken, options.limiter);
     this.limit = pLimit(options.concurrency);
+    this.exports = new BulkExports(this.client);
   }
 
   /**
@@ -192,8 +196,23 @@ export class ShopifyConnector implements Connector {
     };
   }
 
+  /** Queues the bulk export of each read that will be one, in the order given: see BulkExports. */
+  prepareReads(reads: { entity: EntityName; options: ReadOptions }[]): void {
+    this.prepared = reads.reduce(
+      (before, { entity, options }) =>
+        before.then(async () => {
+          const kind = this.kind(entity);
+          if (await this.readsInBulk(kind, options)) this.exports.queue(this.bulkQuery(kind));
+        }),
+      // A count that fails here only means no export is queued: the read decides again.
+      this.prepared.catch(() => undefined),
+    );
+    this.prepared.catch(() => undefined);
+  }
+
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     const kind = this.kind(entity);
+    await this.prepared.catch(() => undefined);
     if (await this.readsInBulk(kind, options)) {
       yield* this.bulkRead(kind, options);
       return;
@@ -282,14 +301,18 @@ export class ShopifyConnector implements Connector {
     return count * (perPage / first) > SHOPIFY_FACTS.bucketSize;
   }
 
-  private bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {
-    const wanted = this.metafields(kind);
-    const metafields = wanted
+  private bulkQuery(kind: keyof typeof ENTITIES): string {
+    const metafields = this.metafields(kind)
       .map(
         ({ alias, namespace, key }) =>
           `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
       )
       .join(' ');
+    return Q.bulkQuery(kind, metafields, null);
+  }
+
+  private async *bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {
+    const wanted = this.metafields(kind);
     const assemble = (parent: Row, children: Row[]): Row => {
       const [node] = this.withMetafields(kind, [parent], wanted);
       const own = (typename: string) =>
@@ -306,7 +329,7 @@ export class ShopifyConnector implements Connector {
         return { ...node, lineItems: own('LineItem'), shippingLines: own('ShippingLine') };
       return node;
     };
-    return bulkPages(this.client, Q.bulkQuery(kind, metafields, null), options.pageSize, assemble);
+    yield* bulkPages(await this.exports.take(this.bulkQuery(kind)), options.pageSize, assemble);
   }
 
   /** Adds what the list query leaves out: all variants of products, all line items of orders. */

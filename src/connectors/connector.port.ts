@@ -142,6 +142,12 @@ export interface Connector {
   check(): Promise<PlatformInfo>;
   read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage>;
   /**
+   * The reads a run is about to make, in order, told before the first: a platform that prepares a read in the
+   * background (Shopify's bulk exports) may start each now, so one entity's export runs while the hub loads the
+   * entity before it. A `read` with the same options takes over what this started.
+   */
+  prepareReads?(reads: { entity: EntityName; options: ReadOptions }[]): void;
+  /**
    * Writes a batch (chunked to the platform's batch limit); one outcome per item, in order. Every record
    * written carries its source identity, and an item without a destinationId is matched on it before any
    * create, so calling upsert again for the same items never doubles one. A write without a definitive

@@ -1,5 +1,11 @@
 import { dependencyOrder, entityDefinition, type EntityName } from '../canonical/entities';
-import type { CallLimiter, Connector, PlatformInfo, TokenVault } from '../connectors/connector.port';
+import type {
+  CallLimiter,
+  Connector,
+  PlatformInfo,
+  ReadOptions,
+  TokenVault,
+} from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
 import { cleanerFor } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
@@ -313,6 +319,8 @@ export async function runMigration(
   const results: Record<EntityName, EntityCounters> = {};
   let status: RunStatus = 'completed';
   try {
+    // A delta reads what changed and a repair what drifted: only a full read is worth preparing ahead.
+    if (!options.delta && !drift) await prepareReads(prepared, ledger, run.id, dryRun !== undefined);
     for (const entity of entities) {
       const ids = { migrationId: migration.id, runId: run.id };
       if (recreated) {
@@ -368,6 +376,28 @@ export async function runMigration(
     warnings,
     ...(dryRun ? { predictions: dryRun.predictions } : {}),
   };
+}
+
+/**
+ * Tells the source every read this run will make, in order, so it may prepare them while earlier entities load
+ * (see Connector.prepareReads): each unfinished entity from its checkpoint, or from the top for a dry run.
+ */
+async function prepareReads(
+  prepared: PreparedMigration,
+  ledger: LedgerRepository,
+  runId: string,
+  dryRun: boolean,
+): Promise<void> {
+  if (!prepared.source.prepareReads) return;
+  const reads: { entity: EntityName; options: ReadOptions }[] = [];
+  for (const entity of prepared.entities) {
+    const state = await ledger.runEntity(runId, entity);
+    if (['completed', 'completed_with_errors'].includes(state.status) || state.checkpoint === 'done')
+      continue;
+    const cursor = dryRun ? null : state.checkpoint;
+    reads.push({ entity, options: { cursor, pageSize: batchSizes(prepared, entity).pageSize } });
+  }
+  prepared.source.prepareReads(reads);
 }
 
 function predictedProblems(predictions: Prediction[]): RunProblem[] {
