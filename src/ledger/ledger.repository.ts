@@ -15,6 +15,7 @@ import {
   WriteJournalRow,
 } from './ledger.entities';
 import { RecordSql } from './record-sql';
+import { newRowId } from './row-id';
 import { FINISHING, RUN_TRANSITIONS, type RunAction } from './run-states';
 
 export interface EntityCounters {
@@ -265,7 +266,7 @@ export class LedgerRepository {
       if (commit.journal?.length)
         await this.sql.journal(
           manager,
-          commit.journal.map((entry) => ({ ...entry, id: randomUUID(), migrationId, runId, entity, at })),
+          commit.journal.map((entry) => ({ ...entry, id: newRowId(), migrationId, runId, entity, at })),
         );
       const increments = COUNTER_NAMES.filter((name) => commit.counters[name] > 0);
       const builder = manager.getRepository(RunEntityRow).createQueryBuilder().update();

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { LedgerRecordRow, WriteJournalRow } from './ledger.entities';
+import { newRowId } from './row-id';
 
 /** Anything that runs SQL: the data source, or a transaction's manager. */
 export interface Sql {
@@ -115,7 +115,7 @@ export class RecordSql {
     for (let start = 0; start < rows.length; start += CHUNK) {
       const values = this.rowsOf(
         columns,
-        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, { ...row, id: randomUUID() })),
+        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, { ...row, id: newRowId() })),
       );
       await sql.query(
         `INSERT INTO ledger_record (${columns.join(', ')}) ${values.sql} ON CONFLICT (migration_id, entity, source_id) DO UPDATE SET ${updates}`,
@@ -147,7 +147,7 @@ export class RecordSql {
         sourceIds
           .slice(start, start + CHUNK)
           .map((sourceId) => [
-            randomUUID(),
+            newRowId(),
             ids.migrationId,
             ids.entity,
             sourceId,
