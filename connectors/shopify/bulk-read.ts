@@ -20,8 +20,24 @@ export const BULK_CURSOR = 'bulk';
 const POLL_FIRST_MS = 100;
 const POLL_MAX_MS = 5000;
 
-/** Runs one export to its end: starts it (or joins the same export already running) and polls until it completes. */
-export async function bulkExport(client: ShopifyGraphqlClient, query: string): Promise<BulkOperation> {
+/**
+ * Runs one export to its end: starts it (or joins the same export already running) and polls until it completes.
+ * `since`: the shop's latest export, of this very query, made at or after this moment (by the same run in
+ * another worker), is taken as it is, finished or not.
+ */
+export async function bulkExport(
+  client: ShopifyGraphqlClient,
+  query: string,
+  since?: string,
+): Promise<BulkOperation> {
+  if (since) {
+    const latest = await current(client);
+    const made = latest ? Date.parse(latest.createdAt) : NaN;
+    // A day at most: Shopify keeps a result's URL for a week, and a day-old export is no run's fresh read.
+    const fresh = made >= Date.parse(since) && Date.now() - made < 86_400_000;
+    if (latest?.query === query && fresh && !FAILED.includes(latest.status))
+      return finished(client, latest.id);
+  }
   return finished(client, await start(client, query));
 }
 
@@ -36,15 +52,16 @@ export class BulkExports {
 
   constructor(private readonly client: ShopifyGraphqlClient) {}
 
-  queue(query: string): void {
+  queue(query: string, since?: string): void {
     if (this.ahead.has(query)) return;
-    const operation = this.next(query);
+    const operation = this.next(query, since);
     // Its read sees a failure and starts again; until then it is no unhandled rejection.
     operation.catch(() => undefined);
     this.ahead.set(query, operation);
   }
 
-  async take(query: string): Promise<BulkOperation> {
+  /** `since`: see bulkExport; an export this connector queued is its own whenever it was made. */
+  async take(query: string, since?: string): Promise<BulkOperation> {
     const queued = this.ahead.get(query);
     this.ahead.delete(query);
     if (queued) {
@@ -52,13 +69,14 @@ export class BulkExports {
         return await queued;
       } catch {
         // Whatever ended it (an expired export, a blip) may be over: one more, as a read without one would.
+        return this.next(query);
       }
     }
-    return this.next(query);
+    return this.next(query, since);
   }
 
-  private next(query: string): Promise<BulkOperation> {
-    const operation = this.last.then(() => bulkExport(this.client, query));
+  private next(query: string, since?: string): Promise<BulkOperation> {
+    const operation = this.last.then(() => bulkExport(this.client, query, since));
     this.last = operation.catch(() => undefined);
     return operation;
   }
@@ -118,10 +136,11 @@ export async function* bulkPages(
 }
 
 const UNDER_WAY = ['CREATED', 'RUNNING'];
+const FAILED = ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'];
 
 /**
  * Starts the export; an export of the same query still under way (a lost reply, a second worker) is joined. A
- * finished one is never taken for ours: it may be an earlier run's, older than the shop's data.
+ * finished one is not taken for ours here: it may be an earlier run's, older than the shop's data.
  */
 async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): Promise<string> {
   let payload: {
@@ -156,9 +175,9 @@ async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): 
 }
 
 async function current(client: ShopifyGraphqlClient) {
-  const data = await client.request<{ currentBulkOperation: (BulkOperation & { query?: string }) | null }>(
-    CURRENT_BULK,
-  );
+  const data = await client.request<{
+    currentBulkOperation: (BulkOperation & { query?: string; createdAt: string }) | null;
+  }>(CURRENT_BULK);
   return data.currentBulkOperation;
 }
 

@@ -167,6 +167,28 @@ describe('Shopify bulk operations', () => {
     expect(await status(4)).toBeNull();
   });
 
+  it('takes over a finished export of the same query made since the run began, and no older one', async () => {
+    sandbox = await shopifySandbox(store(20, 0, 0));
+    const began = new Date(Date.now() - 1000).toISOString();
+    // Another worker of the same run exported the customers already.
+    expect((await run(sandbox, bulkQuery('customers', '', null))).userErrors).toEqual([]);
+    const connector = new ShopifyConnector(sandbox.url, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+    const latest = async () =>
+      (await gql(sandbox, '{ currentBulkOperation { id } }')).data.currentBulkOperation.id;
+    const read = async (preparedSince: string) => {
+      const records: NativeRecord[] = [];
+      for await (const page of connector.read('customers', { cursor: null, pageSize: 50, preparedSince }))
+        records.push(...page.records);
+      return records;
+    };
+    expect(await read(began)).toHaveLength(20);
+    expect(await latest()).toBe('gid://shopify/BulkOperation/1');
+    // A run that began after that export was made gets one of its own.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await read(new Date().toISOString())).toHaveLength(20);
+    expect(await latest()).toBe('gid://shopify/BulkOperation/2');
+  });
+
   it('joins its own export when the reply to starting it was lost after Shopify started it', async () => {
     sandbox = await shopifySandbox(store(40, 0, 0));
     const proxy = await startFaultProxy(sandbox.url, [

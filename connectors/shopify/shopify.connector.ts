@@ -202,7 +202,8 @@ export class ShopifyConnector implements Connector {
       (before, { entity, options }) =>
         before.then(async () => {
           const kind = this.kind(entity);
-          if (await this.readsInBulk(kind, options)) this.exports.queue(this.bulkQuery(kind));
+          if (await this.readsInBulk(kind, options))
+            this.exports.queue(this.bulkQuery(kind), options.preparedSince);
         }),
       // A count that fails here only means no export is queued: the read decides again.
       this.prepared.catch(() => undefined),
@@ -329,7 +330,8 @@ export class ShopifyConnector implements Connector {
         return { ...node, lineItems: own('LineItem'), shippingLines: own('ShippingLine') };
       return node;
     };
-    yield* bulkPages(await this.exports.take(this.bulkQuery(kind)), options.pageSize, assemble);
+    const operation = await this.exports.take(this.bulkQuery(kind), options.preparedSince);
+    yield* bulkPages(operation, options.pageSize, assemble);
   }
 
   /** Adds what the list query leaves out: all variants of products, all line items of orders. */

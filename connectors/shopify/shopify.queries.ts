@@ -174,6 +174,7 @@ export const CURRENT_BULK = /* GraphQL */ `
       id
       status
       query
+      createdAt
     }
   }
 `;

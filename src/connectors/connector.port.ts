@@ -34,6 +34,12 @@ export interface ReadOptions {
   cursor: string | null;
   pageSize: number;
   modifiedSince?: string;
+  /**
+   * A read the platform prepared at or after this moment (ISO 8601), for the same run in another worker, may be
+   * taken over instead of preparing another (Shopify: a finished bulk export of the same query). The engine
+   * gives a full read its run's start: data as of any later moment is what the run asked for.
+   */
+  preparedSince?: string;
 }
 
 export interface ReadPage {

@@ -49,6 +49,8 @@ export interface EntityJob {
   onlySourceIds?: string[];
   /** A delta run: read only the records the source changed since then (ISO UTC). */
   modifiedSince?: string;
+  /** A full read: what the source prepared since the run began may be taken over (see ReadOptions). */
+  preparedSince?: string;
   /**
    * A repair run: write every record read even if the ledger calls it unchanged, and write those in `gone`
    * (missing in the destination) as new, looked up by their source identity first.
@@ -98,6 +100,7 @@ export async function runEntity(
         cursor: job.checkpoint,
         pageSize: job.pageSize,
         ...(job.modifiedSince ? { modifiedSince: job.modifiedSince } : {}),
+        ...(job.preparedSince ? { preparedSince: job.preparedSince } : {}),
       });
   // The destination gets batches as full as it takes, and the source's next page is read meanwhile.
   const pages = readAhead(regroup(read, job.batchSize));

@@ -174,6 +174,8 @@ export interface EntityRunOptions {
   delta?: boolean;
   /** A repair run: these records rewritten; those in `gone` are missing in the destination. */
   repair?: { sourceIds: string[]; gone: Set<string> };
+  /** When the run began: a full read may take over what the source prepared since (see ReadOptions). */
+  runStartedAt?: string;
 }
 
 /**
@@ -233,6 +235,9 @@ export async function executeEntity(
             ...(options.repair ? { repair: { gone: options.repair.gone } } : {}),
             dryRun: options.dryRun,
             modifiedSince,
+            ...(options.runStartedAt && !options.delta && !options.repair && !options.onlySourceIds
+              ? { preparedSince: options.runStartedAt }
+              : {}),
             onPage: async (page) => {
               for (const key of COUNTER_NAMES) counters[key] += page[key];
               options.progress?.pageDone?.(entity, counters);
@@ -320,7 +325,8 @@ export async function runMigration(
   let status: RunStatus = 'completed';
   try {
     // A delta reads what changed and a repair what drifted: only a full read is worth preparing ahead.
-    if (!options.delta && !drift) await prepareReads(prepared, ledger, run.id, dryRun !== undefined);
+    if (!options.delta && !drift)
+      await prepareReads(prepared, ledger, run.id, { dryRun: dryRun !== undefined, since: run.startedAt });
     for (const entity of entities) {
       const ids = { migrationId: migration.id, runId: run.id };
       if (recreated) {
@@ -337,6 +343,7 @@ export async function runMigration(
         dryRun,
         delta: options.delta,
         repair,
+        runStartedAt: run.startedAt,
       });
       results[entity] = result.counters;
       if (repair && repair.gone.size > 0 && result.counters.created > 0 && !dryRun) recreated = true;
@@ -379,14 +386,15 @@ export async function runMigration(
 }
 
 /**
- * Tells the source every read this run will make, in order, so it may prepare them while earlier entities load
+ * Tells the source the reads this run will make, in order, so it may prepare them while earlier entities load
  * (see Connector.prepareReads): each unfinished entity from its checkpoint, or from the top for a dry run.
+ * `since`: the run's start, as each read will be told.
  */
-async function prepareReads(
+export async function prepareReads(
   prepared: PreparedMigration,
   ledger: LedgerRepository,
   runId: string,
-  dryRun: boolean,
+  options: { dryRun: boolean; since: string },
 ): Promise<void> {
   if (!prepared.source.prepareReads) return;
   const reads: { entity: EntityName; options: ReadOptions }[] = [];
@@ -394,10 +402,11 @@ async function prepareReads(
     const state = await ledger.runEntity(runId, entity);
     if (['completed', 'completed_with_errors'].includes(state.status) || state.checkpoint === 'done')
       continue;
-    const cursor = dryRun ? null : state.checkpoint;
-    reads.push({ entity, options: { cursor, pageSize: batchSizes(prepared, entity).pageSize } });
+    const cursor = options.dryRun ? null : state.checkpoint;
+    const { pageSize } = batchSizes(prepared, entity);
+    reads.push({ entity, options: { cursor, pageSize, preparedSince: options.since } });
   }
-  prepared.source.prepareReads(reads);
+  if (reads.length > 0) prepared.source.prepareReads(reads);
 }
 
 function predictedProblems(predictions: Prediction[]): RunProblem[] {

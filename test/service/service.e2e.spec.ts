@@ -27,6 +27,7 @@ async function setup(
   woo: { url: string },
   name: string,
   shopLimit: object | undefined = FAST,
+  options: object = { batchSize: 10 },
 ) {
   const source = await service.call('POST', '/api/connections', {
     name: 'shop',
@@ -47,7 +48,7 @@ async function setup(
     sourceConnectionId: source.body.id,
     destinationConnectionId: destination.body.id,
     entities: ['orders', 'customers', 'products'],
-    options: { batchSize: 10 },
+    options,
   });
   expect(migration.status).toBe(201);
   return migration.body.id as string;
@@ -403,9 +404,11 @@ describe('service mode under failure and control', () => {
       const migrationId = await setup(service, shop, woo, 'kill');
       const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
       await service.waitForRun(runId, (s) => s.entities.orders.extracted >= 20);
-      const holder = service.workers.find((worker) =>
-        worker.output.join('').includes(`${runId}.orders taken`),
+      // The worker holding the orders' lease: a worker may run them on from the entity before, not as their job.
+      const [{ lease_owner: owner }] = await service.query(
+        `SELECT lease_owner FROM run_entity WHERE run_id = '${runId}' AND entity = 'orders'`,
       );
+      const holder = service.workers.find((worker) => String(owner).includes(`:${worker.child.pid}:`));
       expect(holder).toBeDefined();
       holder!.child.kill('SIGKILL');
       const survivor = service.workers.find((worker) => worker !== holder)!;
@@ -416,6 +419,43 @@ describe('service mode under failure and control', () => {
       expect(all).toHaveLength(120);
       expect(new Set(sourceIds(all)).size).toBe(120);
       expect(new Set((await fetchAll(woo.url, 'customers')).map((c) => c.email)).size).toBe(60);
+    } finally {
+      await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+
+  it("prepares a run's Shopify exports ahead, once, and goes on to the next entity in the job that finished one", async () => {
+    service = new ServiceHarness();
+    // One worker: customers and products, ready at once, run one after the other, then the orders.
+    await service.start(1);
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 30, products: 30, orders: 40 }));
+    const woo = await wooWithSecrets({ latencyMs: 20 });
+    try {
+      // Every entity read in bulk, however small.
+      const migrationId = await setup(service, shop, woo, 'ahead', FAST, { batchSize: 10, bulkReadFrom: 0 });
+      const { runId } = (await service.call('POST', `/api/migrations/${migrationId}/runs`, {})).body;
+      const done = await service.waitForRun(runId);
+      expect(done.status).toBe('completed');
+      expect((await fetchAll(woo.url, 'orders')).length).toBe(40);
+      const exportOf = async (n: number) => {
+        const response = await fetch(`${shop.url}/admin/api/2025-01/graphql.json`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': SHOP_TOKEN },
+          body: JSON.stringify({
+            query: `{ node(id: "gid://shopify/BulkOperation/${n}") { ... on BulkOperation { query createdAt } } }`,
+          }),
+        });
+        return ((await response.json()) as { data: { node: { query: string; createdAt: string } | null } })
+          .data.node;
+      };
+      const exports = await Promise.all([1, 2, 3, 4].map(exportOf));
+      const read = exports.map((e) => e?.query.match(/^\s*(?:query\s*)?\{\s*(\w+)/)?.[1] ?? null);
+      // One export an entity, none started twice; customers and products in the order the queue gave them.
+      expect([...read.slice(0, 2)].sort()).toEqual(['customers', 'products']);
+      expect(read.slice(2)).toEqual(['orders', null]);
+      // The orders' export was made before the orders were started: prepared ahead by the run's first job, and
+      // taken over by the one that went on to the orders (none started a second).
+      expect(exports[2]!.createdAt < done.entities.orders.startedAt).toBe(true);
     } finally {
       await Promise.all([shop.close(), woo.close()]);
     }

@@ -8,7 +8,7 @@ import {
 import { InjectQueue } from '@nestjs/bullmq';
 import { type Queue, Worker } from 'bullmq';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import { RunScheduler } from '../runs/run-scheduler.service';
+import { ALIVE, RunScheduler } from '../runs/run-scheduler.service';
 import { RunStore } from '../runs/run.store';
 import { redisOptions } from '../redis-options';
 import { ENTITY_QUEUE, entityJobId, type EntityJobData } from './queue.constants';
@@ -76,15 +76,12 @@ export class EntityRunWorker implements OnApplicationBootstrap, OnApplicationShu
         if (state.status !== 'queued' && state.status !== 'running') continue;
         const job = await this.queue.getJob(entityJobId(run.id, state.entity));
         const jobState = job ? await job.getState() : 'missing';
-        const alive = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(jobState);
-        if (alive) continue;
+        if (ALIVE.includes(jobState)) continue;
         if (state.status === 'running' && state.leaseUntil && state.leaseUntil > now) continue;
-        if (job) await job.remove().catch(() => undefined);
         this.logger.warn(
           `re-enqueuing ${run.id}.${state.entity}: its job is ${jobState} while the run needs it`,
         );
-        await this.runs.moveEntity(run.id, state.entity, ['running'], 'queued');
-        await this.scheduler.enqueue(run.id, state.entity);
+        await this.scheduler.requeue(run.id, state.entity);
       }
       await this.scheduler.advance(run.id);
     }
