@@ -259,8 +259,9 @@ function invalidFindings(entity: string, sourceId: string, mapped: Record<string
   const parsed = entityDefinition(entity).schema.safeParse(mapped);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => {
-    const field = issue.path.join('.');
-    const value = issue.path.reduce<unknown>(
+    const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+    const field = path.join('.');
+    const value = path.reduce<unknown>(
       (at, key) => (at as Record<string | number, unknown> | undefined)?.[key],
       mapped,
     );

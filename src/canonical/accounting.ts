@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { country, extra, isoDate, isoTimestamp, referenceSchema, text } from './common';
 import { currencyCode, decimalString, moneySchema, nonNegativeMoneySchema as price } from './money';
 import { defineEntity } from './registry';
@@ -88,7 +88,7 @@ export const salesInvoiceSchema = z
   })
   .superRefine((invoice, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+      ctx.addIssue({ code: 'custom', path, message });
     const money: [(string | number)[], { currency: string }][] = [
       [['totalNet'], invoice.totalNet],
       [['totalVat'], invoice.totalVat],
@@ -149,7 +149,7 @@ export const openingBalanceSchema = z
   .superRefine((balance, ctx) => {
     if (balance.debit.currency !== balance.credit.currency)
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: 'custom',
         path: ['credit', 'currency'],
         message: `is ${balance.credit.currency} but the debit is in ${balance.debit.currency}`,
       });

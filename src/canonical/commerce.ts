@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { addressSchema, country, extra, isoTimestamp, referenceSchema, text } from './common';
 import { decimalString, nonNegativeMoneySchema as price } from './money';
 import { defineEntity } from './registry';
@@ -33,7 +33,7 @@ export const variantSchema = z.object({
   price,
   compareAtPrice: price.nullish(),
   /** Option name → value, e.g. { Size: "M", Colour: "Blue" }. */
-  options: z.record(z.string()).default({}),
+  options: z.record(z.string(), z.string()).default({}),
   inventoryQuantity: z
     .number()
     .int({ message: 'is not a whole number of items' })
@@ -119,7 +119,7 @@ export const orderSchema = z
     for (const field of moneyFields) {
       if (order[field].currency !== order.currency) {
         ctx.addIssue({
-          code: z.ZodIssueCode.custom,
+          code: 'custom',
           path: [field, 'currency'],
           message: `is ${order[field].currency} but the order is in ${order.currency}`,
         });

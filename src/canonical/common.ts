@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { ISO_COUNTRIES } from './countries';
 import { isCanonicalType } from './registry';
 
@@ -25,7 +25,7 @@ export const isoTimestamp = z
 export const country = z
   .string()
   .refine((code) => ISO_COUNTRIES.has(code), { message: 'is not an ISO 3166-1 alpha-2 country code' });
-export const extra = z.record(z.unknown()).default({});
+export const extra = z.record(z.string(), z.unknown()).default({});
 
 export const referenceSchema = z.object({
   /** A canonical type in the registry. */

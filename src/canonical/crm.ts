@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { addressSchema, extra, isoDate, isoTimestamp, referenceSchema, text } from './common';
 import { nonNegativeMoneySchema as price } from './money';
 import { defineEntity } from './registry';

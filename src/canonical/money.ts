@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** ISO 4217 codes the runtime knows; Intl keeps this list current with the ICU data shipped in Node. */
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export const decimalString = z
-  .string({ invalid_type_error: 'must be a decimal string such as "19.99"' })
+  .string({ error: 'must be a decimal string such as "19.99"' })
   .regex(DECIMAL, { message: 'is not a decimal amount (expected digits such as "19.99")' });
 
 export const currencyCode = z

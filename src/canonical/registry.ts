@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { placesAt } from './field-path';
 
 /**
@@ -58,7 +58,8 @@ export interface EntityDefinition {
   name: string;
   /** The canonical type (`customer`): what references and mappings name. */
   type: string;
-  schema: z.ZodTypeAny;
+  /** A zod 4 schema (`zod/v4`: parsing a record takes a third of zod 3's time, and every record is parsed). */
+  schema: z.ZodType<Record<string, unknown>>;
   references: ReferenceDeclaration[];
   naturalKeys: NaturalKeyDeclaration[];
   categories: CategoryDeclaration[];

@@ -1,14 +1,15 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Turns zod issues into one sentence a merchant can act on: the field, its value, and what is wrong. */
 export function describeIssues(error: z.ZodError, record: unknown): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.join('.') || 'record';
-      const value = valueAt(record, issue.path);
+      const at = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+      const path = at.join('.') || 'record';
+      const value = valueAt(record, at);
       const shown = value === undefined ? '' : ` (${JSON.stringify(value)})`;
       const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
-      return `${where(record, issue.path) ?? path ?? 'record'}${shown} ${message}`;
+      return `${where(record, at) ?? path ?? 'record'}${shown} ${message}`;
     })
     .join('; ');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { z as z4 } from 'zod/v4';
 import { entityDefinition, type EntityName, isEntityName } from '../canonical/entities';
 
 /**
@@ -73,30 +74,29 @@ export const cleaningSchema = z
   });
 export type CleaningRules = Record<EntityName, EntityCleaningRules>;
 
-/** Walks a canonical zod schema along a field path, so a typo in a plan is refused before anything runs. */
-function canonicalFieldExists(schema: z.ZodTypeAny, path: string): boolean {
-  let at: z.ZodTypeAny | undefined = schema;
+/** Walks a canonical schema (zod 4, see canonical/common) along a field path: a typo in a plan is refused before anything runs. */
+function canonicalFieldExists(schema: z4.ZodType, path: string): boolean {
+  let at: z4.ZodType | undefined = schema;
   for (const segment of path.split('.')) {
     const list = segment.endsWith('[]');
     at = unwrap(at);
-    if (!(at instanceof z.ZodObject)) return false;
-    at = (at.shape as Record<string, z.ZodTypeAny>)[list ? segment.slice(0, -2) : segment];
+    if (!(at instanceof z4.ZodObject)) return false;
+    at = (at.shape as Record<string, z4.ZodType>)[list ? segment.slice(0, -2) : segment];
     if (!at) return false;
     if (list) {
       at = unwrap(at);
-      if (!(at instanceof z.ZodArray)) return false;
-      at = at.element as z.ZodTypeAny;
+      if (!(at instanceof z4.ZodArray)) return false;
+      at = at.element as z4.ZodType;
     }
   }
   return true;
 }
 
-function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+function unwrap(schema: z4.ZodType): z4.ZodType {
   let at = schema;
   for (;;) {
-    if (at instanceof z.ZodOptional || at instanceof z.ZodNullable) at = at.unwrap() as z.ZodTypeAny;
-    else if (at instanceof z.ZodDefault) at = at.removeDefault() as z.ZodTypeAny;
-    else if (at instanceof z.ZodEffects) at = at.innerType() as z.ZodTypeAny;
+    if (at instanceof z4.ZodOptional || at instanceof z4.ZodNullable || at instanceof z4.ZodDefault)
+      at = at.unwrap() as z4.ZodType;
     else return at;
   }
 }
