@@ -1,3 +1,4 @@
+import { MAPPING_FUNCTIONS } from './jsonata-functions';
 import { binaryOperator, callable, fits, NEEDS_JSONATA, type Plain, truthOf } from './plain-operators';
 
 export { NEEDS_JSONATA } from './plain-operators';
@@ -95,8 +96,26 @@ function all(nodes: AstNode[], scope: Scope): Plain[] | undefined {
   return parts.every((part) => part !== undefined) ? parts : undefined;
 }
 
+/** Functions of a whole list, given it as JSONata takes a sequence; an item they cannot take is JSONata's. */
+const LIST_FUNCTIONS: Record<string, (items: unknown[]) => unknown> = {
+  count: (items) => items.length,
+  fromEntries: (items) =>
+    items.every((item) => typeof item === 'object' && item !== null)
+      ? MAPPING_FUNCTIONS.fromEntries.fn(items)
+      : NEEDS_JSONATA,
+};
+
 function plainCall(ast: AstNode, scope: Scope): Plain | undefined {
   if (ast.procedure?.type !== 'variable' || !ast.arguments) return undefined;
+  const ofList = LIST_FUNCTIONS[String(ast.procedure.value)];
+  if (ofList && ast.arguments.length === 1) {
+    const list = plainList(ast.arguments[0], scope);
+    if (!list) return undefined;
+    return (input, context, root) => {
+      const items = list(input, context, root);
+      return items === NEEDS_JSONATA ? NEEDS_JSONATA : ofList(items);
+    };
+  }
   const call = callable(String(ast.procedure.value));
   const args = all(ast.arguments, scope);
   if (!call || !args || args.length !== call.types.length) return undefined;
@@ -261,13 +280,15 @@ function plainObject(ast: AstNode, scope: Scope): Plain | undefined {
     scope,
   );
   if (!values) return undefined;
+  // A value written as `[…]` is a list JSONata keeps as it is; any other list is a sequence, JSONata's to shape.
+  const constructed = pairs.map(([, value]) => value.type === 'unary' && value.value === '[');
   return (input, context, root) => {
     // JSONata maps an object constructor over a list input; that is its business.
     if (Array.isArray(input)) return NEEDS_JSONATA;
     const out: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
       const value = values[i](input, context, root);
-      if (value === NEEDS_JSONATA || Array.isArray(value)) return NEEDS_JSONATA;
+      if (value === NEEDS_JSONATA || (Array.isArray(value) && !constructed[i])) return NEEDS_JSONATA;
       if (value !== undefined) out[keys[i]] = value;
     }
     return out;
@@ -361,6 +382,8 @@ function plainFilter(ast: AstNode, scope: Scope): Plain | undefined {
   const last = ast.steps[ast.steps.length - 1];
   const stages = last.stages as { type: string; expr: AstNode }[] | undefined;
   if (last.type !== 'name' || !stages || stages.length !== 1 || stages[0].type !== 'filter') return undefined;
+  // `list[0]` picks by position: a path's (see plainPath).
+  if (positionOf(last) !== undefined) return undefined;
   if (last.predicate || last.group || last.focus || last.index || last.tuple) return undefined;
   const list = plainPath(
     { ...ast, steps: [...ast.steps.slice(0, -1), { ...last, stages: undefined }] },
@@ -409,16 +432,16 @@ function plainPath(ast: AstNode, scope: Scope): Plain | undefined {
   const start = steps[0].type === 'variable' ? String(steps[0].value) : undefined;
   const bound = start !== undefined ? scope.get(start) : undefined;
   if (start !== undefined && start !== 'ctx' && start !== '$' && !bound) return undefined;
-  if (steps[0].predicate || steps[0].stages) return undefined;
+  if (steps[0].predicate || (start !== undefined && steps[0].stages)) return undefined;
   const names = start === undefined ? steps : steps.slice(1);
   const plain = (step: AstNode) =>
     step.type === 'name' &&
     typeof step.value === 'string' &&
-    [step.predicate, step.stages, step.group, step.focus, step.index, step.tuple].every(
-      (x) => x === undefined,
-    );
+    [step.predicate, step.group, step.focus, step.index, step.tuple].every((x) => x === undefined) &&
+    (step.stages === undefined || positionOf(step) !== undefined);
   if (names.length === 0 || !names.every(plain)) return undefined;
   const keys = names.map((step) => step.value as string);
+  const positions = names.map(positionOf);
   return (input, context, root) => {
     let current: unknown = bound
       ? bound.value
@@ -427,13 +450,29 @@ function plainPath(ast: AstNode, scope: Scope): Plain | undefined {
         : start === '$'
           ? (root ?? input)
           : input;
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
       if (Array.isArray(current)) return NEEDS_JSONATA;
       if (current == null || typeof current !== 'object') return undefined;
-      current = (current as Record<string, unknown>)[key];
+      current = (current as Record<string, unknown>)[keys[i]];
+      const position = positions[i];
+      if (position === undefined || current === undefined) continue;
+      // `name[n]`: the nth of the list; a single value is a list of one.
+      const items = Array.isArray(current) ? current : [current];
+      if (items.some(Array.isArray)) return NEEDS_JSONATA;
+      current = items[position];
     }
     return current;
   };
+}
+
+/** The position a step picks (`variants[0]`): one filter stage holding a whole number, or undefined. */
+function positionOf(step: AstNode): number | undefined {
+  const stages = step.stages as { type: string; expr: AstNode }[] | undefined;
+  if (stages?.length !== 1 || stages[0].type !== 'filter') return undefined;
+  const { expr } = stages[0];
+  return expr.type === 'number' && Number.isInteger(expr.value) && (expr.value as number) >= 0
+    ? (expr.value as number)
+    : undefined;
 }
 
 /**
@@ -449,7 +488,9 @@ function plainMap(
   const last = ast.steps[ast.steps.length - 1];
   if (last.type !== 'unary' || last.value !== '{' || last.stages || last.predicate || last.group)
     return undefined;
-  const list = plainPath({ ...ast, steps: ast.steps.slice(0, -1) }, scope);
+  const listPath = { ...ast, steps: ast.steps.slice(0, -1) };
+  // `list[condition].{ … }`: the elements the condition keeps, each made into an object.
+  const list = plainFilter(listPath, scope) ?? plainPath(listPath, scope);
   const each = plainObject(last, scope);
   if (!list || !each) return undefined;
   return (input, context, root) => {

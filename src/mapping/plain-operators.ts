@@ -122,7 +122,10 @@ export function callable(name: string): { fn: (...args: unknown[]) => unknown; t
 }
 
 export function fits(value: unknown, type: string): boolean {
-  if (value === undefined || value === null || Array.isArray(value)) return false;
+  // JSONata hands a mapping function a missing value as it is, whatever the type, and null where any is taken.
+  if (value === undefined) return 'sxon'.includes(type);
+  if (value === null) return type === 'x';
+  if (Array.isArray(value)) return false;
   switch (type) {
     case 's':
       return typeof value === 'string';
