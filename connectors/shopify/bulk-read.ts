@@ -29,6 +29,7 @@ export async function bulkExport(
   client: ShopifyGraphqlClient,
   query: string,
   since?: string,
+  waiting = new Waiting(true),
 ): Promise<BulkOperation> {
   if (since) {
     const latest = await current(client);
@@ -36,9 +37,32 @@ export async function bulkExport(
     // A day at most: Shopify keeps a result's URL for a week, and a day-old export is no run's fresh read.
     const fresh = made >= Date.parse(since) && Date.now() - made < 86_400_000;
     if (latest?.query === query && fresh && !FAILED.includes(latest.status))
-      return finished(client, latest.id);
+      return finished(client, latest.id, false, waiting);
   }
-  return finished(client, await start(client, query));
+  return finished(client, await start(client, query, waiting), false, waiting);
+}
+
+/**
+ * Whether a read waits on an export yet. The polls of one queued ahead that no read has taken do not keep the
+ * process alive: a CLI run that stops early (a failure, a pause) exits without waiting for exports it will not
+ * read. Taken, the poll under way holds the process again.
+ */
+class Waiting {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private wanted: boolean) {}
+
+  want(): void {
+    this.wanted = true;
+    this.timer?.ref();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timer = setTimeout(resolve, ms);
+      if (!this.wanted) this.timer.unref();
+    });
+  }
 }
 
 /**
@@ -48,16 +72,17 @@ export async function bulkExport(
  */
 export class BulkExports {
   private last: Promise<unknown> = Promise.resolve();
-  private readonly ahead = new Map<string, Promise<BulkOperation>>();
+  private readonly ahead = new Map<string, { operation: Promise<BulkOperation>; waiting: Waiting }>();
 
   constructor(private readonly client: ShopifyGraphqlClient) {}
 
   queue(query: string, since?: string): void {
     if (this.ahead.has(query)) return;
-    const operation = this.next(query, since);
+    const waiting = new Waiting(false);
+    const operation = this.next(query, since, waiting);
     // Its read sees a failure and starts again; until then it is no unhandled rejection.
     operation.catch(() => undefined);
-    this.ahead.set(query, operation);
+    this.ahead.set(query, { operation, waiting });
   }
 
   /** `since`: see bulkExport; an export this connector queued is its own whenever it was made. */
@@ -65,8 +90,9 @@ export class BulkExports {
     const queued = this.ahead.get(query);
     this.ahead.delete(query);
     if (queued) {
+      queued.waiting.want();
       try {
-        return await queued;
+        return await queued.operation;
       } catch {
         // Whatever ended it (an expired export, a blip) may be over: one more, as a read without one would.
         return this.next(query);
@@ -75,8 +101,8 @@ export class BulkExports {
     return this.next(query, since);
   }
 
-  private next(query: string, since?: string): Promise<BulkOperation> {
-    const operation = this.last.then(() => bulkExport(this.client, query, since));
+  private next(query: string, since?: string, waiting?: Waiting): Promise<BulkOperation> {
+    const operation = this.last.then(() => bulkExport(this.client, query, since, waiting));
     this.last = operation.catch(() => undefined);
     return operation;
   }
@@ -142,7 +168,12 @@ const FAILED = ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'];
  * Starts the export; an export of the same query still under way (a lost reply, a second worker) is joined. A
  * finished one is not taken for ours here: it may be an earlier run's, older than the shop's data.
  */
-async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): Promise<string> {
+async function start(
+  client: ShopifyGraphqlClient,
+  query: string,
+  waiting: Waiting,
+  attempt = 1,
+): Promise<string> {
   let payload: {
     bulkOperationRunQuery: {
       bulkOperation: BulkOperation | null;
@@ -156,8 +187,8 @@ async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): 
     if (!(error instanceof SwitchyardError && error.retryable) || attempt >= 3) throw error;
     const running = await current(client);
     if (running?.query === query && UNDER_WAY.includes(running.status)) return running.id;
-    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true);
-    return start(client, query, attempt + 1);
+    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true, waiting);
+    return start(client, query, waiting, attempt + 1);
   }
   const { bulkOperation, userErrors } = payload.bulkOperationRunQuery;
   if (bulkOperation) return bulkOperation.id;
@@ -165,8 +196,8 @@ async function start(client: ShopifyGraphqlClient, query: string, attempt = 1): 
     const running = await current(client);
     if (running?.query === query && UNDER_WAY.includes(running.status)) return running.id;
     // Another export holds the shop's one slot: wait for it, then ask again.
-    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true);
-    return start(client, query, attempt);
+    if (running && UNDER_WAY.includes(running.status)) await finished(client, running.id, true, waiting);
+    return start(client, query, waiting, attempt);
   }
   throw new SwitchyardError(
     'PLATFORM_REJECTED',
@@ -182,7 +213,12 @@ async function current(client: ShopifyGraphqlClient) {
 }
 
 /** Polls until the export is over; `anyEnd` accepts a failed one (someone else's, that we only wait for). */
-async function finished(client: ShopifyGraphqlClient, id: string, anyEnd = false): Promise<BulkOperation> {
+async function finished(
+  client: ShopifyGraphqlClient,
+  id: string,
+  anyEnd: boolean,
+  waiting: Waiting,
+): Promise<BulkOperation> {
   let wait = POLL_FIRST_MS;
   for (;;) {
     const { node } = await client.request<{ node: BulkOperation | null }>(BULK_STATUS, { id });
@@ -195,7 +231,7 @@ async function finished(client: ShopifyGraphqlClient, id: string, anyEnd = false
         node.errorCode === 'ACCESS_DENIED' ? 'PLATFORM_AUTH' : 'PLATFORM_TEMPORARY',
         `Shopify's bulk export ${id} ended ${node.status}${node.errorCode ? ` (${node.errorCode})` : ''} after ${node.objectCount ?? 0} objects`,
       );
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await waiting.sleep(wait);
     wait = Math.min(POLL_MAX_MS, wait * 1.5);
   }
 }

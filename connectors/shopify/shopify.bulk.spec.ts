@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { NativeRecord } from '../../src/connectors';
 import { startFaultProxy } from '../../test/helpers/fault-proxy';
 import { shopifySandbox, type ShopifySandbox } from '../../test/helpers/sandboxes';
@@ -187,6 +189,26 @@ describe('Shopify bulk operations', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await read(new Date().toISOString())).toHaveLength(20);
     expect(await latest()).toBe('gid://shopify/BulkOperation/2');
+  });
+
+  it('lets a process that stops early exit without waiting on exports queued ahead that no read took', async () => {
+    sandbox = await shopifySandbox(store(30, 5, 6));
+    const connector = join(__dirname, '../../dist/connectors/shopify/shopify.connector.js');
+    // A run that prepares its three reads and then stops (a failure, a pause) before reading any.
+    const script = `
+      const { ShopifyConnector } = require(${JSON.stringify(connector)});
+      const connector = new ShopifyConnector(${JSON.stringify(sandbox.url)}, 'shpat_sandbox', { concurrency: 1, bulkReadFrom: 0 });
+      const options = { cursor: null, pageSize: 10 };
+      connector.prepareReads(['customers', 'products', 'orders'].map((entity) => ({ entity, options })));`;
+    const code = await new Promise((resolve) =>
+      spawn(process.execPath, ['-e', script], { stdio: 'inherit' }).on('exit', resolve),
+    );
+    expect(code).toBe(0);
+    // It exited while the first export ran: the ones queued behind it were never started.
+    const exported = async (n: number) =>
+      (await gql(sandbox, `{ node(id: "gid://shopify/BulkOperation/${n}") { id } }`)).data.node as unknown;
+    expect(await exported(1)).not.toBeNull();
+    expect(await exported(2)).toBeNull();
   });
 
   it('joins its own export when the reply to starting it was lost after Shopify started it', async () => {
