@@ -36,7 +36,7 @@ export async function bulkExport(
     const made = latest ? Date.parse(latest.createdAt) : NaN;
     // A day at most: Shopify keeps a result's URL for a week, and a day-old export is no run's fresh read.
     const fresh = made >= Date.parse(since) && Date.now() - made < 86_400_000;
-    if (latest?.query === query && fresh && !FAILED.includes(latest.status))
+    if (latest?.query === query && fresh && ![...ENDED_BADLY, 'CANCELING'].includes(latest.status))
       return finished(client, latest.id, false, waiting);
   }
   return finished(client, await start(client, query, waiting), false, waiting);
@@ -162,7 +162,8 @@ export async function* bulkPages(
 }
 
 const UNDER_WAY = ['CREATED', 'RUNNING'];
-const FAILED = ['FAILED', 'CANCELED', 'CANCELING', 'EXPIRED'];
+/** How an export ends without a file (CANCELING is on its way to CANCELED). */
+const ENDED_BADLY = ['FAILED', 'CANCELED', 'EXPIRED'];
 
 /**
  * Starts the export; an export of the same query still under way (a lost reply, a second worker) is joined. A
@@ -226,7 +227,7 @@ async function finished(
       throw new SwitchyardError('PLATFORM_REJECTED', `Shopify no longer knows the bulk export ${id}`);
     if (node.status === 'COMPLETED' || (anyEnd && ![...UNDER_WAY, 'CANCELING'].includes(node.status)))
       return node;
-    if (['FAILED', 'CANCELED', 'EXPIRED'].includes(node.status))
+    if (ENDED_BADLY.includes(node.status))
       throw new SwitchyardError(
         node.errorCode === 'ACCESS_DENIED' ? 'PLATFORM_AUTH' : 'PLATFORM_TEMPORARY',
         `Shopify's bulk export ${id} ended ${node.status}${node.errorCode ? ` (${node.errorCode})` : ''} after ${node.objectCount ?? 0} objects`,

@@ -102,8 +102,15 @@ export class ShopifyConnector implements Connector {
   private readonly limit: ReturnType<typeof pLimit>;
   private locationId: string | null = null;
   private readonly exports: BulkExports;
-  /** prepareReads' decisions, in order: a read waits for them so it never starts an export queued for it. */
-  private prepared: Promise<unknown> = Promise.resolve();
+  /**
+   * prepareReads' decision for each entity (in bulk or not; its export queued when in bulk), made in the order
+   * given and taken by the entity's read from the same cursor, so bulk is decided (and counted) once.
+   */
+  private readonly planned = new Map<
+    string,
+    { cursor: string | null; inBulk: Promise<boolean | undefined> }
+  >();
+  private lastPlanned: Promise<unknown> = Promise.resolve();
 
   constructor(
     url: string,
@@ -135,13 +142,18 @@ export class ShopifyConnector implements Connector {
     return [...wanted.values()].map((field, index) => ({ alias: `switchyardMetafield${index}`, ...field }));
   }
 
-  private listQuery(kind: keyof typeof ENTITIES): string {
-    const fields = this.metafields(kind)
+  /** The metafields the mappings read, as fields a query selects on each node. */
+  private metafieldSelection(kind: keyof typeof ENTITIES): string {
+    return this.metafields(kind)
       .map(
         ({ alias, namespace, key }) =>
           `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
       )
       .join(' ');
+  }
+
+  private listQuery(kind: keyof typeof ENTITIES): string {
+    const fields = this.metafieldSelection(kind);
     return fields ? LIST_QUERIES[kind].replace('nodes {', `nodes { ${fields}`) : LIST_QUERIES[kind];
   }
 
@@ -198,23 +210,27 @@ export class ShopifyConnector implements Connector {
 
   /** Queues the bulk export of each read that will be one, in the order given: see BulkExports. */
   prepareReads(reads: { entity: EntityName; options: ReadOptions }[]): void {
-    this.prepared = reads.reduce(
-      (before, { entity, options }) =>
-        before.then(async () => {
-          const kind = this.kind(entity);
-          if (await this.readsInBulk(kind, options))
-            this.exports.queue(this.bulkQuery(kind), options.preparedSince);
-        }),
-      // A count that fails here only means no export is queued: the read decides again.
-      this.prepared.catch(() => undefined),
-    );
-    this.prepared.catch(() => undefined);
+    for (const { entity, options } of reads) {
+      const kind = this.kind(entity);
+      const inBulk = this.lastPlanned
+        .then(async () => {
+          const bulk = await this.readsInBulk(kind, options);
+          if (bulk) this.exports.queue(this.bulkQuery(kind), options.preparedSince);
+          return bulk;
+        })
+        // A count that fails here only means nothing was decided: the read decides again.
+        .catch(() => undefined);
+      this.lastPlanned = inBulk;
+      this.planned.set(kind, { cursor: options.cursor, inBulk });
+    }
   }
 
   async *read(entity: EntityName, options: ReadOptions): AsyncIterable<ReadPage> {
     const kind = this.kind(entity);
-    await this.prepared.catch(() => undefined);
-    if (await this.readsInBulk(kind, options)) {
+    const planned = this.planned.get(kind);
+    this.planned.delete(kind);
+    const decided = planned?.cursor === options.cursor ? await planned.inBulk : undefined;
+    if (decided ?? (await this.readsInBulk(kind, options))) {
       yield* this.bulkRead(kind, options);
       return;
     }
@@ -303,13 +319,7 @@ export class ShopifyConnector implements Connector {
   }
 
   private bulkQuery(kind: keyof typeof ENTITIES): string {
-    const metafields = this.metafields(kind)
-      .map(
-        ({ alias, namespace, key }) =>
-          `${alias}: metafield(namespace: "${namespace}", key: "${key}") { value }`,
-      )
-      .join(' ');
-    return Q.bulkQuery(kind, metafields, null);
+    return Q.bulkQuery(kind, this.metafieldSelection(kind), null);
   }
 
   private async *bulkRead(kind: keyof typeof ENTITIES, options: ReadOptions): AsyncIterable<ReadPage> {
