@@ -13,7 +13,7 @@ import { FLOWS, type Flow, sized } from './flows';
 import { renderHtml } from './report';
 import type { HostUsage } from './sandbox-host';
 import { REDIS_URL } from '../src/testing/service-harness';
-import { measureService, SERVICE_WORKERS } from './service-run';
+import { measureService, profileArgs, SERVICE_WORKERS } from './service-run';
 import { type DestinationCheck, wooDestinationCheck } from './destination-check';
 import type { SeedSpec } from './stores';
 
@@ -94,7 +94,7 @@ process.on('exit', () => started.forEach((child) => child.kill()));
 async function host(platform: string, seed: SeedSpec, rateLimit: boolean): Promise<Host> {
   const child = fork(join(dist, 'sandbox-host.js'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=8192'],
+    execArgv: ['--max-old-space-size=8192', ...profileArgs()],
   });
   started.add(child);
   child.once('exit', () => started.delete(child));
@@ -113,14 +113,10 @@ function measure(
   env: Record<string, string> = {},
 ): Promise<{ usage: ChildUsage; stdout: string }> {
   return new Promise((resolve, reject) => {
-    // BENCH_PROFILE_DIR: a V8 CPU profile of each measured process, to see where its time goes.
-    const profile = process.env.BENCH_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-      : [];
     const child = fork(join(dist, 'child.js'), args, {
       silent: true,
       env: { ...process.env, ...env },
-      execArgv: profile,
+      execArgv: profileArgs(),
     });
     let stdout = '';
     let stderr = '';

@@ -4,6 +4,12 @@ import { ServiceHarness } from '../src/testing/service-harness';
 import type { ChildUsage } from './child';
 import type { Flow } from './flows';
 
+/** BENCH_PROFILE_DIR: a V8 CPU profile of every measured process, sandbox and service, to see where time goes. */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Workers in a service-mode run: two processes sharing each connection's budget through Redis. */
 export const SERVICE_WORKERS = 2;
 
@@ -43,14 +49,10 @@ export async function measureService(
   limits: boolean,
   postgresAdminUrl: string,
 ): Promise<ServiceMeasure> {
-  // BENCH_PROFILE_DIR: a V8 CPU profile of each service process too.
-  const profile = process.env.BENCH_PROFILE_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-    : [];
   const service = new ServiceHarness(
     postgresAdminUrl,
     { WORKER_CONCURRENCY: '4', JOB_LOCK_MS: '30000' },
-    profile,
+    profileArgs(),
   );
   await service.start(SERVICE_WORKERS);
   try {

@@ -10,65 +10,11 @@ import {
 } from 'graphql';
 import type { BulkContext } from './bulk-operations';
 import { paginate, sortRows, type ConnectionArgs } from './connection';
-import { matchesQuery, parseSearchQuery } from './search-query';
+import type { Searchable } from './search-fields';
+import { parseSearchQuery } from './search-query';
 import { asList, type Row, type ShopifyStore } from './shopify.store';
 
 const legacy = (row: Row) => Number(row.legacyResourceId);
-const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
-
-type Filterable = 'customers' | 'products' | 'orders' | 'productVariants';
-
-/** The search fields each list query documents; anything else is ignored, as Shopify does. */
-function readers(store: ShopifyStore): Record<Filterable, (row: Row, field: string) => unknown> {
-  return {
-    customers: (c, field) =>
-      ({
-        email: c.email ?? null,
-        id: c.legacyResourceId,
-        tag: c.tags,
-        state: lower(c.state),
-        updated_at: c.updatedAt,
-        created_at: c.createdAt,
-        first_name: c.firstName,
-        last_name: c.lastName,
-        phone: c.phone,
-      })[field],
-    products: (p, field) =>
-      ({
-        handle: p.handle,
-        id: p.legacyResourceId,
-        title: p.title,
-        status: lower(p.status),
-        tag: p.tags,
-        vendor: p.vendor,
-        product_type: p.productType,
-        updated_at: p.updatedAt,
-        created_at: p.createdAt,
-        sku: store.variantsOf(p).map((v) => v.sku),
-      })[field],
-    orders: (o, field) =>
-      ({
-        id: o.legacyResourceId,
-        name: o.name,
-        email: o.email,
-        tag: o.tags,
-        updated_at: o.updatedAt,
-        created_at: o.createdAt,
-        processed_at: o.processedAt,
-        financial_status: lower(o.displayFinancialStatus),
-        fulfillment_status: lower(o.displayFulfillmentStatus),
-        customer_id: o.customerId === null ? null : String(o.customerId),
-      })[field],
-    productVariants: (v, field) =>
-      ({
-        id: v.legacyResourceId,
-        sku: v.sku,
-        barcode: v.barcode,
-        product_id: String(v.productId),
-        updated_at: v.updatedAt,
-      })[field],
-  };
-}
 
 const SORT: Record<string, (row: Row) => string | number> = {
   ID: legacy,
@@ -87,12 +33,11 @@ type ListArgs = ConnectionArgs & { query?: string | null; sortKey?: string | nul
 
 /** Root query and mutation fields, and relations resolved from ids at query time. */
 export function buildRoot(store: ShopifyStore) {
-  const read = readers(store);
   // A query's rows in order, kept until the store's next write: paging through a store sorts it once.
   const ordered = new Map<string, Row[]>();
   let orderedAt = -1;
   const list = (
-    kind: Filterable,
+    kind: Searchable,
     table: Map<number, Row>,
     given: ListArgs,
     context?: Partial<BulkContext>,
@@ -113,8 +58,7 @@ export function buildRoot(store: ShopifyStore) {
       const query = parseSearchQuery(args.query);
       const free = (row: Row) =>
         [row.title, row.name, row.email, row.firstName, row.lastName, row.sku].filter(Boolean).join(' ');
-      const matched = [...table.values()].filter((row) => matchesQuery(row, query, read[kind], free));
-      rows = sortRows(matched, legacy, sortValue, !!args.reverse);
+      rows = sortRows(store.search(kind, query, free), legacy, sortValue, !!args.reverse);
       if (ordered.size >= 16) ordered.clear();
       ordered.set(key, rows);
     }
@@ -122,9 +66,8 @@ export function buildRoot(store: ShopifyStore) {
     if (bulk) bulk.page = page;
     return page;
   };
-  const count = (kind: Filterable, rows: Row[], args: { query?: string | null; limit?: number | null }) => {
-    const query = parseSearchQuery(args.query);
-    const total = rows.filter((row) => matchesQuery(row, query, read[kind], () => '')).length;
+  const count = (kind: Searchable, args: { query?: string | null; limit?: number | null }) => {
+    const total = store.search(kind, parseSearchQuery(args.query)).length;
     const limit = args.limit === undefined ? 10000 : args.limit;
     return limit !== null && total > limit
       ? { count: limit, precision: 'AT_LEAST' }
@@ -134,17 +77,15 @@ export function buildRoot(store: ShopifyStore) {
     shop: () => store.shop,
     customers: (args: ListArgs, context?: BulkContext) => list('customers', store.customers, args, context),
     customer: ({ id }: { id: string }) => store.byGid(id) ?? null,
-    customersCount: (args: { query?: string }) => count('customers', [...store.customers.values()], args),
+    customersCount: (args: { query?: string }) => count('customers', args),
     products: (args: ListArgs, context?: BulkContext) => list('products', store.products, args, context),
     product: ({ id }: { id: string }) => store.byGid(id) ?? null,
-    productsCount: (args: { query?: string; limit?: number }) =>
-      count('products', [...store.products.values()], args),
+    productsCount: (args: { query?: string; limit?: number }) => count('products', args),
     productVariants: (args: ListArgs, context?: BulkContext) =>
       list('productVariants', store.variants, args, context),
     orders: (args: ListArgs, context?: BulkContext) => list('orders', store.orders, args, context),
     order: ({ id }: { id: string }) => store.byGid(id) ?? null,
-    ordersCount: (args: { query?: string; limit?: number }) =>
-      count('orders', [...store.orders.values()], args),
+    ordersCount: (args: { query?: string; limit?: number }) => count('orders', args),
     locations: (args: ConnectionArgs) => paginate([store.location], args, 'locations', () => 1),
     nodes: ({ ids }: { ids: string[] }) => ids.map((id) => store.byGid(id) ?? null),
     node: ({ id }: { id: string }) => store.byGid(id) ?? null,

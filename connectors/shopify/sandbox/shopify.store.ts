@@ -1,4 +1,7 @@
 import Decimal from 'decimal.js';
+import { INDEXED_FIELDS, type Searchable, searchField } from './search-fields';
+import { SearchIndex } from './search-index';
+import { matchesQuery, type SearchQuery } from './search-query';
 
 /**
  * The sandbox shop's data, kept in the Admin GraphQL shape. Seeds may hold what today's API would
@@ -30,12 +33,60 @@ export class ShopifyStore {
   private nextId = 1000;
   private nextOrderNumber = 1001;
   writes = 0;
+  private readonly tables: Record<Searchable, Map<number, Row>> = {
+    customers: this.customers,
+    products: this.products,
+    orders: this.orders,
+    productVariants: this.variants,
+  };
+  private readonly indexes = {
+    customers: this.indexOf('customers'),
+    products: this.indexOf('products'),
+    orders: this.indexOf('orders'),
+    productVariants: this.indexOf('productVariants'),
+  };
 
   seed(data: Record<string, unknown>): void {
     if (typeof data.shop === 'object' && data.shop) Object.assign(this.shop, data.shop);
     for (const raw of asList(data.customers)) this.insertCustomer(raw as Row);
     for (const raw of asList(data.products)) this.insertProduct(raw as Row);
     for (const raw of asList(data.orders)) this.insertOrder(raw as Row);
+  }
+
+  // ---- search: what a `query:` argument finds -------------------------------------------------
+
+  private indexOf(kind: Searchable): SearchIndex {
+    const read = (field: string) => (row: Row) => searchField(kind, field)!(row, (p) => this.variantsOf(p));
+    return new SearchIndex(Object.fromEntries(INDEXED_FIELDS[kind].map((field) => [field, read(field)])));
+  }
+
+  /** Stores a row under its id and indexes it; every write of the store goes through here. */
+  private keep(kind: Searchable, id: number, row: Row): Row {
+    this.tables[kind].set(id, row);
+    this.indexes[kind].put(id, row);
+    return row;
+  }
+
+  private forget(kind: Searchable, id: number): void {
+    this.tables[kind].delete(id);
+    this.indexes[kind].drop(id);
+  }
+
+  /**
+   * The rows a search finds, unordered. An exact term on an indexed field (`tag:x OR tag:y`) narrows the
+   * rows tested to those the index holds under its values; any other query tests every row.
+   */
+  search(kind: Searchable, query: SearchQuery, freeText: (row: Row) => string = () => ''): Row[] {
+    const table = this.tables[kind];
+    const ids = this.indexes[kind].candidates(query);
+    const rows = ids ? [...ids].map((id) => table.get(id)) : [...table.values()];
+    const read = (row: Row, field: string) => searchField(kind, field)?.(row, (p) => this.variantsOf(p));
+    return rows.filter((row): row is Row => row !== undefined && matchesQuery(row, query, read, freeText));
+  }
+
+  /** The rows a search `field:value` finds. */
+  findBy(kind: Searchable, field: string, value: string): Row[] {
+    return this.search(kind, [[{ field, op: ':', value, negate: false }]]);
   }
 
   // ---- seeding: accept records as the GraphQL API returns them -------------------------------
@@ -65,8 +116,7 @@ export class ShopifyStore {
       defaultAddress: raw.defaultAddress ? normaliseAddress(raw.defaultAddress) : (addresses[0] ?? null),
     };
     row.updatedAt = raw.updatedAt ?? row.createdAt;
-    this.customers.set(id, row);
-    return row;
+    return this.keep('customers', id, row);
   }
 
   private insertProduct(raw: Row): Row {
@@ -103,8 +153,7 @@ export class ShopifyStore {
     };
     delete row.variants;
     row.updatedAt = raw.updatedAt ?? createdAt;
-    this.products.set(id, row);
-    return row;
+    return this.keep('products', id, row);
   }
 
   private insertVariant(raw: Row, productId: number, index: number, createdAt: string): Row {
@@ -126,8 +175,7 @@ export class ShopifyStore {
       selectedOptions,
       productId,
     };
-    this.variants.set(id, row);
-    return row;
+    return this.keep('productVariants', id, row);
   }
 
   private insertOrder(raw: Row): Row {
@@ -156,7 +204,7 @@ export class ShopifyStore {
     delete row.customer;
     row.processedAt = raw.processedAt ?? row.createdAt;
     row.updatedAt = raw.updatedAt ?? row.createdAt;
-    this.orders.set(id, row);
+    this.keep('orders', id, row);
     const number = Number(String(row.name).replace(/\D/g, ''));
     if (number >= this.nextOrderNumber) this.nextOrderNumber = number + 1;
     return row;
@@ -202,12 +250,7 @@ export class ShopifyStore {
     if (input.email !== undefined && input.email !== null && !EMAIL.test(String(input.email))) {
       errors.push({ field: ['email'], message: 'Email is invalid' });
     }
-    if (
-      email &&
-      [...this.customers.values()].some(
-        (c) => c !== existing && String(c.email ?? '').toLowerCase() === String(email).toLowerCase(),
-      )
-    ) {
+    if (email && this.findBy('customers', 'email', String(email)).some((c) => c !== existing)) {
       errors.push({ field: ['email'], message: 'Email has already been taken' });
     }
     if (errors.length > 0) return { customer: null, userErrors: errors };
@@ -222,6 +265,7 @@ export class ShopifyStore {
         existing.addresses = asList(input.addresses).map(normaliseAddress);
         existing.defaultAddress = existing.addresses[0] ?? null;
       }
+      this.keep('customers', Number(existing.legacyResourceId), existing);
       return { customer: existing, userErrors: [] };
     }
     return { customer: this.insertCustomer({ ...fields, createdAt: nowIso() }), userErrors: [] };
@@ -233,7 +277,7 @@ export class ShopifyStore {
       return { deletedCustomerId: null, userErrors: [{ field: ['id'], message: "Customer can't be found" }] };
     // "You can only delete customers who haven't placed any orders" (customerDelete).
     const id = Number(found.legacyResourceId);
-    if ([...this.orders.values()].some((order) => order.customerId === id))
+    if (this.findBy('orders', 'customer_id', String(id)).length > 0)
       return {
         deletedCustomerId: null,
         userErrors: [
@@ -241,7 +285,7 @@ export class ShopifyStore {
         ],
       };
     this.writes++;
-    this.customers.delete(Number(found.legacyResourceId));
+    this.forget('customers', id);
     return { deletedCustomerId: gid, userErrors: [] };
   }
 
@@ -298,16 +342,15 @@ export class ShopifyStore {
       );
       variantIds.push(Number(row.legacyResourceId));
     });
-    for (const removed of previous.values()) this.variants.delete(Number(removed.legacyResourceId));
+    for (const removed of previous.values()) this.forget('productVariants', Number(removed.legacyResourceId));
     const options = asList(input.productOptions).map((option: Row, index) => ({
       id: `gid://shopify/ProductOption/${this.nextId++}`,
       name: option.name,
       position: option.position ?? index + 1,
       values: asList(option.values).map((value: Row) => value.name),
     }));
-    const handle = uniqueHandle(
-      input.handle ?? existing?.handle ?? slug(String(input.title)),
-      [...this.products.values()].filter((p) => p !== existing).map((p) => p.handle as string),
+    const handle = uniqueHandle(input.handle ?? existing?.handle ?? slug(String(input.title)), (taken) =>
+      this.findBy('products', 'handle', taken).some((p) => p !== existing && p.handle === taken),
     );
     const scalars = pick(input, ['title', 'descriptionHtml', 'vendor', 'productType', 'tags', 'status']);
     const row: Row = {
@@ -336,7 +379,7 @@ export class ShopifyStore {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    this.products.set(productId, row);
+    this.keep('products', productId, row);
     return { product: row, userErrors: [] };
   }
 
@@ -345,8 +388,9 @@ export class ShopifyStore {
     if (!found)
       return { deletedProductId: null, userErrors: [{ field: ['id'], message: 'Product does not exist' }] };
     this.writes++;
-    for (const variant of this.variantsOf(found)) this.variants.delete(Number(variant.legacyResourceId));
-    this.products.delete(Number(found.legacyResourceId));
+    for (const variant of this.variantsOf(found))
+      this.forget('productVariants', Number(variant.legacyResourceId));
+    this.forget('products', Number(found.legacyResourceId));
     return { deletedProductId: gid, userErrors: [] };
   }
 
@@ -481,7 +525,11 @@ export class ShopifyStore {
     if (found.cancelledAt) return refuse('Order has already been cancelled', 'INVALID');
     this.writes++;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    Object.assign(found, { cancelledAt: now, updatedAt: now });
+    this.keep(
+      'orders',
+      Number(found.legacyResourceId),
+      Object.assign(found, { cancelledAt: now, updatedAt: now }),
+    );
     return {
       job: { id: `gid://shopify/Job/${this.nextId++}`, done: true },
       orderCancelUserErrors: [],
@@ -494,7 +542,7 @@ export class ShopifyStore {
     if (!found)
       return { deletedId: null, userErrors: [{ field: ['orderId'], message: 'Order does not exist' }] };
     this.writes++;
-    this.orders.delete(Number(found.legacyResourceId));
+    this.forget('orders', Number(found.legacyResourceId));
     return { deletedId: gid, userErrors: [] };
   }
 }
@@ -596,9 +644,9 @@ function slug(text: string): string {
   );
 }
 
-function uniqueHandle(handle: string, taken: string[]): string {
-  if (!taken.includes(handle)) return handle;
+function uniqueHandle(handle: string, taken: (handle: string) => boolean): string {
+  if (!taken(handle)) return handle;
   let n = 1;
-  while (taken.includes(`${handle}-${n}`)) n++;
+  while (taken(`${handle}-${n}`)) n++;
   return `${handle}-${n}`;
 }
