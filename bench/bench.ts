@@ -36,8 +36,16 @@ export interface BenchRun {
   sandboxCpuMs: number;
   /** The sandboxes' share of all CPU the run used (hub + both sandboxes). */
   sandboxCpuShare: number;
-  /** With limits on: records a second ÷ the destination's documented ceiling. */
+  /** With limits on: records a second ÷ the destination's documented ceiling; `budgetShare × batchFill`. */
   ceilingShare: number | null;
+  /** With limits on: the destination's requests ÷ those its documented budget allows in the run's time. */
+  budgetShare: number | null;
+  /**
+   * With limits on: records ÷ (destination requests × the batch cap). What it can reach depends on the API's
+   * shape, not only on the hub (a WooCommerce product's variations are one batch call per product; a HubSpot
+   * deal needs its line items and associations): the baseline's figure is the reference.
+   */
+  batchFill: number | null;
   entities: { entity: string; records: number; seconds: number; perSecond: number }[];
   /**
    * The hub's destination after its run, read through the platform's API (WooCommerce): records, and records
@@ -177,8 +185,7 @@ function runOf(
     throttled: hosts.reduce((sum, h) => sum + h.throttled, 0),
     sandboxCpuMs: Math.round(sandboxCpuMs),
     sandboxCpuShare: round(sandboxCpuMs / (sandboxCpuMs + usage.cpuMs), 3),
-    ceilingShare:
-      limits && flow.ceiling ? round(records / ceilingRecords(flow.ceiling, usage.wallMs), 3) : null,
+    ...ceilingUse(limits ? flow.ceiling : undefined, records, hosts[1].requests, usage.wallMs),
     entities,
     routes: { source: hosts[0].routes, destination: hosts[1].routes },
     status,
@@ -187,9 +194,24 @@ function runOf(
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/** The records the destination's documented budget lets through in `wallMs`: its burst, then its rate. */
-const ceilingRecords = (ceiling: NonNullable<Flow['ceiling']>, wallMs: number) =>
-  ceiling.batch * (ceiling.burst + (ceiling.perSecond * wallMs) / 1000);
+/**
+ * How much of the destination's documented ceiling a run used, split in two: the requests its budget allowed in
+ * the run's time (its burst, then its rate) that were made, and how full those requests were.
+ */
+function ceilingUse(
+  ceiling: Flow['ceiling'],
+  records: number,
+  requests: number,
+  wallMs: number,
+): Pick<BenchRun, 'ceilingShare' | 'budgetShare' | 'batchFill'> {
+  if (!ceiling) return { ceilingShare: null, budgetShare: null, batchFill: null };
+  const allowed = ceiling.burst + (ceiling.perSecond * wallMs) / 1000;
+  return {
+    ceilingShare: round(records / (ceiling.batch * allowed), 3),
+    budgetShare: round(requests / allowed, 3),
+    batchFill: round(records / (ceiling.batch * Math.max(requests, 1)), 3),
+  };
+}
 
 /** Per entity: records moved and the seconds between its start and finish, from the run's own ledger. */
 function entityTimes(ledgerFile: string, runId: string): BenchRun['entities'] {
@@ -452,8 +474,10 @@ async function runEngine(
   return runs;
 }
 
+const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+
 const line = (run: BenchRun) =>
-  `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${(run.ceilingShare * 100).toFixed(0)}%` : ''}  ${run.destination ? `destination ${run.destination.records} records, ${run.destination.duplicates} duplicates  ` : ''}${run.status}`;
+  `  ${run.side.padEnd(10)} ${String(run.records).padStart(7)} records  ${(run.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(run.recordsPerSecond).padStart(8)}/s  cpu ${run.cpuPerRecordMs.toFixed(3)} ms/record  rss ${run.maxRssMb} MB  ${run.requestsPerRecord} req/record  429s ${run.throttled}  sandboxes ${(run.sandboxCpuShare * 100).toFixed(0)}% cpu${run.ceilingShare !== null ? `  ceiling ${percent(run.ceilingShare)} (budget ${percent(run.budgetShare!)} × batches ${percent(run.batchFill!)})` : ''}  ${run.destination ? `destination ${run.destination.records} records, ${run.destination.duplicates} duplicates  ` : ''}${run.status}`;
 
 async function main() {
   const options = new Command()

@@ -50,15 +50,18 @@ export function ratios(
     });
 }
 
+const share = (value: number | null | undefined) =>
+  value === null || value === undefined ? '' : `${(value * 100).toFixed(0)}%`;
+
 export function renderHtml(result: Result): string {
   const runs = result.runs;
   const hub = runs.filter((r) => r.side === 'switchyard');
   const pairs = ratios(runs);
   const service = ratios(runs, 'service', 'switchyard');
-  const table = `<table><tr><th>run</th><th>records</th><th>wall s</th><th>records/s</th><th>CPU ms/record</th><th>peak RSS MB</th><th>requests/record</th><th>429s</th><th>sandbox CPU</th><th>ceiling</th><th>destination records (duplicates)</th><th>status</th></tr>${runs
+  const table = `<table><tr><th>run</th><th>records</th><th>wall s</th><th>records/s</th><th>CPU ms/record</th><th>peak RSS MB</th><th>requests/record</th><th>429s</th><th>sandbox CPU</th><th>ceiling</th><th>budget used</th><th>batch fill</th><th>destination records (duplicates)</th><th>status</th></tr>${runs
     .map(
       (r) =>
-        `<tr><td>${escape(label(r))}</td><td>${r.records}</td><td>${(r.wallMs / 1000).toFixed(1)}</td><td>${r.recordsPerSecond}</td><td>${r.cpuPerRecordMs}</td><td>${r.maxRssMb}</td><td>${r.requestsPerRecord}</td><td>${r.throttled}</td><td>${(r.sandboxCpuShare * 100).toFixed(0)}%</td><td>${r.ceilingShare === null ? '' : `${(r.ceilingShare * 100).toFixed(0)}%`}</td><td>${r.destination ? `${r.destination.records} (${r.destination.duplicates})` : ''}</td><td>${escape(r.status)}</td></tr>`,
+        `<tr><td>${escape(label(r))}</td><td>${r.records}</td><td>${(r.wallMs / 1000).toFixed(1)}</td><td>${r.recordsPerSecond}</td><td>${r.cpuPerRecordMs}</td><td>${r.maxRssMb}</td><td>${r.requestsPerRecord}</td><td>${r.throttled}</td><td>${(r.sandboxCpuShare * 100).toFixed(0)}%</td><td>${share(r.ceilingShare)}</td><td>${share(r.budgetShare)}</td><td>${share(r.batchFill)}</td><td>${r.destination ? `${r.destination.records} (${r.destination.duplicates})` : ''}</td><td>${escape(r.status)}</td></tr>`,
     )
     .join('')}</table>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchyard benchmark ${escape(result.startedAt)}</title>
