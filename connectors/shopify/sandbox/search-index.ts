@@ -15,13 +15,16 @@ const keyOf = (field: string, value: string) => `${field}\u0000${value}`;
 export class SearchIndex {
   private readonly ids = new Map<string, Set<number>>();
   private readonly keysById = new Map<number, string[]>();
+  private readonly readers: [string, Read][];
 
-  constructor(private readonly fields: Record<string, Read>) {}
+  constructor(private readonly fields: Record<string, Read>) {
+    this.readers = Object.entries(fields);
+  }
 
   put(id: number, row: Record<string, any>): void {
     this.drop(id);
     const keys: string[] = [];
-    for (const [field, read] of Object.entries(this.fields)) {
+    for (const [field, read] of this.readers) {
       const raw = read(row);
       if (raw === undefined) {
         keys.push(keyOf(field, ANY));

@@ -13,7 +13,7 @@ import { SHOPIFY_FACTS } from '../shopify.facts';
 import { CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';
 import { BulkQueries } from './bulk-operations';
-import { buildRoot, fieldResolver, typeResolver } from './shopify.resolvers';
+import { buildRoot, fieldResolver, relations, typeResolver } from './shopify.resolvers';
 import { ShopifyStore } from './shopify.store';
 
 const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login or wrong password)';
@@ -35,7 +35,12 @@ export async function startShopifySandbox(
   const root = buildRoot(store);
   const resolve = fieldResolver(store);
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
-  const bulk = new BulkQueries(schema, { rootValue: root.query, fieldResolver: resolve, typeResolver });
+  const bulk = new BulkQueries(schema, {
+    rootValue: root.query,
+    fieldResolver: resolve,
+    typeResolver,
+    related: relations(store),
+  });
   Object.assign(root.mutation, {
     bulkOperationRunQuery: ({ query }: { query: string }) => bulk.start(query),
   });
