@@ -102,7 +102,9 @@ process.on('exit', () => started.forEach((child) => child.kill()));
 async function host(platform: string, seed: SeedSpec, rateLimit: boolean): Promise<Host> {
   const child = fork(join(dist, 'sandbox-host.js'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=8192', ...profileArgs()],
+    // A 100k store is over a gigabyte of rows: a larger young generation keeps an export's short-lived
+    // objects from being promoted and then marked again with the whole store (a third less CPU at 100k).
+    execArgv: ['--max-old-space-size=8192', '--max-semi-space-size=64', ...profileArgs()],
   });
   started.add(child);
   child.once('exit', () => started.delete(child));

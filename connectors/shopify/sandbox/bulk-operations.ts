@@ -188,9 +188,11 @@ export class BulkQueries {
           this.emit(node, shape, null, lines, op);
         }
         if (lines.length > 0) {
-          const text = `${lines.join('\n')}\n`;
-          op.fileSize += Buffer.byteLength(text);
-          await appendFile(op.file, text);
+          lines.push(''); // the last line's newline
+          // Encoded once: measuring the text and then appending it would each walk it again.
+          const bytes = Buffer.from(lines.join('\n'));
+          op.fileSize += bytes.length;
+          await appendFile(op.file, bytes);
         }
         const page = context.bulk.page;
         if (!page?.pageInfo.hasNextPage) break;

@@ -72,9 +72,9 @@ export function paginate<T>(
     const index = position(args.before);
     if (index !== -1) end = index;
   }
-  const window = sorted.slice(start, end);
-  const page = args.first != null ? window.slice(0, size) : window.slice(Math.max(0, window.length - size));
-  const firstIndex = start + (args.first != null ? 0 : Math.max(0, window.length - size));
+  // Only the page is copied: a bulk export pages a whole store 250 rows at a time.
+  const firstIndex = args.first != null ? start : Math.max(start, end - size);
+  const page = sorted.slice(firstIndex, Math.min(end, firstIndex + size));
   const cursorOf = (row: T) => encodeCursor({ last_id: idOf(row), last_value: sortValue(row) });
   return {
     // Built only when asked for (the field resolver calls a function): a cursor per row is most of a page's cost.
