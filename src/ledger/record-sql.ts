@@ -60,11 +60,26 @@ const INTEGER_COLUMNS = new Set(['attempts']);
  * parsing it, stays the same whatever the page holds: 2.3× faster than a VALUES list of 63 journal rows.
  */
 export class RecordSql {
+  /** Statement text by shape: a page's statements repeat the same few shapes, and building one costs per row. */
+  private readonly texts = new Map<string, string>();
+
   constructor(private readonly postgres: boolean) {}
+
+  private text(key: string, make: () => string): string {
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      text = make();
+      if (this.texts.size >= 512) this.texts.clear();
+      this.texts.set(key, text);
+    }
+    return text;
+  }
 
   /** `?` for SQLite, `$n` for Postgres. */
   private list(count: number, from = 0): string {
-    return Array.from({ length: count }, (_, i) => (this.postgres ? `$${from + i + 1}` : '?')).join(', ');
+    return this.text(`list ${count} ${from}`, () =>
+      Array.from({ length: count }, (_, i) => (this.postgres ? `$${from + i + 1}` : '?')).join(', '),
+    );
   }
 
   /** `column IN (…)` of these values, as parameters numbered after `from`. */
@@ -78,11 +93,18 @@ export class RecordSql {
   private rowsOf(columns: string[], rows: unknown[][]): { sql: string; parameters: unknown[] } {
     if (!this.postgres)
       return {
-        sql: `VALUES ${rows.map(() => `(${this.list(columns.length)})`).join(', ')}`,
+        sql: this.text(`values ${columns.length} ${rows.length}`, () => {
+          const row = `(${this.list(columns.length)})`;
+          return `VALUES ${rows.map(() => row).join(', ')}`;
+        }),
         parameters: rows.flat(),
       };
     return {
-      sql: `SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${INTEGER_COLUMNS.has(column) ? 'int' : 'text'}[]`).join(', ')})`,
+      sql: this.text(
+        `unnest ${columns.join(' ')}`,
+        () =>
+          `SELECT * FROM unnest(${columns.map((column, i) => `$${i + 1}::${INTEGER_COLUMNS.has(column) ? 'int' : 'text'}[]`).join(', ')})`,
+      ),
       parameters: columns.map((_, i) => rows.map((row) => row[i])),
     };
   }
