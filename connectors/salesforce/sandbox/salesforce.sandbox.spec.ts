@@ -56,6 +56,13 @@ describe('Salesforce sandbox, through jsforce', () => {
         Account: expect.objectContaining({ Name: 'Account 2' }),
       }),
     ]);
+    // IN and NOT IN compare as = does: text in any letter case, numbers by value, null only with null.
+    const names = async (where: string) =>
+      (await conn.query(`SELECT Name FROM Account WHERE ${where} ORDER BY Name`)).records.map((r) => r.Name);
+    expect(await names(`Name IN ('ACCOUNT 1', 'account 3', null)`)).toEqual(['Account 1', 'Account 3']);
+    expect(await names(`Name NOT IN ('account 2')`)).toEqual(['Account 1', 'Account 3']);
+    expect(await names(`Id IN ('${a1.toLowerCase()}')`)).toEqual(['Account 1']);
+    expect(await names(`Website IN (null)`)).toEqual(['Account 1', 'Account 2', 'Account 3']);
     await expect(conn.query('SELECT Id, Nonsense FROM Account')).rejects.toMatchObject({
       errorCode: 'INVALID_FIELD',
       message: expect.stringMatching(/No such column 'Nonsense' on entity 'Account'/),
@@ -140,6 +147,17 @@ describe('Salesforce sandbox, through jsforce', () => {
       ['LIC', 500],
       ['LIC', 100],
     ]);
+    // The amount follows the lines as they are now: after one more, after one updated, after one deleted.
+    const amount = async () =>
+      (await conn.query(`SELECT Amount FROM Opportunity WHERE Id = '${opportunityId}'`)).records[0].Amount;
+    const added = (await conn
+      .sobject('OpportunityLineItem')
+      .create({ OpportunityId: opportunityId, PricebookEntryId: entryId, Quantity: 4 })) as { id: string };
+    expect(await amount()).toBe(1600);
+    await conn.sobject('OpportunityLineItem').update({ Id: added.id, Quantity: 2 });
+    expect(await amount()).toBe(1100);
+    await conn.sobject('OpportunityLineItem').destroy(added.id);
+    expect(await amount()).toBe(600);
     await expect(
       conn.sobject('PricebookEntry').create({
         Pricebook2Id: sandbox.store.standardPricebookId,

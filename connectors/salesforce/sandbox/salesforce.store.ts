@@ -30,6 +30,9 @@ export class SalesforceStore {
   readonly rows = new Map<string, Map<string, Row>>(Object.keys(OBJECTS).map((name) => [name, new Map()]));
   private readonly next = new Map<string, number>();
   private clock = 0;
+  /** Moves on every write, so what is derived from the rows knows when to derive again. */
+  private version = 0;
+  private lines?: { version: number; byOpportunity: Map<string, Row[]> };
   currency = 'USD';
   /** Objects whose Switchyard_Source_Id__c an admin has not created (seed `withoutSourceIdField`). */
   readonly withoutSourceIdField = new Set<string>();
@@ -112,6 +115,7 @@ export class SalesforceStore {
   }
 
   restore(snapshot: ReturnType<SalesforceStore['snapshot']>) {
+    this.version++;
     for (const [name, table] of snapshot.rows) this.rows.set(name, table);
     for (const [name, n] of snapshot.next) this.next.set(name, n);
   }
@@ -271,7 +275,7 @@ export class SalesforceStore {
       case 'Contact.Name':
         return [row.FirstName, row.LastName].filter(Boolean).join(' ');
       case 'Opportunity.Amount': {
-        const lines = this.live('OpportunityLineItem').filter((line) => line.OpportunityId === row.Id);
+        const lines = this.linesOf(row.Id);
         if (lines.length === 0) return row.Amount ?? null;
         return round2(lines.reduce((sum, line) => sum + Number(line.Quantity) * Number(line.UnitPrice), 0));
       }
@@ -418,6 +422,7 @@ export class SalesforceStore {
       this.touch(opportunity);
     }
     this.table(name).set(id, row);
+    this.version++;
     return row;
   }
 
@@ -446,8 +451,27 @@ export class SalesforceStore {
 
   /** Milliseconds that never repeat, so SystemModstamp orders every write. */
   private tick(): number {
+    this.version++;
     this.clock = Math.max(this.clock + 1, Date.now());
     return this.clock;
+  }
+
+  /**
+   * An opportunity's live line items, from a map built once per state of the store: reading each opportunity's
+   * Amount must not scan every line of the org.
+   */
+  private linesOf(opportunityId: string): Row[] {
+    if (this.lines?.version !== this.version) {
+      const byOpportunity = new Map<string, Row[]>();
+      for (const line of this.live('OpportunityLineItem')) {
+        const id = line.OpportunityId as string;
+        const lines = byOpportunity.get(id);
+        if (lines) lines.push(line);
+        else byOpportunity.set(id, [line]);
+      }
+      this.lines = { version: this.version, byOpportunity };
+    }
+    return this.lines.byOpportunity.get(opportunityId) ?? [];
   }
 
   private table(name: string): Map<string, Row> {

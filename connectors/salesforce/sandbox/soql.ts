@@ -190,9 +190,13 @@ export function matches(condition: Condition | undefined, read: (field: string) 
   const equal = (value: Literal) => compare(actual, value) === 0;
   switch (condition.op) {
     case 'IN':
-      return (condition.value as Literal[]).some(equal);
-    case 'NOT IN':
-      return !(condition.value as Literal[]).some(equal);
+    case 'NOT IN': {
+      // A query's IN list is often a page of ids: a set of their comparable keys answers each row at once.
+      const keys = listKeys(condition.value as Literal[]);
+      const key = equalityKey(actual);
+      const found = keys && key !== undefined ? keys.has(key) : (condition.value as Literal[]).some(equal);
+      return condition.op === 'IN' ? found : !found;
+    }
     case '=':
       return equal(condition.value as Literal);
     case '!=':
@@ -216,10 +220,35 @@ export function matches(condition: Condition | undefined, read: (field: string) 
   }
 }
 
+const plain = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' ? ('datetime' in v ? v.datetime : 'date' in v ? v.date : v) : v;
+
+/**
+ * A key two values share exactly when `compare` finds them equal (nothing equals nothing; numbers by value, the
+ * rest by lower-cased text); undefined for NaN, which equals nothing by `compare` but has a text.
+ */
+function equalityKey(value: unknown): string | undefined {
+  const v = plain(value);
+  if (v === null || v === undefined) return '\u0000null';
+  if (typeof v === 'number' && Number.isNaN(v)) return undefined;
+  return scalarText(v).toLowerCase();
+}
+
+const listKeyCache = new WeakMap<Literal[], Set<string> | null>();
+
+/** The keys of an IN list, once per parsed query; null when one of them has no key. */
+function listKeys(values: Literal[]): Set<string> | null {
+  let keys = listKeyCache.get(values);
+  if (keys === undefined) {
+    const all = values.map(equalityKey);
+    keys = all.every((key): key is string => key !== undefined) ? new Set(all) : null;
+    listKeyCache.set(values, keys);
+  }
+  return keys;
+}
+
 /** Orders two values as SOQL does: strings case-insensitively, dates and datetimes by time. */
 export function compare(actual: unknown, value: unknown): number {
-  const plain = (v: unknown): unknown =>
-    v !== null && typeof v === 'object' ? ('datetime' in v ? v.datetime : 'date' in v ? v.date : v) : v;
   const a = plain(actual);
   const b = plain(value);
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
