@@ -91,6 +91,26 @@ describe('Salesforce sandbox, through jsforce', () => {
       errors: [expect.objectContaining({ statusCode: 'REQUIRED_FIELD_MISSING', fields: ['Name'] })],
     });
     expect(sandbox.store.live('Account').map((a) => a.Name)).toEqual(['Alpha BV', 'Beta']);
+    // The External ID is found as the records hold it now: in any letter case, after it moved, after a delete.
+    const alpha = (first[0] as { id: string }).id;
+    await conn.sobject('Account').update({ Id: alpha, [EXT]: 'A2' });
+    const moved = await conn.sobject('Account').upsert(
+      [
+        { [EXT]: 'a2', Name: 'Alpha moved' },
+        { [EXT]: 'a', Name: 'Alpha again' },
+      ],
+      EXT,
+    );
+    expect(moved[0]).toMatchObject({ success: true, created: false, id: alpha });
+    expect(moved[1]).toMatchObject({ success: true, created: true });
+    await expect(conn.sobject('Account').create({ [EXT]: 'B', Name: 'Beta twin' })).rejects.toMatchObject({
+      errorCode: 'DUPLICATE_VALUE',
+    });
+    await conn.sobject('Account').destroy((first[1] as { id: string }).id);
+    expect(await conn.sobject('Account').upsert({ [EXT]: 'b', Name: 'Beta new' }, EXT)).toMatchObject({
+      success: true,
+      created: true,
+    });
     const tooMany = Array.from({ length: 201 }, (_, i) => ({ [EXT]: `x${i}`, Name: `X${i}` }));
     await expect(conn.sobject('Account').upsert(tooMany, EXT)).rejects.toMatchObject({
       errorCode: 'EXCEEDED_ID_LIMIT',

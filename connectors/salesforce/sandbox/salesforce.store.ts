@@ -2,7 +2,7 @@ import { scalarText } from '../../../src/connectors';
 import { caseSafeId, SALESFORCE_FACTS, salesforceId } from '../salesforce.facts';
 import { refuse, SalesforceError } from './salesforce.errors';
 import { type FieldDef, fieldDef, type ObjectDef, OBJECTS } from './salesforce.schema';
-import { compare, matches, type SoqlQuery } from './soql';
+import { compare, equalityKey, matches, type SoqlQuery } from './soql';
 
 export type Row = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: number };
 type Values = Record<string, unknown>;
@@ -33,6 +33,11 @@ export class SalesforceStore {
   /** Moves on every write, so what is derived from the rows knows when to derive again. */
   private version = 0;
   private lines?: { version: number; byOpportunity: Map<string, Row[]> };
+  /**
+   * Live rows by the value of a unique or External ID field (\`Object.Field\` → comparable key → rows), built on
+   * first use and kept on every write: an upsert or a uniqueness check then costs what it finds.
+   */
+  private readonly valueIndexes = new Map<string, Map<string, Set<Row>>>();
   currency = 'USD';
   /** Objects whose Switchyard_Source_Id__c an admin has not created (seed `withoutSourceIdField`). */
   readonly withoutSourceIdField = new Set<string>();
@@ -116,6 +121,7 @@ export class SalesforceStore {
 
   restore(snapshot: ReturnType<SalesforceStore['snapshot']>) {
     this.version++;
+    this.valueIndexes.clear(); // the restored rows are copies: indexes are built again on first use
     for (const [name, table] of snapshot.rows) this.rows.set(name, table);
     for (const [name, n] of snapshot.next) this.next.set(name, n);
   }
@@ -158,7 +164,9 @@ export class SalesforceStore {
     if (!row) throw refuse('ENTITY_IS_DELETED', 'entity is deleted', []);
     const refused = this.check(name, values, 'update', row);
     if (refused) throw refused;
+    this.unindex(name, row);
     Object.assign(row, this.normalise(name, values));
+    this.index(name, row);
     this.touch(row);
     return row;
   }
@@ -176,7 +184,7 @@ export class SalesforceStore {
     const key = values[field.name];
     if (key === undefined || key === null || key === '')
       throw refuse('MISSING_ARGUMENT', `${field.name} not specified`, [field.name]);
-    const existing = this.live(definition.name).find((row) => compare(row[field.name], key) === 0);
+    const [existing] = this.holders(definition.name, field.name, key);
     if (existing) return { row: this.update(definition.name, existing.Id, values), created: false };
     return { row: this.insert(definition.name, values), created: true };
   }
@@ -187,6 +195,7 @@ export class SalesforceStore {
     const row = definition && this.get(definition.name, id);
     if (!definition || !row) throw refuse('ENTITY_IS_DELETED', 'entity is deleted', []);
     row.IsDeleted = true;
+    this.unindex(definition.name, row);
     this.touch(row);
     const children: Record<string, [string, string][]> = {
       Account: [
@@ -360,9 +369,7 @@ export class SalesforceStore {
         );
     }
     if (field.unique) {
-      const holder = this.live(definition.name).find(
-        (other) => other.Id !== row?.Id && compare(other[field.name], value) === 0,
-      );
+      const holder = this.holders(definition.name, field.name, value).find((other) => other.Id !== row?.Id);
       if (holder)
         return refuse(
           'DUPLICATE_VALUE',
@@ -422,6 +429,7 @@ export class SalesforceStore {
       this.touch(opportunity);
     }
     this.table(name).set(id, row);
+    this.index(name, row);
     this.version++;
     return row;
   }
@@ -447,6 +455,36 @@ export class SalesforceStore {
 
   private touch(row: Row) {
     row.LastModifiedDate = row.SystemModstamp = this.tick();
+  }
+
+  /** The live rows whose \`field\` equals \`value\` as SOQL compares (case-insensitive text). */
+  private holders(object: string, field: string, value: unknown): Row[] {
+    const name = `${object}.${field}`;
+    let index = this.valueIndexes.get(name);
+    if (!index) {
+      index = new Map();
+      this.valueIndexes.set(name, index);
+      for (const row of this.live(object)) addRow(index, row[field], row);
+    }
+    const key = equalityKey(value);
+    const rows = key === undefined ? this.live(object) : [...(index.get(key) ?? [])];
+    return rows.filter((row) => !row.IsDeleted && compare(row[field], value) === 0);
+  }
+
+  private index(name: string, row: Row): void {
+    const object = this.object(name).name;
+    for (const [key, index] of this.valueIndexes)
+      if (key.startsWith(`${object}.`) && !row.IsDeleted)
+        addRow(index, row[key.slice(object.length + 1)], row);
+  }
+
+  private unindex(name: string, row: Row): void {
+    const object = this.object(name).name;
+    for (const [key, index] of this.valueIndexes) {
+      if (!key.startsWith(`${object}.`)) continue;
+      const value = equalityKey(row[key.slice(object.length + 1)]);
+      if (value !== undefined) index.get(value)?.delete(row);
+    }
   }
 
   /** Milliseconds that never repeat, so SystemModstamp orders every write. */
@@ -580,4 +618,12 @@ function typeCheck(field: FieldDef, value: unknown) {
     case 'datetime':
       if (typeof value === 'object') throw bad('string');
   }
+}
+
+function addRow(index: Map<string, Set<Row>>, value: unknown, row: Row): void {
+  const key = equalityKey(value);
+  if (key === undefined) return;
+  let rows = index.get(key);
+  if (!rows) index.set(key, (rows = new Set()));
+  rows.add(row);
 }

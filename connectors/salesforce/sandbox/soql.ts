@@ -227,7 +227,7 @@ const plain = (v: unknown): unknown =>
  * A key two values share exactly when `compare` finds them equal (nothing equals nothing; numbers by value, the
  * rest by lower-cased text); undefined for NaN, which equals nothing by `compare` but has a text.
  */
-function equalityKey(value: unknown): string | undefined {
+export function equalityKey(value: unknown): string | undefined {
   const v = plain(value);
   if (v === null || v === undefined) return '\u0000null';
   if (typeof v === 'number' && Number.isNaN(v)) return undefined;
