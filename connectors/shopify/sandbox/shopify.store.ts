@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { scalarText } from '../../../src/connectors';
 import { INDEXED_FIELDS, type Searchable, searchField } from './search-fields';
 import { SearchIndex } from './search-index';
 import { matchesQuery, type SearchQuery } from './search-query';
@@ -84,9 +85,18 @@ export class ShopifyStore {
     return rows.filter((row): row is Row => row !== undefined && matchesQuery(row, query, read, freeText));
   }
 
-  /** The rows a search `field:value` finds. */
+  /** The rows whose indexed `field` equals `value`, letter case aside (a value ending in `*` is no prefix here). */
   findBy(kind: Searchable, field: string, value: string): Row[] {
-    return this.search(kind, [[{ field, op: ':', value, negate: false }]]);
+    const read = searchField(kind, field)!;
+    const wanted = value.toLowerCase();
+    const equals = (row: Row) =>
+      [read(row, (p) => this.variantsOf(p))]
+        .flat()
+        .some((held) => held !== null && held !== undefined && scalarText(held).toLowerCase() === wanted);
+    return this.indexes[kind]
+      .find(field, value)
+      .map((id) => this.tables[kind].get(id))
+      .filter((row): row is Row => row !== undefined && equals(row));
   }
 
   // ---- seeding: accept records as the GraphQL API returns them -------------------------------
