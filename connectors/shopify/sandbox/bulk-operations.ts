@@ -2,9 +2,10 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import {
   type DocumentNode,
+  execute,
   type FieldNode,
   getNamedType,
   type GraphQLCompositeType,
@@ -34,6 +35,10 @@ export interface BulkContext {
 
 type Status = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 
+type ExecutionResult = { data?: Record<string, any> | null; errors?: readonly Error[] };
+/** One chunk of an export's query, run with its context. */
+type Run = (context: BulkContext & ResolvingContext & { origin: string }) => ExecutionResult;
+
 interface Operation {
   id: string;
   status: Status;
@@ -62,7 +67,7 @@ const SHORTEST_RUN_MS = 250;
  */
 export class BulkQueries {
   private readonly operations: Operation[] = [];
-  private readonly queries = new Map<string, CompiledQuery>();
+  private readonly queries = new Map<string, Run>();
   private directory: string | undefined;
 
   constructor(
@@ -176,10 +181,7 @@ export class BulkQueries {
           resolveField: this.runQuery.fieldResolver,
           resolveType: this.runQuery.typeResolver,
         };
-        const result = query.query(this.runQuery.rootValue, context, {}) as {
-          data?: Record<string, any>;
-          errors?: readonly Error[];
-        };
+        const result = query(context);
         if (result.errors?.length || !result.data) throw result.errors?.[0] ?? new Error('no data');
         const connection = result.data[root.alias?.value ?? root.name.value];
         const lines: string[] = [];
@@ -211,15 +213,24 @@ export class BulkQueries {
 
   /**
    * The query compiled by graphql-jit, once per text: an export runs it a chunk at a time, and graphql-js would
-   * interpret the whole query again for each chunk (the export then costs a third more).
+   * interpret the whole query again for each chunk (the export then costs a third more). A query graphql-jit
+   * cannot compile runs through graphql-js, as it did before.
    */
-  private compiled(text: string, document: DocumentNode): CompiledQuery {
+  private compiled(text: string, document: DocumentNode): Run {
     let query = this.queries.get(text);
     if (!query) {
       const made = compileQuery(compilableSchema(this.runQuery.related), document);
-      if (!isCompiledQuery(made)) throw new Error(made.errors?.[0]?.message ?? 'the query does not compile');
+      query = isCompiledQuery(made)
+        ? (context) => made.query(this.runQuery.rootValue, context, {}) as ExecutionResult
+        : (context) =>
+            execute({
+              schema: this.schema,
+              document,
+              contextValue: context,
+              ...this.runQuery,
+            }) as ExecutionResult;
       if (this.queries.size >= 16) this.queries.clear();
-      this.queries.set(text, (query = made));
+      this.queries.set(text, query);
     }
     return query;
   }

@@ -26,11 +26,14 @@ export interface ResolvingContext {
 /**
  * The same schema for graphql-jit, which reads a field without a resolver straight from its parent. A field
  * resolves through the running sandbox's resolver (carried in the context) where a plain read could answer
- * otherwise: root fields, relations (\`related\`), connections and bulk operations (values that are functions),
+ * otherwise: root fields, relations (`related`), connections and bulk operations (values that are functions),
  * and non-null fields (a default where the row has none). A nullable field read from a row is the row's value
  * or null, as the sandbox's resolver answers it.
  */
-export function compilableSchema(related: Record<string, Record<string, unknown>>): GraphQLSchema {
+export function compilableSchema(
+  /** The relation fields by type; only their names are read, the same in every sandbox. */
+  related: Record<string, Record<string, unknown>>,
+): GraphQLSchema {
   if (!compilable) {
     compilable = buildClientSchema(introspection(), { assumeValid: true });
     const resolveField: GraphQLFieldResolver<any, ResolvingContext> = (source, args, context, info) =>
