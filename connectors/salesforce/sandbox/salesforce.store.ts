@@ -34,7 +34,7 @@ export class SalesforceStore {
   private version = 0;
   private lines?: { version: number; byOpportunity: Map<string, Row[]> };
   /**
-   * Live rows by the value of a unique or External ID field (\`Object.Field\` → comparable key → rows), built on
+   * Live rows by the value of a unique or External ID field (`Object.Field` → comparable key → rows), built on
    * first use and kept on every write: an upsert or a uniqueness check then costs what it finds.
    */
   private readonly valueIndexes = new Map<string, Map<string, Set<Row>>>();
@@ -457,7 +457,7 @@ export class SalesforceStore {
     row.LastModifiedDate = row.SystemModstamp = this.tick();
   }
 
-  /** The live rows whose \`field\` equals \`value\` as SOQL compares (case-insensitive text). */
+  /** The live rows whose `field` equals `value` as SOQL compares (case-insensitive text). */
   private holders(object: string, field: string, value: unknown): Row[] {
     const name = `${object}.${field}`;
     let index = this.valueIndexes.get(name);
