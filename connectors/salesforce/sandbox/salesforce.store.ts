@@ -30,12 +30,10 @@ export class SalesforceStore {
   readonly rows = new Map<string, Map<string, Row>>(Object.keys(OBJECTS).map((name) => [name, new Map()]));
   private readonly next = new Map<string, number>();
   private clock = 0;
-  /** Moves on every write, so what is derived from the rows knows when to derive again. */
-  private version = 0;
-  private lines?: { version: number; byOpportunity: Map<string, Row[]> };
   /**
-   * Live rows by the value of a unique or External ID field (`Object.Field` → comparable key → rows), built on
-   * first use and kept on every write: an upsert or a uniqueness check then costs what it finds.
+   * Live rows by the value of a field looked up by value (`Object.Field` → comparable key → rows): External IDs,
+   * unique fields, an opportunity's lines. Built on first use and kept on every write, so a lookup costs what it
+   * finds.
    */
   private readonly valueIndexes = new Map<string, Map<string, Set<Row>>>();
   currency = 'USD';
@@ -120,7 +118,6 @@ export class SalesforceStore {
   }
 
   restore(snapshot: ReturnType<SalesforceStore['snapshot']>) {
-    this.version++;
     this.valueIndexes.clear(); // the restored rows are copies: indexes are built again on first use
     for (const [name, table] of snapshot.rows) this.rows.set(name, table);
     for (const [name, n] of snapshot.next) this.next.set(name, n);
@@ -284,7 +281,7 @@ export class SalesforceStore {
       case 'Contact.Name':
         return [row.FirstName, row.LastName].filter(Boolean).join(' ');
       case 'Opportunity.Amount': {
-        const lines = this.linesOf(row.Id);
+        const lines = this.holders('OpportunityLineItem', 'OpportunityId', row.Id);
         if (lines.length === 0) return row.Amount ?? null;
         return round2(lines.reduce((sum, line) => sum + Number(line.Quantity) * Number(line.UnitPrice), 0));
       }
@@ -430,7 +427,6 @@ export class SalesforceStore {
     }
     this.table(name).set(id, row);
     this.index(name, row);
-    this.version++;
     return row;
   }
 
@@ -489,27 +485,8 @@ export class SalesforceStore {
 
   /** Milliseconds that never repeat, so SystemModstamp orders every write. */
   private tick(): number {
-    this.version++;
     this.clock = Math.max(this.clock + 1, Date.now());
     return this.clock;
-  }
-
-  /**
-   * An opportunity's live line items, from a map built once per state of the store: reading each opportunity's
-   * Amount must not scan every line of the org.
-   */
-  private linesOf(opportunityId: string): Row[] {
-    if (this.lines?.version !== this.version) {
-      const byOpportunity = new Map<string, Row[]>();
-      for (const line of this.live('OpportunityLineItem')) {
-        const id = line.OpportunityId as string;
-        const lines = byOpportunity.get(id);
-        if (lines) lines.push(line);
-        else byOpportunity.set(id, [line]);
-      }
-      this.lines = { version: this.version, byOpportunity };
-    }
-    return this.lines.byOpportunity.get(opportunityId) ?? [];
   }
 
   private table(name: string): Map<string, Row> {
