@@ -1,5 +1,3 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { type ReadPage, SwitchyardError } from '../../src/connectors';
 import type { ShopifyGraphqlClient } from './shopify.client';
 import { BULK_RUN, BULK_STATUS, CURRENT_BULK } from './shopify.queries';
@@ -130,24 +128,19 @@ export async function* bulkPages(
       'PLATFORM_TEMPORARY',
       `the bulk export ${operation.id} answered HTTP ${response.status} on download`,
     );
-  const lines = createInterface({ input: Readable.fromWeb(response.body as any), crlfDelay: Infinity });
   let page: Row[] = [];
   let parent: Row | undefined;
   let children: Row[] = [];
   let number = 0;
-  for await (const line of lines) {
+  const take = (line: string) => {
     number++;
-    if (line.trim() === '') continue;
+    if (line.trim() === '') return;
     const object = JSON.parse(line) as Row;
     if (object.__parentId === undefined) {
       if (parent) page.push(assemble(parent, children));
       parent = object;
       children = [];
-      if (page.length >= pageSize) {
-        yield { records: page, nextCursor: BULK_CURSOR };
-        page = [];
-      }
-      continue;
+      return;
     }
     if (!parent || object.__parentId !== parent.id)
       throw new SwitchyardError(
@@ -156,7 +149,24 @@ export async function* bulkPages(
       );
     delete object.__parentId;
     children.push(object);
+  };
+  // A chunk's lines are parsed in one go (readline's await per line cost more than the parsing): a page is
+  // handed on once the parent after its last record has begun, so that record has all its children.
+  let rest = '';
+  for await (const text of (response.body as ReadableStream<Uint8Array>).pipeThrough(
+    new TextDecoderStream(),
+  )) {
+    const lines = (rest + text).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      take(line);
+      if (page.length >= pageSize) {
+        yield { records: page, nextCursor: BULK_CURSOR };
+        page = [];
+      }
+    }
   }
+  take(rest);
   if (parent) page.push(assemble(parent, children));
   yield { records: page, nextCursor: null };
 }

@@ -12,16 +12,33 @@ export function stableStringify(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // Sorted by UTF-16 code units, as comparing keys with < does; a record's keys often arrive sorted already.
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
   let out = '{';
   let first = true;
-  // Sorted by UTF-16 code units, as comparing keys with < does.
-  for (const key of Object.keys(record).sort()) {
+  for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${stableStringify(item)}`;
+    out += `${first ? '' : ','}${quoted(key)}:${stableStringify(item)}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/** Keys as JSON, kept: records repeat the same few hundred. */
+const QUOTED = new Map<string, string>();
+function quoted(key: string): string {
+  let text = QUOTED.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (QUOTED.size < 10_000) QUOTED.set(key, text);
+  }
+  return text;
 }
 
 export function recordHash(record: unknown): string {

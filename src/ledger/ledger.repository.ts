@@ -14,8 +14,7 @@ import {
   WatermarkRow,
   WriteJournalRow,
 } from './ledger.entities';
-import { RecordSql } from './record-sql';
-import { newRowId } from './row-id';
+import { type JournalDraft, RecordSql } from './record-sql';
 import { FINISHING, RUN_TRANSITIONS, type RunAction } from './run-states';
 
 export interface EntityCounters {
@@ -60,7 +59,7 @@ export function zeroCounters(): EntityCounters {
 }
 
 /** One journal entry as the engine drafts it; the repository adds the ids and the time. */
-export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at'>;
+export type { JournalDraft };
 
 /** What one page changed: the rows to write and the counters to add, written with the checkpoint. */
 export interface PageCommit {
@@ -256,18 +255,11 @@ export class LedgerRepository {
           sourceId: In(commit.forget!.slice(start, start + IN_CHUNK)),
         });
       const at = now();
-      if (commit.rows.length > 0)
-        await this.sql.upsert(
-          manager,
-          commit.rows.map((row) => ({ ...row, updatedAt: at })),
-        );
+      if (commit.rows.length > 0) await this.sql.upsert(manager, commit.rows, at);
       if (commit.unchanged?.length)
         await this.sql.touch(manager, { migrationId, entity, runId }, commit.unchanged);
       if (commit.journal?.length)
-        await this.sql.journal(
-          manager,
-          commit.journal.map((entry) => ({ ...entry, id: newRowId(), migrationId, runId, entity, at })),
-        );
+        await this.sql.journal(manager, { migrationId, runId, entity, at }, commit.journal);
       const increments = COUNTER_NAMES.filter((name) => commit.counters[name] > 0);
       const builder = manager.getRepository(RunEntityRow).createQueryBuilder().update();
       const set: Record<string, unknown> = {};

@@ -127,17 +127,27 @@ export class RecordSql {
     return found;
   }
 
-  /** Inserts new rows and overwrites existing ones (matched on migration, entity and source id; their id stays). */
-  async upsert(sql: Sql, rows: Omit<LedgerRecordRow, 'id'>[]): Promise<void> {
+  /**
+   * Inserts new rows and overwrites existing ones (matched on migration, entity and source id; their id stays),
+   * all stamped `updatedAt`.
+   */
+  async upsert(
+    sql: Sql,
+    rows: Omit<LedgerRecordRow, 'id' | 'updatedAt'>[],
+    updatedAt: string,
+  ): Promise<void> {
     const columns = RECORD.map(([, column]) => column);
-    const updates = columns
-      .filter((column) => column !== 'id')
-      .map((column) => `${column} = excluded.${column}`)
-      .join(', ');
+    const updates = this.text('upsert set', () =>
+      columns
+        .filter((column) => column !== 'id')
+        .map((column) => `${column} = excluded.${column}`)
+        .join(', '),
+    );
+    const fixed = { updatedAt };
     for (let start = 0; start < rows.length; start += CHUNK) {
       const values = this.rowsOf(
         columns,
-        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, { ...row, id: newRowId() })),
+        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, row, { id: newRowId(), ...fixed })),
       );
       await sql.query(
         `INSERT INTO ledger_record (${columns.join(', ')}) ${values.sql} ON CONFLICT (migration_id, entity, source_id) DO UPDATE SET ${updates}`,
@@ -201,23 +211,37 @@ export class RecordSql {
     }
   }
 
-  async journal(sql: Sql, entries: WriteJournalRow[]): Promise<void> {
+  /** A page's journal entries, each given an id, with the migration, run, entity and time they share. */
+  async journal(
+    sql: Sql,
+    page: Pick<WriteJournalRow, 'migrationId' | 'runId' | 'entity' | 'at'>,
+    entries: JournalDraft[],
+  ): Promise<void> {
     const columns = JOURNAL.map(([, column]) => column);
     for (let start = 0; start < entries.length; start += CHUNK) {
       const values = this.rowsOf(
         columns,
-        entries.slice(start, start + CHUNK).map((entry) => toColumns(JOURNAL, entry)),
+        entries
+          .slice(start, start + CHUNK)
+          .map((entry) => toColumns(JOURNAL, entry, { id: newRowId(), ...page })),
       );
       await sql.query(`INSERT INTO write_journal (${columns.join(', ')}) ${values.sql}`, values.parameters);
     }
   }
 }
 
-function toColumns<T>(columns: Column<T>[], row: T): unknown[] {
-  return columns.map(([property, , json]) => {
-    const value = row[property as keyof T] ?? null;
-    return json && value !== null ? JSON.stringify(value) : value;
-  });
+/** A journal entry as the pipeline makes it: what the page's entries share is added when it is written. */
+export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at'>;
+
+/** A row's column values: from `fixed` where it has the property (values every row of a statement shares). */
+function toColumns<T>(columns: Column<T>[], row: Partial<T>, fixed: Partial<T>): unknown[] {
+  const out = new Array<unknown>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const [property, , json] = columns[i];
+    const value = (property in fixed ? fixed[property as keyof T] : row[property as keyof T]) ?? null;
+    out[i] = json && value !== null ? JSON.stringify(value) : value;
+  }
+  return out;
 }
 
 function fromColumns<T>(columns: Column<T>[], row: Record<string, unknown>): T {
