@@ -49,13 +49,13 @@ describe('bulk export reading', () => {
       const pages = await pagesOf(`${lines.join('\r\n')}\r\n`, chunk, 3);
       expect(pages.map((page) => page.records.length)).toEqual([3, 3, 1]);
       expect(pages.map((page) => page.nextCursor)).toEqual(['bulk', 'bulk', null]);
-      const records = pages.flatMap((page) => page.records);
+      const records = pages.flatMap((page) => page.records) as { name: string; children: { id: string }[] }[];
       expect(records.map((r) => r.name)).toEqual(Array.from({ length: 7 }, (_, i) => `Zoë ${i} 日本 🚲`));
       // Each parent has exactly its own children, without the marker, even when a page ends right before them.
-      expect(records.map((r) => r.children.map((c: { id: string }) => c.id))).toEqual(
+      expect(records.map((r) => r.children.map((c) => c.id))).toEqual(
         Array.from({ length: 7 }, (_, i) => Array.from({ length: i % 3 }, (_, c) => `C${i}.${c}`)),
       );
-      expect(records.flatMap((r) => r.children).some((c: object) => '__parentId' in c)).toBe(false);
+      expect(records.flatMap((r) => r.children).some((c) => '__parentId' in c)).toBe(false);
     },
   );
 
