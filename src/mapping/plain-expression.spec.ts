@@ -273,4 +273,73 @@ describe('plain expressions', () => {
       }
     expect(compared).toBeGreaterThan(12);
   });
+
+  it('pick the default address, else the first, reckon dates in milliseconds and count as JSONata does: HubSpot writes', async () => {
+    const city = '([addresses[isDefault], addresses])[0].city';
+    expect(expressions).toContain(city);
+    const at = (city: string, extra = {}) => ({ city, ...extra });
+    let compared = 0;
+    const same = async (expr: string, input: unknown) => {
+      const fn = plainExpression(jsonata(expr).ast())!;
+      expect({ expr, fn: typeof fn }).toEqual({ expr, fn: 'function' });
+      const answer = { value: fn(input, { currency: 'EUR' }) };
+      if (answer.value === NEEDS_JSONATA) return;
+      compared++;
+      expect({ expr, input, answer }).toEqual({
+        expr,
+        input,
+        answer: await evaluate(expr, input, { currency: 'EUR' }),
+      });
+    };
+    // Without a name after it, an empty pick is an empty list in JSONata: not a plain shape.
+    expect(plainExpression(jsonata('([addresses[isDefault], addresses])[0]').ast())).toBeUndefined();
+    for (const addresses of [
+      undefined,
+      null,
+      [],
+      [at('Delft')],
+      [at('Delft'), at('Gouda', { isDefault: true })],
+      [at('Delft', { isDefault: false }), at('Gouda', { isDefault: false })],
+      [at('Delft', { isDefault: true }), at('Gouda', { isDefault: true })],
+      at('Delft', { isDefault: true }),
+      [{ isDefault: true }, at('Gouda')],
+      ['Delft'],
+      [[at('Delft')]],
+    ])
+      for (const expr of [city, '([addresses, other])[1].city'])
+        await same(expr, { addresses, other: at('Leiden') });
+    for (const processedAt of [
+      '2025-03-01T10:00:00Z',
+      '2025-03-01T10:00:00.123Z',
+      '2025-03-01T10:00:00+02:00',
+      '2025-03-01T10:00:00.1234567Z',
+      '2025-03-01',
+      '2025-13-01T10:00:00Z',
+      'yesterday',
+      '',
+      undefined,
+      null,
+      1740823200000,
+    ])
+      for (const expr of [
+        '$string($toMillis(processedAt ? processedAt : createdAt))',
+        "processedAt ? $string($toMillis(processedAt & 'T00:00:00Z'))",
+      ])
+        await same(expr, { processedAt, createdAt: '2024-12-31T23:59:59Z' });
+    for (const contacts of [
+      undefined,
+      null,
+      [],
+      [{ destinationId: '1' }, {}, { destinationId: '2' }, { destinationId: null }],
+      { destinationId: '3' },
+      [{ destinationId: ['a', 'b'] }, 'text', 7],
+      [[{ destinationId: 'x' }]],
+      [{ destinationId: [['y']] }],
+    ])
+      for (const expr of ['[contacts.destinationId]', '[contacts]', '[deal.contacts.destinationId]'])
+        await same(expr, { contacts, deal: { contacts } });
+    for (const i of [0, 1, 41, -3, 1.5, Number.MAX_SAFE_INTEGER, '1', undefined, null])
+      for (const expr of ['$i + 1', '$i - 1', '1 + $i']) await same(`( $i := n; ${expr} )`, { n: i });
+    expect(compared).toBeGreaterThan(40);
+  });
 });

@@ -28,6 +28,7 @@ interface AstNode {
   index?: unknown;
   tuple?: unknown;
   body?: AstNode;
+  keepArray?: boolean;
 }
 
 /**
@@ -55,7 +56,7 @@ export function plainExpression(
 }
 
 function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
-  const path = plainPath(ast, scope);
+  const path = plainPath(ast, scope) ?? plainPickedPath(ast, scope);
   if (path) {
     return (input, context, root) => {
       const value = path(input, context, root);
@@ -166,11 +167,61 @@ function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
       return b === NEEDS_JSONATA ? NEEDS_JSONATA : [...a, ...b];
     };
   }
+  if (ast.type === 'unary' && ast.value === '[') return plainJoined(ast.expressions ?? [], scope);
   const made = plainMap(ast, scope) ?? plainFilter(ast, scope);
   if (made) return made as PlainList;
   const path = plainPath(ast, scope);
   if (!path) return undefined;
   return (input, context, root) => asList(path(input, context, root));
+}
+
+/**
+ * `[a[condition], b]` taken as a list: each item's list in turn, as JSONata's array constructor appends them. An
+ * item that is itself `[ … ]` stays a list inside the list: JSONata's.
+ */
+function plainJoined(nodes: AstNode[], scope: Scope): PlainList | undefined {
+  if (nodes.some((node) => node.type === 'unary' && node.value === '[')) return undefined;
+  const lists = nodes.map((node) => plainList(node, scope));
+  if (!lists.every((list) => list !== undefined)) return undefined;
+  return (input, context, root) => {
+    const out: unknown[] = [];
+    for (const list of lists) {
+      const items = list(input, context, root);
+      if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
+      out.push(...items);
+    }
+    return out;
+  };
+}
+
+/**
+ * `([addresses[isDefault], addresses])[0].city`: an item picked from a list made in brackets (see plainPicked),
+ * then names read from it as a path reads them: the default address's city, else the first address's.
+ */
+function plainPickedPath(ast: AstNode, scope: Scope): Plain | undefined {
+  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
+  const [head, ...names] = ast.steps;
+  const made = head.expressions?.length === 1 ? head.expressions[0] : undefined;
+  if (head.type !== 'block' || !head.predicate || made?.type !== 'unary' || made.value !== '[')
+    return undefined;
+  if (head.stages || head.group || head.focus || head.index || head.tuple) return undefined;
+  // Nothing picked, with no name after it, JSONata answers an empty list: its own to say.
+  const picked = names.length > 0 ? plainPicked({ ...made, predicate: head.predicate }, scope) : undefined;
+  if (!picked) return undefined;
+  // The names read from the picked item, as a path from a variable holding it.
+  const holder = { value: undefined as unknown };
+  const variable = '\u0000picked';
+  const rest = plainPath(
+    { type: 'path', steps: [{ type: 'variable', value: variable }, ...names] },
+    new Map(scope).set(variable, holder),
+  );
+  if (!rest) return undefined;
+  return (input, context, root) => {
+    const item = picked(input, context, root);
+    if (item === NEEDS_JSONATA) return NEEDS_JSONATA;
+    holder.value = item;
+    return rest(input, context, root);
+  };
 }
 
 /** `$map(…)`, `$append(…)` or `$list(…)`: a call answering a list. */
@@ -303,6 +354,7 @@ function plainArray(ast: AstNode, scope: Scope): Plain | undefined {
     const list =
       plainMap(node, scope) ??
       plainFilter(node, scope) ??
+      plainMappedPath(node) ??
       (node.type === 'function' && !node.predicate ? plainList(node, scope) : undefined);
     return list ? { fn: list, spread: true } : { fn: compile(node, scope), spread: false };
   });
@@ -339,6 +391,8 @@ function plainVariable(ast: AstNode, scope: Scope): Plain | undefined {
 
 /** `( $a := …; … )`: each binding in order, then the block's last expression. */
 function plainBlock(ast: AstNode, outer: Scope): Plain | undefined {
+  // `( … )[n]` picks from what the block answers: see plainPickedPath.
+  if (ast.predicate || ast.stages) return undefined;
   const scope: Scope = new Map(outer);
   const steps: { fn: Plain; holder?: { value: unknown }; list?: boolean }[] = [];
   const expressions = ast.expressions ?? [];
@@ -460,6 +514,40 @@ function plainPath(ast: AstNode, scope: Scope): Plain | undefined {
       const items = Array.isArray(current) ? current : [current];
       if (items.some(Array.isArray)) return NEEDS_JSONATA;
       current = items[position];
+    }
+    return current;
+  };
+}
+
+/**
+ * `[contacts.destinationId]`: a path of plain names from the item, read over every element of each list it
+ * meets (a list of contacts gives each contact's id), as JSONata maps a path; missing values are left out.
+ * A list of lists on the way is JSONata's to flatten.
+ */
+function plainMappedPath(ast: AstNode): PlainList | undefined {
+  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
+  const plain = (step: AstNode) =>
+    step.type === 'name' &&
+    typeof step.value === 'string' &&
+    [step.stages, step.predicate, step.group, step.focus, step.index, step.tuple].every(
+      (x) => x === undefined,
+    );
+  if (!ast.steps.every(plain) || ast.keepArray) return undefined;
+  const keys = ast.steps.map((step) => step.value as string);
+  return (input) => {
+    let current: unknown[] = [input];
+    for (const key of keys) {
+      const next: unknown[] = [];
+      for (const item of current) {
+        if (item === null || typeof item !== 'object') continue;
+        if (Array.isArray(item)) return NEEDS_JSONATA;
+        const value = (item as Record<string, unknown>)[key];
+        if (value === undefined) continue;
+        if (!Array.isArray(value)) next.push(value);
+        else if (value.some(Array.isArray)) return NEEDS_JSONATA;
+        else next.push(...value);
+      }
+      current = next;
     }
     return current;
   };

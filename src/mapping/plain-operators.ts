@@ -60,6 +60,18 @@ export function binaryOperator(operator: string, lhs: Plain, rhs: Plain): Plain 
         if (isObject(left)) return NEEDS_JSONATA;
         return (Array.isArray(right) ? right : [right]).some((element) => element === left);
       };
+    case '+':
+    case '-':
+      // Whole numbers only, where JavaScript's sum is exact and JSONata's the same; a missing side is nothing.
+      return (input, context, root) => {
+        const [left, right] = both(input, context, root);
+        if (left === NEEDS_JSONATA || right === NEEDS_JSONATA) return NEEDS_JSONATA;
+        if (left === undefined || right === undefined) return undefined;
+        if (!Number.isSafeInteger(left) || !Number.isSafeInteger(right)) return NEEDS_JSONATA;
+        const result =
+          operator === '+' ? (left as number) + (right as number) : (left as number) - (right as number);
+        return Number.isSafeInteger(result) ? result : NEEDS_JSONATA;
+      };
     case '&':
       return (input, context, root) => {
         const [left, right] = both(input, context, root);
@@ -111,6 +123,17 @@ export function callable(name: string): { fn: (...args: unknown[]) => unknown; t
       fn: (value) => (typeof value === 'number' ? value : parseFloat(value as string)),
       types: ['number'],
     };
+  // A full ISO date and time with its zone, which JSONata reads with Date.parse as well; other forms are its own.
+  if (name === 'toMillis')
+    return {
+      fn: (text) =>
+        text === undefined
+          ? undefined
+          : ISO_INSTANT.test(text as string)
+            ? Date.parse(text as string)
+            : NEEDS_JSONATA,
+      types: ['s'],
+    };
   const known = MAPPING_FUNCTIONS[name];
   if (!known) return undefined;
   const match = /^<([^:]*):([^>]*)>?/.exec(known.signature);
@@ -120,6 +143,8 @@ export function callable(name: string): { fn: (...args: unknown[]) => unknown; t
   if (!types.every((type) => 'sxon'.includes(type))) return undefined;
   return { fn: known.fn, types };
 }
+
+const ISO_INSTANT = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d(\.\d{1,3})?(Z|[+-][0-2]\d:[0-5]\d)$/;
 
 export function fits(value: unknown, type: string): boolean {
   // JSONata hands a mapping function a missing value as it is, whatever the type, and null where any is taken.
