@@ -64,6 +64,7 @@ function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
     };
   }
   switch (ast.type) {
+    case 'regex':
     case 'string':
     case 'number':
     case 'value': {
@@ -73,7 +74,7 @@ function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
     case 'function':
       return ast.predicate ? plainPicked(ast, scope) : plainCall(ast, scope);
     case 'block':
-      return plainBlock(ast, scope);
+      return ast.predicate ? plainPickedPath(ast, scope) : plainBlock(ast, scope);
     case 'condition':
       return plainCondition(ast, scope);
     case 'binary':
@@ -100,6 +101,11 @@ function all(nodes: AstNode[], scope: Scope): Plain[] | undefined {
 /** Functions of a whole list, given it as JSONata takes a sequence; an item they cannot take is JSONata's. */
 const LIST_FUNCTIONS: Record<string, (items: unknown[]) => unknown> = {
   count: (items) => items.length,
+  // Amounts as texts or numbers; anything else is JSONata's to refuse.
+  dsum: (items) =>
+    items.every((item) => typeof item === 'string' || typeof item === 'number' || item === null)
+      ? MAPPING_FUNCTIONS.dsum.fn(items)
+      : NEEDS_JSONATA,
   fromEntries: (items) =>
     items.every((item) => typeof item === 'object' && item !== null)
       ? MAPPING_FUNCTIONS.fromEntries.fn(items)
@@ -115,6 +121,17 @@ function plainCall(ast: AstNode, scope: Scope): Plain | undefined {
     return (input, context, root) => {
       const items = list(input, context, root);
       return items === NEEDS_JSONATA ? NEEDS_JSONATA : ofList(items);
+    };
+  }
+  // `$exists(list[condition])`: whether the condition holds for any element.
+  if (ast.procedure.value === 'exists' && ast.arguments.length === 1) {
+    const node = ast.arguments[0];
+    const last = node.steps?.[node.steps.length - 1];
+    const filtered = last?.stages !== undefined ? plainMappedPath(node, scope) : undefined;
+    if (!filtered) return undefined;
+    return (input, context, root) => {
+      const items = filtered(input, context, root);
+      return items === NEEDS_JSONATA ? NEEDS_JSONATA : items.length > 0;
     };
   }
   const call = callable(String(ast.procedure.value));
@@ -168,7 +185,7 @@ function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
     };
   }
   if (ast.type === 'unary' && ast.value === '[') return plainJoined(ast.expressions ?? [], scope);
-  const made = plainMap(ast, scope) ?? plainFilter(ast, scope);
+  const made = plainMap(ast, scope) ?? plainFilter(ast, scope) ?? plainMappedPath(ast, scope);
   if (made) return made as PlainList;
   const path = plainPath(ast, scope);
   if (!path) return undefined;
@@ -195,19 +212,21 @@ function plainJoined(nodes: AstNode[], scope: Scope): PlainList | undefined {
 }
 
 /**
- * `([addresses[isDefault], addresses])[0].city`: an item picked from a list made in brackets (see plainPicked),
- * then names read from it as a path reads them: the default address's city, else the first address's.
+ * `([addresses[isDefault], addresses])[0].city`, `(meta_data[key = 'x'].value)[0]`: an item picked from a
+ * list built in brackets or read by a path (see plainPicked), then names read from it as a path reads them:
+ * the default address's city, else the first address's.
  */
 function plainPickedPath(ast: AstNode, scope: Scope): Plain | undefined {
-  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
-  const [head, ...names] = ast.steps;
+  const [head, ...names] = ast.type === 'path' && ast.steps ? ast.steps : [ast];
   const made = head.expressions?.length === 1 ? head.expressions[0] : undefined;
-  if (head.type !== 'block' || !head.predicate || made?.type !== 'unary' || made.value !== '[')
-    return undefined;
+  if (head.type !== 'block' || !head.predicate || !made) return undefined;
   if (head.stages || head.group || head.focus || head.index || head.tuple) return undefined;
-  // Nothing picked, with no name after it, JSONata answers an empty list: its own to say.
-  const picked = names.length > 0 ? plainPicked({ ...made, predicate: head.predicate }, scope) : undefined;
-  if (!picked) return undefined;
+  const bracketed = made.type === 'unary' && made.value === '[';
+  if (!bracketed && made.type !== 'path') return undefined;
+  // Nothing picked from a list built in brackets, with no name after it, JSONata answers an empty list.
+  if (bracketed && names.length === 0) return undefined;
+  const picked = plainPicked({ ...made, predicate: head.predicate }, scope);
+  if (!picked || names.length === 0) return picked;
   // The names read from the picked item, as a path from a variable holding it.
   const holder = { value: undefined as unknown };
   const variable = '\u0000picked';
@@ -354,7 +373,7 @@ function plainArray(ast: AstNode, scope: Scope): Plain | undefined {
     const list =
       plainMap(node, scope) ??
       plainFilter(node, scope) ??
-      plainMappedPath(node) ??
+      plainMappedPath(node, scope) ??
       (node.type === 'function' && !node.predicate ? plainList(node, scope) : undefined);
     return list ? { fn: list, spread: true } : { fn: compile(node, scope), spread: false };
   });
@@ -448,9 +467,24 @@ function plainFilter(ast: AstNode, scope: Scope): Plain | undefined {
   return (input, context, root) => {
     const value = list(input, context, root);
     if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
-    if (value === undefined) return [];
+    if (value === undefined) return keptOfNothing(condition, context, root ?? input);
     return kept(Array.isArray(value) ? value : [value], condition, context, root ?? input);
   };
+}
+
+/**
+ * A condition on a name that holds nothing: JSONata then tests the condition once, on nothing, and a true one
+ * (`missing[true].{ … }`) makes one object of nothing. False keeps nothing; true is JSONata's.
+ */
+function keptOfNothing(
+  condition: Plain,
+  context: Record<string, unknown>,
+  root: unknown,
+): [] | typeof NEEDS_JSONATA {
+  const verdict = condition(undefined, context, root);
+  if (verdict === NEEDS_JSONATA || typeof verdict === 'number') return NEEDS_JSONATA;
+  const truth = truthOf(verdict);
+  return truth === false ? [] : NEEDS_JSONATA;
 }
 
 /**
@@ -520,23 +554,28 @@ function plainPath(ast: AstNode, scope: Scope): Plain | undefined {
 }
 
 /**
- * `[contacts.destinationId]`: a path of plain names from the item, read over every element of each list it
- * meets (a list of contacts gives each contact's id), as JSONata maps a path; missing values are left out.
- * A list of lists on the way is JSONata's to flatten.
+ * `[contacts.destinationId]`, `meta_data[key = 'x'].value`: a path of names from the item, read over every
+ * element of each list it meets (a list of contacts gives each contact's id), as JSONata maps a path; missing
+ * values are left out, and a name may keep only the elements a condition holds for (see kept). A list of
+ * lists on the way, and a position, are JSONata's.
  */
-function plainMappedPath(ast: AstNode): PlainList | undefined {
-  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0) return undefined;
-  const plain = (step: AstNode) =>
-    step.type === 'name' &&
-    typeof step.value === 'string' &&
-    [step.stages, step.predicate, step.group, step.focus, step.index, step.tuple].every(
-      (x) => x === undefined,
-    );
-  if (!ast.steps.every(plain) || ast.keepArray) return undefined;
-  const keys = ast.steps.map((step) => step.value as string);
-  return (input) => {
-    let current: unknown[] = [input];
-    for (const key of keys) {
+function plainMappedPath(ast: AstNode, scope: Scope): PlainList | undefined {
+  if (ast.type !== 'path' || !ast.steps || ast.steps.length === 0 || ast.keepArray) return undefined;
+  const steps = ast.steps.map((step) => {
+    if (step.type !== 'name' || typeof step.value !== 'string') return undefined;
+    if ([step.predicate, step.group, step.focus, step.index, step.tuple].some((x) => x !== undefined))
+      return undefined;
+    const stages = step.stages as { type: string; expr: AstNode }[] | undefined;
+    if (!stages) return { key: step.value };
+    if (stages.length !== 1 || stages[0].type !== 'filter' || positionOf(step) !== undefined)
+      return undefined;
+    const condition = compile(stages[0].expr, scope) ?? plainTruthOfList(stages[0].expr, scope);
+    return condition ? { key: step.value, condition } : undefined;
+  });
+  if (!steps.every((step) => step !== undefined)) return undefined;
+  return (input, context, root) => {
+    let current: unknown[] | typeof NEEDS_JSONATA = [input];
+    for (const { key, condition } of steps as { key: string; condition?: Plain }[]) {
       const next: unknown[] = [];
       for (const item of current) {
         if (item === null || typeof item !== 'object') continue;
@@ -547,9 +586,32 @@ function plainMappedPath(ast: AstNode): PlainList | undefined {
         else if (value.some(Array.isArray)) return NEEDS_JSONATA;
         else next.push(...value);
       }
-      current = next;
+      if (!condition) current = next;
+      else if (next.length > 0) current = kept(next, condition, context, root ?? input);
+      else current = keptOfNothing(condition, context, root ?? input);
+      if (current === NEEDS_JSONATA) return NEEDS_JSONATA;
     }
     return current;
+  };
+}
+
+/**
+ * A filter's condition that reads a list (`fee_lines[meta_data[key = 'kind']]`): JSONata's truth of it, true
+ * when an element is true (of one element, its own truth). One number would pick by position: JSONata's.
+ */
+function plainTruthOfList(ast: AstNode, scope: Scope): Plain | undefined {
+  const list = plainMappedPath(ast, scope);
+  if (!list) return undefined;
+  return (input, context, root) => {
+    const items = list(input, context, root);
+    if (items === NEEDS_JSONATA || (items.length === 1 && typeof items[0] === 'number')) return NEEDS_JSONATA;
+    let truth = false;
+    for (const item of items) {
+      const one = truthOf(item);
+      if (one === NEEDS_JSONATA) return NEEDS_JSONATA;
+      truth ||= one;
+    }
+    return truth;
   };
 }
 

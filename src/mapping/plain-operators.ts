@@ -114,9 +114,26 @@ function compare(operator: string, left: number | string, right: number | string
 export function callable(name: string): { fn: (...args: unknown[]) => unknown; types: string[] } | undefined {
   if (name === 'string') return { fn: (value) => String(value), types: ['scalar'] };
   if (name === 'not') return { fn: (value) => !truthOf(value), types: ['plain'] };
-  // A text searched for a text; a pattern (regular expression) is JSONata's.
+  // A text searched for a text, or for a match of a pattern written in place (JSONata's matcher finds the same).
   if (name === 'contains')
-    return { fn: (text, part) => (text as string).includes(part as string), types: ['s', 's'] };
+    return {
+      fn: (text, part) =>
+        text === undefined
+          ? undefined
+          : part instanceof RegExp
+            ? new RegExp(part.source, part.flags.replace('g', '')).test(text as string)
+            : (text as string).includes(part as string),
+      types: ['s', 'pattern'],
+    };
+  if (name === 'substringBefore')
+    return {
+      fn: (text, part) => {
+        if (text === undefined) return undefined;
+        const at = (text as string).indexOf(part as string);
+        return at > -1 ? (text as string).substring(0, at) : text;
+      },
+      types: ['s', 's'],
+    };
   // Decimal digits only: JSONata's other forms (hex, padding) are its own to read.
   if (name === 'number')
     return {
@@ -152,6 +169,8 @@ export function fits(value: unknown, type: string): boolean {
   if (value === null) return type === 'x';
   if (Array.isArray(value)) return false;
   switch (type) {
+    case 'pattern':
+      return typeof value === 'string' || value instanceof RegExp;
     case 's':
       return typeof value === 'string';
     case 'n':
