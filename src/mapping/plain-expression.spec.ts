@@ -352,7 +352,7 @@ describe('plain expressions', () => {
     expect(compared).toBeGreaterThan(40);
   });
 
-  it('read WooCommerce orders as JSONata does: meta data by key, fee lines by kind, sums, tax codes, phones', async () => {
+  it('read WooCommerce and Salesforce records as JSONata does: meta data by key, fee lines by kind, sums, tax codes, phones, split ids, prices as text', async () => {
     const meta = (key: string, value: unknown) => ({ key, value });
     let compared = 0;
     const same = async (expr: string, input: unknown) => {
@@ -404,6 +404,17 @@ describe('plain expressions', () => {
       await same("$contains(rate_code, '-') ? $substringBefore(rate_code, '-')", { rate_code });
     for (const phone of ['+31201234567', '06-1234 5678 (mobiel)', '+0123', '', undefined, null, 42])
       await same('phone and $contains(phone, /^\\+[1-9][0-9]{6,14}$/) ? phone', { phone });
+    for (const source of ['gid://x/OpportunityLineItem/00k1', '00k2', '', 'a//', undefined, 7])
+      for (const expr of [
+        "s ? $split(s, '/')[-1] : id",
+        "$split(s, '/')[-2]",
+        "$split(s, '/')[-9]",
+        "$split(s, '/')[1]",
+        "[$split(s, '')]",
+      ])
+        await same(expr, { s: source, id: 'fallback' });
+    for (const price of [12.5, 0.1 + 0.2, 1 / 3, 1e21, -0, 19.99, 7, true, 'x', undefined, null])
+      await same('$string(price)', { price });
     // A condition true of nothing makes one object of nothing in JSONata: handed over, never guessed.
     const ofNothing = "[missing[$not($exists(x[y]))].{ 'q': 1 }]";
     expect(await evaluate(ofNothing, {}, {})).toEqual({ value: [{ q: 1 }] });

@@ -174,6 +174,16 @@ function plainList(ast: AstNode, scope: Scope): PlainList | undefined {
     const bound = scope.get(String(ast.value))!;
     return () => asList(bound.value);
   }
+  if (name === 'split' && ast.arguments?.length === 2) {
+    // A text split at a text; a pattern, a limit, or anything but a text to split is JSONata's.
+    const [text, separator] = all(ast.arguments, scope) ?? [];
+    if (!text || !separator) return undefined;
+    return (input, context, root) => {
+      const [value, at] = [text(input, context, root), separator(input, context, root)];
+      if (value === undefined) return [];
+      return typeof value === 'string' && typeof at === 'string' ? value.split(at) : NEEDS_JSONATA;
+    };
+  }
   if (name === 'append' && ast.arguments?.length === 2) {
     const [first, second] = ast.arguments.map((arg) => plainList(arg, scope));
     if (!first || !second) return undefined;
@@ -304,8 +314,8 @@ function plainPicked(ast: AstNode, scope: Scope): Plain | undefined {
   const predicates = ast.predicate as { type: string; expr: AstNode }[];
   const stages = predicates.map(({ type, expr }) => {
     if (type !== 'filter') return undefined;
-    if (expr.type === 'number')
-      return Number.isInteger(expr.value) && (expr.value as number) >= 0 ? (expr.value as number) : undefined;
+    // A position from the start (0 first) or, below 0, from the end (-1 last).
+    if (expr.type === 'number') return Number.isInteger(expr.value) ? (expr.value as number) : undefined;
     return compile(expr, scope);
   });
   const list = plainList({ ...ast, predicate: undefined }, scope);
@@ -314,8 +324,10 @@ function plainPicked(ast: AstNode, scope: Scope): Plain | undefined {
     let items = list(input, context, root);
     for (const stage of stages) {
       if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
-      if (typeof stage === 'number') items = stage < items.length ? [items[stage]] : [];
-      else items = kept(items, stage as Plain, context, root ?? input);
+      if (typeof stage === 'number') {
+        const at = stage < 0 ? items.length + stage : stage;
+        items = at >= 0 && at < items.length ? [items[at]] : [];
+      } else items = kept(items, stage as Plain, context, root ?? input);
     }
     if (items === NEEDS_JSONATA) return NEEDS_JSONATA;
     return items.length === 0 ? undefined : items.length === 1 ? items[0] : NEEDS_JSONATA;

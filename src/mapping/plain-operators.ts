@@ -110,9 +110,18 @@ function compare(operator: string, left: number | string, right: number | string
   }
 }
 
+/** `$string`: a number that is not whole is written to 15 significant digits first, as JSONata does (0.1 + 0.2: 0.3). */
+function textOf(value: string | number | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' && !Number.isInteger(value)
+    ? String(Number(value.toPrecision(15)))
+    : String(value);
+}
+
 /** A function's plain form and the type of each argument (JSONata signature letters). */
 export function callable(name: string): { fn: (...args: unknown[]) => unknown; types: string[] } | undefined {
-  if (name === 'string') return { fn: (value) => String(value), types: ['scalar'] };
+  if (name === 'string')
+    return { fn: (value) => textOf(value as string | number | boolean | undefined), types: ['text'] };
   if (name === 'not') return { fn: (value) => !truthOf(value), types: ['plain'] };
   // A text searched for a text, or for a match of a pattern written in place (JSONata's matcher finds the same).
   if (name === 'contains')
@@ -165,10 +174,16 @@ const ISO_INSTANT = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d(\.\d{1,3})?(Z
 
 export function fits(value: unknown, type: string): boolean {
   // JSONata hands a mapping function a missing value as it is, whatever the type, and null where any is taken.
-  if (value === undefined) return 'sxon'.includes(type);
+  if (value === undefined) return 'sxon'.includes(type) || type === 'text';
   if (value === null) return type === 'x';
   if (Array.isArray(value)) return false;
   switch (type) {
+    case 'text':
+      return (
+        typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isFinite(value))
+      );
     case 'pattern':
       return typeof value === 'string' || value instanceof RegExp;
     case 's':
@@ -177,8 +192,6 @@ export function fits(value: unknown, type: string): boolean {
       return typeof value === 'number';
     case 'o':
       return typeof value === 'object';
-    case 'scalar':
-      return typeof value === 'string' || typeof value === 'boolean' || Number.isSafeInteger(value);
     case 'plain':
       return typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number';
     case 'number':
