@@ -143,11 +143,10 @@ export class RecordSql {
         .map((column) => `${column} = excluded.${column}`)
         .join(', '),
     );
-    const fixed = { updatedAt };
     for (let start = 0; start < rows.length; start += CHUNK) {
       const values = this.rowsOf(
         columns,
-        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, row, { id: newRowId(), ...fixed })),
+        rows.slice(start, start + CHUNK).map((row) => toColumns(RECORD, row, { id: newRowId(), updatedAt })),
       );
       await sql.query(
         `INSERT INTO ledger_record (${columns.join(', ')}) ${values.sql} ON CONFLICT (migration_id, entity, source_id) DO UPDATE SET ${updates}`,

@@ -413,6 +413,15 @@ describe('plain expressions', () => {
         "[$split(s, '')]",
       ])
         await same(expr, { s: source, id: 'fallback' });
+    for (const rows of [
+      [
+        { picks: [0, 1], v: 'a' },
+        { picks: [], v: 'b' },
+        { picks: 1, v: 'c' },
+      ],
+      [{ picks: ['x', 0], v: 'd' }, { picks: [0, ''], v: 'e' }, { v: 'f' }],
+    ])
+      await same('[rows[picks].v]', { rows });
     for (const price of [12.5, 0.1 + 0.2, 1 / 3, 1e21, -0, 19.99, 7, true, 'x', undefined, null])
       await same('$string(price)', { price });
     // A condition true of nothing makes one object of nothing in JSONata: handed over, never guessed.

@@ -609,14 +609,16 @@ function plainMappedPath(ast: AstNode, scope: Scope): PlainList | undefined {
 
 /**
  * A filter's condition that reads a list (`fee_lines[meta_data[key = 'kind']]`): JSONata's truth of it, true
- * when an element is true (of one element, its own truth). One number would pick by position: JSONata's.
+ * when an element is true (of one element, its own truth). Numbers would pick by position: JSONata's.
  */
 function plainTruthOfList(ast: AstNode, scope: Scope): Plain | undefined {
   const list = plainMappedPath(ast, scope);
   if (!list) return undefined;
   return (input, context, root) => {
     const items = list(input, context, root);
-    if (items === NEEDS_JSONATA || (items.length === 1 && typeof items[0] === 'number')) return NEEDS_JSONATA;
+    // Numbers pick by position (a list of them too): JSONata's.
+    if (items === NEEDS_JSONATA || (items.length > 0 && items.every((item) => typeof item === 'number')))
+      return NEEDS_JSONATA;
     let truth = false;
     for (const item of items) {
       const one = truthOf(item);
