@@ -58,7 +58,6 @@ export function zeroCounters(): EntityCounters {
   };
 }
 
-/** One journal entry as the engine drafts it; the repository adds the ids and the time. */
 export type { JournalDraft };
 
 /** What one page changed: the rows to write and the counters to add, written with the checkpoint. */

@@ -404,6 +404,9 @@ describe('plain expressions', () => {
       await same("$contains(rate_code, '-') ? $substringBefore(rate_code, '-')", { rate_code });
     for (const phone of ['+31201234567', '06-1234 5678 (mobiel)', '+0123', '', undefined, null, 42])
       await same('phone and $contains(phone, /^\\+[1-9][0-9]{6,14}$/) ? phone', { phone });
+    // One compiled pattern tested again and again (JSONata writes it global, which would remember the last match).
+    const e164 = plainExpression(jsonata('$contains(phone, /^\\+[1-9][0-9]{6,14}$/)').ast())!;
+    expect([1, 2, 3].map(() => e164({ phone: '+31201234567' }, {}))).toEqual([true, true, true]);
     for (const source of ['gid://x/OpportunityLineItem/00k1', '00k2', '', 'a//', undefined, 7])
       for (const expr of [
         "s ? $split(s, '/')[-1] : id",

@@ -64,7 +64,6 @@ function compile(ast: AstNode, scope: Scope = new Map()): Plain | undefined {
     };
   }
   switch (ast.type) {
-    case 'regex':
     case 'string':
     case 'number':
     case 'value': {
@@ -135,14 +134,28 @@ function plainCall(ast: AstNode, scope: Scope): Plain | undefined {
     };
   }
   const call = callable(String(ast.procedure.value));
-  const args = all(ast.arguments, scope);
-  if (!call || !args || args.length !== call.types.length) return undefined;
+  if (!call || ast.arguments.length !== call.types.length) return undefined;
+  // A pattern written in place goes only where a function takes one (`$contains`), built once.
+  const args = ast.arguments.map((arg, i) =>
+    arg.type !== 'regex' ? compile(arg, scope) : call.types[i] === 'pattern' ? patternOf(arg) : undefined,
+  );
+  if (!args.every((arg) => arg !== undefined)) return undefined;
   return (input, context, root) => {
     const values = args.map((arg) => arg(input, context, root));
     if (values.includes(NEEDS_JSONATA)) return NEEDS_JSONATA;
     if (!values.every((value, i) => fits(value, call.types[i]))) return NEEDS_JSONATA;
     return call.fn(...values);
   };
+}
+
+/**
+ * A regular expression written in place, as a value: JSONata marks every one global (`g`), which would make a
+ * test remember where it last matched; its matcher looks from the start each time, so the copy here is not.
+ */
+function patternOf(ast: AstNode): Plain {
+  const written = ast.value as RegExp;
+  const pattern = new RegExp(written.source, written.flags.replace('g', ''));
+  return () => pattern;
 }
 
 /** A list of values, for `$append` and `[n]` to take from. */

@@ -123,14 +123,15 @@ export function callable(name: string): { fn: (...args: unknown[]) => unknown; t
   if (name === 'string')
     return { fn: (value) => textOf(value as string | number | boolean | undefined), types: ['text'] };
   if (name === 'not') return { fn: (value) => !truthOf(value), types: ['plain'] };
-  // A text searched for a text, or for a match of a pattern written in place (JSONata's matcher finds the same).
+  // A text searched for a text, or for a match of a pattern written in place (see patternOf; JSONata's matcher
+  // finds the same).
   if (name === 'contains')
     return {
       fn: (text, part) =>
         text === undefined
           ? undefined
           : part instanceof RegExp
-            ? new RegExp(part.source, part.flags.replace('g', '')).test(text as string)
+            ? part.test(text as string)
             : (text as string).includes(part as string),
       types: ['s', 'pattern'],
     };
