@@ -9,8 +9,11 @@ import type { CallLimiter } from '../../connectors/connector.port';
  * `take` removes points if the bucket holds them and otherwise answers how long to wait; the points stay
  * "in flight" until settled. `settle` closes a reservation: it charges what the platform says the call cost,
  * gives the reservation back when it says nothing (a failed call, a reply without a cost), and where the
- * platform reports what its bucket holds, the balance becomes that report less the reservations other calls
- * still have in flight: raised as well as lowered, so the platform, not our estimate, is what callers wait on.
+ * platform reports what its bucket holds, that report less the reservations other calls still have in flight
+ * lowers the balance (a caller outside this budget, an estimate below the platform's charge).
+ *
+ * A report never raises the balance: replies settle in any order, so a report may predate calls the platform
+ * has charged since and whose settlement is already in; taking it up would spend their points a second time.
  * In-flight points of a worker that died are forgotten once nothing has settled for `INFLIGHT_TTL_MS`.
  */
 const INFLIGHT_TTL_MS = 30_000;
@@ -46,7 +49,8 @@ else
   inflight = math.max(0, inflight - points)
   moved = now
   if actual >= 0 then tokens = tokens - (actual - points) else tokens = tokens + points end
-  if reported >= 0 then tokens = math.min(capacity, reported - inflight) end
+  tokens = math.min(capacity, tokens)
+  if reported >= 0 then tokens = math.min(tokens, reported - inflight) end
 end
 redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now), 'inflight', tostring(inflight), 'moved', tostring(moved))
 redis.call('PEXPIRE', key, math.ceil(capacity * 1000 / rate) + 60000)
