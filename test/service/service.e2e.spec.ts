@@ -571,8 +571,9 @@ describe('service mode under failure and control', () => {
 
 describe("a destination's rate limit across two workers", () => {
   it('is never exceeded: the Shopify sandbox refuses no request', async () => {
-    // A WooCommerce source holding a real store's data: filled from the demo Shopify store first.
-    const source = await wooStoreFrom(demoShopifySeed({ customers: 40, products: 10, orders: 40 }));
+    // A WooCommerce source holding a real store's data: filled from the demo Shopify store first. Its writes
+    // cost about 2,500 points (10 a mutation), two and a half buckets: unpaced, 16 writers empty one at once.
+    const source = await wooStoreFrom(demoShopifySeed({ customers: 120, products: 10, orders: 120 }));
     const destination = await startShopifySandbox({
       port: 0,
       seed: { shop: { currencyCode: 'EUR' } },
@@ -603,8 +604,11 @@ describe("a destination's rate limit across two workers", () => {
       const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
       const done = await service.waitForRun(runId, undefined, 170_000);
       expect(done.status).toBe('completed');
-      expect(destination.store.orders.size).toBe(40);
+      expect(destination.store.orders.size).toBe(120);
       expect(destination.counters().throttled).toBe(0);
+      // The shared budget, not luck, kept it so: workers waited on it.
+      const metrics = (await service.call('GET', '/metrics')).body as string;
+      expect(metrics).toMatch(/switchyard_rate_limit_waits_total\{platform="shopify"\} [1-9]/);
     } finally {
       await service.stop();
       await Promise.all([source.close(), destination.close()]);

@@ -10,7 +10,7 @@ import {
   type SandboxOptions,
 } from '../../../src/connectors';
 import { SHOPIFY_FACTS } from '../shopify.facts';
-import { CostBucket, requestedCost } from './query-cost';
+import { actualCost, CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';
 import { BulkQueries } from './bulk-operations';
 import { buildRoot, fieldResolver, relations, typeResolver } from './shopify.resolvers';
@@ -164,11 +164,14 @@ export async function startShopifySandbox(
       fieldResolver: resolve,
       typeResolver,
     }) as { data?: unknown; errors?: readonly GraphQLError[] };
+    // Shopify reserves the requested cost and gives back what the answer did not use.
+    const actual = isMutation ? cost : actualCost(schema, document as DocumentNode, variables, result.data);
+    if (options.rateLimit) bucket.refund(cost - actual);
     res.json({
       ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}),
       data: result.data ?? null,
       extensions: {
-        cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() },
+        cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() },
       },
     });
   });
