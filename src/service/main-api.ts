@@ -5,6 +5,7 @@ import { SwitchyardError } from '../common/errors';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Response } from 'express';
 import { ConfigError, loadServiceConfig } from '../config/app-config';
+import { platformNames } from '../connectors/connector.registry';
 import { EgressPolicy } from '../security/egress-policy';
 import { guardOutboundConnections } from '../security/outbound-guard';
 import { type AuthorizedRequest, requireRole } from './access/access-gate';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
     new DocumentBuilder().setTitle('Switchyard admin API').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  // Every connector's code is loaded before the first request, which would otherwise wait for it.
+  platformNames();
   await app.listen(config.PORT, '0.0.0.0');
   process.stdout.write(`switchyard api listening on port ${config.PORT}\n`);
 }

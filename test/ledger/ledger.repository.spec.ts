@@ -142,6 +142,70 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
     expect(rows.get('c2')).toMatchObject({ status: 'pending', destinationId: null, attempts: 1 });
   });
 
+  it('gives back the rows and journal entries it was given, whatever their text and JSON hold', async () => {
+    const migration = await newMigration('round trip');
+    const { run } = await t.ledger.openRun(migration.id, ['customers'], false);
+    const odd = "quote \" backslash \\ newline \n tab \t {braces} [brackets] é ü 😀 \u2028 'single'";
+    const refs = { variants: { 'SKU "1"': '41', [odd]: '42' } };
+    const written = {
+      ...row(migration.id, run.id, odd, 'd"1'),
+      sourceHash: 'e3b0c442',
+      refs,
+      extraFields: ['note', odd],
+      lastError: odd,
+    };
+    const before = {
+      name: odd,
+      price: '10.50',
+      tags: ['a', null, 3, { deep: [odd] }],
+      empty: {},
+      none: null,
+    };
+    await t.ledger.commitPage(migration.id, run.id, 'customers', {
+      rows: [written, row(migration.id, run.id, 'c2', null, 'quarantined')],
+      journal: [
+        {
+          sourceId: odd,
+          part: 'record',
+          object: 'customers',
+          destinationId: 'd"1',
+          action: 'updated',
+          before,
+          after: { name: 'new' },
+          related: { children: { lines: [{ sku: odd }] } },
+          link: null,
+        },
+        {
+          sourceId: 'c2',
+          part: 'association',
+          object: 'deals',
+          destinationId: '7',
+          action: 'linked',
+          before: null,
+          after: null,
+          related: null,
+          link: { from: '1', to: '2', type: odd },
+        },
+      ],
+      counters: zeroCounters(),
+    });
+    const rows = await t.ledger.rowsBySourceId(migration.id, 'customers', [odd, 'c2']);
+    expect(rows.get(odd)).toMatchObject({ ...written, refs, extraFields: ['note', odd] });
+    expect(rows.get('c2')).toMatchObject({ refs: null, extraFields: null, destinationId: null, attempts: 1 });
+    const journal = await t.ledger.journal(migration.id, { runId: run.id });
+    expect(journal.find((entry) => entry.sourceId === odd)).toMatchObject({
+      destinationId: 'd"1',
+      before,
+      after: { name: 'new' },
+      related: { children: { lines: [{ sku: odd }] } },
+      link: null,
+    });
+    expect(journal.find((entry) => entry.sourceId === 'c2')).toMatchObject({
+      before: null,
+      link: { from: '1', to: '2', type: odd },
+    });
+  });
+
   it('resumes an unfinished run and starts a new one after a finished run', async () => {
     const migration = await newMigration('resume');
     const first = await t.ledger.openRun(migration.id, ['customers', 'orders'], false);
