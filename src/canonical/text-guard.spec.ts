@@ -1,4 +1,4 @@
-import { textIssues } from './text-guard';
+import { missingAsText, textIssues } from './text-guard';
 
 describe('text guard', () => {
   it('names where a control character or an over-long text sits, nested lists included', () => {
@@ -17,5 +17,28 @@ describe('text guard', () => {
       'note is 100,001 characters, more than the 100,000 any field may hold',
     ]);
     expect(textIssues({ firstName: 'Zoë', tags: ['a\tb', 'c\nd'] })).toEqual([]);
+  });
+
+  it('finds "null" and "undefined" a mapping made of a missing value, not those the source itself holds', () => {
+    const source = { name: 'Nullpunkt BV', notes: ['nullable'], address: null };
+    expect(
+      missingAsText(
+        [
+          { Name: 'Nullpunkt BV', BillingStreet: 'null, Suite 5', Phone: 'undefined' },
+          { lines: [{ title: 'ok' }, { title: 'Licence undefined' }] },
+        ],
+        source,
+      ),
+    ).toEqual([
+      'BillingStreet would be "null, Suite 5"',
+      'Phone would be "undefined"',
+      'lines.1.title would be "Licence undefined"',
+    ]);
+    // The source's own words pass; so do words that only contain them.
+    const said = { ...source, notes: ['said null and void'] };
+    expect(
+      missingAsText([{ Description: 'null and void', City: 'Nullarbor', Tag: 'nullable' }], said),
+    ).toEqual([]);
+    expect(missingAsText([{ a: 'x', b: 1, c: null }], {})).toEqual([]);
   });
 });

@@ -48,3 +48,30 @@ export function overLimits(payload: unknown, limits: Record<string, number>, pla
       ),
   );
 }
+
+/** What a missing value becomes when a mapping joins it as text: JSONata's `null & ', '` is `"null, "`. */
+const MISSING_AS_TEXT = /\b(null|undefined)\b/;
+
+/**
+ * Texts of what is written (a payload, its children) holding `null` or `undefined` as a word the source record
+ * never held: a missing value the mappings wrote as text (`line1 & ', ' & line2` with no line1). Such a record
+ * is refused rather than loaded with the word in its street, name or note.
+ */
+export function missingAsText(written: unknown[], source: unknown): string[] {
+  const issues: string[] = [];
+  for (const part of written)
+    eachText(part, (text, where) => {
+      const word = MISSING_AS_TEXT.exec(text)?.[1];
+      if (word !== undefined && !holdsWord(source, new RegExp(`\\b${word}\\b`)))
+        issues.push(`${where()} would be ${JSON.stringify(text.slice(0, 60))}`);
+    });
+  return issues;
+}
+
+function holdsWord(value: unknown, word: RegExp): boolean {
+  if (typeof value === 'string') return word.test(value);
+  if (Array.isArray(value)) return value.some((item) => holdsWord(item, word));
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).some((item) => holdsWord(item, word));
+  return false;
+}

@@ -1,7 +1,7 @@
 import { entityDefinition, entityOfType, type EntityName } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
 import { placesAt } from '../canonical/field-path';
-import { overLimits, textIssues } from '../canonical/text-guard';
+import { missingAsText, overLimits, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
@@ -64,6 +64,8 @@ type LedgerRowDraft = PageCommit['rows'][number];
 
 export interface Prepared {
   sourceId: string;
+  /** The record as the source gave it. */
+  record: NativeRecord;
   hash: string;
   previous?: LedgerRecordRow;
   canonical?: Record<string, unknown>;
@@ -213,6 +215,7 @@ async function processPage(
       const sourceId = ids[index];
       const p: Prepared = {
         sourceId,
+        record,
         // The cleaning rules are part of the hash: changing them re-evaluates records already loaded.
         hash: job.cleaner.fingerprint
           ? recordHash({ record, cleaning: job.cleaner.fingerprint })
@@ -296,6 +299,16 @@ async function processPage(
       if (tooLong.length > 0) {
         counters.quarantined++;
         rows.push(row(p, { lastError: `too long for ${job.destination.platform}: ${tooLong.join('; ')}` }));
+        continue;
+      }
+      const madeUp = missingAsText([payload, children], p.record);
+      if (madeUp.length > 0) {
+        counters.quarantined++;
+        rows.push(
+          row(p, {
+            lastError: `the mappings (${job.inbound.key}, ${job.outbound.key}) wrote a missing value as text: ${madeUp.join('; ')}; fix the mapping`,
+          }),
+        );
         continue;
       }
       toLoad.push({
@@ -426,6 +439,12 @@ async function reloadAfterHealing(
         prepared.canonical!,
         job.destinationContext,
       );
+      const madeUp = missingAsText([payload, children], prepared.record);
+      if (madeUp.length > 0) {
+        const message = `the mappings wrote a missing value as text: ${madeUp.join('; ')}; fix the mapping`;
+        result[index] = { sourceId: item.sourceId, action: 'failed', error: message };
+        continue;
+      }
       again.push({ index, item: { ...item, payload, children, links } });
     } catch (error) {
       const message = `mapping ${job.outbound.key} failed: ${errorMessage(error)}`;
