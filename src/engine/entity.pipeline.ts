@@ -110,12 +110,15 @@ export async function runEntity(
   // A page's commit may overlap the next page's work where the ledger allows it, unless a page reads what the
   // one before it commits: a merge rule looks up survivors by natural key, a dry run predicts from the ledger.
   const overlap = ledger.commitsOverlap && !job.dryRun && !job.cleaner.mergesOn;
-  const commits = new InOrderCommits();
+  // The commit still on its way, if any: at most one, so a ledger that fails stops the run a page later, not more.
+  let inFlight: Promise<void> | undefined;
   try {
     for await (const page of pages) {
       const counters = await processPage(job, ledger, { resolver, healer }, page.records);
-      // Checkpoints land in page order: this page's commit starts when the one before it has landed.
-      const committed = commits.after(async () => {
+      // Checkpoints land in page order: this page's commit starts once the one before it has landed (or throws
+      // its failure here).
+      await inFlight;
+      inFlight = (async () => {
         await ledger.commitPage(job.migrationId, job.runId, job.entity, {
           rows: job.dryRun ? [] : counters.rows,
           unchanged: job.dryRun ? [] : counters.unchanged,
@@ -125,49 +128,17 @@ export async function runEntity(
           checkpoint: job.dryRun ? undefined : (page.nextCursor ?? 'done'),
         });
         await job.onPage?.(counters.counters);
-      });
-      // Overlapping, a failure surfaces at the next page or at the end (see InOrderCommits), never unhandled.
-      if (overlap) committed.catch(() => undefined);
-      else await committed;
-      if (job.signal?.aborted) {
-        await commits.settled();
-        return 'interrupted';
-      }
+      })();
+      // Overlapping, a failure surfaces at the next page or at the end, never unhandled.
+      inFlight.catch(() => undefined);
+      if (!overlap || job.signal?.aborted) await inFlight;
+      if (job.signal?.aborted) return 'interrupted';
     }
   } finally {
     // However the loop ends, no commit is left running (and a failed one is reported, not lost).
-    await commits.settled();
+    await inFlight;
   }
   return 'completed';
-}
-
-/**
- * Commits that run one after another in the order they were asked for, while the caller goes on. The first
- * failure is kept: every later commit is skipped, and the next `after` or `settled` throws it.
- */
-class InOrderCommits {
-  private last: Promise<void> = Promise.resolve();
-  private failure: Error | undefined;
-
-  after(commit: () => Promise<void>): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.last = this.last.then(async () => {
-      if (this.failure) return;
-      try {
-        await commit();
-      } catch (error) {
-        this.failure ??= error instanceof Error ? error : new Error(String(error));
-      }
-    });
-    return this.last.then(() => {
-      if (this.failure) throw this.failure;
-    });
-  }
-
-  async settled(): Promise<void> {
-    await this.last;
-    if (this.failure) throw this.failure;
-  }
 }
 
 async function processPage(
