@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { textsOf } from '../../src/canonical/field-path';
 import { type RunningSandbox, startSandbox } from '../../src/connectors/connector.registry';
 import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
 import { loadPlanFile } from '../../src/plan/migration-plan';
@@ -8,7 +9,8 @@ import { sqliteLedger } from '../helpers/ledger';
 
 /**
  * Every example plan as its header tells a user to run it: the sandboxes it names, with their seeds and
- * rate limits, then migrate, then reconcile. Each must pass, with every source record accounted for.
+ * rate limits, then migrate, then reconcile. Each must pass, with every source record accounted for, and
+ * write no missing value as text.
  */
 const EXAMPLES = resolve(__dirname, '../../examples');
 const SANDBOX_LINE = /^#\s+npx switchyard sandbox (\S+) --port (\d+)((?: --\S+ \S+)*)\s*$/;
@@ -76,6 +78,18 @@ describe('the example plans', () => {
           counters.merged;
         expect([entity, accounted]).toEqual([entity, counters.extracted]);
       }
+      // No field any of them writes holds a missing value as text ("null", "undefined"): not one record refused
+      // for it, and not one such word in what the journal says each write sent.
+      expect(result.problems.filter((problem) => /missing value as text/.test(problem.reason))).toEqual([]);
+      const migration = (await t.ledger.migrationNamed(plan.name))!;
+      const written = await t.ledger.journal(migration.id);
+      expect(written.length).toBeGreaterThan(0);
+      const madeUp = written.flatMap((entry) =>
+        textsOf({ after: entry.after, related: entry.related })
+          .filter(({ text }) => /\b(null|undefined)\b/.test(text))
+          .map(({ at, text }) => `${entry.object} ${entry.destinationId} ${at}: ${text}`),
+      );
+      expect(madeUp).toEqual([]);
       const report = await reconcile(prepared, t.ledger);
       expect(report.differences).toEqual([]);
       expect(report.verdict).toBe('pass');
