@@ -272,14 +272,10 @@ async function processPage(
         rows.push(row(p, { lastError: `too long for ${job.destination.platform}: ${tooLong.join('; ')}` }));
         continue;
       }
-      const madeUp = missingAsText([payload, children], p.record);
-      if (madeUp.length > 0) {
+      const madeUp = missingValueAsText(job, p.record, [payload, children]);
+      if (madeUp) {
         counters.quarantined++;
-        rows.push(
-          row(p, {
-            lastError: `the mappings (${job.inbound.key}, ${job.outbound.key}) wrote a missing value as text: ${madeUp.join('; ')}; fix the mapping`,
-          }),
-        );
+        rows.push(row(p, { lastError: madeUp }));
         continue;
       }
       toLoad.push({
@@ -410,10 +406,9 @@ async function reloadAfterHealing(
         prepared.canonical!,
         job.destinationContext,
       );
-      const madeUp = missingAsText([payload, children], prepared.record);
-      if (madeUp.length > 0) {
-        const message = `the mappings wrote a missing value as text: ${madeUp.join('; ')}; fix the mapping`;
-        result[index] = { sourceId: item.sourceId, action: 'failed', error: message };
+      const madeUp = missingValueAsText(job, prepared.record, [payload, children]);
+      if (madeUp) {
+        result[index] = { sourceId: item.sourceId, action: 'failed', error: madeUp };
         continue;
       }
       again.push({ index, item: { ...item, payload, children, links } });
@@ -430,6 +425,13 @@ async function reloadAfterHealing(
   );
   again.forEach(({ index }, i) => (result[index] = retried[i]));
   return result;
+}
+
+/** Why a record is refused when its mappings would write a missing value as text (see missingAsText), if so. */
+function missingValueAsText(job: EntityJob, record: NativeRecord, written: unknown[]): string | undefined {
+  const madeUp = missingAsText(written, record);
+  if (madeUp.length === 0) return undefined;
+  return `the mappings (${job.inbound.key}, ${job.outbound.key}) wrote a missing value as text: ${madeUp.join('; ')}; fix the mapping`;
 }
 
 /** A duplicate folded into its survivor: no write, and references to it resolve to the survivor's record. */
