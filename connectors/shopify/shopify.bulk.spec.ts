@@ -6,6 +6,7 @@ import { shopifySandbox, type ShopifySandbox } from '../../test/helpers/sandboxe
 import { BULK_CURSOR } from './bulk-read';
 import { ShopifyConnector } from './shopify.connector';
 import { bulkQuery } from './shopify.queries';
+import { shopifyGraphql } from '../../test/helpers/shopify-api';
 
 const money = (amount: string) => ({ shopMoney: { amount, currencyCode: 'EUR' } });
 
@@ -69,14 +70,8 @@ async function readAll(
   return { sizes, cursors, records };
 }
 
-const gql = async (sandbox: ShopifySandbox, query: string, variables: Record<string, unknown> = {}) => {
-  const response = await fetch(`${sandbox.url}/admin/api/2025-01/graphql.json`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Record<string, any>;
-};
+const gql = (sandbox: ShopifySandbox, query: string, variables: Record<string, unknown> = {}) =>
+  shopifyGraphql(sandbox.url, query, variables);
 
 const run = (sandbox: ShopifySandbox, query: string) =>
   gql(

@@ -11,7 +11,7 @@ import { sqliteLedger, type TestLedger } from '../helpers/ledger';
 import { hubspotList, salesforceAll } from '../helpers/crm-graph';
 import { hubspotCrmSeed, salesforceCrmSeed } from '../../bench/crm-org';
 import { connection, crmPlan, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
-import { shopifyList } from '../helpers/shopify-api';
+import { shopifyGraphql, shopifyList } from '../helpers/shopify-api';
 import { isWrite, startFaultProxy } from '../helpers/fault-proxy';
 import { wooList } from '../helpers/woo-api';
 
@@ -347,30 +347,25 @@ describe('rollback of a run', () => {
       expect(full.status).toBe('completed');
       // After the switch, the shop takes an order from a migrated customer, through Shopify's own API.
       const [buyer] = await shopifyList(shopify.url, 'customers');
-      const placed = await fetch(`${shopify.url}/admin/api/2025-01/graphql.json`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
-        body: JSON.stringify({
-          query:
-            'mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } userErrors { message } } }',
-          variables: {
-            order: {
-              currency: 'EUR',
-              customer: { toAssociate: { id: buyer.id } },
-              lineItems: [
-                {
-                  title: 'Gift card',
-                  quantity: 1,
-                  priceSet: { shopMoney: { amount: '25.00', currencyCode: 'EUR' } },
-                },
-              ],
-            },
-          },
-        }),
-      });
-      const created = (await placed.json()) as {
+      const created = await shopifyGraphql<{
         data: { orderCreate: { order: { id: string } | null; userErrors: unknown[] } };
-      };
+      }>(
+        shopify.url,
+        'mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id } userErrors { message } } }',
+        {
+          order: {
+            currency: 'EUR',
+            customer: { toAssociate: { id: buyer.id } },
+            lineItems: [
+              {
+                title: 'Gift card',
+                quantity: 1,
+                priceSet: { shopMoney: { amount: '25.00', currencyCode: 'EUR' } },
+              },
+            ],
+          },
+        },
+      );
       expect(created.data.orderCreate.userErrors).toEqual([]);
 
       const undone = await rollbackRun(prepared, t.ledger, full.runId);

@@ -1,4 +1,5 @@
 import { shopifySandbox, type ShopifySandbox } from '../../../test/helpers/sandboxes';
+import { shopifyGraphql } from '../../../test/helpers/shopify-api';
 
 /**
  * Shopify reserves a query's requested cost before it runs and charges what the answer held: "the actual
@@ -20,12 +21,11 @@ describe('Shopify sandbox query cost', () => {
   });
 
   const cost = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${sandbox.url}/admin/api/2025-01/graphql.json`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { errors?: unknown; extensions: { cost: Cost } };
+    const body = await shopifyGraphql<{ errors?: unknown; extensions: { cost: Cost } }>(
+      sandbox.url,
+      query,
+      variables,
+    );
     return { ...body.extensions.cost, errors: body.errors };
   };
 

@@ -1,4 +1,5 @@
 import { shopifySandbox, type ShopifySandbox } from '../../../test/helpers/sandboxes';
+import { shopifyGraphql } from '../../../test/helpers/shopify-api';
 
 /**
  * The sandbox answers `query:` searches from an index of exact values (email, tag, handle, …). These tests
@@ -18,12 +19,11 @@ describe('Shopify sandbox search', () => {
   });
 
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${sandbox.url}/admin/api/2025-01/graphql.json`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_sandbox' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data: Record<string, any>; errors?: unknown };
+    const body = await shopifyGraphql<{ data: Record<string, any>; errors?: unknown }>(
+      sandbox.url,
+      query,
+      variables,
+    );
     expect(body.errors).toBeUndefined();
     return body.data;
   };
