@@ -9,7 +9,6 @@ export const hubspotPlatform: PlatformModule = {
   // Starter's 100 calls per rolling 10 s, shared by every worker reaching the same portal.
   rateBudget: {
     capacity: HUBSPOT_FACTS.tenSecondlyLimit,
-    refillPerSecond: (HUBSPOT_FACTS.tenSecondlyLimit * 1000) / HUBSPOT_FACTS.tenSecondWindowMs,
     windowMs: HUBSPOT_FACTS.tenSecondWindowMs,
   },
   createConnector: (config, options) =>

@@ -233,13 +233,13 @@ export interface CallLimiter {
   settle(reserved: number, actual: number | null, reportedAvailable?: number): Promise<void>;
 }
 
-/** A platform's documented budget: `capacity` points, refilled at `refillPerSecond`. */
-export interface RateBudget {
-  capacity: number;
-  refillPerSecond: number;
-  /** Counted instead as at most `capacity` calls in any rolling window this long (HubSpot's ten seconds). */
-  windowMs?: number;
-}
+/**
+ * A rate budget: `capacity` points refilled at `refillPerSecond` (a token bucket, Shopify's cost limit), or at
+ * most `capacity` calls in any rolling `windowMs` (HubSpot's ten seconds, a web host's second).
+ */
+export type RateBudget =
+  | { capacity: number; refillPerSecond: number; windowMs?: undefined }
+  | { capacity: number; windowMs: number; refillPerSecond?: undefined };
 
 export function newClientStats(): ClientStats {
   return { calls: 0, errors: 0, throttleWaits: 0, throttleWaitMs: 0 };

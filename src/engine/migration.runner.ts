@@ -7,6 +7,7 @@ import type {
   TokenVault,
 } from '../connectors/connector.port';
 import { type ConnectorOptions, platformModule } from '../connectors/connector.registry';
+import { localLimiter } from '../connectors/kit';
 import { cleanerFor } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { EntityRunStatus, RunStatus } from '../ledger/ledger.entities';
@@ -64,7 +65,10 @@ export interface RunResult {
  * MAPPING_INVALID, PLATFORM_*) with a message that says what to fix; writes nothing.
  */
 export interface PrepareOptions {
-  /** Shared pacing per platform connection (service mode); none in the CLI. */
+  /**
+   * Shared pacing per platform connection (service mode). Without it, a connection whose plan states a
+   * `rateLimit` is paced to it in this process, and any other by the platform's own signals.
+   */
   limiterFor?: (connection: { platform: string; url: string }) => CallLimiter | undefined;
   /** Where rotating platform tokens are kept; the default opens the ledger DATABASE_URL names. */
   vault?: TokenVault;
@@ -96,11 +100,13 @@ export async function prepareMigration(
     };
   }
   const options = (
-    connection: { platform: string; url: string },
+    connection: MigrationPlan['source'],
     direction: 'inbound' | 'outbound',
   ): ConnectorOptions => ({
     concurrency: plan.options.concurrency,
-    limiter: prepare.limiterFor?.(connection),
+    limiter: prepare.limiterFor
+      ? prepare.limiterFor(connection)
+      : connection.rateLimit && localLimiter(connection.rateLimit),
     vault: prepare.vault,
     // The source is read through its mappings; the destination too, by reconcile, through its own.
     reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { RateBudget } from '../connectors/connector.port';
 import type { PlanContent } from '../plan/migration-plan';
 import { ApiTokenRow, AuditEventRow } from '../security/access.entities';
 
@@ -78,7 +79,7 @@ export class ConnectionRow {
 
 export interface ConnectionSettings {
   /** The store's own rate budget (its plan's), instead of the platform's documented default. */
-  rateLimit?: { capacity: number; refillPerSecond: number };
+  rateLimit?: RateBudget;
 }
 
 @Entity('run')

@@ -6,6 +6,27 @@ import { entityDefinition, entityNames, type EntityName, isEntityName } from '..
 import { cleaningSchema } from '../cleaning/cleaning-rules';
 import { SwitchyardError } from '../common/errors';
 import { rememberSecret } from '../common/secrets';
+import type { RateBudget } from '../connectors/connector.port';
+
+/**
+ * A connection's rate budget where it is not the platform's documented one (a store's plan, a web host that
+ * limits requests): `capacity` points refilled at `refillPerSecond` (a token bucket, Shopify's shape), or at most
+ * `capacity` calls in any rolling `windowMs` (HubSpot's shape, and a host's "50 requests a second").
+ */
+export const rateLimitSchema = z
+  .object({
+    capacity: z.number().positive(),
+    refillPerSecond: z.number().positive().optional(),
+    windowMs: z.number().int().min(1).max(3_600_000).optional(),
+  })
+  .strict()
+  .refine(
+    (limit) => (limit.refillPerSecond === undefined) !== (limit.windowMs === undefined),
+    'set refillPerSecond (points refilled a second) or windowMs (at most capacity calls in any window this long), one of the two',
+  )
+  .transform(({ capacity, refillPerSecond, windowMs }): RateBudget =>
+    windowMs !== undefined ? { capacity, windowMs } : { capacity, refillPerSecond: refillPerSecond! },
+  );
 
 const connection = z
   .object({
@@ -20,6 +41,8 @@ const connection = z
         z.string({ invalid_type_error: 'must be text' }).max(10_000, 'must be at most 10,000 characters'),
       )
       .default({}),
+    /** Calls are paced to it in this process; without it, the platform's own signals (429s, cost reports) pace them. */
+    rateLimit: rateLimitSchema.optional(),
   })
   .strict();
 

@@ -79,6 +79,22 @@ describe('plans that cannot be right are refused before anything runs', () => {
     );
   });
 
+  it('refuses a rate limit that says neither how it refills nor over what window, or says both', async () => {
+    const limited = (rateLimit: object) =>
+      migrate({
+        name: 'limits',
+        source: shop(),
+        destination: { ...woocommerce(), rateLimit },
+        entities: ['customers'],
+      });
+    for (const rateLimit of [{ capacity: 50 }, { capacity: 50, windowMs: 1000, refillPerSecond: 50 }])
+      expectRefused(
+        await limited(rateLimit),
+        /destination\.rateLimit: set refillPerSecond \(points refilled a second\) or windowMs/,
+      );
+    expectRefused(await limited({ capacity: -1, windowMs: 1000 }), /destination\.rateLimit\.capacity/);
+  });
+
   it('never prints a secret holding quotes and line breaks, whatever fails', async () => {
     // Not YAML at all, after the secret's line.
     const broken = `name: broken\nsource: { platform: shopify, url: ${shopify.url} }\ndestination: { platform: woocommerce, url: ${woo.url}, credentials: { consumerSecret: '\${WC_SECRET}' } }\nentities: [customers\n`;

@@ -630,15 +630,15 @@ describe("a WooCommerce host's rate limit across two workers", () => {
         credentials: { accessToken: SHOP_TOKEN },
         rateLimit: FAST,
       });
-      // The host allows 50 requests a second. A bucket of 10 refilled at 20/s sends at most 30 in any second:
-      // well under the limit, so a slow machine's bunched requests cannot reach it, yet far over what the
-      // workers would send unpaced (pages of 25 products, their variations written concurrently).
+      // The host allows 50 requests in any second, and the connection says exactly that: the two workers share
+      // one rolling window in Redis, far below what they would send unpaced (pages of 25 products, their
+      // variations written concurrently).
       const destination = await service.call('POST', '/api/connections', {
         name: 'woo',
         platform: 'woocommerce',
         url: woo.url,
         credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
-        rateLimit: { capacity: 10, refillPerSecond: 20 },
+        rateLimit: { capacity: 50, windowMs: 1000 },
       });
       const migration = await service.call('POST', '/api/migrations', {
         name: 'woo-limited',

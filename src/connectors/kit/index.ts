@@ -9,3 +9,5 @@ export * from './paginators';
 export * from './requester';
 export * from './totals';
 export * from './rolling-window';
+export * from './token-bucket';
+export * from './local-limiter';

@@ -8,6 +8,7 @@ import { type BatchTarget, type ItemAnswer, previewBatch, writeBatch } from './b
 import { DailyQuota } from './daily-quota';
 import { linkHeaderPages, odataPages, offsetPages, skipTakePages } from './paginators';
 import { JsonHttp, type PlatformProtocol, Requester } from './requester';
+import { localLimiter } from './local-limiter';
 import { RollingWindow } from './rolling-window';
 import { Totals } from './totals';
 
@@ -279,5 +280,42 @@ describe('rolling window', () => {
     for (const t of started)
       expect(started.filter((s) => s > t - 200 && s <= t).length).toBeLessThanOrEqual(5);
     expect(started.at(-1)).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe("a plan's stated rate limit, paced in this process", () => {
+  it('as a rolling window: the allowance at once, then a call waits for the oldest answer to leave', async () => {
+    const limiter = localLimiter({ capacity: 3, windowMs: 200 });
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) await limiter.settle(await limiter.acquire(1), 1);
+    expect(Date.now() - t0).toBeLessThan(100);
+    await limiter.acquire(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(195);
+  });
+
+  it('as a token bucket: charges what the platform says, gives a reservation back, and waits for the refill', async () => {
+    const limiter = localLimiter({ capacity: 100, refillPerSecond: 100 });
+    // A call reserved at 80 and charged 10 leaves 90; one with no charge leaves the balance as it was.
+    await limiter.settle(await limiter.acquire(80), 10);
+    await limiter.settle(await limiter.acquire(50), null);
+    const t0 = Date.now();
+    await limiter.acquire(90);
+    expect(Date.now() - t0).toBeLessThan(50);
+    // Empty now (less what refilled): 60 more take about 0.6 s of refill.
+    await limiter.acquire(60);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+  });
+
+  it("as a token bucket: a platform's report lowers the balance, never raises it", async () => {
+    const limiter = localLimiter({ capacity: 100, refillPerSecond: 10 });
+    await limiter.settle(await limiter.acquire(10), 10, 20);
+    const t0 = Date.now();
+    // 20 left by the report: 30 must wait for about 1 s of refill.
+    await limiter.acquire(30);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    // Charged in full and the platform reports 1000: the balance stays empty, so 5 more wait about 0.5 s.
+    await limiter.settle(30, 30, 1000);
+    await limiter.acquire(5);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
   });
 });

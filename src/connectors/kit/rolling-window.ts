@@ -1,9 +1,12 @@
+import type { CallLimiter } from '../connector.port';
+
 /**
  * At most `max` calls in any `intervalMs`, the way HubSpot counts its ten-second limit: the whole allowance may
  * go at once (the burst), then each call waits for one to leave the window. A call counts from when it is sent
  * until `intervalMs` after its answer came: the platform counted it on arrival, which was before that.
+ * As a CallLimiter, each `acquire` is one call, whatever its points, and `settle` marks its answer.
  */
-export class RollingWindow {
+export class RollingWindow implements CallLimiter {
   private readonly answered: number[] = [];
   private inFlight = 0;
 
@@ -23,9 +26,20 @@ export class RollingWindow {
     try {
       return await call();
     } finally {
-      this.inFlight--;
       this.answered.push(Date.now());
+      this.inFlight--;
     }
+  }
+
+  async acquire(points: number): Promise<number> {
+    await this.slot();
+    return points;
+  }
+
+  settle(): Promise<void> {
+    this.answered.push(Date.now());
+    this.inFlight--;
+    return Promise.resolve();
   }
 
   /** Waits until the window has room, and takes it. */

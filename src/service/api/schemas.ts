@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { entityNames, isEntityName } from '../../canonical/entities';
-import { planContent } from '../../plan/migration-plan';
+import { planContent, rateLimitSchema } from '../../plan/migration-plan';
 
 const entity = z
   .string()
@@ -14,10 +14,7 @@ export const connectionBody = z
     url: z.string().max(400).url('must be a full URL such as https://shop.example.com'),
     credentials: z.record(z.string({ invalid_type_error: 'values must be text' }).max(10_000)),
     /** The store plan's rate budget, when it differs from the platform's documented default. */
-    rateLimit: z
-      .object({ capacity: z.number().positive(), refillPerSecond: z.number().positive() })
-      .strict()
-      .optional(),
+    rateLimit: rateLimitSchema.optional(),
   })
   .strict();
 

@@ -214,7 +214,7 @@ export class EntityRunProcessor {
     if (!budget) return undefined;
     const key = `${this.config.SWITCHYARD_QUEUE_PREFIX}:budget:${connection.platform}:${connection.url}`;
     const waited = () => void this.metrics.add('rate_limit_waits', connection.platform, 1);
-    return budget.windowMs
+    return budget.windowMs !== undefined
       ? new RedisRollingWindow(this.redis, key, budget.capacity, budget.windowMs, waited)
       : new RedisTokenBucket(this.redis, key, budget.capacity, budget.refillPerSecond, waited);
   }
