@@ -18,6 +18,13 @@ export async function wooDestinationCheck(url: string, entities: string[]): Prom
     const seen = new Set<string>();
     for (let page = 1; ; page++) {
       const response = await fetch(`${url}/wp-json/wc/v3/${entity}?per_page=100&page=${page}&${keys}`);
+      // With limits on the host allows 50 requests a second, this check's included: wait as it says, then again.
+      if (response.status === 429) {
+        const seconds = Number(response.headers.get('retry-after') ?? 1);
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        page--;
+        continue;
+      }
       if (!response.ok) throw new Error(`${entity} page ${page}: HTTP ${response.status}`);
       for (const record of (await response.json()) as { meta_data?: { key: string; value: unknown }[] }[]) {
         records++;

@@ -1,3 +1,4 @@
+import type { RateBudget } from '../src/connectors/connector.port';
 import type { SeedSpec } from './stores';
 
 /** Where a flow's records come from: a sandbox of its own, or the destination a named flow just filled. */
@@ -11,10 +12,15 @@ export interface Flow {
   /** Extra plan lines (mappings a destination needs). */
   plan?: Record<string, unknown>;
   /**
-   * The destination's documented budget with its limits on: `burst` requests at once, `perSecond` after, each
-   * carrying up to `batch` records. In a run of t seconds it takes at most batch × (burst + perSecond × t).
+   * The destination's documented budget with its limits on: at most `requests` in any `windowMs` (a rolling
+   * window, as both HubSpot and a managed WordPress host count), each carrying up to `batch` records.
    */
-  ceiling?: { batch: number; burst: number; perSecond: number; basis: string };
+  ceiling?: { batch: number; requests: number; windowMs: number; basis: string };
+  /**
+   * A limit no reply of the destination states (a web host's): with limits on, the plan and the service's
+   * connection state it, as a user of that host would, and the hub paces to it instead of learning it from 429s.
+   */
+  statedLimit?: RateBudget;
   baseline?: string;
 }
 
@@ -37,7 +43,8 @@ export const FLOWS: Flow[] = [
     destination: { platform: 'woocommerce', seed: { kind: 'empty', seed: { currency: 'EUR' } } },
     entities: ['customers', 'products', 'orders'],
     // The sandbox's host limit (50 requests a second, as a managed WordPress host sets) × batch of 100.
-    ceiling: { batch: 100, burst: 50, perSecond: 50, basis: '50 requests a second × 100 per batch' },
+    ceiling: { batch: 100, requests: 50, windowMs: 1000, basis: '50 requests a second × 100 per batch' },
+    statedLimit: { capacity: 50, windowMs: 1000 },
     baseline: 'shopify-to-woocommerce',
   },
   {
@@ -59,8 +66,8 @@ export const FLOWS: Flow[] = [
     // 100 requests per rolling 10 s (private app, Free/Starter) × batch of 100.
     ceiling: {
       batch: 100,
-      burst: 100,
-      perSecond: 10,
+      requests: 100,
+      windowMs: 10_000,
       basis: '100 requests per rolling 10 s × 100 per batch',
     },
     baseline: 'shopify-to-hubspot',
@@ -72,8 +79,8 @@ export const FLOWS: Flow[] = [
     entities: ['users', 'organizations', 'contacts', 'products', 'deals'],
     ceiling: {
       batch: 100,
-      burst: 100,
-      perSecond: 10,
+      requests: 100,
+      windowMs: 10_000,
       basis: '100 requests per rolling 10 s × 100 per batch',
     },
     baseline: 'salesforce-to-hubspot',

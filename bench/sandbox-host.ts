@@ -1,4 +1,5 @@
 import { startSandbox } from '../src/connectors/connector.registry';
+import type { WriteWindow } from '../src/sandbox/http-sandbox';
 import { seedOf, type SeedSpec } from './stores';
 
 /**
@@ -16,6 +17,7 @@ export interface HostUsage {
   writes: number;
   throttled: number;
   routes: Record<string, number>;
+  writeWindow?: WriteWindow;
   cpuMs: number;
   maxRssMb: number;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { platformModule } from '../src/connectors/connector.registry';
+import type { RateBudget } from '../src/connectors/connector.port';
 import { ServiceHarness } from '../src/testing/service-harness';
 import type { ChildUsage } from './child';
 import type { Flow } from './flows';
@@ -40,7 +41,8 @@ function processPeakRssMb(pid: number): number {
  * and Redis prefix, the plan posted as stored connections and a migration, the run started and watched through
  * the admin API. Measured from the POST that starts the run until the run has finished; CPU is every service
  * process's own. With limits off the connections say their store has no limit (as a user would for a host
- * without one); with limits on they take the platform's documented budget, shared by the workers.
+ * without one); with limits on they take the platform's documented budget, or the one a host states (the flow's
+ * `statedLimit`), shared by the workers.
  */
 export async function measureService(
   flow: Flow,
@@ -56,14 +58,14 @@ export async function measureService(
   );
   await service.start(SERVICE_WORKERS);
   try {
-    const unlimited = limits ? {} : { rateLimit: { capacity: 1e9, refillPerSecond: 1e9 } };
-    const connection = async (name: string, platform: string, url: string) => {
+    const unlimited = { rateLimit: { capacity: 1e9, refillPerSecond: 1e9 } };
+    const connection = async (name: string, platform: string, url: string, stated?: RateBudget) => {
       const created = await service.call('POST', '/api/connections', {
         name,
         platform,
         url,
         credentials: platformModule(platform).defaultCredentials,
-        ...unlimited,
+        ...(limits ? (stated ? { rateLimit: stated } : {}) : unlimited),
       });
       if (created.status !== 201) throw new Error(`connection ${name}: ${JSON.stringify(created.body)}`);
       return created.body.id as string;
@@ -71,7 +73,12 @@ export async function measureService(
     const migration = await service.call('POST', '/api/migrations', {
       name: `bench-${flow.name}`,
       sourceConnectionId: await connection('source', flow.source.platform, sourceUrl),
-      destinationConnectionId: await connection('destination', flow.destination.platform, destinationUrl),
+      destinationConnectionId: await connection(
+        'destination',
+        flow.destination.platform,
+        destinationUrl,
+        flow.statedLimit,
+      ),
       entities: flow.entities,
       options: { batchSize: 100, concurrency: 4 },
       ...flow.plan,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../common/errors';
 import type { CallLimiter, ConnectionConfig, Connector, RateBudget, TokenVault } from './connector.port';
+import type { WriteWindow } from '../sandbox/http-sandbox';
 
 export interface SandboxOptions {
   port: number;
@@ -21,7 +22,13 @@ export interface RunningSandbox {
   url: string;
   port: number;
   /** Write calls served (creates, updates, deletes) and rate-limit refusals: what tests and dry runs check. */
-  counters(): { writes: number; throttled: number; requests: number; routes?: Record<string, number> };
+  counters(): {
+    writes: number;
+    throttled: number;
+    requests: number;
+    routes?: Record<string, number>;
+    writeWindow?: WriteWindow;
+  };
   close(): Promise<void>;
 }
 

@@ -12,6 +12,17 @@ export interface SandboxCounters {
   routes?: Record<string, number>;
 }
 
+/**
+ * When the store was being written: from the start of the first request that wrote to the end of the last, and
+ * how many requests were made in that time. A benchmark measures a rate budget's use over it, not over the
+ * minutes a migration spends reading its source first.
+ */
+export interface WriteWindow {
+  firstWriteAt: number;
+  lastWriteAt: number;
+  requests: number;
+}
+
 /** A path with its ids and numbers folded, so calls to one route count together. */
 const routeOf = (method: string, path: string) => `${method} ${path.replace(/\/(?=[^/]*\d)[^/]+/g, '/:id')}`;
 
@@ -43,6 +54,21 @@ export function listen(
 ): Promise<RunningSandbox> {
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
+    let window: WriteWindow | undefined;
+    let requestsBeforeWindow = 0;
+    // Ahead of express, so the writes a request makes are seen between its start and its answer.
+    server.prependListener('request', (_req, res) => {
+      const startedAt = Date.now();
+      const before = writes();
+      const requestsBefore = counters.requests;
+      res.once('finish', () => {
+        if (writes() === before) return;
+        if (!window) requestsBeforeWindow = requestsBefore;
+        window ??= { firstWriteAt: startedAt, lastWriteAt: 0, requests: 0 };
+        window.lastWriteAt = Date.now();
+        window.requests = counters.requests - requestsBeforeWindow;
+      });
+    });
     server.once('error', reject);
     server.once('listening', () => {
       const address = server.address() as AddressInfo;
@@ -54,6 +80,7 @@ export function listen(
           throttled: counters.throttled,
           writes: writes(),
           routes: { ...counters.routes },
+          ...(window ? { writeWindow: { ...window } } : {}),
         }),
         close: () =>
           new Promise<void>((done) => {
