@@ -293,6 +293,24 @@ describe("a plan's stated rate limit, paced in this process", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(195);
   });
 
+  it('as a rolling window: a call answered exactly a window ago still counts, as a host counting to the millisecond holds it', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = localLimiter({ capacity: 1, windowMs: 1000 });
+      await limiter.settle(await limiter.acquire(1), 1);
+      jest.setSystemTime(1000);
+      let taken = false;
+      const next = limiter.acquire(1).then(() => (taken = true));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(taken).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await next;
+      expect(taken).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('as a token bucket: charges what the platform says, gives a reservation back, and waits for the refill', async () => {
     const limiter = localLimiter({ capacity: 100, refillPerSecond: 100 });
     // A call reserved at 80 and charged 10 leaves 90; one with no charge leaves the balance as it was.

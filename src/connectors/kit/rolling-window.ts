@@ -46,7 +46,8 @@ export class RollingWindow implements CallLimiter {
   private async slot(): Promise<void> {
     for (;;) {
       const now = Date.now();
-      while (this.answered.length > 0 && this.answered[0] <= now - this.intervalMs) this.answered.shift();
+      // A call answered exactly a window ago still counts: a host counting to the millisecond may still hold it.
+      while (this.answered.length > 0 && this.answered[0] < now - this.intervalMs) this.answered.shift();
       if (this.answered.length + this.inFlight < this.max) {
         this.inFlight++;
         return;

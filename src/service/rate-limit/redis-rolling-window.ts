@@ -23,7 +23,8 @@ if mode == 'settle' then
   redis.call('ZADD', key, 'XX', now, member)
   return 0
 end
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+-- A call settled exactly a window ago still counts (exclusive bound): a host counting to the millisecond may hold it.
+redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - window))
 if redis.call('ZCARD', key) < max then
   redis.call('ZADD', key, now, member)
   return 0
