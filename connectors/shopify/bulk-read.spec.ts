@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { bulkPages } from './bulk-read';
 
 /** Serves `text` in chunks of `size` bytes, each flushed on its own: lines and characters cut anywhere. */
@@ -115,65 +115,55 @@ describe('bulk export reading', () => {
     }
   });
 
+  /** 20,000 records of about 330 bytes (6.6 MB, more than socket buffers hold), as a file. */
+  const bigFile = () =>
+    Buffer.from(
+      `${Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `P${i}`, name: `record ${i} ${'x'.repeat(300)}` })).join('\n')}\n`,
+    );
+
+  /** How many records a reader that waits `pauseMs` after each page reads from what `server` serves. */
+  async function readSlowly(server: Server | NetServer, pageSize: number, pauseMs: number): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/export.jsonl`;
+    try {
+      let count = 0;
+      for await (const page of bulkPages(
+        { id: 'gid://shopify/BulkOperation/1', status: 'COMPLETED', url },
+        pageSize,
+        assemble,
+      )) {
+        count += page.records.length;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+      return count;
+    } finally {
+      server.close();
+    }
+  }
+
   it('reads every record when the far end drops the connection after sending the file, while the reader is slow', async () => {
     // What a Node server's keep-alive timeout does: the file is written, the socket destroyed a moment later,
     // and whatever the slow reader had not taken in yet is lost with it (fetch's `terminated`).
-    const many = Array.from({ length: 20_000 }, (_, i) =>
-      JSON.stringify({ id: `P${i}`, name: `record ${i} ${'x'.repeat(300)}` }),
-    );
-    const bytes = Buffer.from(`${many.join('\n')}\n`);
+    const bytes = bigFile();
     const server = createServer((request, response) => {
       const start = Number(/bytes=(\d+)-/.exec(request.headers.range ?? '')?.[1] ?? 0);
       response.writeHead(start > 0 ? 206 : 200, { 'content-length': String(bytes.length - start) });
       response.end(bytes.subarray(start));
       if (start === 0) response.on('finish', () => setTimeout(() => request.socket.destroy(), 100));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/export.jsonl`;
-    try {
-      let count = 0;
-      for await (const page of bulkPages(
-        { id: 'gid://shopify/BulkOperation/1', status: 'COMPLETED', url },
-        500,
-        assemble,
-      )) {
-        count += page.records.length;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(count).toBe(20_000);
-    } finally {
-      server.close();
-    }
+    expect(await readSlowly(server, 500, 10)).toBe(20_000);
   });
 
   it('reads every record of an answer sent with Connection: close while the reader is behind', async () => {
     // The answer and the end of its connection arrive while the reader is behind: what ended a service worker
     // reading through fetch (an uncatchable assertion in undici 6 and 7, nodejs/undici#5360).
-    const many = Array.from({ length: 20_000 }, (_, i) =>
-      JSON.stringify({ id: `P${i}`, name: `record ${i} ${'x'.repeat(300)}` }),
-    );
-    const bytes = Buffer.from(`${many.join('\n')}\n`);
+    const bytes = bigFile();
     const server = createNetServer((socket) => {
       socket.once('data', () => {
         socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`);
         socket.end(bytes);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/export.jsonl`;
-    try {
-      let count = 0;
-      for await (const page of bulkPages(
-        { id: 'gid://shopify/BulkOperation/1', status: 'COMPLETED', url },
-        1000,
-        assemble,
-      )) {
-        count += page.records.length;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(count).toBe(20_000);
-    } finally {
-      server.close();
-    }
+    expect(await readSlowly(server, 1000, 50)).toBe(20_000);
   });
 });
