@@ -252,14 +252,8 @@ function entityTimes(ledgerFile: string, runId: string): BenchRun['entities'] {
   }
 }
 
-function planFile(
-  dir: string,
-  flow: Flow,
-  source: string,
-  destination: string,
-  pageSize: number,
-  limits = false,
-): string {
+/** The flow's plan as a user would write it: batch sizes left to the connectors (pages of 100, batches to the cap). */
+function planFile(dir: string, flow: Flow, source: string, destination: string, limits = false): string {
   const credentials = (platform: string) => platformModule(platform).defaultCredentials;
   const plan = {
     name: `bench-${flow.name}`,
@@ -271,7 +265,7 @@ function planFile(
       ...(limits && flow.statedLimit ? { rateLimit: flow.statedLimit } : {}),
     },
     entities: flow.entities,
-    options: { batchSize: pageSize, concurrency: 4 },
+    options: { concurrency: 4 },
     ...flow.plan,
   };
   const file = join(dir, `${flow.name}.json`);
@@ -345,7 +339,7 @@ async function runScenario(
     const ledgerFile = join(dir, 'ledger.db');
     const before = await Promise.all([source.usage(), destination.usage()]);
     const { usage, stdout } = await measure(
-      ['hub', planFile(dir, flow, source.url, destination.url, 100, limits)],
+      ['hub', planFile(dir, flow, source.url, destination.url, limits)],
       {
         DATABASE_URL: `sqlite:${ledgerFile}`,
       },
@@ -464,7 +458,7 @@ async function runEngine(
   const source = await host('shopify', { kind: 'shop', customers }, false);
   const destination = await host(flow.destination.platform, flow.destination.seed, false);
   const env = { DATABASE_URL: postgres?.url ?? `sqlite:${join(dir, 'ledger.db')}` };
-  const plan = planFile(dir, flow, source.url, destination.url, 100);
+  const plan = planFile(dir, flow, source.url, destination.url);
   const runs: EngineRun[] = [];
   try {
     for (const pass of ['first', 'unchanged'] as const) {

@@ -80,7 +80,7 @@ export async function measureService(
         flow.statedLimit,
       ),
       entities: flow.entities,
-      options: { batchSize: 100, concurrency: 4 },
+      options: { concurrency: 4 },
       ...flow.plan,
     });
     if (migration.status !== 201) throw new Error(`migration: ${JSON.stringify(migration.body)}`);

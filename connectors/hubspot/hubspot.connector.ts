@@ -217,12 +217,8 @@ export class HubSpotConnector implements Connector {
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = hubSpotEntity(entity);
     if (kind === 'users') return this.owners.match(items);
-    const outcomes: LoadOutcome[] = [];
-    for (let start = 0; start < items.length; start += HUBSPOT_FACTS.batchLimit)
-      outcomes.push(
-        ...(await this.writer.upsert(OBJECT_OF[kind], items.slice(start, start + HUBSPOT_FACTS.batchLimit))),
-      );
-    return outcomes;
+    // The writer sends records, line items and associations each in calls of 100: a load of more fills them.
+    return this.writer.upsert(OBJECT_OF[kind], items);
   }
 
   /**

@@ -84,8 +84,9 @@ export const ENTITY_DESCRIPTORS: Record<HubSpotEntity, EntityDescriptor> = {
   // A contact's email is unique in a portal (409 CONFLICT on a second one).
   contacts: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
   customers: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
-  deals: bySourceId('deals'),
-  orders: bySourceId('deals'),
+  // A deal brings about 2.5 line items and their associations: 300 deals a load fill those calls of 100 too.
+  deals: { ...bySourceId('deals'), loadSize: 3 * HUBSPOT_FACTS.batchLimit },
+  orders: { ...bySourceId('deals'), loadSize: 3 * HUBSPOT_FACTS.batchLimit },
   products: bySourceId('products'),
 };
 

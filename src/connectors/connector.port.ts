@@ -10,6 +10,11 @@ export interface EntityDescriptor {
   modifiedAtField: string;
   /** Most records one write call accepts. */
   batchLimit: number;
+  /**
+   * Records to hand one load where each brings children that take places in write calls of their own (a
+   * HubSpot deal's line items and their associations): enough that those calls fill too. Unset: `batchLimit`.
+   */
+  loadSize?: number;
   /** Most records one read call returns. */
   maxPageSize: number;
   /**

@@ -70,6 +70,38 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
   });
 });
 
+describe('Shopify → HubSpot: calls that fill', () => {
+  it("loads orders 300 at a time, so their line items go 100 to a call, not a page's remainder each", async () => {
+    const size = { customers: 40, products: 20, orders: 300 };
+    const shopify = await shopifySandbox(demoShopifySeed(size));
+    const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
+    const t = await sqliteLedger();
+    try {
+      const plan = parsePlan(
+        {
+          name: 'shop-to-crm',
+          source: connection(shopify, 'shopify'),
+          destination: hubspot(portal),
+          entities: ['customers', 'products', 'orders'],
+        },
+        process.cwd(),
+      );
+      expect((await migrate(t.ledger, plan)).status).toBe('completed');
+      const lines = (demoShopifySeed(size).orders as { lineItems: unknown[] }[]).reduce(
+        (sum, order) => sum + order.lineItems.length,
+        0,
+      );
+      expect(await hubspotList(portal, 'line_items', ['name'])).toHaveLength(lines);
+      const routes = portal.counters().routes ?? {};
+      expect(routes['POST /crm/:id/objects/deals/batch/upsert']).toBe(3);
+      // One load of all 300 orders: the fewest calls the lines fit in (pages of 100 orders: one more a page).
+      expect(routes['POST /crm/:id/objects/line_items/batch/upsert']).toBe(Math.ceil(lines / 100));
+    } finally {
+      await Promise.all([shopify.close(), portal.close(), t.close()]);
+    }
+  });
+});
+
 const CRM_ENTITIES = ['users', 'organizations', 'contacts', 'products', 'deals'];
 const crmPlan = (source: { url: string }, destination: { url: string }) =>
   parsePlan(
