@@ -15,21 +15,25 @@ const hubspot = (sandbox: { url: string }) => ({
   credentials: { accessToken: HUBSPOT_FACTS.sandboxAccessToken },
 });
 
+/** A shop's customers, products and orders into a HubSpot portal. */
+const shopToCrmPlan = (shopify: { url: string }, portal: { url: string }) =>
+  parsePlan(
+    {
+      name: 'shop-to-crm',
+      source: connection(shopify, 'shopify'),
+      destination: hubspot(portal),
+      entities: ['customers', 'products', 'orders'],
+    },
+    process.cwd(),
+  );
+
 describe('Shopify → HubSpot: customers become contacts, orders become deals', () => {
   it('loads each once with its line items and contact, and a re-run creates nothing', async () => {
     const shopify = await shopifySandbox(demoShopifySeed());
     const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
     const t = await sqliteLedger();
     try {
-      const plan = parsePlan(
-        {
-          name: 'shop-to-crm',
-          source: connection(shopify, 'shopify'),
-          destination: hubspot(portal),
-          entities: ['customers', 'products', 'orders'],
-        },
-        process.cwd(),
-      );
+      const plan = shopToCrmPlan(shopify, portal);
       const first = await migrate(t.ledger, plan);
       expect(first.problems).toEqual([]);
       const contacts = await hubspotList(portal, 'contacts', ['email', SOURCE_ID]);
@@ -77,15 +81,7 @@ describe('Shopify → HubSpot: calls that fill', () => {
     const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
     const t = await sqliteLedger();
     try {
-      const plan = parsePlan(
-        {
-          name: 'shop-to-crm',
-          source: connection(shopify, 'shopify'),
-          destination: hubspot(portal),
-          entities: ['customers', 'products', 'orders'],
-        },
-        process.cwd(),
-      );
+      const plan = shopToCrmPlan(shopify, portal);
       expect((await migrate(t.ledger, plan)).status).toBe('completed');
       const lines = (demoShopifySeed(size).orders as { lineItems: unknown[] }[]).reduce(
         (sum, order) => sum + order.lineItems.length,

@@ -26,8 +26,7 @@ export class RollingWindow implements CallLimiter {
     try {
       return await call();
     } finally {
-      this.answered.push(Date.now());
-      this.inFlight--;
+      void this.settle();
     }
   }
 
