@@ -26,3 +26,29 @@ describe('record hash', () => {
     expect(recordHash({ ...one, lines: [{ sku: 'A', quantity: 3 }] })).not.toBe(recordHash(one));
   });
 });
+
+describe('record hash text', () => {
+  it('writes every value as JSON.stringify does, escapes and numbers included', () => {
+    const values: unknown[] = [
+      'plain',
+      '',
+      'quote " and \\ backslash',
+      'tab\tnew\nline \u0001',
+      'emoji 😀, lone \ud800 surrogate',
+      'line\u2028separator',
+      0,
+      -0,
+      1.5e300,
+      NaN,
+      Infinity,
+      true,
+      null,
+      [1, 'two', null, [true]],
+      { nested: { list: ['a', { b: 'c' }] } },
+    ];
+    for (const value of values) {
+      const sortedAlready = JSON.stringify(value);
+      expect(stableStringify(value)).toBe(sortedAlready);
+    }
+  });
+});
