@@ -84,9 +84,10 @@ export const ENTITY_DESCRIPTORS: Record<HubSpotEntity, EntityDescriptor> = {
   // A contact's email is unique in a portal (409 CONFLICT on a second one).
   contacts: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
   customers: { ...describe('properties.email', 'properties.lastmodifieddate'), uniqueKeys: ['email'] },
-  // A deal brings about 2.5 line items and their associations: 300 deals a load fill those calls of 100 too.
-  deals: { ...bySourceId('deals'), loadSize: 3 * HUBSPOT_FACTS.batchLimit },
-  orders: { ...bySourceId('deals'), loadSize: 3 * HUBSPOT_FACTS.batchLimit },
+  // A deal brings about 2.5 line items and as many associations, sent 100 to a call: a load's last call of each
+  // is half empty on average, 7% of them at 300 deals a load (measured: 93 lines a call), 2% at 1,000.
+  deals: { ...bySourceId('deals'), loadSize: 10 * HUBSPOT_FACTS.batchLimit },
+  orders: { ...bySourceId('deals'), loadSize: 10 * HUBSPOT_FACTS.batchLimit },
   products: bySourceId('products'),
 };
 

@@ -75,8 +75,8 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
 });
 
 describe('Shopify → HubSpot: calls that fill', () => {
-  it("loads orders 300 at a time, so their line items go 100 to a call, not a page's remainder each", async () => {
-    const size = { customers: 40, products: 20, orders: 300 };
+  it("loads orders 1,000 at a time, so their line items go 100 to a call, not a page's remainder each", async () => {
+    const size = { customers: 40, products: 20, orders: 1000 };
     const shopify = await shopifySandbox(demoShopifySeed(size));
     const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
     const t = await sqliteLedger();
@@ -89,8 +89,8 @@ describe('Shopify → HubSpot: calls that fill', () => {
       );
       expect(await hubspotList(portal, 'line_items', ['name'])).toHaveLength(lines);
       const routes = portal.counters().routes ?? {};
-      expect(routes['POST /crm/:id/objects/deals/batch/upsert']).toBe(3);
-      // One load of all 300 orders: the fewest calls the lines fit in (pages of 100 orders: one more a page).
+      expect(routes['POST /crm/:id/objects/deals/batch/upsert']).toBe(10);
+      // One load of all 1,000 orders: the fewest calls the lines fit in (one more for each smaller load).
       expect(routes['POST /crm/:id/objects/line_items/batch/upsert']).toBe(Math.ceil(lines / 100));
     } finally {
       await Promise.all([shopify.close(), portal.close(), t.close()]);
