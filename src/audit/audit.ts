@@ -12,6 +12,7 @@ import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
 import { platformModule } from '../connectors/connector.registry';
+import { limiterOf, type PrepareOptions } from '../engine/migration.runner';
 import { loadMapping, type LoadedMapping } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
 import { textProblems } from './text-checks';
@@ -65,6 +66,7 @@ export interface AuditReport {
 /** The source side of a plan, reachable, with its inbound mappings: all an audit needs. Writes nothing. */
 export async function prepareAudit(
   plan: MigrationPlan,
+  prepare: PrepareOptions = {},
 ): Promise<{ source: Connector; info: PlatformInfo; mappings: Map<EntityName, LoadedMapping> }> {
   const platform = platformModule(plan.source.platform);
   const entities = audited(plan, platform.createConnector(plan.source, { concurrency: 1 }));
@@ -84,6 +86,9 @@ export async function prepareAudit(
   // Connected knowing what the mappings read, as a migration's source is.
   const source = platform.createConnector(plan.source, {
     concurrency: plan.options.concurrency,
+    // Paced as a migration's source is: an audit reads the whole store, within the same budget.
+    limiter: limiterOf(plan.source, prepare),
+    vault: prepare.vault,
     reads: Object.fromEntries([...mappings].map(([entity, mapping]) => [entity, mapping.reads])),
     books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
   });

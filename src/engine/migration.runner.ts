@@ -69,9 +69,18 @@ export interface PrepareOptions {
    * Shared pacing per platform connection (service mode). Without it, a connection whose plan states a
    * `rateLimit` is paced to it in this process, and any other by the platform's own signals.
    */
-  limiterFor?: (connection: { platform: string; url: string }) => CallLimiter | undefined;
+  limiterFor?: (connection: MigrationPlan['source']) => CallLimiter | undefined;
   /** Where rotating platform tokens are kept; the default opens the ledger DATABASE_URL names. */
   vault?: TokenVault;
+}
+
+/** How one connection's calls are paced: within the shared budget (service mode), else to its stated limit here. */
+export function limiterOf(
+  connection: MigrationPlan['source'],
+  prepare: PrepareOptions,
+): CallLimiter | undefined {
+  if (prepare.limiterFor) return prepare.limiterFor(connection);
+  return connection.rateLimit && localLimiter(connection.rateLimit);
 }
 
 export async function prepareMigration(
@@ -104,9 +113,7 @@ export async function prepareMigration(
     direction: 'inbound' | 'outbound',
   ): ConnectorOptions => ({
     concurrency: plan.options.concurrency,
-    limiter: prepare.limiterFor
-      ? prepare.limiterFor(connection)
-      : connection.rateLimit && localLimiter(connection.rateLimit),
+    limiter: limiterOf(connection, prepare),
     vault: prepare.vault,
     // The source is read through its mappings; the destination too, by reconcile, through its own.
     reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),

@@ -17,11 +17,20 @@ import { REDIS, TOKEN_VAULT } from './shared.tokens';
 import { DataSource } from 'typeorm';
 import { LedgerTokenVault, useTokenVault } from '../ledger/token-vault';
 import { RedisVaultLock } from './rate-limit/redis-vault-lock';
+import { SharedBudgets } from './rate-limit/shared-budgets';
 
 const config = loadServiceConfig();
 
 /** The services both processes use, provided and exported alike. */
-const SERVICES = [RunStore, RunScheduler, ConnectionsService, MigrationsService, WorkerMetrics, DryRunStore];
+const SERVICES = [
+  RunStore,
+  RunScheduler,
+  ConnectionsService,
+  MigrationsService,
+  WorkerMetrics,
+  DryRunStore,
+  SharedBudgets,
+];
 
 const SHARED = {
   imports: [

@@ -7,6 +7,7 @@ import { ServiceHarness } from '../../src/testing/service-harness';
 import { sourceIds } from '../helpers/woo-api';
 import { startShopifySandbox } from '../../connectors/shopify/sandbox/shopify.sandbox';
 import { startWooSandbox } from '../../connectors/woocommerce/sandbox/woocommerce.sandbox';
+import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
 
 // Distinctive secrets, so a scan of responses, logs and the ledger cannot miss them.
 const SHOP_TOKEN = 'shpat_SECRETtoken_5f1e9a0c77d2';
@@ -655,6 +656,47 @@ describe("a WooCommerce host's rate limit across two workers", () => {
     } finally {
       await service.stop();
       await Promise.all([shop.close(), woo.close()]);
+    }
+  });
+});
+
+describe("a HubSpot portal's budget, shared by the API and the workers", () => {
+  it("counts the API's check of a connection: a run started right after it meets no 429 in its first burst", async () => {
+    const shop = await shopWithSecrets(demoShopifySeed({ customers: 150, products: 1, orders: 0 }));
+    // 100 calls in any 10 s. The check calls the portal, then a run of one contact a call spends the rest of the
+    // window at once: counted apart, the check's call and the run's first hundred made 101.
+    const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' }, rateLimit: true });
+    const service = new ServiceHarness();
+    try {
+      await service.start(2);
+      const source = await service.call('POST', '/api/connections', {
+        name: 'shop',
+        platform: 'shopify',
+        url: shop.url,
+        credentials: { accessToken: SHOP_TOKEN },
+        rateLimit: FAST,
+      });
+      const destination = await service.call('POST', '/api/connections', {
+        name: 'portal',
+        platform: 'hubspot',
+        url: portal.url,
+        credentials: { accessToken: 'hs_sandbox' },
+      });
+      expect(portal.counters().requests).toBeGreaterThan(0);
+      const migration = await service.call('POST', '/api/migrations', {
+        name: 'portal-budget',
+        sourceConnectionId: source.body.id,
+        destinationConnectionId: destination.body.id,
+        entities: ['customers'],
+        options: { batchSize: 1 },
+      });
+      const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
+      expect((await service.waitForRun(runId)).status).toBe('completed');
+      expect(portal.store.objects.get('contacts')!.size).toBe(150);
+      expect(portal.counters().throttled).toBe(0);
+    } finally {
+      await service.stop();
+      await Promise.all([shop.close(), portal.close()]);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { RateBudget } from '../../connectors/connector.port';
 import { platformModule } from '../../connectors/connector.registry';
 import { ConnectionRow, type ConnectionSettings } from '../../ledger/ledger.entities';
 import { errorMessage, SwitchyardError } from '../../common/errors';
@@ -8,6 +9,7 @@ import { redact, rememberSecret } from '../../common/secrets';
 import { CredentialCipher } from '../../security/credential-cipher';
 import { EgressPolicy } from '../../security/egress-policy';
 import { NotFound } from '../api/not-found.error';
+import { SharedBudgets } from '../rate-limit/shared-budgets';
 
 /** How long creating or testing a connection waits for the platform's first answer. */
 const CHECK_TIMEOUT_MS = 20_000;
@@ -28,6 +30,7 @@ export class ConnectionsService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(CredentialCipher) private readonly cipher: CredentialCipher,
     @Inject(EgressPolicy) private readonly egress: EgressPolicy,
+    @Inject(SharedBudgets) private readonly budgets: SharedBudgets,
   ) {}
 
   async create(input: {
@@ -80,7 +83,7 @@ export class ConnectionsService {
   /** Reaches a stored connection's platform with its credentials, as creating it did. */
   async test(id: string): Promise<{ ok: true; currency?: string; name?: string }> {
     const connection = await this.open(id);
-    const info = await this.verify(connection);
+    const info = await this.verify({ ...connection, rateLimit: connection.settings.rateLimit });
     return {
       ok: true,
       ...(info.currency ? { currency: info.currency } : {}),
@@ -93,11 +96,21 @@ export class ConnectionsService {
    * work: the platform is asked with these credentials, and its refusal is a 400 with the platform's reason,
    * not a connection that fails hours later in a run.
    */
-  private async verify(input: { platform: string; url: string; credentials: Record<string, string> }) {
+  private async verify(input: {
+    platform: string;
+    url: string;
+    credentials: Record<string, string>;
+    rateLimit?: RateBudget;
+  }) {
     const platform = platformModule(input.platform);
     await this.egress.check(input.url);
     for (const value of Object.values(input.credentials)) rememberSecret(value);
-    const connector = platform.createConnector({ ...input }, { concurrency: 1 });
+    // Within the connection's shared budget: a run started right after this check finds its calls counted.
+    const limiter = this.budgets.limiterFor(input);
+    const connector = platform.createConnector(
+      { ...input },
+      { concurrency: 1, ...(limiter ? { limiter } : {}) },
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

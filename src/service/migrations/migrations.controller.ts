@@ -7,7 +7,6 @@ import { cutoverBody, ledgerQuery, migrationBody, runBody } from '../api/schemas
 import { ZodPipe } from '../api/zod-body.pipe';
 import { prepareAudit, runAudit } from '../../audit/audit';
 import { advanceCutover, cutoverReport } from '../../cutover/cutover';
-import { prepareMigration } from '../../engine/migration.runner';
 import { LedgerRepository } from '../../ledger/ledger.repository';
 import { reconcile } from '../../reconcile/reconcile';
 import { RunsService } from '../runs/runs.service';
@@ -63,8 +62,8 @@ export class MigrationsController {
     summary: 'Read the source and report counts by category and problem records; writes nothing',
   })
   async audit(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { plan } = await this.migrations.plan(await this.migrations.get(id));
-    return runAudit(plan, await prepareAudit(plan));
+    const plan = await this.migrations.plan(await this.migrations.get(id));
+    return runAudit(plan, await prepareAudit(plan, this.migrations.prepareOptions));
   }
 
   @Get(':id/reconciliation')
@@ -73,8 +72,7 @@ export class MigrationsController {
       'Source, ledger and destination compared: counts, aggregates, references, fields; verdict pass or fail',
   })
   async reconciliation(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { plan } = await this.migrations.plan(await this.migrations.get(id));
-    return reconcile(await prepareMigration(plan), this.ledgerRepository);
+    return reconcile(await this.migrations.prepared(await this.migrations.get(id)), this.ledgerRepository);
   }
 
   @Get(':id/cutover')
@@ -83,8 +81,10 @@ export class MigrationsController {
       'The cutover runbook: each step with what it does, its expected duration, success criterion and rollback, and how it went',
   })
   async cutover(@Param('id', new ParseUUIDPipe()) id: string) {
-    const { plan } = await this.migrations.plan(await this.migrations.get(id));
-    return cutoverReport(await prepareMigration(plan), this.ledgerRepository);
+    return cutoverReport(
+      await this.migrations.prepared(await this.migrations.get(id)),
+      this.ledgerRepository,
+    );
   }
 
   @Post(':id/cutover')
@@ -101,8 +101,7 @@ export class MigrationsController {
   ) {
     const migration = await this.migrations.get(id);
     await this.runs.refuseIfActive(id);
-    const { plan } = await this.migrations.plan(migration);
-    return advanceCutover(await prepareMigration(plan), this.ledgerRepository, body);
+    return advanceCutover(await this.migrations.prepared(migration), this.ledgerRepository, body);
   }
 
   @Get(':id/ledger')

@@ -3,15 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dependencyOrder } from '../../canonical/entities';
 import { SwitchyardError } from '../../common/errors';
-import {
-  type ConnectionSettings,
-  type MigrationDefinition,
-  MigrationRow,
-} from '../../ledger/ledger.entities';
+import type { TokenVault } from '../../connectors/connector.port';
+import { prepareMigration, type PrepareOptions, type PreparedMigration } from '../../engine/migration.runner';
+import { type MigrationDefinition, MigrationRow } from '../../ledger/ledger.entities';
 import { loadMapping } from '../../mapping/mapping.loader';
 import { type MigrationPlan, parsePlan, type PlanContent } from '../../plan/migration-plan';
 import { NotFound } from '../api/not-found.error';
 import { ConnectionsService } from '../connections/connections.service';
+import { SharedBudgets } from '../rate-limit/shared-budgets';
+import { TOKEN_VAULT } from '../shared.tokens';
 
 /** The API's migration body: a plan (one schema with the CLI's) naming two stored connections. */
 export type MigrationInput = PlanContent & { sourceConnectionId: string; destinationConnectionId: string };
@@ -33,6 +33,9 @@ export class MigrationsService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(SharedBudgets) private readonly budgets: SharedBudgets,
+    // Rotating platform tokens: in the ledger, renewed under a Redis lock so one process renews for all.
+    @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
   ) {}
 
   async create(input: MigrationInput): Promise<{ id: string }> {
@@ -102,10 +105,11 @@ export class MigrationsService {
     return row;
   }
 
-  /** The plan the engine runs, credentials decrypted in memory for this job only, and each side's settings. */
-  async plan(
-    migration: MigrationRow,
-  ): Promise<{ plan: MigrationPlan; settings: Record<'source' | 'destination', ConnectionSettings> }> {
+  /**
+   * The plan the engine runs, credentials decrypted in memory for this job only, each connection with the rate
+   * limit it states.
+   */
+  async plan(migration: MigrationRow): Promise<MigrationPlan> {
     if (!migration.definition || !migration.sourceConnectionId || !migration.destinationConnectionId) {
       throw new SwitchyardError(
         'PLAN_INVALID',
@@ -117,19 +121,33 @@ export class MigrationsService {
       this.connections.open(migration.sourceConnectionId),
       this.connections.open(migration.destinationConnectionId),
     ]);
-    const plan = parsePlan(
+    const connection = (opened: typeof source) => ({
+      platform: opened.platform,
+      url: opened.url,
+      credentials: opened.credentials,
+      ...(opened.settings.rateLimit ? { rateLimit: opened.settings.rateLimit } : {}),
+    });
+    return parsePlan(
       {
         name: migration.name,
-        source: { platform: source.platform, url: source.url, credentials: source.credentials },
-        destination: {
-          platform: destination.platform,
-          url: destination.url,
-          credentials: destination.credentials,
-        },
+        source: connection(source),
+        destination: connection(destination),
         ...migration.definition,
       },
       process.cwd(),
     );
-    return { plan, settings: { source: source.settings, destination: destination.settings } };
+  }
+
+  /**
+   * How this service prepares a plan's connectors, in the API as in a worker: every call within its connection's
+   * budget shared in Redis, rotating tokens in the shared vault.
+   */
+  get prepareOptions(): PrepareOptions {
+    return { limiterFor: (connection) => this.budgets.limiterFor(connection), vault: this.vault };
+  }
+
+  /** The migration's plan, prepared with connectors (see prepareOptions). */
+  async prepared(migration: MigrationRow): Promise<PreparedMigration> {
+    return prepareMigration(await this.plan(migration), this.prepareOptions);
   }
 }

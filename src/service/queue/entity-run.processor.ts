@@ -6,25 +6,15 @@ import type { Redis } from 'ioredis';
 import { dependenciesOf, entityDefinition } from '../../canonical/entities';
 import { canRetryHelp, errorMessage } from '../../common/errors';
 import { SERVICE_CONFIG, type ServiceConfig } from '../../config/app-config';
-import type { CallLimiter, RateBudget, TokenVault } from '../../connectors/connector.port';
-import { platformModule } from '../../connectors/connector.registry';
-import {
-  driftOf,
-  executeEntity,
-  prepareMigration,
-  prepareReads,
-  type PreparedMigration,
-} from '../../engine/migration.runner';
+import { driftOf, executeEntity, prepareReads, type PreparedMigration } from '../../engine/migration.runner';
 import type { RunRow } from '../../ledger/ledger.entities';
 import { LedgerRepository } from '../../ledger/ledger.repository';
 import { MigrationsService } from '../migrations/migrations.service';
 import { WorkerMetrics } from '../observability/worker-metrics';
-import { RedisRollingWindow } from '../rate-limit/redis-rolling-window';
-import { RedisTokenBucket } from '../rate-limit/redis-token-bucket';
 import { DryRunStore } from '../runs/dry-run.store';
 import { RunScheduler } from '../runs/run-scheduler.service';
 import { RunStore } from '../runs/run.store';
-import { REDIS, TOKEN_VAULT } from '../shared.tokens';
+import { REDIS } from '../shared.tokens';
 import type { EntityJobData } from './queue.constants';
 
 /** A run as a job holds it open: its migration, and its plan prepared with connectors. */
@@ -52,8 +42,6 @@ export class EntityRunProcessor {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DryRunStore) private readonly dryRuns: DryRunStore,
-    // Rotating platform tokens: in the ledger, renewed under a Redis lock so one worker renews for all.
-    @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
   ) {}
 
   /**
@@ -184,16 +172,7 @@ export class EntityRunProcessor {
   /** The run's migration and its connectors, prepared once for as long as this job goes on with the run. */
   private async open(run: RunRow): Promise<OpenRun> {
     const migration = await this.migrations.get(run.migrationId);
-    const { plan, settings } = await this.migrations.plan(migration);
-    const budgets = new Map([
-      [plan.source.url, settings.source.rateLimit],
-      [plan.destination.url, settings.destination.rateLimit],
-    ]);
-    const prepared = await prepareMigration(plan, {
-      limiterFor: (connection) => this.limiter(connection, budgets.get(connection.url)),
-      vault: this.vault,
-    });
-    return { migration, prepared };
+    return { migration, prepared: await this.migrations.prepared(migration) };
   }
 
   /** Whether this job is the run's first to prepare its reads: one job per run does, whichever worker it is on. */
@@ -206,16 +185,5 @@ export class EntityRunProcessor {
   private async handBack(runId: string, entity: string, owner: string): Promise<void> {
     await this.runs.releaseEntity(runId, entity, owner);
     await this.scheduler.requeue(runId, entity);
-  }
-
-  /** The platform's documented budget, shared by every worker through one Redis bucket per connection. */
-  private limiter(connection: { platform: string; url: string }, own?: RateBudget): CallLimiter | undefined {
-    const budget = own ?? platformModule(connection.platform).rateBudget;
-    if (!budget) return undefined;
-    const key = `${this.config.SWITCHYARD_QUEUE_PREFIX}:budget:${connection.platform}:${connection.url}`;
-    const waited = () => void this.metrics.add('rate_limit_waits', connection.platform, 1);
-    return budget.windowMs !== undefined
-      ? new RedisRollingWindow(this.redis, key, budget.capacity, budget.windowMs, waited)
-      : new RedisTokenBucket(this.redis, key, budget.capacity, budget.refillPerSecond, waited);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { dependencyOrder } from '../../canonical/entities';
 import { SwitchyardError } from '../../common/errors';
-import { prepareMigration } from '../../engine/migration.runner';
 import { rollbackRun, type RollbackResult } from '../../engine/rollback';
 import { COUNTER_NAMES, LedgerRepository } from '../../ledger/ledger.repository';
 import { NotFound } from '../api/not-found.error';
@@ -72,8 +71,8 @@ export class RunsService {
   async rollback(runId: string, options: { dryRun?: boolean; force?: boolean }): Promise<RollbackResult> {
     const run = await this.get(runId);
     await this.refuseIfActive(run.migrationId);
-    const { plan } = await this.migrations.plan(await this.migrations.get(run.migrationId));
-    return rollbackRun(await prepareMigration(plan), this.ledger, runId, options);
+    const prepared = await this.migrations.prepared(await this.migrations.get(run.migrationId));
+    return rollbackRun(prepared, this.ledger, runId, options);
   }
 
   async act(runId: string, action: Exclude<RunAction, 'start'>): Promise<{ runId: string; status: string }> {
