@@ -8,7 +8,8 @@ import {
 } from '../../../src/connectors';
 import { WOO_FACTS } from '../woocommerce.facts';
 import { verifyOauthSignature } from './oauth1';
-import { type Resource, type Row, WcError, WooStore } from './woocommerce.store';
+import { DATE_FILTERED, EMAIL_FILTER, ORDER, ORDERBY } from './woocommerce.contract';
+import { EMAIL, type Resource, type Row, WcError, WooStore } from './woocommerce.store';
 
 /** Host-level throttling (a WAF in front of the store): wc/v3 itself has none. */
 const HOST_LIMIT = { requests: 50, perMs: 1000 };
@@ -227,6 +228,7 @@ function list(store: WooStore, resource: Resource, req: Request, res: Response, 
   }
   if (resource === 'variations' && !store.products.has(parentId!))
     throw new WcError('woocommerce_rest_product_invalid_id', 'Invalid ID.', 404);
+  refuseBadListParams(resource, query);
   const rows = listing(store, resource, query, parentId);
   const total = rows.length;
   const totalPages = Math.ceil(total / perPage);
@@ -316,10 +318,28 @@ function pickUserParams(query: Record<string, string>): Record<string, string> {
   );
 }
 
+/** Parameters WordPress validates before a list runs (rest_validate_request_arg): each bad one named, 400. */
+function refuseBadListParams(resource: Resource, query: Record<string, string>): void {
+  const problems: Record<string, string> = {};
+  const oneOf = (name: string, allowed: readonly string[]) => {
+    if (query[name] !== undefined && !allowed.includes(query[name]))
+      problems[name] = `${name} is not one of ${allowed.join(', ')}.`;
+  };
+  oneOf('orderby', ORDERBY[resource].value);
+  oneOf('order', ORDER.value);
+  if (resource === 'customers' && query.email !== undefined && !EMAIL.test(query.email))
+    problems.email = EMAIL_FILTER.value;
+  const names = Object.keys(problems);
+  if (names.length > 0)
+    throw new WcError('rest_invalid_param', `Invalid parameter(s): ${names.join(', ')}`, 400, problems);
+}
+
 function matches(resource: Resource, row: Row, query: Record<string, string>): boolean {
-  if (query.modified_after && !(row.date_modified_gmt > query.modified_after.replace(/Z$/, '').slice(0, 19)))
-    return false;
-  if (query.after && !(row.date_created_gmt > query.after.replace(/Z$/, '').slice(0, 19))) return false;
+  // A parameter the resource's controller does not declare is ignored, as WordPress ignores it.
+  const dated = DATE_FILTERED.value.includes(resource);
+  const since = (value: string) => value.replace(/Z$/, '').slice(0, 19);
+  if (dated && query.modified_after && !(row.date_modified_gmt > since(query.modified_after))) return false;
+  if (dated && query.after && !(row.date_created_gmt > since(query.after))) return false;
   if (query.include && !query.include.split(',').map(Number).includes(row.id)) return false;
   if (query.search) {
     const text = JSON.stringify([

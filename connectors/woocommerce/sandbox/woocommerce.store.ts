@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { scalarText } from '../../../src/connectors';
+import { CUSTOMER_WRITABLE, UNKNOWN_ID } from './woocommerce.contract';
 
 export type Row = Record<string, any>;
 
@@ -26,7 +27,21 @@ export class WcError extends Error {
 export type Resource = 'customers' | 'products' | 'orders' | 'variations';
 
 const wpDate = (date: Date) => date.toISOString().slice(0, 19);
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A customer write as a store takes it: the fields CUSTOMER_WRITABLE names, an address's own keys; the rest is dropped. */
+function customerWrite(body: Row): Row {
+  const kept = Object.fromEntries(
+    Object.entries(body).filter(([key]) => CUSTOMER_WRITABLE.value.includes(key)),
+  );
+  for (const key of ['billing', 'shipping'])
+    if (kept[key] && typeof kept[key] === 'object')
+      kept[key] = Object.fromEntries(
+        Object.entries(kept[key] as Row).filter(([field]) => ADDRESS_KEYS.includes(field)),
+      );
+  return kept;
+}
+
+/** An email address as WordPress's is_email takes one, near enough for the addresses a store holds. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ADDRESS_KEYS = [
   'first_name',
   'last_name',
@@ -122,7 +137,7 @@ export class WooStore {
     this.writes++;
     switch (resource) {
       case 'customers':
-        return this.insert('customers', this.customerDefaults(body));
+        return this.insert('customers', this.customerDefaults(customerWrite(body)));
       case 'products':
         return this.insert('products', this.productDefaults({ ...body, variations: [] }));
       case 'variations':
@@ -136,12 +151,15 @@ export class WooStore {
   }
 
   update(resource: Resource, id: number, body: Row, parentId?: number): Row {
-    const existing = this.find(resource, id, parentId);
+    const existing = this.find(resource, id, parentId, 'update');
     this.validate(resource, body, existing, parentId);
+    if (resource === 'customers' && body.username !== undefined && body.username !== existing.username)
+      throw new WcError('woocommerce_rest_customer_invalid_argument', "Username isn't editable.", 400);
     this.writes++;
     const now = new Date();
-    const patch = { ...body };
+    const patch = resource === 'customers' ? customerWrite(body) : { ...body };
     delete patch.id;
+    delete patch.password;
     for (const key of ['billing', 'shipping']) {
       if (patch[key]) patch[key] = { ...existing[key], ...patch[key] };
     }
@@ -162,7 +180,7 @@ export class WooStore {
   }
 
   remove(resource: Resource, id: number, force: boolean, parentId?: number): Row {
-    const existing = this.find(resource, id, parentId);
+    const existing = this.find(resource, id, parentId, 'delete');
     if (!force && resource !== 'orders' && resource !== 'products') {
       throw new WcError('woocommerce_rest_trash_not_supported', 'Resource does not support trashing.', 501);
     }
@@ -196,16 +214,17 @@ export class WooStore {
     return existing;
   }
 
-  find(resource: Resource, id: number, parentId?: number): Row {
+  /** The row, or the store's answer to an id it does not hold: 404 to a read, 400 to an update (UNKNOWN_ID). */
+  find(
+    resource: Resource,
+    id: number,
+    parentId?: number,
+    action: 'read' | 'update' | 'delete' = 'read',
+  ): Row {
     const row = this.table(resource).get(id);
     if (!row || (resource === 'variations' && row.parent_id !== parentId)) {
-      const code = {
-        customers: 'woocommerce_rest_invalid_id',
-        products: 'woocommerce_rest_product_invalid_id',
-        orders: 'woocommerce_rest_shop_order_invalid_id',
-        variations: 'woocommerce_rest_product_variation_invalid_id',
-      }[resource];
-      throw new WcError(code, 'Invalid ID.', 404);
+      const { code, [action]: answer } = UNKNOWN_ID.value[resource];
+      throw new WcError(code, answer.message, answer.status);
     }
     return row;
   }

@@ -1,0 +1,105 @@
+import type { Resource } from './woocommerce.store';
+
+/**
+ * What a WooCommerce store (REST API wc/v3) refuses or ignores, as data the sandbox enforces. WooCommerce has no
+ * machine-readable spec: each fact names the file of WooCommerce's own source it comes from, under
+ * `plugins/woocommerce/includes/rest-api/Controllers/`. A connector that passes here meets the same answers on a
+ * real store.
+ */
+export interface Fact<T> {
+  value: T;
+  source: string;
+}
+
+const POSTS = 'Version3/class-wc-rest-posts-controller.php, get_collection_params';
+const CUSTOMERS_V1 = 'Version1/class-wc-rest-customers-v1-controller.php';
+
+/** `orderby` values a list accepts; any other is a 400 `rest_invalid_param` (rest_validate_request_arg). */
+export const ORDERBY: Record<Resource, Fact<readonly string[]>> = {
+  customers: {
+    value: ['id', 'include', 'name', 'registered_date'],
+    source: `${CUSTOMERS_V1}, get_collection_params`,
+  },
+  orders: { value: ['date', 'id', 'include', 'title', 'slug', 'modified'], source: POSTS },
+  products: {
+    value: ['date', 'id', 'include', 'title', 'slug', 'modified', 'price', 'popularity', 'rating'],
+    source: `${POSTS}; Version3/class-wc-rest-products-controller.php, get_collection_params (price, popularity, rating)`,
+  },
+  // The variations controller extends the products controller, collection parameters included.
+  variations: {
+    value: [
+      'date',
+      'id',
+      'include',
+      'title',
+      'slug',
+      'modified',
+      'price',
+      'popularity',
+      'rating',
+      'menu_order',
+    ],
+    source: `${POSTS}; Version3/class-wc-rest-product-variations-controller.php (extends the products controller)`,
+  },
+};
+
+/** `order` is `asc` or `desc`, on every list. */
+export const ORDER: Fact<readonly string[]> = { value: ['asc', 'desc'], source: POSTS };
+
+/**
+ * Lists that filter by date (`after`, `before`, `modified_after`, `modified_before`). WordPress ignores a parameter
+ * no controller declares: the customers list declares none, so a store answers every customer to `modified_after`.
+ */
+export const DATE_FILTERED: Fact<readonly Resource[]> = {
+  value: ['products', 'variations', 'orders'],
+  source: `Version3/class-wc-rest-crud-controller.php, prepare_objects_query (date_query); ${CUSTOMERS_V1}, get_collection_params (no date parameter)`,
+};
+
+/** The customers list's `email` filter has `format: email`: a malformed one is a 400, not an empty list. */
+export const EMAIL_FILTER: Fact<string> = {
+  value: 'Invalid email address.',
+  source: `${CUSTOMERS_V1}, get_collection_params ('format' => 'email'); WordPress rest_validate_value_from_schema`,
+};
+
+/** A refusal: its HTTP status and message. */
+export interface Answer {
+  status: number;
+  message: string;
+}
+
+const CRUD_UNKNOWN = (code: string) => ({
+  code,
+  read: { status: 404, message: 'Invalid ID.' },
+  update: { status: 400, message: 'Invalid ID.' },
+  delete: { status: 404, message: 'Invalid ID.' },
+});
+
+/**
+ * An id the store does not hold: reading or deleting it is a 404 and updating it a 400, each with its resource's
+ * code; a customer's delete is a 400 too, with its own wording.
+ */
+export const UNKNOWN_ID: Fact<
+  Record<Resource, { code: string; read: Answer; update: Answer; delete: Answer }>
+> = {
+  value: {
+    customers: {
+      code: 'woocommerce_rest_invalid_id',
+      read: { status: 404, message: 'Invalid resource ID.' },
+      update: { status: 400, message: 'Invalid resource ID.' },
+      delete: { status: 400, message: 'Invalid resource id.' },
+    },
+    products: CRUD_UNKNOWN('woocommerce_rest_product_invalid_id'),
+    orders: CRUD_UNKNOWN('woocommerce_rest_shop_order_invalid_id'),
+    variations: CRUD_UNKNOWN('woocommerce_rest_product_variation_invalid_id'),
+  },
+  source: `Version3/class-wc-rest-crud-controller.php, get_item, update_item and delete_item; ${CUSTOMERS_V1}, get_item, update_item and delete_item`,
+};
+
+/**
+ * What a customer write sets; anything else in its body (`role`, `date_created`, a field of another resource) is
+ * dropped, neither stored nor echoed. `username` is set on create only.
+ */
+export const CUSTOMER_WRITABLE: Fact<readonly string[]> = {
+  value: ['email', 'first_name', 'last_name', 'username', 'password', 'billing', 'shipping', 'meta_data'],
+  source: `${CUSTOMERS_V1}, create_item, update_item and update_customer_meta_fields; Version2/class-wc-rest-customers-v2-controller.php (meta_data)`,
+};
