@@ -26,6 +26,22 @@ const ROLLED_BACK: RecordError = {
 };
 
 /**
+ * The API versions an org serves: 21.0 to 30.0 were retired in Summer '25 (Salesforce's release notes, "Legacy API
+ * versions 21.0 through 30.0 retired"), and documentation release 260 is v66.0 (shared/reference/crm-erp-apis.md
+ * §1.1). Any other `vNN.N` in a path is a 404, as a version from the future is.
+ */
+export const SERVED_VERSIONS = { lowest: 31, highest: 66 } as const;
+
+function served(segment: string): boolean {
+  const match = /^v(\d{2})\.0$/.exec(segment);
+  return (
+    match !== null &&
+    Number(match[1]) >= SERVED_VERSIONS.lowest &&
+    Number(match[1]) <= SERVED_VERSIONS.highest
+  );
+}
+
+/**
  * A Salesforce org on 127.0.0.1: bearer token; `/services/data/vNN.N/` query, queryAll and query locators
  * (`nextRecordsUrl`, 2,000 a batch or `Sforce-Query-Options: batchSize`); sObject describe, CRUD and External
  * ID upsert; sObject Collections create/update/upsert/retrieve/delete (≤200, `allOrNone`); Bulk API 2.0 query
@@ -91,8 +107,9 @@ export async function startSalesforceSandbox(
     });
   });
   app.get('/services/data', (_req: Request, res: Response) => {
+    const { lowest, highest } = SERVED_VERSIONS;
     res.json(
-      [46, 50, 55, 58, 60, 61, 62].map((v) => ({
+      Array.from({ length: highest - lowest + 1 }, (_, i) => lowest + i).map((v) => ({
         label: `API ${v}.0`,
         url: `/services/data/v${v}.0`,
         version: `${v}.0`,
@@ -100,7 +117,7 @@ export async function startSalesforceSandbox(
     );
   });
   app.use('/services/data/:version', (req: Request, res: Response, next: NextFunction) => {
-    if (!/^v\d{2}\.\d$/.test(param(req, 'version')))
+    if (!served(param(req, 'version')))
       return send(res, new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist'));
     if (req.headers.authorization !== `Bearer ${token}`)
       return send(res, new SalesforceError(401, 'INVALID_SESSION_ID', 'Session expired or invalid'));

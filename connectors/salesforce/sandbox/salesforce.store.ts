@@ -338,6 +338,12 @@ export class SalesforceStore {
   }
 
   private valueProblem(definition: ObjectDef, field: FieldDef, value: unknown, row?: Row) {
+    if (field.length !== undefined && typeof value === 'string' && value.length > field.length)
+      return refuse(
+        'STRING_TOO_LONG',
+        `${field.label}: data value too large: ${value} (max length=${field.length})`,
+        [field.name],
+      );
     if (field.restrictedPicklist && !field.picklist!.includes(String(value)))
       return refuse(
         'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
