@@ -21,50 +21,6 @@ describe('Salesforce sandbox, through jsforce', () => {
     });
   });
 
-  it('serves the API versions an org serves (31.0 to 66.0) and answers any other with 404 NOT_FOUND', async () => {
-    sandbox = await startSalesforceSandbox({ port: 0, seed: { Account: accounts(1) } });
-    const status = async (version: string) =>
-      (
-        await fetch(`${sandbox.url}/services/data/${version}/query?q=SELECT+Id+FROM+Account`, {
-          headers: { authorization: `Bearer ${SALESFORCE_FACTS.sandboxAccessToken}` },
-        })
-      ).status;
-    expect(await status('v31.0')).toBe(200);
-    expect(await status(`v${SALESFORCE_FACTS.apiVersion}`)).toBe(200);
-    expect(await status('v66.0')).toBe(200);
-    // Retired in Summer '25, and one from the future.
-    expect(await status('v30.0')).toBe(404);
-    expect(await status('v99.0')).toBe(404);
-    const listed = (await (await fetch(`${sandbox.url}/services/data`)).json()) as { version: string }[];
-    expect([listed[0].version, listed.at(-1)!.version]).toEqual(['31.0', '66.0']);
-  });
-
-  it('refuses a text value longer than its field with STRING_TOO_LONG, naming the field, as the org does', async () => {
-    sandbox = await startSalesforceSandbox({ port: 0 });
-    const conn = jsforce(sandbox);
-    await expect(conn.sobject('Account').create({ Name: 'A'.repeat(256) })).rejects.toMatchObject({
-      errorCode: 'STRING_TOO_LONG',
-      message: expect.stringMatching(/^Account Name: data value too large: A+ \(max length=255\)$/),
-    });
-    expect(await conn.sobject('Account').create({ Name: 'A'.repeat(255) })).toMatchObject({ success: true });
-    // Each field its own length, each refusal naming its field: a Contact's LastName takes 80, its Phone 40.
-    const contacts = await conn
-      .sobject('Contact')
-      .create([{ LastName: 'B'.repeat(81) }, { LastName: 'Jansen', Phone: '1'.repeat(41) }], {
-        allOrNone: false,
-      });
-    expect(contacts).toMatchObject([
-      {
-        success: false,
-        errors: [expect.objectContaining({ statusCode: 'STRING_TOO_LONG', fields: ['LastName'] })],
-      },
-      {
-        success: false,
-        errors: [expect.objectContaining({ statusCode: 'STRING_TOO_LONG', fields: ['Phone'] })],
-      },
-    ]);
-  });
-
   it('pages a query through nextRecordsUrl at the asked batch size, and counts with COUNT()', async () => {
     sandbox = await startSalesforceSandbox({ port: 0, seed: { Account: accounts(450) } });
     const conn = jsforce(sandbox);

@@ -10,6 +10,7 @@ import {
   scalarText,
 } from '../../../src/connectors';
 import { SALESFORCE_FACTS } from '../salesforce.facts';
+import { SERVED_VERSIONS } from './salesforce.contract';
 import { type RecordError, RecordRefused, refuse, SalesforceError } from './salesforce.errors';
 import { fieldDef } from './salesforce.schema';
 import { type Row, SalesforceStore } from './salesforce.store';
@@ -25,19 +26,13 @@ const ROLLED_BACK: RecordError = {
   fields: [],
 };
 
-/**
- * The API versions an org serves: 21.0 to 30.0 were retired in Summer '25 (Salesforce's release notes, "Legacy API
- * versions 21.0 through 30.0 retired"), and documentation release 260 is v66.0 (shared/reference/crm-erp-apis.md
- * §1.1). Any other `vNN.N` in a path is a 404, as a version from the future is.
- */
-export const SERVED_VERSIONS = { lowest: 31, highest: 66 } as const;
-
+/** Whether a path's version segment (`v62.0`) is one an org serves (SERVED_VERSIONS). */
 function served(segment: string): boolean {
   const match = /^v(\d{2})\.0$/.exec(segment);
   return (
     match !== null &&
-    Number(match[1]) >= SERVED_VERSIONS.lowest &&
-    Number(match[1]) <= SERVED_VERSIONS.highest
+    Number(match[1]) >= SERVED_VERSIONS.value.lowest &&
+    Number(match[1]) <= SERVED_VERSIONS.value.highest
   );
 }
 
@@ -107,7 +102,7 @@ export async function startSalesforceSandbox(
     });
   });
   app.get('/services/data', (_req: Request, res: Response) => {
-    const { lowest, highest } = SERVED_VERSIONS;
+    const { lowest, highest } = SERVED_VERSIONS.value;
     res.json(
       Array.from({ length: highest - lowest + 1 }, (_, i) => lowest + i).map((v) => ({
         label: `API ${v}.0`,

@@ -1,4 +1,5 @@
 import { DEFAULT_OPPORTUNITY_STAGES, SALESFORCE_FACTS } from '../salesforce.facts';
+import { FIELD_LENGTHS, TYPE_LENGTHS } from './salesforce.contract';
 
 export type FieldType =
   | 'id'
@@ -31,7 +32,7 @@ export interface FieldDef {
   unique?: boolean;
   picklist?: string[];
   restrictedPicklist?: boolean;
-  /** Most characters a text value may hold: longer is STRING_TOO_LONG (text types only). */
+  /** Most characters a text value may hold (FIELD_LENGTHS, else TYPE_LENGTHS): longer is STRING_TOO_LONG. */
   length?: number;
 }
 
@@ -61,25 +62,12 @@ const system = (): FieldDef[] => [
     updateable: false,
   },
 ];
-/**
- * A text field's length where the Object Reference gives none of its own: a Text field's and a picklist's 255, an
- * Email's 80, a Phone's 40, a URL's 255, a Text Area's 255 (a Long Text Area states its own).
- */
-const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
-  string: 255,
-  textarea: 255,
-  email: 80,
-  phone: 40,
-  url: 255,
-  picklist: 255,
-};
 const field = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef => ({
   name,
   label,
   type,
   createable: true,
   updateable: true,
-  ...(DEFAULT_LENGTH[type] !== undefined ? { length: DEFAULT_LENGTH[type] } : {}),
   ...extra,
 });
 const lookup = (name: string, label: string, to: string, extra: Partial<FieldDef> = {}): FieldDef =>
@@ -89,14 +77,12 @@ const owner = () => lookup('OwnerId', 'Owner ID', 'User');
 /** The External ID the connector upserts on: an admin adds it (text, unique, External ID) to each object. */
 export const sourceIdField = (): FieldDef =>
   field(SALESFORCE_FACTS.sourceIdField, 'Switchyard Source Id', 'string', { externalId: true, unique: true });
-// Lengths below are the Salesforce Object Reference's (developer.salesforce.com/docs/atlas.en-us.object_reference),
-// each object's Fields table.
 const address = (prefix: 'Billing' | 'Shipping'): FieldDef[] => [
-  field(`${prefix}Street`, `${prefix} Street`, 'textarea', { length: 255 }),
-  field(`${prefix}City`, `${prefix} City`, 'string', { length: 40 }),
-  field(`${prefix}State`, `${prefix} State/Province`, 'string', { length: 80 }),
-  field(`${prefix}PostalCode`, `${prefix} Zip/Postal Code`, 'string', { length: 20 }),
-  field(`${prefix}Country`, `${prefix} Country`, 'string', { length: 80 }),
+  field(`${prefix}Street`, `${prefix} Street`, 'textarea'),
+  field(`${prefix}City`, `${prefix} City`, 'string'),
+  field(`${prefix}State`, `${prefix} State/Province`, 'string'),
+  field(`${prefix}PostalCode`, `${prefix} Zip/Postal Code`, 'string'),
+  field(`${prefix}Country`, `${prefix} Country`, 'string'),
 ];
 
 const INDUSTRIES = [
@@ -149,10 +135,10 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
     label: 'User',
     fields: [
       ...system(),
-      field('Username', 'Username', 'string', { required: true, length: 80 }),
-      field('Email', 'Email', 'email', { required: true, length: 128 }),
-      field('FirstName', 'First Name', 'string', { length: 40 }),
-      field('LastName', 'Last Name', 'string', { required: true, length: 80 }),
+      field('Username', 'Username', 'string', { required: true }),
+      field('Email', 'Email', 'email', { required: true }),
+      field('FirstName', 'First Name', 'string'),
+      field('LastName', 'Last Name', 'string', { required: true }),
       field('Name', 'Full Name', 'string', readOnly),
       field('IsActive', 'Active', 'boolean'),
     ],
@@ -162,12 +148,12 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
     label: 'Account',
     fields: [
       ...system(),
-      field('Name', 'Account Name', 'string', { required: true, length: 255 }),
-      field('Website', 'Website', 'url', { length: 255 }),
-      field('Phone', 'Account Phone', 'phone', { length: 40 }),
-      field('Industry', 'Industry', 'picklist', { picklist: INDUSTRIES, length: 40 }),
-      field('Description', 'Account Description', 'textarea', { length: 32_000 }),
-      field('AccountNumber', 'Account Number', 'string', { length: 40 }),
+      field('Name', 'Account Name', 'string', { required: true }),
+      field('Website', 'Website', 'url'),
+      field('Phone', 'Account Phone', 'phone'),
+      field('Industry', 'Industry', 'picklist', { picklist: INDUSTRIES }),
+      field('Description', 'Account Description', 'textarea'),
+      field('AccountNumber', 'Account Number', 'string'),
       ...address('Billing'),
       ...address('Shipping'),
       owner(),
@@ -179,12 +165,12 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
     label: 'Contact',
     fields: [
       ...system(),
-      field('FirstName', 'First Name', 'string', { length: 40 }),
-      field('LastName', 'Last Name', 'string', { required: true, length: 80 }),
+      field('FirstName', 'First Name', 'string'),
+      field('LastName', 'Last Name', 'string', { required: true }),
       field('Name', 'Full Name', 'string', readOnly),
-      field('Email', 'Email', 'email', { length: 80 }),
-      field('Phone', 'Business Phone', 'phone', { length: 40 }),
-      field('Title', 'Title', 'string', { length: 128 }),
+      field('Email', 'Email', 'email'),
+      field('Phone', 'Business Phone', 'phone'),
+      field('Title', 'Title', 'string'),
       lookup('AccountId', 'Account ID', 'Account'),
       owner(),
       sourceIdField(),
@@ -195,7 +181,7 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
     label: 'Opportunity',
     fields: [
       ...system(),
-      field('Name', 'Name', 'string', { required: true, length: 120 }),
+      field('Name', 'Name', 'string', { required: true }),
       field('StageName', 'Stage', 'picklist', {
         required: true,
         picklist: DEFAULT_OPPORTUNITY_STAGES,
@@ -203,7 +189,7 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
       }),
       field('CloseDate', 'Close Date', 'date', { required: true }),
       field('Amount', 'Amount', 'currency'),
-      field('Description', 'Description', 'textarea', { length: 32_000 }),
+      field('Description', 'Description', 'textarea'),
       lookup('AccountId', 'Account ID', 'Account'),
       lookup('Pricebook2Id', 'Price Book ID', 'Pricebook2'),
       owner(),
@@ -226,9 +212,9 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
     label: 'Product',
     fields: [
       ...system(),
-      field('Name', 'Product Name', 'string', { required: true, length: 255 }),
-      field('ProductCode', 'Product Code', 'string', { length: 255 }),
-      field('Description', 'Product Description', 'textarea', { length: 4_000 }),
+      field('Name', 'Product Name', 'string', { required: true }),
+      field('ProductCode', 'Product Code', 'string'),
+      field('Description', 'Product Description', 'textarea'),
       field('Family', 'Product Family', 'picklist'),
       field('IsActive', 'Active', 'boolean'),
       sourceIdField(),
@@ -274,7 +260,7 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
       field('Quantity', 'Quantity', 'double', { required: true }),
       field('UnitPrice', 'Sales Price', 'currency'),
       field('TotalPrice', 'Total Price', 'currency', readOnly),
-      field('Description', 'Line Description', 'string', { length: 255 }),
+      field('Description', 'Line Description', 'string'),
       sourceIdField(),
     ],
   },
@@ -283,9 +269,19 @@ const definitions: Omit<ObjectDef, 'keyPrefix'>[] = [
 export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
   definitions.map((definition) => [
     definition.name,
-    { ...definition, keyPrefix: SALESFORCE_FACTS.keyPrefixes[definition.name] },
+    {
+      ...definition,
+      keyPrefix: SALESFORCE_FACTS.keyPrefixes[definition.name],
+      fields: definition.fields.map((f) => withLength(definition.name, f)),
+    },
   ]),
 );
+
+/** A text field with the length the contract gives it: its own, else its type's. */
+function withLength(object: string, field: FieldDef): FieldDef {
+  const length = FIELD_LENGTHS.value[object]?.[field.name] ?? TYPE_LENGTHS.value[field.type];
+  return length === undefined ? field : { ...field, length };
+}
 
 /** An object's definition by name, case-insensitively as Salesforce resolves them. */
 export function objectDef(name: string): ObjectDef | undefined {
