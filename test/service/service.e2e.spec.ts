@@ -617,6 +617,33 @@ describe("a destination's rate limit across two workers", () => {
   });
 });
 
+/**
+ * A run from the shop (its own budget unlimited) into the destination connection given, started through the API
+ * right after both connections are created (each checked against its platform), and waited for.
+ */
+async function runFromShop(
+  service: ServiceHarness,
+  shop: { url: string },
+  destination: Record<string, unknown>,
+  migration: { name: string; entities: string[]; options: object },
+) {
+  const source = await service.call('POST', '/api/connections', {
+    name: 'shop',
+    platform: 'shopify',
+    url: shop.url,
+    credentials: { accessToken: SHOP_TOKEN },
+    rateLimit: FAST,
+  });
+  const target = await service.call('POST', '/api/connections', destination);
+  const created = await service.call('POST', '/api/migrations', {
+    ...migration,
+    sourceConnectionId: source.body.id,
+    destinationConnectionId: target.body.id,
+  });
+  const { runId } = (await service.call('POST', `/api/migrations/${created.body.id}/runs`, {})).body;
+  return service.waitForRun(runId);
+}
+
 describe("a WooCommerce host's rate limit across two workers", () => {
   it('holds when the connection declares the budget: the host answers no request with 429', async () => {
     const shop = await shopWithSecrets(demoShopifySeed({ customers: 40, products: 80, orders: 60 }));
@@ -624,33 +651,23 @@ describe("a WooCommerce host's rate limit across two workers", () => {
     const service = new ServiceHarness();
     try {
       await service.start(2);
-      const source = await service.call('POST', '/api/connections', {
-        name: 'shop',
-        platform: 'shopify',
-        url: shop.url,
-        credentials: { accessToken: SHOP_TOKEN },
-        rateLimit: FAST,
-      });
       // The host allows 50 requests in any second, and the connection says exactly that: the two workers share
       // one rolling window in Redis, far below what they would send unpaced (pages of 25 products, their
       // variations written concurrently).
-      const destination = await service.call('POST', '/api/connections', {
-        name: 'woo',
-        platform: 'woocommerce',
-        url: woo.url,
-        credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
-        rateLimit: { capacity: 50, windowMs: 1000 },
-      });
-      const migration = await service.call('POST', '/api/migrations', {
-        name: 'woo-limited',
-        sourceConnectionId: source.body.id,
-        destinationConnectionId: destination.body.id,
-        entities: ['customers', 'products', 'orders'],
+      const run = await runFromShop(
+        service,
+        shop,
+        {
+          name: 'woo',
+          platform: 'woocommerce',
+          url: woo.url,
+          credentials: { consumerKey: WOO_KEY, consumerSecret: WOO_SECRET },
+          rateLimit: { capacity: 50, windowMs: 1000 },
+        },
         // Pages of 25 products: each page reads and writes its variations concurrently, well above 50 requests a second.
-        options: { batchSize: 25 },
-      });
-      const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
-      expect((await service.waitForRun(runId)).status).toBe('completed');
+        { name: 'woo-limited', entities: ['customers', 'products', 'orders'], options: { batchSize: 25 } },
+      );
+      expect(run.status).toBe('completed');
       expect(woo.store.orders.size).toBe(60);
       expect(woo.counters().throttled).toBe(0);
     } finally {
@@ -669,29 +686,13 @@ describe("a HubSpot portal's budget, shared by the API and the workers", () => {
     const service = new ServiceHarness();
     try {
       await service.start(2);
-      const source = await service.call('POST', '/api/connections', {
-        name: 'shop',
-        platform: 'shopify',
-        url: shop.url,
-        credentials: { accessToken: SHOP_TOKEN },
-        rateLimit: FAST,
-      });
-      const destination = await service.call('POST', '/api/connections', {
-        name: 'portal',
-        platform: 'hubspot',
-        url: portal.url,
-        credentials: { accessToken: 'hs_sandbox' },
-      });
-      expect(portal.counters().requests).toBeGreaterThan(0);
-      const migration = await service.call('POST', '/api/migrations', {
-        name: 'portal-budget',
-        sourceConnectionId: source.body.id,
-        destinationConnectionId: destination.body.id,
-        entities: ['customers'],
-        options: { batchSize: 1 },
-      });
-      const { runId } = (await service.call('POST', `/api/migrations/${migration.body.id}/runs`, {})).body;
-      expect((await service.waitForRun(runId)).status).toBe('completed');
+      const run = await runFromShop(
+        service,
+        shop,
+        { name: 'portal', platform: 'hubspot', url: portal.url, credentials: { accessToken: 'hs_sandbox' } },
+        { name: 'portal-budget', entities: ['customers'], options: { batchSize: 1 } },
+      );
+      expect(run.status).toBe('completed');
       expect(portal.store.objects.get('contacts')!.size).toBe(150);
       expect(portal.counters().throttled).toBe(0);
     } finally {
