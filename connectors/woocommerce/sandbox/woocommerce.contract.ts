@@ -25,21 +25,11 @@ export const ORDERBY: Record<Resource, Fact<readonly string[]>> = {
     value: ['date', 'id', 'include', 'title', 'slug', 'modified', 'price', 'popularity', 'rating'],
     source: `${POSTS}; Version3/class-wc-rest-products-controller.php, get_collection_params (price, popularity, rating)`,
   },
-  // The variations controller extends the products controller, collection parameters included.
+  // The variations controllers extend the products controllers (Version2/class-wc-rest-product-variations-v2-controller.php
+  // extends WC_REST_Products_V2_Controller) and declare no orderby of their own.
   variations: {
-    value: [
-      'date',
-      'id',
-      'include',
-      'title',
-      'slug',
-      'modified',
-      'price',
-      'popularity',
-      'rating',
-      'menu_order',
-    ],
-    source: `${POSTS}; Version3/class-wc-rest-product-variations-controller.php (extends the products controller)`,
+    value: ['date', 'id', 'include', 'title', 'slug', 'modified', 'price', 'popularity', 'rating'],
+    source: `${POSTS}; Version3/class-wc-rest-products-controller.php, get_collection_params (price, popularity, rating)`,
   },
 };
 
