@@ -12,7 +12,7 @@ import { cleanerFor, type EntityCleaner } from '../cleaning/cleaner';
 import { errorMessage, SwitchyardError } from '../common/errors';
 import type { Connector, PlatformInfo } from '../connectors/connector.port';
 import { platformModule } from '../connectors/connector.registry';
-import { limiterOf, type PrepareOptions } from '../engine/migration.runner';
+import { connectorOptions, type PrepareOptions } from '../engine/migration.runner';
 import { loadMapping, type LoadedMapping } from '../mapping/mapping.loader';
 import type { MigrationPlan } from '../plan/migration-plan';
 import { textProblems } from './text-checks';
@@ -83,15 +83,16 @@ export async function prepareAudit(
       ),
     );
   }
-  // Connected knowing what the mappings read, as a migration's source is.
-  const source = platform.createConnector(plan.source, {
-    concurrency: plan.options.concurrency,
-    // Paced as a migration's source is: an audit reads the whole store, within the same budget.
-    limiter: limiterOf(plan.source, prepare),
-    vault: prepare.vault,
-    reads: Object.fromEntries([...mappings].map(([entity, mapping]) => [entity, mapping.reads])),
-    books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
-  });
+  // Connected and paced as a migration's source is, knowing what the mappings read.
+  const source = platform.createConnector(
+    plan.source,
+    connectorOptions(
+      plan,
+      plan.source,
+      prepare,
+      Object.fromEntries([...mappings].map(([entity, mapping]) => [entity, mapping.reads])),
+    ),
+  );
   try {
     return { source, info: await source.check(), mappings };
   } catch (error) {

@@ -74,13 +74,25 @@ export interface PrepareOptions {
   vault?: TokenVault;
 }
 
-/** How one connection's calls are paced: within the shared budget (service mode), else to its stated limit here. */
-export function limiterOf(
+/**
+ * What a connector of the plan's is made with, a migration's as an audit's: its calls paced within the shared
+ * budget (service mode), else to the connection's stated limit in this process; reading what `reads` names.
+ */
+export function connectorOptions(
+  plan: MigrationPlan,
   connection: MigrationPlan['source'],
   prepare: PrepareOptions,
-): CallLimiter | undefined {
-  if (prepare.limiterFor) return prepare.limiterFor(connection);
-  return connection.rateLimit && localLimiter(connection.rateLimit);
+  reads: ConnectorOptions['reads'],
+): ConnectorOptions {
+  return {
+    concurrency: plan.options.concurrency,
+    limiter: prepare.limiterFor
+      ? prepare.limiterFor(connection)
+      : connection.rateLimit && localLimiter(connection.rateLimit),
+    vault: prepare.vault,
+    reads,
+    books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
+  };
 }
 
 export async function prepareMigration(
@@ -112,12 +124,13 @@ export async function prepareMigration(
     connection: MigrationPlan['source'],
     direction: 'inbound' | 'outbound',
   ): ConnectorOptions => ({
-    concurrency: plan.options.concurrency,
-    limiter: limiterOf(connection, prepare),
-    vault: prepare.vault,
     // The source is read through its mappings; the destination too, by reconcile, through its own.
-    reads: Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),
-    books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
+    ...connectorOptions(
+      plan,
+      connection,
+      prepare,
+      Object.fromEntries(entities.map((entity) => [entity, mappings[entity][direction].reads])),
+    ),
     bulkReadFrom: plan.options.bulkReadFrom,
   });
   const source = sourceModule.createConnector(plan.source, options(plan.source, 'inbound'));

@@ -76,14 +76,14 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
 
 describe('Shopify → HubSpot: calls that fill', () => {
   it("loads orders 1,000 at a time, so their line items go 100 to a call, not a page's remainder each", async () => {
-    const size = { customers: 40, products: 20, orders: 1000 };
-    const shopify = await shopifySandbox(demoShopifySeed(size));
+    const seed = demoShopifySeed({ customers: 40, products: 20, orders: 1000 });
+    const shopify = await shopifySandbox(seed);
     const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
     const t = await sqliteLedger();
     try {
       const plan = shopToCrmPlan(shopify, portal);
       expect((await migrate(t.ledger, plan)).status).toBe('completed');
-      const lines = (demoShopifySeed(size).orders as { lineItems: unknown[] }[]).reduce(
+      const lines = (seed.orders as { lineItems: unknown[] }[]).reduce(
         (sum, order) => sum + order.lineItems.length,
         0,
       );

@@ -106,10 +106,9 @@ export class ConnectionsService {
     await this.egress.check(input.url);
     for (const value of Object.values(input.credentials)) rememberSecret(value);
     // Within the connection's shared budget: a run started right after this check finds its calls counted.
-    const limiter = this.budgets.limiterFor(input);
     const connector = platform.createConnector(
       { ...input },
-      { concurrency: 1, ...(limiter ? { limiter } : {}) },
+      { concurrency: 1, limiter: this.budgets.limiterFor(input) },
     );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
