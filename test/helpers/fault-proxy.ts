@@ -34,6 +34,13 @@ export interface FaultRule {
   onFault?: () => void;
 }
 
+/** A request the platform answered and the answer the client got, for suites that check both. */
+export interface Exchange extends FaultedRequest {
+  status: number;
+  headers: IncomingMessage['headers'];
+  response: string;
+}
+
 export interface FaultProxy {
   url: string;
   /** Faults injected so far, by kind. */
@@ -49,7 +56,12 @@ export interface FaultProxy {
  * An HTTP proxy in front of a sandbox that injects faults by rule: what a hostile network does to a
  * migration. Requests are counted per rule in arrival order, so a run's faults are repeatable.
  */
-export async function startFaultProxy(target: string, rules: FaultRule[]): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  rules: FaultRule[],
+  /** Sees every request passed through unfaulted, with the platform's answer. */
+  onExchange?: (exchange: Exchange) => void,
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const seen = rules.map(() => 0);
   const fired = rules.map(() => 0);
@@ -134,8 +146,18 @@ export async function startFaultProxy(target: string, rules: FaultRule[]): Promi
     body: Buffer,
   ) {
     switch (rule?.fault) {
-      case undefined:
-        return pass(res, await forward(req, body));
+      case undefined: {
+        const answer = await forward(req, body);
+        onExchange?.({
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          body: body.toString('utf8'),
+          status: answer.status,
+          headers: answer.headers,
+          response: answer.body.toString('utf8'),
+        });
+        return pass(res, answer);
+      }
       case 'reset-before':
         return void req.socket.destroy();
       case '502-before':
