@@ -84,6 +84,9 @@ const LIST_FIELDS = { customers: 'customers', products: 'products', orders: 'ord
 /** Search values are quoted; a quote or backslash inside is escaped. */
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** How far before a lost write the scan of recent records reaches: the shop's clock may differ from ours. */
+const CLOCK_SKEW_MS = 15 * 60_000;
+
 /** The tag an order created by Switchyard carries: how a retry finds it instead of creating it twice. */
 export function sourceTag(sourceId: string): string {
   return SHOPIFY_FACTS.sourceTagPrefix + sourceId.replace(/[^A-Za-z0-9_.-]+/g, '-');
@@ -452,9 +455,9 @@ export class ShopifyConnector implements Connector {
       Q.CUSTOMER_IDS_QUERY,
       'customers',
       unknown.map((item) => `tag:${quote(sourceTag(item.sourceId))}`),
-      (node) =>
-        ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+      sourceTagOf,
     );
+    await this.addRecentlyWritten('customers', unknown, bySource, (item) => sourceTag(item.sourceId));
     const email = (item: LoadItem) => scalarText(item.payload.email).toLowerCase();
     const byEmail = new Map<string, Row>();
     const emails = unknown
@@ -653,12 +656,12 @@ export class ShopifyConnector implements Connector {
       orders: {
         query: Q.ORDER_IDS_QUERY,
         term: (key: string) => `tag:${quote(key)}`,
-        found: (node: Row) =>
-          ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '',
+        found: sourceTagOf,
       },
     }[kind];
     const keys = unknown.map(keyOf).filter((key) => key !== '');
     const found = await this.lookup(searches.query, kind, keys.map(searches.term), searches.found);
+    await this.addRecentlyWritten(kind, unknown, found, keyOf);
     return new Map(items.map((item) => [item, item.destinationId ?? found.get(keyOf(item))]));
   }
 
@@ -707,6 +710,40 @@ export class ShopifyConnector implements Connector {
     return found;
   }
 
+  /**
+   * Adds the records a lost write may have saved that search did not find: Shopify's search lags behind
+   * its writes, so these are looked for among the shop's most recently written records, read newest first
+   * without a query (as the shop is now), back to shortly before the earliest such write.
+   */
+  private async addRecentlyWritten(
+    kind: keyof typeof ENTITIES,
+    items: LoadItem[],
+    found: Map<string, string>,
+    keyOf: (item: LoadItem) => string,
+  ): Promise<void> {
+    const missing = new Set(
+      items.filter((item) => item.maybeWrittenSince && !found.has(keyOf(item))).map(keyOf),
+    );
+    missing.delete('');
+    if (missing.size === 0) return;
+    const since = Math.min(
+      ...items.filter((item) => item.maybeWrittenSince).map((item) => Date.parse(item.maybeWrittenSince!)),
+    );
+    const nodeKey = kind === 'products' ? (node: Row) => scalarText(node.handle) : sourceTagOf;
+    let after: string | null = null;
+    for (;;) {
+      const data: { page: Connection } = await this.client.request(Q.RECENT_QUERIES[kind], { after });
+      for (const node of data.page.nodes) {
+        const key = nodeKey(node);
+        if (missing.delete(key)) found.set(key, node.id as string);
+      }
+      const oldest = data.page.nodes.at(-1)?.updatedAt as string | undefined;
+      if (missing.size === 0 || !data.page.pageInfo.hasNextPage) return;
+      if (oldest && Date.parse(oldest) < since - CLOCK_SKEW_MS) return;
+      after = data.page.pageInfo.endCursor;
+    }
+  }
+
   private async variantIds(productId: string): Promise<Map<string, string> | null> {
     const data = await this.client.request<{ product: { variants: Connection } | null }>(
       Q.PRODUCT_VARIANT_IDS_QUERY,
@@ -746,6 +783,11 @@ export class ShopifyConnector implements Connector {
 }
 
 /** A mutation's payload; a reply without it (cut short, or mangled on the way) leaves the outcome unknown. */
+/** The source tag a customer or order written by Switchyard carries, or ''. */
+function sourceTagOf(node: Row): string {
+  return ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '';
+}
+
 function mutationResult<T extends object>(
   data: Record<string, T | undefined> | null | undefined,
   field: string,

@@ -214,6 +214,58 @@ export const ORDER_IDS_QUERY = /* GraphQL */ `
   }
 `;
 
+/**
+ * The most recently written records, newest first, without a search query: read from the shop as it is,
+ * where search may lag behind writes. What a lookup after a lost reply relies on.
+ */
+export const RECENT_QUERIES = {
+  customers: /* GraphQL */ `
+    query SwitchyardRecentCustomers($after: String) {
+      page: customers(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
+        nodes {
+          id
+          tags
+          updatedAt
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  `,
+  products: /* GraphQL */ `
+    query SwitchyardRecentProducts($after: String) {
+      page: products(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
+        nodes {
+          id
+          handle
+          updatedAt
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  `,
+  orders: /* GraphQL */ `
+    query SwitchyardRecentOrders($after: String) {
+      page: orders(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
+        nodes {
+          id
+          tags
+          updatedAt
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  `,
+} as const;
+
 export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
   query SwitchyardProductVariantIds($id: ID!) {
     product(id: $id) {

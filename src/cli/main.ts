@@ -152,6 +152,16 @@ program
     'Exact Online: how long an access token lives (default 600)',
     integer('--token-seconds'),
   )
+  .option(
+    '--search-lag-ms <ms>',
+    'Shopify: how long a write takes to reach search (query: arguments), as on a real shop (default 0)',
+    integer('--search-lag-ms'),
+  )
+  .addOption(
+    new Option('--store-plan <plan>', 'Shopify: development and trial shops create at most 5 orders a minute')
+      .choices(['standard', 'development'])
+      .default('standard'),
+  )
   .action(async (platform: string, options) => {
     process.exitCode = await runSandbox(platform, options);
   });

@@ -12,6 +12,8 @@ interface SandboxFlags {
   consumerSecret?: string;
   dailyQuota?: number;
   tokenSeconds?: number;
+  searchLagMs?: number;
+  storePlan: 'standard' | 'development';
 }
 
 /** `switchyard sandbox <platform> --port P …`: serves until interrupted. */
@@ -41,6 +43,8 @@ export async function runSandbox(platform: string, flags: SandboxFlags): Promise
       credentials,
       dailyQuota: flags.dailyQuota,
       tokenSeconds: flags.tokenSeconds,
+      searchLagMs: flags.searchLagMs,
+      storePlan: flags.storePlan,
     });
     // Only the public sandbox defaults are printed; a credential the user chose stays off the terminal.
     const shown = Object.entries(credentials)

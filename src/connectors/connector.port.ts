@@ -67,6 +67,12 @@ export interface LoadItem {
    * new, lost, or behind a write whose reply never came.
    */
   destinationId?: string;
+  /**
+   * An earlier write of this record may have been saved without its answer arriving (a lost reply in this
+   * run, or an attempt that crashed mid-write), no earlier than this time (ISO 8601). A platform whose
+   * search lags behind its writes must then look the record up where it is current, not only by search.
+   */
+  maybeWrittenSince?: string;
 }
 
 /**

@@ -16,6 +16,10 @@ export interface SandboxOptions {
   dailyQuota?: number;
   /** How long an access token lives, where the platform's expire (Exact Online). */
   tokenSeconds?: number;
+  /** Shopify: how long a write takes to reach search (`query:` arguments); 0 is instantly current. */
+  searchLagMs?: number;
+  /** Shopify: the shop's plan; `development` (and trial) shops create at most 5 orders a minute. */
+  storePlan?: 'standard' | 'development';
 }
 
 export interface RunningSandbox {

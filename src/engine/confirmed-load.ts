@@ -33,6 +33,7 @@ export async function loadConfirmed(
   let lastError = '';
   for (let round = 0; round < UNKNOWN_ROUNDS && open.length > 0; round++) {
     if (round > 0) await wait(ROUND_WAIT_MS[Math.min(round - 1, ROUND_WAIT_MS.length - 1)]);
+    const sent = new Date().toISOString();
     const answers = await upsertOrUnknown(destination, entity, open);
     const next: LoadItem[] = [];
     answers.forEach((answer, index) => {
@@ -40,6 +41,7 @@ export async function loadConfirmed(
       if (!answer || answer.action === 'unknown') {
         lastError = answer?.error ?? 'the destination gave no outcome for the record';
         if (answer?.attempted === 'create') lostCreate.add(item);
+        item.maybeWrittenSince ??= sent;
         next.push(item);
         return;
       }

@@ -305,10 +305,14 @@ async function processPage(
         job.runId,
         items.map((item) => item.sourceId),
       );
-    // A pending row is a write a crashed attempt sent: found now, it was created by that attempt.
-    const unconfirmed = new Set(
-      toLoad.filter(({ prepared }) => prepared.previous?.status === 'pending').map(({ item }) => item),
-    );
+    // A pending row is a write a crashed attempt sent, no earlier than the row was marked: found now, it
+    // was created by that attempt.
+    const unconfirmed = new Set<LoadItem>();
+    for (const { prepared, item } of toLoad) {
+      if (prepared.previous?.status !== 'pending') continue;
+      item.maybeWrittenSince = prepared.previous.updatedAt;
+      unconfirmed.add(item);
+    }
     // Before an update, what it will overwrite: the journal keeps it so the run can be undone.
     const before = job.dryRun ? new Map<string, Record<string, unknown>>() : await beforeImages(job, items);
     let outcomes = job.dryRun

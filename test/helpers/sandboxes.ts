@@ -11,7 +11,7 @@ export type WooSandbox = Awaited<ReturnType<typeof startWooSandbox>>;
 
 export const shopifySandbox = (
   seed?: Record<string, unknown>,
-  extra: { rateLimit?: boolean; latencyMs?: number } = {},
+  extra: { rateLimit?: boolean; latencyMs?: number; searchLagMs?: number; storePlan?: 'development' } = {},
 ) => startShopifySandbox({ port: 0, seed, ...extra });
 export const wooSandbox = (
   seed?: Record<string, unknown>,

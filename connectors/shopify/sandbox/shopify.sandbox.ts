@@ -29,6 +29,7 @@ export async function startShopifySandbox(
   const token = options.credentials?.accessToken ?? SHOPIFY_FACTS.sandboxToken;
   const store = new ShopifyStore();
   if (options.seed) store.seed(options.seed);
+  store.searchLagMs = options.searchLagMs ?? 0;
   const counters: SandboxCounters = { requests: 0, writes: 0, throttled: 0 };
   const bucket = new CostBucket(SHOPIFY_FACTS.bucketSize, SHOPIFY_FACTS.restoreRate);
   const schema = adminSchema();

@@ -132,4 +132,21 @@ describe('Shopify sandbox search', () => {
     await gql(`mutation { orderDelete(orderId: "gid://shopify/Order/5") { deletedId } }`);
     expect(await deleteCustomer()).toEqual({ deletedCustomerId: 'gid://shopify/Customer/1', userErrors: [] });
   });
+
+  it('with a search lag, finds a new or changed record by search only once the lag has passed', async () => {
+    sandbox = await shopifySandbox({ customers: [customer(1, ['old'])] }, { searchLagMs: 400 });
+    expect(await customerIds('tag:old')).toEqual([1]);
+    const created = await gql(
+      `mutation { customerCreate(input: { email: "new@example.com", tags: ["fresh"] }) { customer { legacyResourceId } } }`,
+    );
+    const id = Number(created.customerCreate.customer.legacyResourceId);
+    expect(await customerIds('tag:fresh')).toEqual([]);
+    expect(await customerIds('email:new@example.com')).toEqual([]);
+    // A list without a query, and the record by id, read the shop as it is.
+    expect(await customerIds('')).toEqual([1, id]);
+    const byId = await gql(`{ customer(id: "gid://shopify/Customer/${id}") { tags } }`);
+    expect(byId.customer.tags).toEqual(['fresh']);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await customerIds('tag:fresh')).toEqual([id]);
+  });
 });

@@ -34,6 +34,12 @@ export class ShopifyStore {
   private nextId = 1000;
   private nextOrderNumber = 1001;
   writes = 0;
+  /**
+   * How long a write takes to reach the search index: a `query:` search does not find a row written less
+   * than this long ago. Lists without a query, `node(s)` and mutations read the shop as it is.
+   */
+  searchLagMs = 0;
+  private readonly writtenAt = new Map<string, number>();
   private readonly tables: Record<Searchable, Map<number, Row>> = {
     customers: this.customers,
     products: this.products,
@@ -65,7 +71,14 @@ export class ShopifyStore {
   private keep(kind: Searchable, id: number, row: Row): Row {
     this.tables[kind].set(id, row);
     this.indexes[kind].put(id, row);
+    if (this.searchLagMs > 0) this.writtenAt.set(`${kind}/${id}`, Date.now());
     return row;
+  }
+
+  /** Written long enough ago for search to find it. */
+  private indexed(kind: Searchable, row: Row): boolean {
+    const at = this.writtenAt.get(`${kind}/${row.legacyResourceId}`);
+    return at === undefined || Date.now() - at >= this.searchLagMs;
   }
 
   private forget(kind: Searchable, id: number): void {
@@ -82,7 +95,11 @@ export class ShopifyStore {
     const ids = this.indexes[kind].candidates(query);
     const rows = ids ? [...ids].map((id) => table.get(id)) : [...table.values()];
     const read = (row: Row, field: string) => searchField(kind, field)?.(row, (p) => this.variantsOf(p));
-    return rows.filter((row): row is Row => row !== undefined && matchesQuery(row, query, read, freeText));
+    const current = this.searchLagMs === 0 || query.length === 0;
+    return rows.filter(
+      (row): row is Row =>
+        row !== undefined && (current || this.indexed(kind, row)) && matchesQuery(row, query, read, freeText),
+    );
   }
 
   /** The rows whose indexed `field` equals `value`, letter case aside (a value ending in `*` is no prefix here). */
