@@ -27,13 +27,18 @@ import { SHOPIFY_FACTS } from './shopify.facts';
  * that name's requests to the real URL (shared/reference/ecommerce-apis.md §1.6).
  */
 const routes = new Map<string, string>();
+/** The API version each shop's last answer was executed with (`X-Shopify-API-Version`), by shop name. */
+const servedVersions = new Map<string, string>();
 const originalFetch = abstractFetch;
 setAbstractFetchFunc(async (input, init) => {
   const url = String(input instanceof Request ? input.url : input);
-  for (const [from, to] of routes) {
-    if (url.startsWith(from)) return originalFetch(to + url.slice(from.length), init);
-  }
-  return originalFetch(input, init);
+  const route = [...routes].find(([from]) => url.startsWith(from));
+  const response = await (route
+    ? originalFetch(route[1] + url.slice(route[0].length), init)
+    : originalFetch(input, init));
+  const served = response.headers.get('x-shopify-api-version');
+  if (served) servedVersions.set(new URL(url).hostname, served);
+  return response;
 });
 
 function shopFor(storeUrl: string): string {
@@ -89,6 +94,11 @@ export class ShopifyGraphqlClient {
     });
     this.session = shopify.session.customAppSession(shopFor(storeUrl));
     this.client = new shopify.clients.Graphql({ session: this.session });
+  }
+
+  /** The API version the shop last answered with: Shopify serves a retired version as its oldest supported one. */
+  servedVersion(): string | undefined {
+    return servedVersions.get(this.session.shop);
   }
 
   /** `retries` is lowered by the connectivity check, where a fast "cannot reach" beats a patient one. */

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import pLimit from 'p-limit';
 import {
   type Connector,
@@ -20,6 +21,7 @@ import {
 import { BULK_CURSOR, BulkExports, bulkPages } from './bulk-read';
 import { estimateQueryCost } from './query-cost-estimate';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
+import { withShopifyPhones } from './shopify.phones';
 import * as Q from './shopify.queries';
 import { shopifyWriteShape } from './shopify.write-shape';
 
@@ -34,8 +36,9 @@ interface UserError {
 }
 
 /**
- * Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap, and the
- * text lengths Shopify refuses above ("is too long (maximum is 255 characters)").
+ * Per entity: how many records one read asks for, chosen to stay under the 1000-point query cap, the
+ * text lengths Shopify refuses above ("is too long (maximum is 255 characters)"), and the 250 items an input
+ * array may hold (MAX_INPUT_SIZE_EXCEEDED).
  */
 const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = {
   customers: {
@@ -45,6 +48,7 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     batchLimit: 50,
     maxPageSize: 250,
     fieldLimits: { email: 255, firstName: 255, lastName: 255, 'tags[]': 255 },
+    listLimit: SHOPIFY_FACTS.maxInputArray,
     // "Email has already been taken": one customer per email.
     uniqueKeys: ['email'],
   },
@@ -63,6 +67,7 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
       'variants[].sku': 255,
       'variants[].barcode': 255,
     },
+    listLimit: SHOPIFY_FACTS.maxInputArray,
   },
   orders: {
     idField: 'id',
@@ -71,6 +76,7 @@ const ENTITIES: Record<'customers' | 'products' | 'orders', EntityDescriptor> = 
     batchLimit: 50,
     maxPageSize: 10,
     fieldLimits: { 'tags[]': 255, 'lineItems[].title': 255, 'lineItems[].sku': 255 },
+    listLimit: SHOPIFY_FACTS.maxInputArray,
   },
 };
 
@@ -104,6 +110,8 @@ export class ShopifyConnector implements Connector {
   private readonly client: ShopifyGraphqlClient;
   private readonly limit: ReturnType<typeof pLimit>;
   private locationId: string | null = null;
+  /** Set by check() on a development or trial shop: order creates paced under its 5 a minute. */
+  private orderPace: Bottleneck | null = null;
   private readonly exports: BulkExports;
   /**
    * prepareReads' decision for each entity (in bulk or not; its export queued when in bulk), made in the order
@@ -181,14 +189,33 @@ export class ShopifyConnector implements Connector {
 
   async check(): Promise<PlatformInfo> {
     const data = await this.client.request<{
-      shop: { name: string; currencyCode: string };
+      shop: {
+        name: string;
+        currencyCode: string;
+        plan: { displayName: string; partnerDevelopment: boolean };
+      };
       locations: Connection;
     }>(Q.SHOP_QUERY, {}, 1);
     this.locationId = data.locations.nodes[0]?.id ?? null;
+    const notices: string[] = [];
+    const served = this.client.servedVersion();
+    if (served && served !== SHOPIFY_FACTS.apiVersion)
+      notices.push(
+        `the shop answered with Admin API ${served}, not ${SHOPIFY_FACTS.apiVersion} (Shopify serves a retired version as its oldest supported one); Switchyard's queries are checked against ${SHOPIFY_FACTS.apiVersion}: dry-run and reconcile before cutover`,
+      );
+    // Development and trial shops create at most 5 orders a minute: orders are paced under that.
+    const { plan } = data.shop;
+    if (plan.partnerDevelopment || /trial|develop/i.test(plan.displayName)) {
+      this.orderPace = new Bottleneck({ maxConcurrent: 1, minTime: SHOPIFY_FACTS.developmentOrderSpacingMs });
+      notices.push(
+        `this is a ${plan.displayName} shop: Shopify creates at most 5 orders a minute on it, so orders are created one every ${SHOPIFY_FACTS.developmentOrderSpacingMs / 1000} s`,
+      );
+    }
     return {
       currency: data.shop.currencyCode,
       name: data.shop.name,
       context: { locationId: this.locationId },
+      ...(notices.length > 0 ? { notices } : {}),
     };
   }
 
@@ -424,19 +451,33 @@ export class ShopifyConnector implements Connector {
           const tags = [
             ...new Set([...((item.payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)]),
           ];
-          return this.write(item, async (intent) => {
-            intent.attempted = id ? 'update' : 'create';
+          const { payload, warnings } = withShopifyPhones('customers', item.payload);
+          const send = async (input: Row) => {
             const data = await this.client.request<
               Record<string, { customer: Row | null; userErrors: UserError[] }>
-            >(mutation, {
-              input: id ? { ...item.payload, tags, id } : { ...item.payload, tags },
-            });
-            const result = mutationResult(data, id ? 'customerUpdate' : 'customerCreate');
+            >(mutation, { input: id ? { ...input, tags, id } : { ...input, tags } });
+            return mutationResult(data, id ? 'customerUpdate' : 'customerCreate');
+          };
+          return this.write(item, async (intent) => {
+            intent.attempted = id ? 'update' : 'create';
+            let result = await send(payload);
+            // A shop keeps each phone to one customer: a second customer with it keeps it in the note.
+            if (result.userErrors.some(phoneTaken)) {
+              warnings.push(
+                `phone: ${scalarText(payload.phone)} is another customer's in Shopify; kept in the note`,
+              );
+              const { phone, ...rest } = payload;
+              result = await send({
+                ...rest,
+                note: [scalarText(rest.note), `Phone: ${scalarText(phone)}`].filter(Boolean).join('\n'),
+              });
+            }
             if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
             return {
               sourceId: item.sourceId,
               action: id ? 'updated' : 'created',
               destinationId: result.customer.id,
+              ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}),
             };
           });
         }),
@@ -571,7 +612,9 @@ export class ShopifyConnector implements Connector {
         this.limit(async (): Promise<LoadOutcome> => {
           const id = existing.get(item);
           // Shopify cannot edit a placed order's lines or totals; an order already there is left as it is.
-          const { cancelled, ...payload } = item.payload;
+          const phones = withShopifyPhones('orders', item.payload);
+          const { cancelled, ...payload } = phones.payload;
+          const warning = phones.warnings.length > 0 ? { warning: phones.warnings.join('; ') } : {};
           if (id)
             return this.write(item, async (intent) => {
               intent.attempted = 'update';
@@ -585,9 +628,12 @@ export class ShopifyConnector implements Connector {
               sourceIdentifier: item.sourceId,
               tags: [...((payload.tags as string[] | undefined) ?? []), sourceTag(item.sourceId)],
             };
-            const data = await this.client.request<{
-              orderCreate: { order: Row | null; userErrors: UserError[] };
-            }>(Q.ORDER_CREATE, { order });
+            const create = () =>
+              this.client.request<{ orderCreate: { order: Row | null; userErrors: UserError[] } }>(
+                Q.ORDER_CREATE,
+                { order },
+              );
+            const data = await (this.orderPace ? this.orderPace.schedule(create) : create());
             const result = mutationResult(data, 'orderCreate');
             if (result.userErrors.length > 0 || !result.order) return failed(item, result.userErrors);
             const refused = cancelled ? await this.cancelOrder(result.order.id as string, false) : null;
@@ -605,6 +651,7 @@ export class ShopifyConnector implements Connector {
               action: 'created',
               destinationId: result.order.id,
               parts: lines,
+              ...warning,
             };
           });
         }),
@@ -783,6 +830,9 @@ export class ShopifyConnector implements Connector {
 }
 
 /** A mutation's payload; a reply without it (cut short, or mangled on the way) leaves the outcome unknown. */
+const phoneTaken = (error: UserError) =>
+  error.field?.[error.field.length - 1] === 'phone' && /already been taken/.test(error.message);
+
 /** The source tag a customer or order written by Switchyard carries, or ''. */
 function sourceTagOf(node: Row): string {
   return ((node.tags as string[]) ?? []).find((tag) => tag.startsWith(SHOPIFY_FACTS.sourceTagPrefix)) ?? '';

@@ -11,6 +11,10 @@ export const SHOP_QUERY = /* GraphQL */ `
     shop {
       name
       currencyCode
+      plan {
+        displayName
+        partnerDevelopment
+      }
     }
     locations(first: 1) {
       nodes {

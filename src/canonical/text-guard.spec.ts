@@ -1,4 +1,4 @@
-import { missingAsText, textIssues } from './text-guard';
+import { missingAsText, overListLimit, textIssues } from './text-guard';
 
 describe('text guard', () => {
   it('names where a control character or an over-long text sits, nested lists included', () => {
@@ -40,5 +40,16 @@ describe('text guard', () => {
       missingAsText([{ Description: 'null and void', City: 'Nullarbor', Tag: 'nullable' }], said),
     ).toEqual([]);
     expect(missingAsText([{ a: 'x', b: 1, c: null }], {})).toEqual([]);
+  });
+
+  it('names each list longer than a destination takes in one write, nested ones included', () => {
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ sku: `S${i}`, tags: ['a'] }));
+    expect(overListLimit({ lineItems: items(250), tags: [] }, 250, 'shopify')).toEqual([]);
+    expect(
+      overListLimit({ lineItems: items(251), variants: [{ tags: Array(300).fill('t') }] }, 250, 'shopify'),
+    ).toEqual([
+      'lineItems holds 251 items; shopify takes at most 250 in one write',
+      'variants[0].tags holds 300 items; shopify takes at most 250 in one write',
+    ]);
   });
 });

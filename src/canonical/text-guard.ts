@@ -49,6 +49,24 @@ export function overLimits(payload: unknown, limits: Record<string, number>, pla
   );
 }
 
+/** Lists in a payload longer than the destination takes in one write, each named by its path. */
+export function overListLimit(payload: unknown, limit: number, platform: string): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (Array.isArray(value)) {
+      if (value.length > limit)
+        found.push(
+          `${at} holds ${value.length.toLocaleString('en')} items; ${platform} takes at most ${limit} in one write`,
+        );
+      value.forEach((item, index) => walk(item, `${at}[${index}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) walk(item, at ? `${at}.${key}` : key);
+    }
+  };
+  walk(payload, '');
+  return found;
+}
+
 /** What a missing value becomes when a mapping joins it as text: JSONata's `null & ', '` is `"null, "`. */
 const MISSING_AS_TEXT = /\b(null|undefined)\b/;
 

@@ -72,6 +72,14 @@ export async function executePrepared(
     // A platform that counts calls by the day: what this run will take, said before it starts.
     const estimates = await estimateCalls(prepared).catch(() => []);
     if (!json) for (const estimate of estimates) process.stdout.write(`${estimateText(estimate)}\n`);
+    // What the platforms said when checked (another API version answered, a shop that paces orders).
+    const notices = [
+      ...(prepared.sourceInfo.notices ?? []).map((notice) => `source ${prepared.source.platform}: ${notice}`),
+      ...(prepared.destinationInfo.notices ?? []).map(
+        (notice) => `destination ${prepared.destination.platform}: ${notice}`,
+      ),
+    ];
+    if (!json) for (const notice of notices) process.stdout.write(`${notice}\n`);
     const bars = progressBars(!json && process.stdout.isTTY === true);
     try {
       const result = await app.get(MigrationService).run(prepared, {
@@ -84,7 +92,7 @@ export async function executePrepared(
       bars.stop();
       if (json)
         process.stdout.write(
-          `${JSON.stringify({ ...jsonSummary(result), ...(estimates.length > 0 ? { estimate: estimates } : {}) })}\n`,
+          `${JSON.stringify({ ...jsonSummary(result), ...(estimates.length > 0 ? { estimate: estimates } : {}), ...(notices.length > 0 ? { notices } : {}) })}\n`,
         );
       else {
         process.stdout.write(

@@ -22,6 +22,8 @@ export interface EntityDescriptor {
    * each element): a record over one is quarantined with the limit, never cut short or refused mid-batch.
    */
   fieldLimits?: Record<string, number>;
+  /** The most items any list in a payload may hold in one write (Shopify's input arrays: 250): more is quarantined. */
+  listLimit?: number;
   /**
    * The canonical natural keys (their registry names: `email`, `sku`) the platform holds once per entity: a
    * second record with a value another already holds is refused. A dry run predicts that refusal.
@@ -107,6 +109,8 @@ export type LoadOutcome =
       parts?: WrittenPart[];
       /** False when the record was only matched, nothing written (CRM users): the journal has no entry. */
       written?: boolean;
+      /** What loaded differently from the payload, and where the rest went (a phone kept in the note). */
+      warning?: string;
     }
   | { sourceId: string; action: 'failed'; error: string }
   /**
@@ -122,6 +126,8 @@ export interface PlatformInfo {
   name?: string;
   /** Platform facts an outbound mapping may need (a location id, say); exposed to mappings as `$ctx`. */
   context?: Record<string, unknown>;
+  /** What the operator should know before a run (the platform answered with another API version, say). */
+  notices?: string[];
 }
 
 export interface ConnectionConfig {

@@ -1,7 +1,7 @@
 import { entityDefinition, entityOfType, type EntityName } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
 import { placesAt } from '../canonical/field-path';
-import { missingAsText, overLimits, textIssues } from '../canonical/text-guard';
+import { missingAsText, overLimits, overListLimit, textIssues } from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
@@ -265,8 +265,12 @@ async function processPage(
     }
     try {
       const { payload, children, links } = await job.outbound.write(p.canonical!, job.destinationContext);
-      const limits = job.destination.entities[job.entity]?.fieldLimits;
-      const tooLong = limits ? overLimits({ ...payload, ...children }, limits, job.destination.platform) : [];
+      const { fieldLimits, listLimit } = job.destination.entities[job.entity] ?? {};
+      const written = { ...payload, ...children };
+      const tooLong = [
+        ...(fieldLimits ? overLimits(written, fieldLimits, job.destination.platform) : []),
+        ...(listLimit ? overListLimit(written, listLimit, job.destination.platform) : []),
+      ];
       if (tooLong.length > 0) {
         counters.quarantined++;
         rows.push(row(p, { lastError: `too long for ${job.destination.platform}: ${tooLong.join('; ')}` }));
@@ -336,8 +340,12 @@ async function processPage(
             destinationId: outcome.destinationId,
             refs: outcome.refs ?? null,
             attempts,
-            // On a loaded row, a warning: what loaded differently from the source (an owner with no match).
-            lastError: warnings.get(p.sourceId)?.join('; ') ?? null,
+            // On a loaded row, a warning: what loaded differently from the source (an owner with no match,
+            // a phone the destination could not take).
+            lastError:
+              [...(warnings.get(p.sourceId) ?? []), ...(outcome.warning ? [outcome.warning] : [])].join(
+                '; ',
+              ) || null,
           }),
         );
       }

@@ -10,6 +10,7 @@ import {
   type SandboxOptions,
 } from '../../../src/connectors';
 import { SHOPIFY_FACTS } from '../shopify.facts';
+import { API_VERSIONS, DEVELOPMENT_ORDERS, INPUT_ARRAY_MAX } from './shopify.contract';
 import { actualCost, CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';
 import { BulkQueries } from './bulk-operations';
@@ -30,6 +31,10 @@ export async function startShopifySandbox(
   const store = new ShopifyStore();
   if (options.seed) store.seed(options.seed);
   store.searchLagMs = options.searchLagMs ?? 0;
+  const development = options.storePlan === 'development';
+  if (development) store.shop.plan = { ...DEVELOPMENT_ORDERS.plan };
+  /** When each order of the last minute was created: a development shop's limit. */
+  const ordersCreatedAt: number[] = [];
   const counters: SandboxCounters = { requests: 0, writes: 0, throttled: 0 };
   const bucket = new CostBucket(SHOPIFY_FACTS.bucketSize, SHOPIFY_FACTS.restoreRate);
   const schema = adminSchema();
@@ -88,15 +93,13 @@ export async function startShopifySandbox(
   });
 
   app.post('/admin/api/:version/graphql.json', (req: Request, res: Response) => {
+    // An older stable version falls forward to the one this sandbox serves; one it has no schema for is not served.
     const version = String(req.params.version);
-    if (!(
-      version === 'unstable' ||
-      (/^\d{4}-(01|04|07|10)$/.test(version) && version >= SHOPIFY_FACTS.oldestVersion)
-    )) {
+    if (!API_VERSIONS.stable.test(version) || version > API_VERSIONS.served) {
       res.status(404).json({ errors: 'Not Found' });
       return;
     }
-    res.setHeader('X-Shopify-API-Version', version);
+    res.setHeader('X-Shopify-API-Version', API_VERSIONS.served);
     if (req.header('X-Shopify-Access-Token') !== token) {
       res.status(401).json({ errors: INVALID_TOKEN });
       return;
@@ -123,6 +126,19 @@ export async function startShopifySandbox(
       return;
     }
     const variables = body.variables ?? {};
+    const tooLong = longestInputArray(variables, []);
+    if (tooLong) {
+      res.json({
+        errors: [
+          {
+            message: INPUT_ARRAY_MAX.message(tooLong.size),
+            path: tooLong.path,
+            extensions: { code: INPUT_ARRAY_MAX.code },
+          },
+        ],
+      });
+      return;
+    }
     const cost = requestedCost(schema, document as DocumentNode, variables);
     if (cost > SHOPIFY_FACTS.maxQueryCost) {
       res.json({
@@ -156,6 +172,19 @@ export async function startShopifySandbox(
     );
     const isMutation =
       operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.MUTATION;
+    const createsOrder = isMutation && /\borderCreate\s*\(/.test(body.query);
+    if (development && createsOrder) {
+      const now = Date.now();
+      while (ordersCreatedAt.length > 0 && now - ordersCreatedAt[0] >= DEVELOPMENT_ORDERS.windowMs)
+        ordersCreatedAt.shift();
+      if (ordersCreatedAt.length >= DEVELOPMENT_ORDERS.perMinute) {
+        counters.throttled++;
+        const waitMs = ordersCreatedAt[0] + DEVELOPMENT_ORDERS.windowMs - now;
+        res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+        res.status(429).json({ errors: DEVELOPMENT_ORDERS.message });
+        return;
+      }
+    }
     const result = execute({
       schema,
       document: document as DocumentNode,
@@ -165,6 +194,11 @@ export async function startShopifySandbox(
       fieldResolver: resolve,
       typeResolver,
     }) as { data?: unknown; errors?: readonly GraphQLError[] };
+    if (
+      createsOrder &&
+      (result.data as { orderCreate?: { order?: unknown } } | undefined)?.orderCreate?.order
+    )
+      ordersCreatedAt.push(Date.now());
     // Shopify reserves the requested cost and gives back what the answer did not use.
     const actual = isMutation ? cost : actualCost(schema, document as DocumentNode, variables, result.data);
     if (options.rateLimit) bucket.refund(cost - actual);
@@ -190,4 +224,24 @@ export async function startShopifySandbox(
       await bulk.close();
     },
   };
+}
+
+/** The first input array longer than Shopify takes, with where it is in the variables. */
+function longestInputArray(
+  value: unknown,
+  path: (string | number)[],
+): { size: number; path: (string | number)[] } | null {
+  if (Array.isArray(value)) {
+    if (value.length > INPUT_ARRAY_MAX.items) return { size: value.length, path };
+    for (const [index, item] of value.entries()) {
+      const found = longestInputArray(item, [...path, index]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = longestInputArray(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { scalarText } from '../../../src/connectors';
 import { INDEXED_FIELDS, type Searchable, searchField } from './search-fields';
 import { SearchIndex } from './search-index';
@@ -20,15 +21,36 @@ export interface UserError {
 const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * A phone Shopify takes: a valid number in international form (MailingAddressInput.phone: "Formatted using
+ * E.164 standard", the 2025-01 schema), stored as E.164. Undefined for one it refuses ("Phone is invalid").
+ */
+function e164(text: unknown): string | undefined {
+  const parsed = parsePhoneNumberFromString(String(text));
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+/** "Phone is invalid" for each address (`path`, index) whose phone is given and not E.164. */
+function addressPhoneErrors(addresses: unknown, path: string[]): UserError[] {
+  const list: unknown[] = Array.isArray(addresses) ? addresses : addresses ? [addresses] : [];
+  return list.flatMap((address, index) => {
+    const phone = (address as Row | null)?.phone;
+    if (phone === null || phone === undefined || phone === '' || e164(phone)) return [];
+    const at = Array.isArray(addresses) ? [...path, String(index), 'phone'] : [...path, 'phone'];
+    return [{ field: at, message: 'Phone is invalid', code: 'INVALID' }];
+  });
+}
+
 export class ShopifyStore {
   readonly customers = new Map<number, Row>();
   readonly products = new Map<number, Row>();
   readonly variants = new Map<number, Row>();
   readonly orders = new Map<number, Row>();
-  readonly shop = {
+  readonly shop: Row = {
     name: 'Switchyard Sandbox',
     currencyCode: 'USD',
     myshopifyDomain: 'sandbox.myshopify.com',
+    plan: { displayName: 'Basic', partnerDevelopment: false, shopifyPlus: false },
   };
   readonly location = { id: 'gid://shopify/Location/1', name: 'Shop location', isActive: true };
   private nextId = 1000;
@@ -280,9 +302,19 @@ export class ShopifyStore {
     if (email && this.findBy('customers', 'email', String(email)).some((c) => c !== existing)) {
       errors.push({ field: ['email'], message: 'Email has already been taken' });
     }
+    const phone =
+      input.phone === null || input.phone === undefined || input.phone === '' ? null : e164(input.phone);
+    if (phone === undefined) errors.push({ field: ['phone'], message: 'Phone is invalid' });
+    else if (phone && this.findBy('customers', 'phone', phone).some((c) => c !== existing)) {
+      errors.push({ field: ['phone'], message: 'Phone has already been taken' });
+    }
+    errors.push(...addressPhoneErrors(input.addresses, ['addresses']));
     if (errors.length > 0) return { customer: null, userErrors: errors };
     this.writes++;
     const fields = { ...input };
+    if (phone) fields.phone = phone;
+    if (Array.isArray(fields.addresses))
+      fields.addresses = fields.addresses.map((a: Row) => (a?.phone ? { ...a, phone: e164(a.phone) } : a));
     // A shop holds each tag once.
     if (Array.isArray(fields.tags)) fields.tags = [...new Set(fields.tags as string[])];
     delete fields.id;
@@ -454,6 +486,8 @@ export class ShopifyStore {
         });
       }
     });
+    for (const address of ['billingAddress', 'shippingAddress'])
+      errors.push(...addressPhoneErrors(input[address] ?? null, ['order', address]));
     const customerGid = input.customer?.toAssociate?.id;
     if (customerGid && !this.byGid(String(customerGid))) {
       errors.push({

@@ -1,0 +1,55 @@
+/**
+ * What the Admin API refuses beyond what its schema says, as data with its source: the sandbox enforces each
+ * fact and shopify.contract.spec.ts probes each refusal. The schema itself (types, arguments, validation) is
+ * the official 2025-01 introspection (shopify-schema.ts), and test/conformance holds the connector to it.
+ */
+
+/**
+ * API versions. The sandbox carries one schema, 2025-01, and serves it as the shop's oldest supported
+ * version: a request for an older stable version falls forward to it, and `X-Shopify-API-Version` says which
+ * version answered. A version it has no schema for (a later one, `unstable`, a malformed name) is not served.
+ * Source: https://shopify.dev/docs/api/usage/versioning ("if your app uses a stable version that is no longer
+ * supported, then Shopify falls forward and responds to your request with the same behaviour as the oldest
+ * supported stable version"; the X-Shopify-Api-Version header "returns the API version that was used to
+ * execute each API request").
+ */
+export const API_VERSIONS = {
+  served: '2025-01',
+  stable: /^\d{4}-(01|04|07|10)$/,
+} as const;
+
+/**
+ * Input arrays take at most 250 items; a longer one is refused before anything runs.
+ * Source: https://shopify.dev/docs/api/usage/limits ("Input arrays: maximum 250 items").
+ */
+export const INPUT_ARRAY_MAX = {
+  items: 250,
+  code: 'MAX_INPUT_SIZE_EXCEEDED',
+  message: (size: number) => `The input array size of ${size} is greater than the maximum allowed of 250.`,
+} as const;
+
+/**
+ * Phones. `CustomerInput.phone`: "The unique phone number for the customer."; `MailingAddressInput.phone`:
+ * "Formatted using E.164 standard. For example, +16135551111." (descriptions in the 2025-01 schema). A number
+ * in international form is kept as E.164; anything else is refused, and so is a customer phone another
+ * customer holds.
+ */
+export const PHONE = {
+  invalid: 'Phone is invalid',
+  taken: 'Phone has already been taken',
+} as const;
+
+/**
+ * Development and trial shops create at most 5 orders a minute through the API; the next is refused with
+ * 429 until the minute has passed.
+ * Source: https://shopify.dev/docs/api/usage/limits (resource-based limits: "a maximum of 5 new orders per
+ * minute" on development and trial stores); the answer's text as shops give it (ShopifySharp issue #726,
+ * shopify-api-ruby issue #899).
+ */
+export const DEVELOPMENT_ORDERS = {
+  perMinute: 5,
+  windowMs: 60_000,
+  message:
+    'Exceeded order API rate limit, please try again in a minute. Upgrade to a paid account to remove this limit.',
+  plan: { displayName: 'Developer Preview', partnerDevelopment: true, shopifyPlus: false },
+} as const;

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoShopifySeed } from '../../src/demo/demo-store';
+import { prepareMigration, runMigration } from '../../src/engine/migration.runner';
+import { sqliteLedger } from '../helpers/ledger';
+import { connection, migrate, plan, shopifySandbox, wooSandbox, wooStoreFrom } from '../helpers/sandboxes';
+import { shopifyGraphql } from '../helpers/shopify-api';
+
+type Row = Record<string, any>;
+const wooSeed = () =>
+  JSON.parse(readFileSync(join(__dirname, '../../examples/woocommerce-seed.json'), 'utf8')) as Record<
+    string,
+    Row[]
+  >;
+
+/** Customers and orders as Shopify's own API holds them after the run. */
+async function shopifyState(url: string) {
+  const data = await shopifyGraphql<{ data: Row }>(
+    url,
+    `{ customers(first: 100) { nodes { email phone note addresses { phone } } }
+       orders(first: 100) { nodes { sourceIdentifier note billingAddress { phone } } } }`,
+  );
+  return { customers: data.data.customers.nodes as Row[], orders: data.data.orders.nodes as Row[] };
+}
+
+/**
+ * A WooCommerce store holding what Shopify refuses: phones typed by hand, a name longer than Shopify keeps, an
+ * order with more lines than one input takes. Each such record is loaded as Shopify takes it, with a warning
+ * that says where the rest went, or quarantined with a reason that names the field; nothing else changes.
+ */
+describe('WooCommerce → Shopify with what Shopify refuses', () => {
+  it('loads hand-typed phones as E.164 or keeps them in the note, and quarantines what cannot load', async () => {
+    const seed = wooSeed();
+    const customers = seed.customers;
+    const phone = (index: number, text: string) => {
+      customers[index].billing = { ...customers[index].billing, phone: text };
+    };
+    phone(3, '06-1234 5678 (mobiel)'); // a Dutch mobile, the address in NL: read there
+    phone(1, 'bel na 17:00'); // no number at all
+    phone(0, '0612345679'); // a local number, and no address with a country to read it in
+    phone(4, '+31 6 12345678'); // customer 3's number again: a shop keeps a phone to one customer
+    customers[5].first_name = 'A'.repeat(300);
+    const order = seed.orders.find((o) => o.customer_id === 0 && o.line_items.length > 0)!;
+    order.billing = { ...order.billing, phone: '020 - 123 45 67', country: 'NL' };
+    const crowded = seed.orders.find((o) => o !== order && o.line_items.length > 0)!;
+    crowded.line_items = Array.from({ length: 251 }, (_, i) => ({
+      ...crowded.line_items[0],
+      id: 90_000 + i,
+    }));
+
+    const woo = await wooSandbox(seed);
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const t = await sqliteLedger();
+    try {
+      const result = await migrate(
+        t.ledger,
+        plan('refusals', connection(woo, 'woocommerce'), connection(shopify, 'shopify')),
+      );
+      const { customers: loaded, orders } = await shopifyState(shopify.url);
+      const byEmail = (index: number) => loaded.find((c) => c.email === customers[index].email);
+
+      // Customers 3 and 4 hold one number: whichever loaded first keeps it, the other has it in its note.
+      const [holder, second] = [3, 4].sort((a) => (byEmail(a)!.phone ? -1 : 1));
+      expect(byEmail(holder)).toMatchObject({ phone: '+31612345678', note: null });
+      expect(byEmail(3)!.addresses[0].phone).toBe('+31612345678');
+      expect(byEmail(second)!.phone).toBeNull();
+      expect(byEmail(second)!.note).toContain('Phone: +31612345678');
+      expect(byEmail(1)!.phone).toBeNull();
+      expect(byEmail(1)!.note).toContain('Phone: bel na 17:00');
+      expect(byEmail(0)!.phone).toBeNull();
+      expect(byEmail(0)!.note).toContain('Phone: 0612345679');
+      expect(byEmail(5)).toBeUndefined();
+      expect(orders.find((o) => o.sourceIdentifier === String(order.id))!.billingAddress.phone).toBe(
+        '+31201234567',
+      );
+      expect(orders.find((o) => o.sourceIdentifier === String(crowded.id))).toBeUndefined();
+
+      const warned = Object.fromEntries(result.warnings.map((w) => [w.sourceId, w.message]));
+      expect(warned[String(customers[1].id)]).toMatch(
+        /^phone: "bel na 17:00" is not a phone number Shopify accepts/,
+      );
+      expect(warned[String(customers[0].id)]).toMatch(/^phone: "0612345679" .*no country to read it in/);
+      expect(warned[String(customers[second].id)]).toMatch(
+        /^phone: \+31612345678 is another customer's in Shopify/,
+      );
+      expect(warned[String(customers[holder].id)]).toBeUndefined();
+
+      const quarantined = Object.fromEntries(
+        result.problems.map((p) => [`${p.entity}/${p.sourceId}`, p.reason]),
+      );
+      expect(quarantined[`customers/${customers[5].id}`]).toMatch(
+        /firstName is 300 characters; shopify takes at most 255/,
+      );
+      expect(quarantined[`orders/${crowded.id}`]).toMatch(
+        /lineItems holds 251 items; shopify takes at most 250/,
+      );
+      // Everything else loaded: every other customer and order is in the shop once.
+      expect(loaded).toHaveLength(customers.length - 1);
+      const ordersHeldBack = Object.keys(quarantined).filter((key) => key.startsWith('orders/')).length;
+      expect(orders).toHaveLength(seed.orders.length - ordersHeldBack);
+    } finally {
+      await Promise.all([woo.close(), shopify.close(), t.close()]);
+    }
+  });
+
+  // Development and trial shops create at most 5 orders a minute; the sixth waits its turn, no 429 is met.
+  it('paces orders into a development shop under its 5 a minute', async () => {
+    const woo = await wooStoreFrom(demoShopifySeed({ customers: 2, products: 1, orders: 6 }));
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } }, { storePlan: 'development' });
+    const t = await sqliteLedger();
+    try {
+      const prepared = await prepareMigration(
+        plan('development', connection(woo, 'woocommerce'), connection(shopify, 'shopify')),
+      );
+      expect(prepared.destinationInfo.notices).toEqual([
+        expect.stringMatching(/^this is a Developer Preview shop: Shopify creates at most 5 orders a minute/),
+      ]);
+      const started = Date.now();
+      const result = await runMigration(prepared, t.ledger);
+      expect(result.status).toBe('completed');
+      expect(result.entities.orders).toMatchObject({ created: 6, failed: 0 });
+      expect(shopify.store.orders.size).toBe(6);
+      expect(shopify.counters().throttled).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(60_000);
+    } finally {
+      await Promise.all([woo.close(), shopify.close(), t.close()]);
+    }
+  }, 120_000);
+});
