@@ -26,6 +26,7 @@ import {
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
 import { type IndexedKind, naturalKeyOf, WooIdentityIndex } from './woocommerce.identity';
+import { IMAGE_UPLOAD_ERROR, withoutRefusedImages } from './woocommerce.images';
 
 type Row = Record<string, any>;
 type BatchItem = Row & { error?: WcErrorBody };
@@ -93,7 +94,11 @@ export class WooConnector implements Connector {
     url: string,
     consumerKey: string,
     consumerSecret: string,
-    options: { limiter?: CallLimiter; concurrency?: number } = {},
+    private readonly options: {
+      limiter?: CallLimiter;
+      concurrency?: number;
+      unreachableImages?: 'warn' | 'quarantine';
+    } = {},
   ) {
     if (!consumerKey || !consumerSecret) {
       throw new SwitchyardError(
@@ -282,7 +287,7 @@ export class WooConnector implements Connector {
     ): ItemAnswer =>
       result.error
         ? {
-            error: describe(result.error),
+            error: `${result.error.code === IMAGE_UPLOAD_ERROR ? 'images: ' : ''}${describe(result.error)}`,
             ...(kind !== 'orders' && result.error.code === EXISTS[kind]
               ? { refusal: 'exists' as const }
               : {}),
@@ -298,15 +303,15 @@ export class WooConnector implements Connector {
         return found;
       },
       create: async (items) => {
-        const created = await this.batch(kind, { create: items.map(withIdentity) });
-        return created.create.map((result, index) => {
+        const created = await this.writeBatch(kind, 'create', items.map(withIdentity));
+        return created.results.map((result, index) => {
           if (!result.error)
             this.index[kind].remember(
               Number(result.id),
               items[index].sourceId,
               naturalKeyOf(kind, items[index].payload),
             );
-          return answer(result, { parts: orderItems(result) });
+          return answer(result, { parts: orderItems(result), ...created.warnings[index] });
         });
       },
       update: async (entries) => {
@@ -316,7 +321,8 @@ export class WooConnector implements Connector {
             for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
           return { ...payload, id: Number(id) };
         });
-        return (await this.batch(kind, { update: payloads })).update.map((result) => answer(result));
+        const updated = await this.writeBatch(kind, 'update', payloads);
+        return updated.results.map((result, index) => answer(result, updated.warnings[index]));
       },
       relearn: async (entries, refusal) => {
         for (const { item, id } of entries)
@@ -428,6 +434,47 @@ export class WooConnector implements Connector {
    * one result per item sent for each operation, in order; anything else (a reply cut short, a proxy's page)
    * leaves the outcome unknown.
    */
+  /**
+   * One `/batch` create or update. Products a store refused because it could not download a new image are
+   * written again without the images it refused (twice at most), and say so in a warning, unless the plan
+   * quarantines them (`unreachableImages: quarantine`): a refused write saved nothing, so writing it again
+   * doubles nothing.
+   */
+  private async writeBatch(
+    kind: IndexedKind,
+    operation: 'create' | 'update',
+    payloads: Row[],
+  ): Promise<{ results: BatchItem[]; warnings: ({ warning: string } | undefined)[] }> {
+    const results = (await this.batch(kind, { [operation]: payloads }))[operation];
+    const dropped = payloads.map((): string[] => []);
+    const sent = [...payloads];
+    for (
+      let round = 0;
+      round < 2 && kind === 'products' && this.options.unreachableImages !== 'quarantine';
+      round++
+    ) {
+      const again = results.flatMap((result, index) => {
+        if (result.error?.code !== IMAGE_UPLOAD_ERROR) return [];
+        const pruned = withoutRefusedImages(sent[index], result.error.message ?? '');
+        if (!pruned) return [];
+        sent[index] = pruned.payload;
+        dropped[index].push(...pruned.dropped);
+        return [index];
+      });
+      if (again.length === 0) break;
+      const retried = (await this.batch(kind, { [operation]: again.map((index) => sent[index]) }))[operation];
+      again.forEach((index, at) => (results[index] = retried[at]));
+    }
+    const warnings = dropped.map((images, index) =>
+      images.length > 0 && !results[index].error
+        ? {
+            warning: `images: loaded without ${images.join(', ')}: the store could not fetch ${images.length === 1 ? 'it' : 'them'}`,
+          }
+        : undefined,
+    );
+    return { results, warnings };
+  }
+
   private async batch(
     path: string,
     body: Partial<Record<BatchOperation, (Row | number)[]>>,

@@ -14,7 +14,11 @@ export const woocommercePlatform: PlatformModule = {
       config.url,
       config.credentials.consumerKey ?? '',
       config.credentials.consumerSecret ?? '',
-      { limiter: options.limiter, concurrency: options.concurrency },
+      {
+        limiter: options.limiter,
+        concurrency: options.concurrency,
+        unreachableImages: options.unreachableImages,
+      },
     ),
   startSandbox: (options) => startWooSandbox(options),
 };

@@ -53,6 +53,8 @@ export interface ConnectorOptions {
   books?: { cutoffDate?: string; openingAccount?: string };
   /** From how many records an entity is read through the platform's bulk export, where it has one. */
   bulkReadFrom?: number;
+  /** A product image the destination cannot fetch: load without it (a warning), or quarantine the record. */
+  unreachableImages?: 'warn' | 'quarantine';
 }
 
 /** What a platform folder under connectors/ registers: its connector, its sandbox and its budget. */

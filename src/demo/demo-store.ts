@@ -202,7 +202,7 @@ export function demoShopifySeed(size: DemoStoreSize = DEFAULT_DEMO_SIZE, currenc
               {
                 id: `gid://shopify/MediaImage/${id}`,
                 alt: title,
-                image: { url: `https://cdn.example.com/demo/${id}.jpg`, altText: title },
+                image: { url: `https://cdn.shopify.com/s/files/demo/${id}.jpg`, altText: title },
               },
             ]
           : [],

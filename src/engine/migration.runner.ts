@@ -92,6 +92,7 @@ export function connectorOptions(
     vault: prepare.vault,
     reads,
     books: { cutoffDate: plan.options.cutoffDate, openingAccount: plan.options.openingBalanceAccount },
+    unreachableImages: plan.options.unreachableImages,
   };
 }
 

@@ -116,6 +116,12 @@ export const planContent = z
          * connector's own threshold.
          */
         bulkReadFrom: z.number().int().min(0).optional(),
+        /**
+         * A product whose image the destination cannot fetch (WooCommerce downloads each and refuses the
+         * product): `warn` loads it without that image and lists it under warnings; `quarantine` holds the
+         * record back with the reason.
+         */
+        unreachableImages: z.enum(['warn', 'quarantine']).default('warn'),
         dryRun: z.boolean().default(false),
         /** Source deletes above this share of an entity's loaded records stop the run before any is made. */
         deleteLimitPercent: z.number().min(0).max(100).default(10),

@@ -122,6 +122,7 @@ describe('a crash after a saved batch, a second crash during its recovery, then 
       const prepared = await prepareMigration({
         ...plan('double-crash', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
         options: {
+          unreachableImages: 'warn',
           batchSize: 10,
           concurrency: 2,
           dryRun: false,

@@ -34,7 +34,14 @@ export async function crashMidDealsThenResume(
 ): Promise<RunResult> {
   const prepared = await prepareMigration({
     ...plan,
-    options: { batchSize: 10, concurrency: 2, dryRun: false, deltaOverlapMinutes: 5, deleteLimitPercent: 10 },
+    options: {
+      ...plan.options,
+      batchSize: 10,
+      concurrency: 2,
+      dryRun: false,
+      deltaOverlapMinutes: 5,
+      deleteLimitPercent: 10,
+    },
   });
   await expect(
     runMigration({ ...prepared, destination: dyingAfterFirstWrite(prepared.destination, 'deals') }, ledger),

@@ -14,6 +14,7 @@ import { API_VERSIONS, DEVELOPMENT_ORDERS, INPUT_ARRAY_MAX } from './shopify.con
 import { actualCost, CostBucket, requestedCost } from './query-cost';
 import { adminSchema } from './shopify-schema';
 import { BulkQueries } from './bulk-operations';
+import { SHOPIFY_CDN, startCdn } from './cdn';
 import { buildRoot, fieldResolver, relations, typeResolver } from './shopify.resolvers';
 import { ShopifyStore } from './shopify.store';
 
@@ -216,12 +217,14 @@ export async function startShopifySandbox(
   });
 
   const running = await listen(app, options.port, options.host ?? '127.0.0.1', counters, () => store.writes);
+  const cdn = await startCdn(options.host ?? '127.0.0.1');
+  store.rehostMedia(SHOPIFY_CDN, cdn.url);
   return {
     ...running,
     store,
     close: async () => {
       await running.close();
-      await bulk.close();
+      await Promise.all([bulk.close(), cdn.close()]);
     },
   };
 }

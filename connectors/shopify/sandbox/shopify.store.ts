@@ -97,6 +97,14 @@ export class ShopifyStore {
     return row;
   }
 
+  /** Points the media a seed names on `from` (cdn.shopify.com) at `to`, where the sandbox serves them. */
+  rehostMedia(from: string, to: string): void {
+    for (const product of this.products.values())
+      for (const media of product.media as Row[])
+        if (typeof media.image?.url === 'string' && media.image.url.startsWith(from))
+          media.image = { ...media.image, url: to + media.image.url.slice(from.length) };
+  }
+
   /** Written long enough ago for search to find it. */
   private indexed(kind: Searchable, row: Row): boolean {
     const at = this.writtenAt.get(`${kind}/${row.legacyResourceId}`);

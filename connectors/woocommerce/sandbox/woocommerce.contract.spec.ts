@@ -1,4 +1,5 @@
-import { DATE_FILTERED, EMAIL_FILTER, ORDERBY, UNKNOWN_ID } from './woocommerce.contract';
+import { DATE_FILTERED, EMAIL_FILTER, IMAGE_UPLOAD, ORDERBY, UNKNOWN_ID } from './woocommerce.contract';
+import { createServer } from 'node:http';
 import { startWooSandbox } from './woocommerce.sandbox';
 import type { Resource } from './woocommerce.store';
 
@@ -138,5 +139,55 @@ describe('WooCommerce sandbox against the store’s own contract', () => {
       status: 400,
       body: { code: 'woocommerce_rest_customer_invalid_argument', message: "Username isn't editable." },
     });
+  });
+
+  it('downloads every new product image and refuses the whole product when one cannot be had', async () => {
+    // A local image host: one image, a 404 for anything else.
+    const host = createServer((req, res) =>
+      ['/shirt.png', '/notes.txt'].includes(req.url ?? '')
+        ? res.writeHead(200).end('file')
+        : res.writeHead(404).end(),
+    );
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
+    try {
+      const product = (images: unknown[]) => ({ name: 'Shirt', type: 'simple', images });
+      const fine = await call('POST', 'products', product([{ src: `${origin}/shirt.png` }]));
+      expect(fine.status).toBe(201);
+      const refusal = (message: string) => ({ code: IMAGE_UPLOAD.code, message, data: { status: 400 } });
+      const gone = `${origin}/gone.png`;
+      expect(
+        await call('POST', 'products', product([{ src: `${origin}/shirt.png` }, { src: gone }])),
+      ).toEqual({
+        status: 400,
+        body: refusal(`Error getting remote image ${gone}. Error: Not Found`),
+      });
+      expect(
+        await call('PUT', `products/${fine.body.id}`, product([{ src: `${origin}/shirt.txt` }])),
+      ).toEqual({
+        status: 400,
+        body: refusal(`Error getting remote image ${origin}/shirt.txt. Error: Not Found`),
+      });
+      expect(await call('POST', 'products', product([{ src: `${origin}/notes.txt` }]))).toEqual({
+        status: 400,
+        body: refusal(IMAGE_UPLOAD.notAnImage),
+      });
+      // In a batch, the refusal is that item's own; the others are written.
+      const batch = await call('POST', 'products/batch', {
+        create: [product([{ src: gone }]), { ...product([{ src: `${origin}/shirt.png` }]), name: 'Sock' }],
+      });
+      expect(batch.body.create[0]).toEqual({
+        id: 0,
+        error: refusal(`Error getting remote image ${gone}. Error: Not Found`),
+      });
+      expect(batch.body.create[1].name).toBe('Sock');
+      // An image the store holds already (by attachment id) is not downloaded again.
+      const kept = await call('PUT', `products/${fine.body.id}`, {
+        images: [{ id: fine.body.images[0].id, src: gone }],
+      });
+      expect(kept.status).toBe(200);
+    } finally {
+      await new Promise((resolve) => host.close(resolve));
+    }
   });
 });

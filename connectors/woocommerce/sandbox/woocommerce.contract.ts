@@ -93,3 +93,20 @@ export const CUSTOMER_WRITABLE: Fact<readonly string[]> = {
   value: ['email', 'first_name', 'last_name', 'username', 'password', 'billing', 'shipping', 'meta_data'],
   source: `${CUSTOMERS_V1}, create_item, update_item and update_customer_meta_fields; Version2/class-wc-rest-customers-v2-controller.php (meta_data)`,
 };
+
+/**
+ * A product's new image (`images[]` with a `src` and no attachment `id`) is downloaded by the store when the
+ * product is written (`download_url`, 10 s timeout). One that cannot be downloaded, or is not an allowed image
+ * type, refuses the whole product with 400 `woocommerce_product_image_upload_error`, in a batch as that item's
+ * error. Sources: `Version2/class-wc-rest-products-v2-controller.php` (set_product_images →
+ * `wc_rest_upload_image_from_url`, the exception's code and status), `includes/wc-rest-functions.php`
+ * (`wc_rest_upload_image_from_url`: "Error getting remote image %s. Error: %s", `wc_rest_allowed_image_mime_types`),
+ * and WordPress's `wp_handle_sideload` ("Sorry, you are not allowed to upload this file type.").
+ */
+export const IMAGE_UPLOAD = {
+  code: 'woocommerce_product_image_upload_error',
+  timeoutMs: 10_000,
+  allowedExtensions: ['jpg', 'jpeg', 'jpe', 'gif', 'png', 'bmp', 'tiff', 'tif', 'ico', 'webp'],
+  unreachable: (src: string, reason: string) => `Error getting remote image ${src}. Error: ${reason}`,
+  notAnImage: 'Invalid image: Sorry, you are not allowed to upload this file type.',
+} as const;

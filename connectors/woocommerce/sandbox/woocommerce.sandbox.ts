@@ -7,6 +7,7 @@ import {
   type SandboxOptions,
 } from '../../../src/connectors';
 import { WOO_FACTS } from '../woocommerce.facts';
+import { ImageDownloads } from './image-downloads';
 import { verifyOauthSignature } from './oauth1';
 import { DATE_FILTERED, EMAIL_FILTER, ORDER, ORDERBY } from './woocommerce.contract';
 import { EMAIL, type Resource, type Row, WcError, WooStore } from './woocommerce.store';
@@ -29,6 +30,10 @@ export async function startWooSandbox(
   const counters: SandboxCounters = { requests: 0, writes: 0, throttled: 0 };
   const nonces = new Map<string, number>();
   const window: number[] = [];
+  const images = new ImageDownloads();
+  /** A product write whose new image cannot be downloaded is refused whole, as the store refuses it. */
+  const imagesRefuse = async (resource: Resource, item: Row) =>
+    resource === 'products' ? await images.refusal(item) : null;
 
   const app = sandboxApp(options.latencyMs, counters);
   app.use(express.json({ limit: '20mb' }));
@@ -82,13 +87,25 @@ export async function startWooSandbox(
     );
     api.post(
       path,
-      handle((req, res) =>
-        res.status(201).json(view(resource, store.create(resource, body(req), parentOf(req)))),
-      ),
+      handle(async (req, res) => {
+        const refused = await imagesRefuse(resource, body(req));
+        if (refused) throw refused;
+        res.status(201).json(view(resource, store.create(resource, body(req), parentOf(req))));
+      }),
     );
     api.post(
       `${path}/batch`,
-      handle((req, res) => res.json(batch(store, resource, body(req), parentOf(req)))),
+      handle(async (req, res) => {
+        const request = body(req);
+        const items = [...((request.create as Row[]) ?? []), ...((request.update as Row[]) ?? [])];
+        const refused = new Map<Row, WcError>();
+        if (items.length <= WOO_FACTS.batchLimit)
+          for (const item of items) {
+            const refusal = await imagesRefuse(resource, item);
+            if (refusal) refused.set(item, refusal);
+          }
+        res.json(batch(store, resource, request, parentOf(req), refused));
+      }),
     );
     api.get(
       `${path}/:id`,
@@ -96,9 +113,11 @@ export async function startWooSandbox(
         res.json(view(resource, store.find(resource, Number(req.params.id), parentOf(req)))),
       ),
     );
-    const update = handle((req, res) =>
-      res.json(view(resource, store.update(resource, Number(req.params.id), body(req), parentOf(req)))),
-    );
+    const update = handle(async (req, res) => {
+      const refused = await imagesRefuse(resource, body(req));
+      if (refused) throw refused;
+      res.json(view(resource, store.update(resource, Number(req.params.id), body(req), parentOf(req))));
+    });
     api.put(`${path}/:id`, update);
     api.patch(`${path}/:id`, update);
     api.post(`${path}/:id`, update);
@@ -137,16 +156,20 @@ export async function startWooSandbox(
   return { ...running, store };
 }
 
-function handle(fn: (req: Request, res: Response) => void) {
+function handle(fn: (req: Request, res: Response) => unknown) {
   return (req: Request, res: Response) => {
-    try {
-      fn(req, res);
-    } catch (error) {
+    const fail = (error: unknown) => {
       if (error instanceof WcError) res.status(error.status).json(error.body());
       else
         res
           .status(500)
           .json({ code: 'internal_server_error', message: (error as Error).message, data: { status: 500 } });
+    };
+    try {
+      const done = fn(req, res);
+      if (done instanceof Promise) done.catch(fail);
+    } catch (error) {
+      fail(error);
     }
   };
 }
@@ -383,7 +406,14 @@ function view(resource: Resource, row: Row): Row {
 }
 
 /** `{create, update, delete}` ≤ 100 items in all; each item succeeds or fails on its own, inside HTTP 200. */
-function batch(store: WooStore, resource: Resource, request: Row, parentId?: number): Row {
+function batch(
+  store: WooStore,
+  resource: Resource,
+  request: Row,
+  parentId: number | undefined,
+  /** Items refused before the store sees them (an image that cannot be downloaded). */
+  refused: Map<Row, WcError>,
+): Row {
   const creates = (request.create as Row[] | undefined) ?? [];
   const updates = (request.update as Row[] | undefined) ?? [];
   const deletes = (request.delete as (number | string)[] | undefined) ?? [];
@@ -394,8 +424,10 @@ function batch(store: WooStore, resource: Resource, request: Row, parentId?: num
       413,
     );
   }
-  const attempt = (id: number, fn: () => Row) => {
+  const attempt = (id: number, fn: () => Row, item?: Row) => {
     try {
+      const refusal = item && refused.get(item);
+      if (refusal) throw refusal;
       return view(resource, fn());
     } catch (error) {
       const wc =
@@ -405,13 +437,17 @@ function batch(store: WooStore, resource: Resource, request: Row, parentId?: num
   };
   const response: Row = {};
   if (request.create)
-    response.create = creates.map((item) => attempt(0, () => store.create(resource, item, parentId)));
+    response.create = creates.map((item) => attempt(0, () => store.create(resource, item, parentId), item));
   if (request.update) {
     response.update = updates.map((item) =>
-      attempt(Number(item.id ?? 0), () => {
-        if (!item.id) throw new WcError('woocommerce_rest_invalid_id', 'Invalid ID.', 400);
-        return store.update(resource, Number(item.id), item, parentId);
-      }),
+      attempt(
+        Number(item.id ?? 0),
+        () => {
+          if (!item.id) throw new WcError('woocommerce_rest_invalid_id', 'Invalid ID.', 400);
+          return store.update(resource, Number(item.id), item, parentId);
+        },
+        item,
+      ),
     );
   }
   if (request.delete)

@@ -13,6 +13,8 @@ export type ItemAnswer =
       action?: 'created' | 'updated';
       parts?: WrittenPart[];
       refs?: RecordRefs;
+      /** What loaded differently from the payload (an image the platform could not fetch, left out). */
+      warning?: string;
     }
   | {
       error: string;
@@ -198,6 +200,7 @@ function outcomeOf(item: LoadItem, operation: Operation, answer: ItemAnswer): Lo
     destinationId: answer.id,
     ...(answer.parts ? { parts: answer.parts } : {}),
     ...(answer.refs ? { refs: answer.refs } : {}),
+    ...(answer.warning ? { warning: answer.warning } : {}),
   };
 }
 
