@@ -149,11 +149,7 @@ export async function startHubSpotSandbox(
       if (linked.length > 0)
         associations[other] = {
           results: linked.flatMap(([id, typeIds]) =>
-            typeIds.map((typeId) => ({
-              id,
-              type: `${t.replace(/s$/, '')}_to_${other.replace(/s$/, '')}`,
-              typeId,
-            })),
+            typeIds.map(() => ({ id, type: `${t.replace(/s$/, '')}_to_${other.replace(/s$/, '')}` })),
           ),
         };
     }
@@ -486,7 +482,13 @@ export async function startHubSpotSandbox(
       const start = req.query.after ? Number(req.query.after) : 0;
       const page = all
         .slice(start, start + limit)
-        .map((o) => ({ ...o, createdAt: '2020-01-01T00:00:00.000Z', updatedAt: '2020-01-01T00:00:00.000Z' }));
+        // An owner is a user (PERSON) or a queue (QUEUE): PublicOwner.type in the official models.
+        .map((o) => ({
+          type: 'PERSON',
+          ...o,
+          createdAt: '2020-01-01T00:00:00.000Z',
+          updatedAt: '2020-01-01T00:00:00.000Z',
+        }));
       json(res, 200, {
         results: page,
         ...(start + limit < all.length
@@ -574,7 +576,17 @@ function send(res: Response, error: unknown): void {
     message: error.message,
     correlationId: randomUUID(),
     category: error.category,
-    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+    // Each detail as the Error schema's ErrorDetail: its message, its code and the property it is `in`
+    // (the legacy detail objects travel inside `message`, as HubSpot sends them).
+    ...(error.errors.length > 0
+      ? {
+          errors: error.errors.map((detail) => ({
+            message: detail.message,
+            ...(detail.error ? { code: detail.error } : {}),
+            ...(detail.name ? { in: detail.name } : {}),
+          })),
+        }
+      : {}),
     ...(error.context ? { context: error.context } : {}),
   });
 }

@@ -18,6 +18,8 @@ export interface PropertyDefinition {
   type: string;
   fieldType: string;
   groupName: string;
+  description: string;
+  options: { label: string; value: string; displayOrder: number; hidden: boolean }[];
   hasUniqueValue: boolean;
   /** HubSpot's own property (true) or one an admin or integration created (false). */
   hubspotDefined: boolean;
@@ -527,6 +529,8 @@ function definition(
     type: 'string',
     fieldType: 'text',
     groupName: 'switchyard',
+    description: '',
+    options: [],
     hasUniqueValue: unique,
     hubspotDefined: standard,
     modificationMetadata: {
@@ -539,9 +543,11 @@ function definition(
 
 /** What a create request may set of a definition; HubSpot decides the rest (hubspotDefined, metadata). */
 function pickDefined(input: Partial<PropertyDefinition>): Partial<PropertyDefinition> {
-  const { label, type, fieldType, groupName, hasUniqueValue } = input;
+  const { label, type, fieldType, groupName, description, options, hasUniqueValue } = input;
   return Object.fromEntries(
-    Object.entries({ label, type, fieldType, groupName, hasUniqueValue }).filter(([, v]) => v !== undefined),
+    Object.entries({ label, type, fieldType, groupName, description, options, hasUniqueValue }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
 }
 
