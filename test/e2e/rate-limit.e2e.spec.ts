@@ -29,7 +29,8 @@ describe("a host's rate limit stated in the plan", () => {
           source: connection(shopify, 'shopify'),
           destination: { ...connection(woo, 'woocommerce'), ...(rateLimit ? { rateLimit } : {}) },
           entities: ['customers', 'products', 'orders'],
-          options: { batchSize: 25 },
+          // As many writes at once as a plan allows: without pacing, bursts well above the host's 50 a second.
+          options: { batchSize: 25, concurrency: 16 },
         },
         process.cwd(),
       );
