@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { scalarText } from '../../../src/connectors';
 import { HUBSPOT_FACTS, HUBSPOT_OBJECT_TYPES, type HubSpotObjectType } from '../hubspot.facts';
+import { ASSOCIATION_TYPES, PROPERTY_GROUPS, UNIQUE_PROPERTIES } from './hubspot.contract';
 
 export interface HubSpotObject {
   id: string;
@@ -237,6 +238,15 @@ export class HubSpotStore {
     if (!input.name) throw new HubSpotError(400, 'VALIDATION_ERROR', 'Property name is required');
     if (this.definitions(type).has(input.name))
       throw new HubSpotError(409, 'OBJECT_ALREADY_EXISTS', `Property ${input.name} already exists`);
+    if (input.groupName !== undefined && input.groupName !== PROPERTY_GROUPS[type])
+      throw new HubSpotError(400, 'VALIDATION_ERROR', `Property group ${input.groupName} does not exist`);
+    const unique = [...this.definitions(type).values()].filter((d) => d.hasUniqueValue && !d.hubspotDefined);
+    if (input.hasUniqueValue && unique.length >= UNIQUE_PROPERTIES.perObject)
+      throw new HubSpotError(
+        400,
+        'VALIDATION_ERROR',
+        `The ${type} object already has ${UNIQUE_PROPERTIES.perObject} unique value properties, the most it can have`,
+      );
     const made = {
       ...input,
       ...definition(type, input.name, input.hasUniqueValue ?? false, false),
@@ -354,10 +364,14 @@ export class HubSpotStore {
       const key = `${a}:${aId}:${b}`;
       if (!this.associations.has(key)) this.associations.set(key, new Map());
       const types = this.associations.get(key)!.get(bId) ?? [];
-      const id =
-        a === from
-          ? (typeId ?? HUBSPOT_FACTS.associationTypes[`${a}→${b}`])
-          : HUBSPOT_FACTS.associationTypes[`${a}→${b}`];
+      const known = ASSOCIATION_TYPES[`${a}→${b}`] ?? [];
+      if (a === from && typeId !== undefined && !known.includes(typeId))
+        throw new HubSpotError(
+          400,
+          'VALIDATION_ERROR',
+          `${typeId} is not a HUBSPOT_DEFINED association type from ${from} to ${to}`,
+        );
+      const id = a === from ? (typeId ?? known[0]) : known[0];
       if (id !== undefined && !types.includes(id)) types.push(id);
       this.associations.get(key)!.set(bId, types);
     }
@@ -528,7 +542,7 @@ function definition(
     label: name,
     type: 'string',
     fieldType: 'text',
-    groupName: 'switchyard',
+    groupName: PROPERTY_GROUPS[type],
     description: '',
     options: [],
     hasUniqueValue: unique,
