@@ -430,11 +430,6 @@ export class WooConnector implements Connector {
   }
 
   /**
-   * One `/batch` call (create, update and delete together, as WooCommerce takes them). Its reply must hold
-   * one result per item sent for each operation, in order; anything else (a reply cut short, a proxy's page)
-   * leaves the outcome unknown.
-   */
-  /**
    * One `/batch` create or update. Products a store refused because it could not download a new image are
    * written again without the images it refused (twice at most), and say so in a warning, unless the plan
    * quarantines them (`unreachableImages: quarantine`): a refused write saved nothing, so writing it again
@@ -475,6 +470,11 @@ export class WooConnector implements Connector {
     return { results, warnings };
   }
 
+  /**
+   * One `/batch` call (create, update and delete together, as WooCommerce takes them). Its reply must hold
+   * one result per item sent for each operation, in order; anything else (a reply cut short, a proxy's page)
+   * leaves the outcome unknown.
+   */
   private async batch(
     path: string,
     body: Partial<Record<BatchOperation, (Row | number)[]>>,
