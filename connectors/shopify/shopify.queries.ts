@@ -222,52 +222,19 @@ export const ORDER_IDS_QUERY = /* GraphQL */ `
  * The most recently written records, newest first, without a search query: read from the shop as it is,
  * where search may lag behind writes. What a lookup after a lost reply relies on.
  */
+const recentQuery = (field: string, name: string, key: string) => /* GraphQL */ `
+  query SwitchyardRecent${name}($after: String) {
+    page: ${field}(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
+      nodes { id ${key} updatedAt }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
 export const RECENT_QUERIES = {
-  customers: /* GraphQL */ `
-    query SwitchyardRecentCustomers($after: String) {
-      page: customers(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
-        nodes {
-          id
-          tags
-          updatedAt
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  `,
-  products: /* GraphQL */ `
-    query SwitchyardRecentProducts($after: String) {
-      page: products(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
-        nodes {
-          id
-          handle
-          updatedAt
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  `,
-  orders: /* GraphQL */ `
-    query SwitchyardRecentOrders($after: String) {
-      page: orders(first: 250, after: $after, sortKey: UPDATED_AT, reverse: true) {
-        nodes {
-          id
-          tags
-          updatedAt
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  `,
+  customers: recentQuery('customers', 'Customers', 'tags'),
+  products: recentQuery('products', 'Products', 'handle'),
+  orders: recentQuery('orders', 'Orders', 'tags'),
 } as const;
 
 export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
