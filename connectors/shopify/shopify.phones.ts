@@ -13,9 +13,10 @@ export function toE164(text: string, country?: string | null): string | undefine
 
 /**
  * Every phone of a customer or order in the form Shopify requires (E.164: `CustomerInput.phone` is checked
- * as a number, `MailingAddressInput.phone` is "Formatted using E.164 standard"). A local number is read in its
- * address's country (a customer's own phone in that of its first address with one). A phone that cannot be read is taken off
- * and kept in the note, with a warning that names the field: nothing the source held is dropped.
+ * as a number, `MailingAddressInput.phone` is "Formatted using E.164 standard"). A local number is read in
+ * its address's country (a customer's own phone in that of its first address with one). A phone that cannot
+ * be read is taken off and kept in the note, with a warning that names the field: nothing the source held is
+ * dropped.
  */
 export function withShopifyPhones(
   kind: 'customers' | 'orders',

@@ -20,13 +20,14 @@ export function withoutRefusedImages(
   const kept = images.filter((image) => {
     const src = typeof image?.src === 'string' && !(Number(image.id) > 0) ? image.src : null;
     if (src === null) return true;
-    const extension = new URL(src, 'http://x').pathname.split('.').pop()?.toLowerCase() ?? '';
     const reason =
       named && named[1] === src
         ? named[2].trim() || 'it could not be downloaded'
-        : !IMAGE_EXTENSIONS.has(extension)
-          ? 'not an image type the store takes'
-          : null;
+        : !URL.canParse(src)
+          ? 'not a URL'
+          : !IMAGE_EXTENSIONS.has(new URL(src).pathname.split('.').pop()?.toLowerCase() ?? '')
+            ? 'not an image type the store takes'
+            : null;
     if (reason) dropped.push(`${src} (${reason})`);
     return reason === null;
   });
