@@ -11,7 +11,8 @@ const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
 
 /**
  * The writes a hand-made script into HubSpot makes with the official SDK: batch upserts of 100 on a unique
- * source-id property (so a re-run does not double), and v4 association batches of 100.
+ * source-id property (so a re-run does not double) where HubSpot allows one, batch creates of 100 for products
+ * and line items (which may have no unique property), and v4 association batches of 100.
  */
 export class HubSpotWrites {
   readonly sdk: Client;
@@ -33,12 +34,21 @@ export class HubSpotWrites {
         type: PropertyCreateTypeEnum.String,
         fieldType: PropertyCreateFieldTypeEnum.Text,
         groupName: PROPERTY_GROUP[type],
-        hasUniqueValue: true,
+        hasUniqueValue: HUBSPOT_FACTS.uniqueSourceId.includes(type),
       });
   }
 
   /** Upserts up to 100 records keyed by source id; answers the HubSpot id of each. */
-  async upsert(type: string, records: { sourceId: string; properties: Record<string, string> }[]) {
+  async upsert(type: HubSpotObjectType, records: { sourceId: string; properties: Record<string, string> }[]) {
+    if (!HUBSPOT_FACTS.uniqueSourceId.includes(type)) {
+      const made = await this.sdk.crm.objects.batchApi.create(type, {
+        inputs: records.map((r) => ({
+          properties: { ...r.properties, [SOURCE_ID]: r.sourceId },
+          associations: [],
+        })),
+      });
+      return new Map(made.results.map((result) => [String(result.properties[SOURCE_ID]), result.id]));
+    }
     const response = await this.sdk.crm.objects.batchApi.upsert(type, {
       inputs: records.map((r) => ({
         idProperty: SOURCE_ID,

@@ -1,5 +1,5 @@
 import type { Connection } from 'jsforce';
-import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
+import { HUBSPOT_FACTS, type HubSpotObjectType } from '../../connectors/hubspot/hubspot.facts';
 import { SalesforceClient } from '../../connectors/salesforce/salesforce.client';
 import { SALESFORCE_FACTS } from '../../connectors/salesforce/salesforce.facts';
 import { type Baseline, regroup } from './baseline';
@@ -29,7 +29,10 @@ export const salesforceToHubspot: Baseline = async ({ source, destination }) => 
   await hubspot.prepare(['companies', 'contacts', 'products', 'deals', 'line_items']);
   let records = 0;
   const ids = new Map<string, string>();
-  const upsert = async (type: string, group: { sourceId: string; properties: Record<string, string> }[]) => {
+  const upsert = async (
+    type: HubSpotObjectType,
+    group: { sourceId: string; properties: Record<string, string> }[],
+  ) => {
     for (const [sourceId, id] of await hubspot.upsert(type, group)) ids.set(sourceId, id);
   };
   for await (const group of regroup(

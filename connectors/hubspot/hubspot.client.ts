@@ -90,11 +90,15 @@ export class HubSpotClient {
     return this.requester.stats;
   }
 
-  /** One SDK call (`what` names it in errors). Search calls have their own pace and no rate headers. */
+  /**
+   * One SDK call (`what` names it in errors). Search calls have their own pace and no rate headers. A
+   * `write` that is not idempotent (a create) is never sent again after a failure that may have saved it:
+   * that becomes OUTCOME_UNKNOWN.
+   */
   async call<T>(
     what: string,
     request: () => Promise<HttpInfo<T>>,
-    options: { search?: boolean; retries?: number } = {},
+    options: { search?: boolean; retries?: number; write?: boolean } = {},
   ): Promise<T> {
     return this.requester.call(
       what,
@@ -104,7 +108,7 @@ export class HubSpotClient {
           : await this.pacer.schedule(() => this.window.run(request));
         return { status: info.httpStatusCode, headers: plainHeaders(info.headers), data: info.data };
       },
-      { retries: options.retries },
+      { retries: options.retries, write: options.write },
     );
   }
 

@@ -33,8 +33,15 @@ export const HUBSPOT_FACTS = {
     line_items: 'hs_lastmodifieddate',
     products: 'hs_lastmodifieddate',
   } as Record<HubSpotObjectType, string>,
-  /** The unique property that carries a migrated record's source id (created by the connector when missing). */
+  /** The property that carries a migrated record's source id (created by the connector when missing). */
   sourceIdProperty: 'switchyard_source_id',
+  /**
+   * The objects that may have unique-value properties, so their source id is one and writes upsert on it
+   * (`idProperty`). HubSpot documents unique properties for companies, deals, tickets, custom objects and
+   * contacts, not for products or line items: those hold the source id in a plain property. Source: HubSpot
+   * developer changelog, "Unique Properties support for newly created Contact properties" (2023-09).
+   */
+  uniqueSourceId: ['contacts', 'companies', 'deals'] as readonly string[],
 } as const;
 
 export const HUBSPOT_OBJECT_TYPES = ['contacts', 'companies', 'deals', 'line_items', 'products'] as const;

@@ -19,8 +19,11 @@ import {
 import type { HubSpotClient } from './hubspot.client';
 import { HUBSPOT_FACTS, type HubSpotObjectType } from './hubspot.facts';
 import { LINKED, PROPERTY_GROUP, propertyValues } from './hubspot.objects';
+import { SourceIdIndex } from './hubspot.source-index';
 
 const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
+/** Whether the object's source id is a unique property, so writes upsert on it (else see SourceIdIndex). */
+const uniqueSourceId = (type: HubSpotObjectType) => HUBSPOT_FACTS.uniqueSourceId.includes(type);
 
 interface UpsertInput {
   /** The record's source id: the value of the unique source-id property. */
@@ -47,16 +50,24 @@ const linksOf = (item: LoadItem): Links => ({ ...(item.links as Links | undefine
 const linesOf = (item: LoadItem): Line[] | undefined => item.children?.lineItems as Line[] | undefined;
 
 /**
- * HubSpot writes: batch upsert (≤100) on the unique `switchyard_source_id` property, created on first use;
- * a contact whose email another contact already holds is adopted when that contact carries no source id;
- * then the record's associations are made to equal what the mapping asks for (stale ones archived), and a
- * deal's lines are upserted as line items and linked to it. A batch HubSpot refuses as a whole is retried
- * one record at a time, so one bad record is quarantined with its own reason and the rest load.
+ * HubSpot writes, every one keyed on the `switchyard_source_id` property (created on first use):
+ * - contacts, companies and deals: batch upsert (≤100) on it as a unique property; a contact whose email
+ *   another contact already holds is adopted when that contact carries no source id;
+ * - products, which HubSpot lets have no unique property: matched through SourceIdIndex, then batch created
+ *   or updated by id;
+ * - a deal's lines: line items created together with their link to the deal, so a line is never without
+ *   it, and matched again through the deal's links: a lost reply or a crash cannot leave one to double.
+ * Then each record's associations are made to equal what the mapping asks for (stale ones archived). A
+ * batch HubSpot refuses as a whole is retried one record at a time, so one bad record is quarantined with
+ * its own reason and the rest load.
  */
 export class HubSpotWriter {
   private readonly sourceIdReady = new Map<HubSpotObjectType, Promise<boolean>>();
+  private readonly products: SourceIdIndex;
 
-  constructor(private readonly client: HubSpotClient) {}
+  constructor(private readonly client: HubSpotClient) {
+    this.products = new SourceIdIndex(client, 'products');
+  }
 
   /** Whether `type` has the unique source-id property; with `create`, makes it when missing. */
   hasSourceIdProperty(type: HubSpotObjectType, create: boolean): Promise<boolean> {
@@ -70,10 +81,10 @@ export class HubSpotWriter {
 
   async upsert(type: HubSpotObjectType, items: LoadItem[]): Promise<LoadOutcome[]> {
     await this.hasSourceIdProperty(type, true);
-    const payloads = items.map((item) => item.payload as Payload);
+    if (type === 'products') return this.writeProducts(items);
     const written = await this.upsertObjects(
       type,
-      items.map((item, i) => ({ key: item.sourceId, properties: propertyValues(payloads[i]) })),
+      items.map((item) => ({ key: item.sourceId, properties: propertyValues(item.payload) })),
     );
     const errors = new Map<string, string>();
     const links = new Map<string, Links>();
@@ -104,7 +115,7 @@ export class HubSpotWriter {
       known.line_items = lines.kept;
     }
     const linkErrors = await this.link(type, links, updated, known, parts);
-    return items.map((item, i) => {
+    return items.map((item) => {
       const result = written.get(item.sourceId)!;
       if ('error' in result) return { sourceId: item.sourceId, action: 'failed', error: result.error };
       const error = errors.get(item.sourceId) ?? linkErrors.get(result.id);
@@ -114,21 +125,18 @@ export class HubSpotWriter {
           action: 'failed',
           error: `written as HubSpot ${type} ${result.id}, but ${error}`,
         };
-      const skus = payloads[i].variantSkus ?? [];
       return {
         sourceId: item.sourceId,
         action: result.isNew ? 'created' : 'updated',
         destinationId: result.id,
         parts: parts.get(result.id) ?? [],
-        ...(type === 'products'
-          ? { refs: { variants: Object.fromEntries(skus.map((sku) => [sku, result.id])) } }
-          : {}),
       };
     });
   }
 
   /** Ids of records that carry these source ids (records HubSpot already holds for them). */
   async findBySourceId(type: HubSpotObjectType, keys: string[]): Promise<Map<string, string>> {
+    if (type === 'products') return this.products.lookup(keys, true);
     return this.readBy(type, SOURCE_ID, keys);
   }
 
@@ -201,7 +209,7 @@ export class HubSpotWriter {
       this.client.sdk.crm.properties.coreApi.getAllWithHttpInfo(type),
     );
     const found = all.results.find((property) => property.name === SOURCE_ID);
-    if (found && !found.hasUniqueValue) {
+    if (found && !found.hasUniqueValue && uniqueSourceId(type)) {
       throw new SwitchyardError(
         'PLAN_INVALID',
         `HubSpot's ${type} property ${SOURCE_ID} exists but does not require unique values, so records cannot be matched on it; delete it (Settings → Properties) and run again: Switchyard creates it unique`,
@@ -216,7 +224,7 @@ export class HubSpotWriter {
         type: PropertyCreateTypeEnum.String,
         fieldType: PropertyCreateFieldTypeEnum.Text,
         groupName: PROPERTY_GROUP[type],
-        hasUniqueValue: true,
+        hasUniqueValue: uniqueSourceId(type),
       }),
     );
     try {
@@ -311,12 +319,109 @@ export class HubSpotWriter {
     return { id: holder, action: 'updated' };
   }
 
-  // ---- deal lines --------------------------------------------------------------------------------------
+  // ---- products and lines: written by id -------------------------------------------------------------
 
   /**
-   * Upserts each deal's lines as line items, adds them to `links`, and archives lines the deal lost.
-   * Returns why lines failed, by deal source id, and the line items each existing deal kept (so linking
-   * need not read them again).
+   * Products: matched by source id through the index (read afresh where an earlier write may have landed
+   * unseen), then created or updated by id, 100 a call. A lost answer comes back `unknown` for its items;
+   * the engine sends them again, and the index, read again, finds what the lost call made.
+   */
+  private async writeProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
+    const variantRefs = (item: LoadItem) => ({
+      variants: Object.fromEntries(((item.payload as Payload).variantSkus ?? []).map((sku) => [sku, ''])),
+    });
+    const outcomes = await writeBatch(
+      {
+        ...this.byId('products', (item) => propertyValues(item.payload)),
+        match: async (unmatched) => {
+          const fresh = unmatched.some((item) => item.maybeWrittenSince !== undefined);
+          const found = await this.products.lookup(
+            unmatched.map((item) => item.sourceId),
+            fresh,
+          );
+          return unmatched.map((item) => {
+            const id = found.get(item.sourceId);
+            return id ? { id } : undefined;
+          });
+        },
+        stale: () => this.products.forget(),
+      },
+      items,
+    );
+    return outcomes.map((outcome, index) => {
+      if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;
+      void this.products.remember(outcome.sourceId, outcome.destinationId);
+      const refs = variantRefs(items[index]);
+      for (const sku of Object.keys(refs.variants)) refs.variants[sku] = outcome.destinationId;
+      return { ...outcome, refs };
+    });
+  }
+
+  /**
+   * Batch create and batch update by HubSpot id, each record carrying its source id; `linkTo` gives the
+   * deal a new line item is created linked to, in the same call.
+   */
+  private byId(
+    type: HubSpotObjectType,
+    properties: (item: LoadItem) => Record<string, string>,
+    linkTo?: (item: LoadItem) => string,
+  ): BatchTarget {
+    const withSourceId = (item: LoadItem) => ({ ...properties(item), [SOURCE_ID]: item.sourceId });
+    const types = [
+      {
+        associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+        associationTypeId: HUBSPOT_FACTS.associationTypes['line_items→deals'],
+      },
+    ];
+    return {
+      cap: HUBSPOT_FACTS.batchLimit,
+      create: async (items) => {
+        const response = await this.client.call(
+          `create ${type}`,
+          () =>
+            this.client.sdk.crm.objects.batchApi.createWithHttpInfo(type, {
+              inputs: items.map((item) => ({
+                properties: withSourceId(item),
+                associations: linkTo ? [{ to: { id: linkTo(item) }, types }] : [],
+              })),
+            }),
+          { write: true },
+        );
+        const made = new Map(
+          response.results.map((result) => [scalarText(result.properties[SOURCE_ID]), result.id]),
+        );
+        return items.map((item): ItemAnswer => {
+          const id = made.get(item.sourceId);
+          if (id) return { id, action: 'created' };
+          return items.length > 1 ? { error: '', refusal: 'alone' } : { error: 'HubSpot gave no id for it' };
+        });
+      },
+      update: async (entries) => {
+        const response = await this.client.call(`update ${type}`, () =>
+          this.client.sdk.crm.objects.batchApi.updateWithHttpInfo(type, {
+            inputs: entries.map(({ item, id }) => ({ id, properties: withSourceId(item) })),
+          }),
+        );
+        const updated = new Set(response.results.map((result) => result.id));
+        const refusals: Refusal[] = 'errors' in response ? (response.errors ?? []) : [];
+        return entries.map(({ id }): ItemAnswer => {
+          if (updated.has(id)) return { id, action: 'updated' };
+          if (entries.length > 1) return { error: '', refusal: 'alone' };
+          // Deleted in HubSpot since it was matched: the kit creates it again.
+          if (refusals[0]?.category === 'OBJECT_NOT_FOUND')
+            return { error: refusals[0].message, refusal: 'gone' };
+          return { error: `HubSpot refused it: ${refusals[0]?.message ?? 'no reason given'}` };
+        });
+      },
+    };
+  }
+
+  /**
+   * Writes each deal's lines as line items and archives lines the deal lost. A line is matched by the key
+   * written into it (`<deal source id>/<line key>`) among the line items its deal is linked to, and a new one
+   * is created already linked to its deal: whatever failed, every line item the run made is found again
+   * through its deal. Returns why lines failed, by deal source id, and the line items each deal is linked to
+   * now (so linking need not make or read them again).
    */
   private async writeLines(
     deals: { key: string; id: string; lines?: (NativeRecord & { key: string })[] }[],
@@ -325,47 +430,73 @@ export class HubSpotWriter {
     parts: Map<string, WrittenPart[]>,
   ): Promise<{ errors: Map<string, string>; kept: Map<string, string[]> }> {
     await this.hasSourceIdProperty('line_items', true);
-    const errors = new Map<string, string>();
     const lineKey = (deal: string, line: NativeRecord & { key: string }) => `${deal}/${scalarText(line.key)}`;
-    const written = await this.upsertObjects(
-      'line_items',
-      deals.flatMap((deal) =>
-        (deal.lines ?? []).map((line) => {
-          const properties = propertyValues(line);
-          delete properties.key;
-          return { key: lineKey(deal.key, line), properties };
-        }),
-      ),
-    );
     const before = await this.associations(
       'deals',
       'line_items',
       deals.map((deal) => deal.id).filter((id) => existed.has(id)),
     );
+    const keyOf = new Map(
+      (await this.batchRead('line_items', [...new Set([...before.values()].flat())], [SOURCE_ID])).map(
+        (line) => [line.id, scalarText(line.properties[SOURCE_ID])],
+      ),
+    );
+    const lineItems: LoadItem[] = [];
+    const held = new Map<string, string>();
+    const dealOf = new Map<string, string>();
+    for (const deal of deals) {
+      // The oldest line item holding a key is the line; any other holding it is archived below.
+      for (const id of (before.get(deal.id) ?? []).slice().sort((a, b) => Number(a) - Number(b))) {
+        const key = keyOf.get(id);
+        if (key && !held.has(key)) held.set(key, id);
+      }
+      for (const line of deal.lines ?? []) {
+        const key = lineKey(deal.key, line);
+        const properties = propertyValues(line);
+        delete properties.key;
+        lineItems.push({ sourceId: key, payload: properties, destinationId: held.get(key) });
+        dealOf.set(key, deal.id);
+      }
+    }
+    const outcomes = await writeBatch(
+      {
+        ...this.byId(
+          'line_items',
+          (item) => item.payload as Record<string, string>,
+          (item) => dealOf.get(item.sourceId)!,
+        ),
+        // Held lines carry their id already; a line deleted since it was read is simply made again.
+        match: (unmatched) => Promise.resolve(unmatched.map(() => undefined)),
+      },
+      lineItems,
+    );
+    const written = new Map(outcomes.map((outcome) => [outcome.sourceId, outcome]));
+    const errors = new Map<string, string>();
     const kept = new Map<string, string[]>();
     const gone: string[] = [];
     for (const deal of deals) {
       const ids: string[] = [];
       for (const line of deal.lines ?? []) {
-        const result = written.get(lineKey(deal.key, line))!;
-        if ('error' in result)
-          errors.set(deal.key, `its line ${scalarText(line.key)} failed: ${result.error}`);
-        else {
-          ids.push(result.id);
+        const outcome = written.get(lineKey(deal.key, line))!;
+        if (outcome.action === 'unknown') throw new SwitchyardError('OUTCOME_UNKNOWN', outcome.error);
+        if (outcome.action === 'failed')
+          errors.set(deal.key, `its line ${scalarText(line.key)} failed: ${outcome.error}`);
+        else if (outcome.action === 'created' || outcome.action === 'updated') {
+          ids.push(outcome.destinationId);
           addWrittenPart(parts, deal.id, {
             part: 'line',
             object: 'line_items',
-            destinationId: result.id,
-            action: result.isNew ? 'created' : 'updated',
+            destinationId: outcome.destinationId,
+            action: outcome.action,
           });
+          if (outcome.action === 'created')
+            linkedPart(parts, 'deals', 'line_items', deal.id, outcome.destinationId);
         }
       }
       links.set(deal.id, { ...links.get(deal.id), line_items: ids });
       const had = before.get(deal.id) ?? [];
-      kept.set(
-        deal.id,
-        had.filter((id) => ids.includes(id)),
-      );
+      // Every line written is linked: a held one was already, a new one was made so.
+      kept.set(deal.id, ids);
       const dropped = had.filter((id) => !ids.includes(id));
       gone.push(...dropped);
       for (const id of dropped)
@@ -399,13 +530,7 @@ export class HubSpotWriter {
     for (const to of LINKED[from]) {
       const typeId = HUBSPOT_FACTS.associationTypes[`${from}→${to}`];
       const linkPart = (pair: { from: string; to: string }, action: 'linked' | 'unlinked') =>
-        addWrittenPart(parts, pair.from, {
-          part: 'association',
-          object: `${from}→${to}`,
-          destinationId: `${pair.from}→${pair.to}`,
-          action,
-          link: { from: pair.from, to: pair.to, type: String(typeId) },
-        });
+        linkedPart(parts, from, to, pair.from, pair.to, action);
       const before =
         known[to] ??
         (await this.associations(
@@ -485,4 +610,22 @@ export class HubSpotWriter {
     });
     return errors;
   }
+}
+
+/** The journal's word for an association a write made (or archived), kept with the record it was made from. */
+function linkedPart(
+  parts: Map<string, WrittenPart[]>,
+  from: HubSpotObjectType,
+  to: HubSpotObjectType,
+  fromId: string,
+  toId: string,
+  action: 'linked' | 'unlinked' = 'linked',
+): void {
+  addWrittenPart(parts, fromId, {
+    part: 'association',
+    object: `${from}→${to}`,
+    destinationId: `${fromId}→${toId}`,
+    action,
+    link: { from: fromId, to: toId, type: String(HUBSPOT_FACTS.associationTypes[`${from}→${to}`]) },
+  });
 }

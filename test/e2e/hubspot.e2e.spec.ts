@@ -1,3 +1,4 @@
+import { Client } from '@hubspot/api-client';
 import { HUBSPOT_FACTS } from '../../connectors/hubspot/hubspot.facts';
 import { startHubSpotSandbox } from '../../connectors/hubspot/sandbox/hubspot.sandbox';
 import { demoShopifySeed } from '../../src/demo/demo-store';
@@ -5,7 +6,9 @@ import { parsePlan } from '../../src/plan/migration-plan';
 import { crashMidDealsThenResume } from '../helpers/crash';
 import { expectSameGraph, hubspotGraph, hubspotList } from '../helpers/crm-graph';
 import { hubspotCrmSeed } from '../../bench/crm-org';
+import { type FaultedRequest, startFaultProxy } from '../helpers/fault-proxy';
 import { sqliteLedger } from '../helpers/ledger';
+import { shopifyList } from '../helpers/shopify-api';
 import { connection, migrate, shopifySandbox } from '../helpers/sandboxes';
 
 const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
@@ -74,6 +77,53 @@ describe('Shopify → HubSpot: customers become contacts, orders become deals', 
   });
 });
 
+describe('Shopify → HubSpot: products and line items, which HubSpot lets hold no unique property', () => {
+  it('a create whose reply is lost, then a lost ledger, make no product or line item twice', async () => {
+    const shopify = await shopifySandbox(demoShopifySeed({ customers: 12, products: 30, orders: 40 }));
+    const portal = await startHubSpotSandbox({ port: 0, seed: { currency: 'EUR' } });
+    const creates = (type: string) => (request: FaultedRequest) =>
+      request.method === 'POST' && request.path.endsWith(`/objects/${type}/batch/create`);
+    const proxy = await startFaultProxy(portal.url, [
+      { when: creates('products'), fault: 'lose-reply', every: 1, limit: 1 },
+      { when: creates('line_items'), fault: 'lose-reply', every: 1, limit: 1 },
+    ]);
+    const [first, second] = [await sqliteLedger(), await sqliteLedger()];
+    try {
+      const lossy = await migrate(first.ledger, shopToCrmPlan(shopify, { url: proxy.url }));
+      expect(proxy.injected['lose-reply']).toBe(2);
+      expect(lossy.status).toBe('completed');
+      // The ledger is gone: a new one, the same plan, straight to the portal.
+      const again = await migrate(second.ledger, shopToCrmPlan(shopify, portal));
+      expect(again.entities.products).toMatchObject({ created: 0, failed: 0 });
+      expect(again.entities.orders).toMatchObject({ created: 0, failed: 0 });
+
+      const products = await hubspotList(portal, 'products', [SOURCE_ID]);
+      const sourceProducts = await shopifyList(shopify.url, 'products');
+      expect(products).toHaveLength(sourceProducts.length);
+      expect(new Set(products.map((p) => p.properties[SOURCE_ID])).size).toBe(products.length);
+      const lines = await hubspotList(portal, 'line_items', [SOURCE_ID], ['deals']);
+      const sourceLines = (await shopifyList(shopify.url, 'orders')).reduce(
+        (sum, order) => sum + (order.lineItems as unknown[]).length,
+        0,
+      );
+      expect(lines).toHaveLength(sourceLines);
+      expect(new Set(lines.map((line) => line.properties[SOURCE_ID])).size).toBe(lines.length);
+      // Every line item is linked to the one deal it was written for.
+      expect(lines.filter((line) => line.links.deals?.length !== 1)).toEqual([]);
+      // HubSpot refuses a unique property on these objects: the source id is a plain one there.
+      const api = new Client({ accessToken: HUBSPOT_FACTS.sandboxAccessToken, basePath: portal.url });
+      const definitions = await Promise.all(
+        ['products', 'line_items', 'deals'].map(
+          async (type) => (await api.crm.properties.coreApi.getByName(type, SOURCE_ID)).hasUniqueValue,
+        ),
+      );
+      expect(definitions).toEqual([false, false, true]);
+    } finally {
+      await Promise.all([shopify.close(), portal.close(), proxy.close(), first.close(), second.close()]);
+    }
+  }, 120_000);
+});
+
 describe('Shopify → HubSpot: calls that fill', () => {
   it("loads orders 1,000 at a time, so their line items go 100 to a call, not a page's remainder each", async () => {
     const seed = demoShopifySeed({ customers: 40, products: 20, orders: 1000 });
@@ -91,7 +141,7 @@ describe('Shopify → HubSpot: calls that fill', () => {
       const routes = portal.counters().routes ?? {};
       expect(routes['POST /crm/:id/objects/deals/batch/upsert']).toBe(10);
       // One load of all 1,000 orders: the fewest calls the lines fit in (one more for each smaller load).
-      expect(routes['POST /crm/:id/objects/line_items/batch/upsert']).toBe(Math.ceil(lines / 100));
+      expect(routes['POST /crm/:id/objects/line_items/batch/create']).toBe(Math.ceil(lines / 100));
     } finally {
       await Promise.all([shopify.close(), portal.close(), t.close()]);
     }

@@ -11,7 +11,7 @@ import { SALESFORCE_FACTS } from '../../connectors/salesforce/salesforce.facts';
  * source id (the part after the deal's, for a migrated one).
  */
 export interface CrmGraph {
-  records: Record<'organization' | 'contact' | 'deal' | 'line', string[]>;
+  records: Record<'organization' | 'contact' | 'product' | 'deal' | 'line', string[]>;
   links: string[];
 }
 type Identity = 'own' | 'source';
@@ -21,17 +21,22 @@ export async function hubspotGraph(sandbox: { url: string }, identity: Identity)
   const kinds = {
     companies: 'organization',
     contacts: 'contact',
+    products: 'product',
     deals: 'deal',
     line_items: 'line',
   } as const;
   const listed = {
     companies: await hubspotList(sandbox, 'companies', [SOURCE_ID]),
     contacts: await hubspotList(sandbox, 'contacts', [SOURCE_ID], ['companies']),
+    products: await hubspotList(sandbox, 'products', [SOURCE_ID]),
     deals: await hubspotList(sandbox, 'deals', [SOURCE_ID], ['companies', 'contacts', 'line_items']),
     line_items: await hubspotList(sandbox, 'line_items', [SOURCE_ID]),
   };
   const name = new Map<string, string>();
-  const graph: CrmGraph = { records: { organization: [], contact: [], deal: [], line: [] }, links: [] };
+  const graph: CrmGraph = {
+    records: { organization: [], contact: [], product: [], deal: [], line: [] },
+    links: [],
+  };
   for (const [type, records] of Object.entries(listed) as [keyof typeof kinds, typeof listed.deals][])
     for (const record of records) {
       const own = identity === 'own' ? record.id : (record.properties[SOURCE_ID] ?? `unmarked ${record.id}`);
@@ -52,9 +57,10 @@ export async function hubspotGraph(sandbox: { url: string }, identity: Identity)
 export async function salesforceGraph(sandbox: { url: string }, identity: Identity): Promise<CrmGraph> {
   const EXT = SALESFORCE_FACTS.sourceIdField;
   const ext = identity === 'source' ? `, ${EXT}` : '';
-  const [accounts, contacts, deals, roles, lines] = await Promise.all([
+  const [accounts, contacts, products, deals, roles, lines] = await Promise.all([
     salesforceAll(sandbox, `SELECT Id${ext} FROM Account`),
     salesforceAll(sandbox, `SELECT Id, AccountId${ext} FROM Contact`),
+    salesforceAll(sandbox, `SELECT Id${ext} FROM Product2`),
     salesforceAll(sandbox, `SELECT Id, AccountId${ext} FROM Opportunity`),
     salesforceAll(sandbox, 'SELECT OpportunityId, ContactId FROM OpportunityContactRole'),
     salesforceAll(sandbox, `SELECT Id, OpportunityId${ext} FROM OpportunityLineItem`),
@@ -71,6 +77,7 @@ export async function salesforceGraph(sandbox: { url: string }, identity: Identi
     records: {
       organization: accounts.map((r) => named(r)),
       contact: contacts.map((r) => named(r)),
+      product: products.map((r) => named(r)),
       deal: deals.map((r) => named(r)),
       line: lines.map((r) => named(r, true)),
     },

@@ -79,6 +79,62 @@ describe('HubSpot sandbox against the portal’s stated rules', () => {
     ).toBe(201);
   });
 
+  it.each(Object.keys(PROPERTY_GROUPS))(
+    'allows a unique value property on %s only if HubSpot documents it',
+    async (type) => {
+      const made = await call(
+        'POST',
+        `/crm/v3/properties/${type}`,
+        property('source_key', PROPERTY_GROUPS[type as keyof typeof PROPERTY_GROUPS], true),
+      );
+      if (UNIQUE_PROPERTIES.documentedFor.includes(type as keyof typeof PROPERTY_GROUPS))
+        expect(made.status).toBe(201);
+      else
+        expect(made).toMatchObject({
+          status: 400,
+          body: {
+            status: 'error',
+            category: 'VALIDATION_ERROR',
+            message: expect.stringMatching(/not supported/),
+          },
+        });
+    },
+  );
+
+  it('creates a batch all or nothing: one bad input or link, and no record of it is made', async () => {
+    const line = (name: string, deal = '500') => ({
+      properties: { name },
+      associations: [
+        {
+          to: { id: deal },
+          types: [
+            {
+              associationCategory: 'HUBSPOT_DEFINED',
+              associationTypeId: ASSOCIATION_TYPES['line_items→deals'][0],
+            },
+          ],
+        },
+      ],
+    });
+    const badProperty = { properties: { name: 'bad', no_such_property: 'x' }, associations: [] };
+    for (const inputs of [
+      [line('one'), badProperty],
+      [line('one'), line('two', '999')],
+    ]) {
+      const refused = await call('POST', '/crm/v3/objects/line_items/batch/create', { inputs });
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.body).toMatchObject({ status: 'error' });
+    }
+    expect((await call('GET', '/crm/v3/objects/line_items')).body.results).toEqual([]);
+    const made = await call('POST', '/crm/v3/objects/line_items/batch/create', { inputs: [line('one')] });
+    expect(made.status).toBe(201);
+    const linked = await call(
+      'GET',
+      `/crm/v3/objects/line_items/${made.body.results[0].id}?associations=deals`,
+    );
+    expect(linked.body.associations.deals.results.map((r: { id: string }) => r.id)).toEqual(['500']);
+  });
+
   it('associates by HUBSPOT_DEFINED types of the pair only', async () => {
     const link = (from: string, to: string, typeId: number) =>
       call('POST', `/crm/v4/associations/${from}/${to}/batch/create`, {

@@ -37,13 +37,13 @@ export const PROPERTY_GROUPS: Record<HubSpotObjectType, string> = {
 };
 
 /**
- * Unique-value properties (`hasUniqueValue`): at most 10 an object. The documented objects are companies,
- * deals, tickets and custom objects, and contacts since 2023-09-21. Source: HubSpot developer changelog,
- * "Unique Properties support for newly created Contact properties" ("Historically, HubSpot has provided unique
- * property support for Companies, Deals, Tickets, and Custom Objects"; "the contact object type can only have
- * a maximum of 10 unique properties", "similar to the other object types"). Products and line items are not
- * among them: the sandbox still lets them have one, which the connector's upserts on them rely on (see the
- * issue note: unsettled until HubSpot documents it or the connector stops relying on it).
+ * Unique-value properties (`hasUniqueValue`): at most 10 an object, and only on the objects HubSpot documents
+ * them for: companies, deals, tickets and custom objects, and contacts since 2023-09-21. Source: HubSpot
+ * developer changelog, "Unique Properties support for newly created Contact properties" ("Historically, HubSpot
+ * has provided unique property support for Companies, Deals, Tickets, and Custom Objects"; "the contact object
+ * type can only have a maximum of 10 unique properties", "similar to the other object types"). Products and line
+ * items are in neither that list nor the later extension to carts, leads, orders, invoices and calls, so the
+ * sandbox refuses a unique property on them (the wording of that refusal is ours: HubSpot documents none).
  */
 export const UNIQUE_PROPERTIES = {
   perObject: 10,

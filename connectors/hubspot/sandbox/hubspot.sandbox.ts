@@ -11,6 +11,7 @@ import {
 import { HUBSPOT_FACTS, type HubSpotObjectType } from '../hubspot.facts';
 import { HubSpotError, type HubSpotObject, HubSpotStore, isObjectType } from './hubspot.store';
 import { searchObjects } from './hubspot.search';
+import { ASSOCIATION_TYPES } from './hubspot.contract';
 
 type Body = Record<string, any>;
 
@@ -273,7 +274,12 @@ export async function startHubSpotSandbox(
     route((req, res) => {
       const t = type(req);
       const list = inputs(req.body as Body);
-      // A batch create is all or nothing: validate every input before writing any.
+      // A batch create is all or nothing: validate every input and link before writing any.
+      for (const input of list) {
+        store.checkCreate(t, (input.properties ?? {}) as Body);
+        for (const link of (input.associations ?? []) as Body[])
+          store.checkLink(associationTarget(t, link), String(link.to?.id));
+      }
       const made = list.map((input) => store.create(t, (input.properties ?? {}) as Body));
       list.forEach((input, i) => linkCreated(t, made[i].id, input.associations));
       batchReply(
@@ -474,6 +480,15 @@ export async function startHubSpotSandbox(
     }),
   );
   app.get(
+    '/crm/v3/properties/:type/:name',
+    route((req, res) => {
+      const found = store.definitions(type(req)).get(String(req.params.name));
+      if (!found)
+        throw new HubSpotError(404, 'OBJECT_NOT_FOUND', `Unable to find property ${String(req.params.name)}`);
+      json(res, 200, found);
+    }),
+  );
+  app.get(
     '/crm/v3/owners',
     route((req, res) => {
       const limit = Math.min(Number(req.query.limit ?? 100), 500);
@@ -507,17 +522,17 @@ export async function startHubSpotSandbox(
 }
 
 function associationTarget(from: HubSpotObjectType, link: Body): HubSpotObjectType {
-  const typeId = link.types?.[0]?.associationTypeId as number | undefined;
-  const entry = Object.entries(HUBSPOT_FACTS.associationTypes).find(
-    ([key, id]) => id === typeId && key.startsWith(`${from}→`),
+  const typeId = link.types?.[0]?.associationTypeId as number;
+  const pair = Object.entries(ASSOCIATION_TYPES).find(
+    ([key, ids]) => ids.includes(typeId) && key.startsWith(`${from}→`),
   );
-  if (!entry)
+  if (!pair)
     throw new HubSpotError(
       400,
       'VALIDATION_ERROR',
       `association type ${String(typeId)} is not defined from ${from}`,
     );
-  return entry[0].split('→')[1] as HubSpotObjectType;
+  return pair[0].split('→')[1] as HubSpotObjectType;
 }
 
 function toAssociation(id: string, types: number[]) {

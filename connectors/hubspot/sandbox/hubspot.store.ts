@@ -240,6 +240,12 @@ export class HubSpotStore {
       throw new HubSpotError(409, 'OBJECT_ALREADY_EXISTS', `Property ${input.name} already exists`);
     if (input.groupName !== undefined && input.groupName !== PROPERTY_GROUPS[type])
       throw new HubSpotError(400, 'VALIDATION_ERROR', `Property group ${input.groupName} does not exist`);
+    if (input.hasUniqueValue && !UNIQUE_PROPERTIES.documentedFor.includes(type))
+      throw new HubSpotError(
+        400,
+        'VALIDATION_ERROR',
+        `Unique value properties are not supported on the ${type} object`,
+      );
     const unique = [...this.definitions(type).values()].filter((d) => d.hasUniqueValue && !d.hubspotDefined);
     if (input.hasUniqueValue && unique.length >= UNIQUE_PROPERTIES.perObject)
       throw new HubSpotError(
@@ -305,6 +311,17 @@ export class HubSpotStore {
   private reindex(type: HubSpotObjectType, object: HubSpotObject): void {
     for (const [key, index] of this.uniqueIndex)
       if (key.startsWith(`${type}:`)) this.indexValue(index, key.slice(type.length + 1), object);
+  }
+
+  /** Refuses, as create would, properties a new record may not have; writes nothing. */
+  checkCreate(type: HubSpotObjectType, properties: Record<string, unknown>): void {
+    this.checkUnique(type, this.validate(type, properties), null);
+  }
+
+  /** Refuses, as associate would, a link to a record that does not exist; writes nothing. */
+  checkLink(to: HubSpotObjectType, toId: string): void {
+    if (!this.objects.get(to)!.get(toId))
+      throw new HubSpotError(404, 'OBJECT_NOT_FOUND', `No ${to} with id ${toId} exists`);
   }
 
   create(type: HubSpotObjectType, properties: Record<string, unknown>): HubSpotObject {
