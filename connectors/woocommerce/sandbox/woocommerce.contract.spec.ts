@@ -141,6 +141,48 @@ describe('WooCommerce sandbox against the store’s own contract', () => {
     });
   });
 
+  it('drops what a product, variation or order write cannot set', async () => {
+    const product = await call('POST', 'products', {
+      name: 'Mug',
+      regular_price: '9.50',
+      price: '1.00',
+      permalink: 'https://elsewhere.example/mug',
+      total_sales: 99,
+      colour: 'blue',
+    });
+    expect(product.status).toBe(201);
+    expect(product.body).toMatchObject({ price: '9.50', total_sales: 0 });
+    expect(product.body.permalink).not.toBe('https://elsewhere.example/mug');
+    expect(product.body).not.toHaveProperty('colour');
+    const variation = await call('POST', `products/${ids.products}/variations`, {
+      regular_price: '5.00',
+      price: '1.00',
+      name: 'A variation has no name of its own',
+    });
+    expect(variation.status).toBe(201);
+    expect(variation.body).toMatchObject({ price: '5.00' });
+    expect(variation.body).not.toHaveProperty('name');
+    const order = await call('POST', 'orders', {
+      line_items: [{ product_id: product.body.id, quantity: 2 }],
+      number: 'A-1',
+      order_key: 'wc_order_mine',
+      total: '1.00',
+      date_created: '2001-01-01T00:00:00',
+      date_paid: '2001-01-01T00:00:00',
+      payment_note: 'cash',
+    });
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({ number: String(order.body.id), total: '19.00', date_paid: null });
+    expect(order.body.order_key).not.toBe('wc_order_mine');
+    expect(order.body.date_created).not.toBe('2001-01-01T00:00:00');
+    expect(order.body).not.toHaveProperty('payment_note');
+    const updated = await call('PUT', `orders/${order.body.id}`, {
+      number: 'A-2',
+      customer_note: 'Ring twice',
+    });
+    expect(updated.body).toMatchObject({ number: String(order.body.id), customer_note: 'Ring twice' });
+  });
+
   it('downloads every new product image and refuses the whole product when one cannot be had', async () => {
     // A local image host: one image, a 404 for anything else.
     const host = createServer((req, res) =>

@@ -86,12 +86,79 @@ export const UNKNOWN_ID: Fact<
 };
 
 /**
- * What a customer write sets; anything else in its body (`role`, `date_created`, a field of another resource) is
- * dropped, neither stored nor echoed. `username` is set on create only.
+ * What a write of each resource sets: the fields its schema does not mark `readonly` and its
+ * `prepare_object_for_database` reads. Anything else in the body (`role`, `date_created` of an order, `total`,
+ * `price`, a field of another resource) is dropped, neither stored nor echoed. A customer's `username` is set on
+ * create only.
  */
-export const CUSTOMER_WRITABLE: Fact<readonly string[]> = {
-  value: ['email', 'first_name', 'last_name', 'username', 'password', 'billing', 'shipping', 'meta_data'],
-  source: `${CUSTOMERS_V1}, create_item, update_item and update_customer_meta_fields; Version2/class-wc-rest-customers-v2-controller.php (meta_data)`,
+export const WRITABLE: Fact<Record<Resource, readonly string[]>> = {
+  value: {
+    customers: [
+      'email',
+      'first_name',
+      'last_name',
+      'username',
+      'password',
+      'billing',
+      'shipping',
+      'meta_data',
+    ],
+    products: [
+      ...[
+        'name',
+        'slug',
+        'date_created',
+        'date_created_gmt',
+        'type',
+        'status',
+        'featured',
+        'catalog_visibility',
+      ],
+      ...['description', 'short_description', 'sku', 'global_unique_id', 'regular_price', 'sale_price'],
+      ...['date_on_sale_from', 'date_on_sale_from_gmt', 'date_on_sale_to', 'date_on_sale_to_gmt', 'virtual'],
+      ...['downloadable', 'downloads', 'download_limit', 'download_expiry', 'external_url', 'button_text'],
+      ...['tax_status', 'tax_class', 'manage_stock', 'stock_quantity', 'stock_status', 'backorders'],
+      ...[
+        'low_stock_amount',
+        'sold_individually',
+        'weight',
+        'dimensions',
+        'shipping_class',
+        'reviews_allowed',
+      ],
+      ...[
+        'upsell_ids',
+        'cross_sell_ids',
+        'parent_id',
+        'purchase_note',
+        'categories',
+        'tags',
+        'brands',
+        'images',
+      ],
+      ...['attributes', 'default_attributes', 'grouped_products', 'menu_order', 'post_password', 'meta_data'],
+    ],
+    variations: [
+      ...['description', 'sku', 'global_unique_id', 'regular_price', 'sale_price', 'date_on_sale_from'],
+      ...[
+        'date_on_sale_from_gmt',
+        'date_on_sale_to',
+        'date_on_sale_to_gmt',
+        'status',
+        'virtual',
+        'downloadable',
+      ],
+      ...['downloads', 'download_limit', 'download_expiry', 'tax_status', 'tax_class', 'manage_stock'],
+      ...['stock_quantity', 'stock_status', 'backorders', 'low_stock_amount', 'weight', 'dimensions'],
+      ...['shipping_class', 'image', 'attributes', 'menu_order', 'meta_data'],
+    ],
+    orders: [
+      ...['parent_id', 'status', 'currency', 'customer_id', 'customer_note', 'billing', 'shipping'],
+      ...['payment_method', 'payment_method_title', 'transaction_id', 'meta_data', 'line_items'],
+      ...['shipping_lines', 'fee_lines', 'coupon_lines', 'set_paid'],
+    ],
+  },
+  source: `${CUSTOMERS_V1}, create_item, update_item and update_customer_meta_fields; Version2/class-wc-rest-customers-v2-controller.php (meta_data); Version3/class-wc-rest-products-controller.php and Version3/class-wc-rest-product-variations-controller.php, get_item_schema and prepare_object_for_database; Version2/class-wc-rest-orders-v2-controller.php, get_item_schema ('readonly' => true on number, order_key, date_created, totals, date_paid, date_completed) and prepare_object_for_database`,
 };
 
 /**

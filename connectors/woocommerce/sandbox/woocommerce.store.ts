@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { scalarText } from '../../../src/connectors';
-import { CUSTOMER_WRITABLE, UNKNOWN_ID } from './woocommerce.contract';
+import { UNKNOWN_ID, WRITABLE } from './woocommerce.contract';
 
 export type Row = Record<string, any>;
 
@@ -27,10 +27,13 @@ export class WcError extends Error {
 export type Resource = 'customers' | 'products' | 'orders' | 'variations';
 
 const wpDate = (date: Date) => date.toISOString().slice(0, 19);
-/** A customer write as a store takes it: the fields CUSTOMER_WRITABLE names, an address's own keys; the rest is dropped. */
-function customerWrite(body: Row): Row {
+/**
+ * A write as a store takes it: the fields WRITABLE names for the resource, an address's own keys; the rest is
+ * dropped.
+ */
+function storedFields(resource: Resource, body: Row): Row {
   const kept = Object.fromEntries(
-    Object.entries(body).filter(([key]) => CUSTOMER_WRITABLE.value.includes(key)),
+    Object.entries(body).filter(([key]) => WRITABLE.value[resource].includes(key)),
   );
   for (const key of ['billing', 'shipping'])
     if (kept[key] && typeof kept[key] === 'object')
@@ -135,15 +138,16 @@ export class WooStore {
   create(resource: Resource, body: Row, parentId?: number): Row {
     this.validate(resource, body, undefined, parentId);
     this.writes++;
+    const fields = storedFields(resource, body);
     switch (resource) {
       case 'customers':
-        return this.insert('customers', this.customerDefaults(customerWrite(body)));
+        return this.insert('customers', this.customerDefaults(fields));
       case 'products':
-        return this.insert('products', this.productDefaults({ ...body, variations: [] }));
+        return this.insert('products', this.productDefaults({ ...fields, variations: [] }));
       case 'variations':
-        return this.insertVariation(this.products.get(parentId!)!, body);
+        return this.insertVariation(this.products.get(parentId!)!, fields);
       case 'orders': {
-        const order = this.insert('orders', this.orderDefaults(body, true));
+        const order = this.insert('orders', this.orderDefaults(fields, true));
         this.maybeReduceStock(order);
         return order;
       }
@@ -157,8 +161,7 @@ export class WooStore {
       throw new WcError('woocommerce_rest_customer_invalid_argument', "Username isn't editable.", 400);
     this.writes++;
     const now = new Date();
-    const patch = resource === 'customers' ? customerWrite(body) : { ...body };
-    delete patch.id;
+    const patch = storedFields(resource, body);
     delete patch.password;
     for (const key of ['billing', 'shipping']) {
       if (patch[key]) patch[key] = { ...existing[key], ...patch[key] };
@@ -362,6 +365,7 @@ export class WooStore {
       manage_stock: false,
       stock_quantity: null,
       stock_status: 'instock',
+      total_sales: 0,
       weight: '',
       categories: [],
       tags: [],
