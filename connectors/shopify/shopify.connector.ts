@@ -21,9 +21,19 @@ import {
 import { BULK_CURSOR, BulkExports, bulkPages } from './bulk-read';
 import { estimateQueryCost } from './query-cost-estimate';
 import { ShopifyGraphqlClient, SHOPIFY_FACTS } from './shopify.client';
+import {
+  failedFiles,
+  filesToSend,
+  inProgress,
+  MEDIA_WAITS_MS,
+  type MediaState,
+  withoutFailed,
+} from './shopify.media';
 import { withShopifyPhones } from './shopify.phones';
 import * as Q from './shopify.queries';
 import { shopifyWriteShape } from './shopify.write-shape';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Row = Record<string, any>;
 interface Connection {
@@ -544,12 +554,14 @@ export class ShopifyConnector implements Connector {
         this.limit(async (): Promise<LoadOutcome> =>
           this.write(item, async (intent) => {
             let id = existing.get(item);
-            // Send the ids of variants that exist, matched by SKU, so productSet updates them in place.
-            const current = id ? await this.variantIds(id) : null;
+            // Send the ids of variants that exist, matched by SKU, so productSet updates them in place, and
+            // of files it holds, matched by file name, so Shopify does not download them again.
+            const sending = Array.isArray(item.payload.files) ? item.payload.files.length : 0;
+            const current = id ? await this.productCurrent(id, sending) : null;
             if (id && !current) id = undefined; // deleted in the destination since: create it again
             intent.attempted = id ? 'update' : 'create';
             const variants = ((item.payload.variants as Row[] | undefined) ?? []).map((variant) => {
-              const variantId = current?.get(String(variant.sku));
+              const variantId = current?.variants.get(String(variant.sku));
               return {
                 ...variant,
                 ...(variantId ? { id: variantId } : {}),
@@ -563,17 +575,30 @@ export class ShopifyConnector implements Connector {
                     }),
               };
             });
-            const input = { ...item.payload, variants, ...(id ? { id } : {}) };
+            const files = Array.isArray(item.payload.files)
+              ? filesToSend(item.payload.files as Row[], current?.media ?? [])
+              : null;
+            const input = {
+              ...item.payload,
+              variants,
+              ...(files ? { files: files.files } : {}),
+              ...(id ? { id } : {}),
+            };
             const data = await this.client.request<{
               productSet: { product: Row | null; userErrors: UserError[] };
             }>(Q.PRODUCT_SET, { input });
             const result = mutationResult(data, 'productSet');
             if (result.userErrors.length > 0 || !result.product) return failed(item, result.userErrors);
+            const images = files
+              ? await this.settleMedia(result.product, files, input.files as Row[], id !== undefined)
+              : {};
+            if ('refused' in images)
+              return { sourceId: item.sourceId, action: 'failed', error: images.refused };
             const written = (result.product.variants as Connection).nodes;
             const refs = {
               variants: Object.fromEntries(written.map((v) => [v.sku as string, v.id as string])),
             };
-            const had = new Set(current?.values() ?? []);
+            const had = new Set(current?.variants.values() ?? []);
             // Variants productSet dropped (the source no longer has them) are deleted with it.
             const kept = new Set(written.map((v) => v.id as string));
             const parts: WrittenPart[] = [
@@ -598,6 +623,7 @@ export class ShopifyConnector implements Connector {
               destinationId: result.product.id,
               refs,
               parts,
+              ...('warning' in images ? { warning: images.warning } : {}),
             };
           }),
         ),
@@ -791,13 +817,79 @@ export class ShopifyConnector implements Connector {
     }
   }
 
-  private async variantIds(productId: string): Promise<Map<string, string> | null> {
-    const data = await this.client.request<{ product: { variants: Connection } | null }>(
-      Q.PRODUCT_VARIANT_IDS_QUERY,
-      { id: productId },
+  /** An existing product's variants by SKU and its media; null when it is gone. */
+  private async productCurrent(
+    productId: string,
+    files: number,
+  ): Promise<{ variants: Map<string, string>; media: MediaState[] } | null> {
+    const data = await this.client.request<{ product: { variants: Connection; media: Connection } | null }>(
+      Q.PRODUCT_CURRENT_QUERY,
+      { id: productId, media: Math.min(SHOPIFY_FACTS.maxPageSize, files + 10) },
     );
     if (!data.product) return null;
-    return new Map(data.product.variants.nodes.map((variant) => [String(variant.sku), variant.id as string]));
+    return {
+      variants: new Map(
+        data.product.variants.nodes.map((variant) => [String(variant.sku), variant.id as string]),
+      ),
+      media: data.product.media.nodes as MediaState[],
+    };
+  }
+
+  /**
+   * Shopify downloads a product's new files after productSet answers: watch them until each is READY or
+   * FAILED (about a minute at most). Files it could not fetch are taken off the product again and named in a
+   * warning, or, with `unreachableImages: quarantine`, a product this write created is deleted again and
+   * held back with the reason (an existing product is never deleted for its images: it keeps the rest).
+   */
+  private async settleMedia(
+    product: Row,
+    files: { sources: string[] },
+    sent: Row[],
+    existed: boolean,
+  ): Promise<{ warning: string } | { refused: string } | Record<string, never>> {
+    let media = (product.media as Connection).nodes as MediaState[];
+    for (const wait of MEDIA_WAITS_MS) {
+      if (!inProgress(media)) break;
+      await sleep(wait);
+      const data = await this.client.request<{ product: { media: Connection } | null }>(
+        Q.PRODUCT_MEDIA_QUERY,
+        { id: product.id, first: Math.max(1, sent.length) },
+      );
+      media = (data.product?.media.nodes ?? []) as MediaState[];
+    }
+    const failures = failedFiles(files.sources, media);
+    if (failures.length === 0)
+      return inProgress(media)
+        ? {
+            warning: 'images: Shopify was still processing some after a minute: reconcile once they are done',
+          }
+        : {};
+    const named = failures.map((failure) => `${failure.source} (${failure.reason})`).join(', ');
+    if (!existed && this.options.unreachableImages === 'quarantine') {
+      // Straight to the API: this write holds one of the slots `delete` would wait for.
+      const data = await this.client.request<{ result: { userErrors: UserError[] } }>(
+        Q.DELETE_MUTATIONS.products,
+        { id: product.id },
+      );
+      const errors = data.result.userErrors;
+      if (errors.length > 0)
+        return {
+          refused: `images: Shopify could not fetch ${named}; deleting the product failed: ${describe(errors)}`,
+        };
+      return { refused: `images: Shopify could not fetch ${named}` };
+    }
+    // Fields a productSet omits stay as they are: this one only takes the failed files off the product.
+    const data = await this.client.request<{ productSet: { userErrors: UserError[] } }>(Q.PRODUCT_SET, {
+      input: { id: product.id, files: withoutFailed(media, sent) },
+    });
+    const errors = mutationResult(data, 'productSet').userErrors;
+    if (errors.length > 0)
+      return {
+        warning: `images: Shopify could not fetch ${named}, and kept them as failed media: ${describe(errors)}`,
+      };
+    return {
+      warning: `images: loaded without ${named}: Shopify could not fetch ${failures.length === 1 ? 'it' : 'them'}`,
+    };
   }
 
   /**

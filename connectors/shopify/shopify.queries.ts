@@ -237,8 +237,15 @@ export const RECENT_QUERIES = {
   orders: recentQuery('orders', 'Orders', 'tags'),
 } as const;
 
-export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
-  query SwitchyardProductVariantIds($id: ID!) {
+/** A product's media as a write watches them: processed (READY), failed (FAILED, and why) or still in progress. */
+const MEDIA_STATUS = 'nodes { id status mediaErrors { code details message } }';
+
+/**
+ * What a product update builds on: its variants (matched by SKU) and its first `$media` media (matched by
+ * file name; asked for as many as the write sends and a few more, since each costs points).
+ */
+export const PRODUCT_CURRENT_QUERY = /* GraphQL */ `
+  query SwitchyardProductCurrent($id: ID!, $media: Int!) {
     product(id: $id) {
       id
       variants(first: 250) {
@@ -247,6 +254,27 @@ export const PRODUCT_VARIANT_IDS_QUERY = /* GraphQL */ `
           sku
         }
       }
+      media(first: $media) {
+        nodes {
+          id
+          status
+          ... on MediaImage {
+            image {
+              url
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** The status of a product's first `$first` media: as many as a write sent. */
+export const PRODUCT_MEDIA_QUERY = /* GraphQL */ `
+  query SwitchyardProductMedia($id: ID!, $first: Int!) {
+    product(id: $id) {
+      id
+      media(first: $first) { ${MEDIA_STATUS} }
     }
   }
 `;
@@ -282,6 +310,7 @@ export const PRODUCT_SET = /* GraphQL */ `
             sku
           }
         }
+        media(first: 250) { ${MEDIA_STATUS} }
       }
       userErrors {
         field

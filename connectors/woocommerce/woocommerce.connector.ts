@@ -26,7 +26,16 @@ import {
 import { WooClient, type WcErrorBody } from './woocommerce.client';
 import { WOO_FACTS } from './woocommerce.facts';
 import { type IndexedKind, naturalKeyOf, WooIdentityIndex } from './woocommerce.identity';
-import { IMAGE_UPLOAD_ERROR, withoutRefusedImages } from './woocommerce.images';
+import {
+  attachmentsBySource,
+  IMAGE_UPLOAD_ERROR,
+  INVALID_IMAGE_ID,
+  reusingAttachments,
+  withImageSources,
+  withoutInvalidAttachment,
+  withoutRefusedImages,
+  withSourceImages,
+} from './woocommerce.images';
 
 type Row = Record<string, any>;
 type BatchItem = Row & { error?: WcErrorBody };
@@ -225,6 +234,11 @@ export class WooConnector implements Connector {
       });
   }
 
+  /** A record in the shape its write had: a product's images under the URLs they were given from. */
+  writeShape(entity: EntityName, record: NativeRecord): NativeRecord {
+    return entity === 'products' ? withSourceImages(record) : record;
+  }
+
   async upsert(entity: EntityName, items: LoadItem[]): Promise<LoadOutcome[]> {
     const kind = this.kind(entity);
     if (kind !== 'products') return writeBatch(this.target(kind), items);
@@ -321,7 +335,11 @@ export class WooConnector implements Connector {
             for (const key of ['line_items', 'shipping_lines', 'fee_lines']) delete payload[key];
           return { ...payload, id: Number(id) };
         });
-        const updated = await this.writeBatch(kind, 'update', payloads);
+        const updated = await this.writeBatch(
+          kind,
+          'update',
+          kind === 'products' ? await this.reusingImages(payloads) : payloads,
+        );
         return updated.results.map((result, index) => answer(result, updated.warnings[index]));
       },
       relearn: async (entries, refusal) => {
@@ -430,30 +448,45 @@ export class WooConnector implements Connector {
   }
 
   /**
-   * One `/batch` create or update. Products a store refused because it could not download a new image are
-   * written again without the images it refused (twice at most), and say so in a warning, unless the plan
-   * quarantines them (`unreachableImages: quarantine`): a refused write saved nothing, so writing it again
-   * doubles nothing.
+   * Product updates whose images the store holds already send them by attachment id, read from the
+   * products (one call for the batch): a store downloads an image sent by `src` into a new attachment each
+   * time, so every update would add a copy of every image to its media library.
+   */
+  private async reusingImages(payloads: Row[]): Promise<Row[]> {
+    const ids = payloads.filter((p) => Array.isArray(p.images) && p.images.length > 0).map((p) => p.id);
+    if (ids.length === 0) return payloads;
+    const response = await this.client.request<Row[]>('get', 'products', {
+      params: stringify({
+        include: ids.join(','),
+        per_page: WOO_FACTS.maxPageSize,
+        _fields: 'id,images,meta_data',
+      }),
+    });
+    const held = new Map(response.data.map((product) => [Number(product.id), attachmentsBySource(product)]));
+    return payloads.map((payload) => reusingAttachments(payload, held.get(Number(payload.id)) ?? new Map()));
+  }
+
+  /**
+   * One `/batch` create or update; a product carries the sources of its images (IMAGE_SOURCES_META). A
+   * product the store refused over an image is written again: without the new images it could not
+   * download (and say so in a warning, unless the plan quarantines them: `unreachableImages: quarantine`),
+   * or with an attachment it no longer holds sent by its source URL. A refused write saved nothing, so
+   * writing it again doubles nothing.
    */
   private async writeBatch(
     kind: IndexedKind,
     operation: 'create' | 'update',
     payloads: Row[],
   ): Promise<{ results: BatchItem[]; warnings: ({ warning: string } | undefined)[] }> {
-    const results = (await this.batch(kind, { [operation]: payloads }))[operation];
+    const sent = kind === 'products' ? payloads.map(withImageSources) : [...payloads];
+    const results = (await this.batch(kind, { [operation]: sent }))[operation];
     const dropped = payloads.map((): string[] => []);
-    const sent = [...payloads];
-    for (
-      let round = 0;
-      round < 2 && kind === 'products' && this.options.unreachableImages !== 'quarantine';
-      round++
-    ) {
+    for (let round = 0; round < 3 && kind === 'products'; round++) {
       const again = results.flatMap((result, index) => {
-        if (result.error?.code !== IMAGE_UPLOAD_ERROR) return [];
-        const pruned = withoutRefusedImages(sent[index], result.error.message ?? '');
-        if (!pruned) return [];
-        sent[index] = pruned.payload;
-        dropped[index].push(...pruned.dropped);
+        const retry = this.imageRetry(result, sent[index]);
+        if (!retry) return [];
+        sent[index] = withImageSources(retry.payload);
+        dropped[index].push(...retry.dropped);
         return [index];
       });
       if (again.length === 0) break;
@@ -468,6 +501,18 @@ export class WooConnector implements Connector {
         : undefined,
     );
     return { results, warnings };
+  }
+
+  /** A product refused over an image, as it can be written again; null when the refusal stands. */
+  private imageRetry(result: BatchItem, payload: Row): { payload: Row; dropped: string[] } | null {
+    const message = result.error?.message ?? '';
+    if (result.error?.code === INVALID_IMAGE_ID) {
+      const bySource = withoutInvalidAttachment(payload, message);
+      return bySource && { payload: bySource, dropped: [] };
+    }
+    if (result.error?.code !== IMAGE_UPLOAD_ERROR || this.options.unreachableImages === 'quarantine')
+      return null;
+    return withoutRefusedImages(payload, message);
   }
 
   /**

@@ -1,8 +1,15 @@
 import Decimal from 'decimal.js';
+import { sameFile } from '../common/file-name';
 
 /** What a destination may legitimately differ in: platform-assigned ids and timestamps, and unmapped extras. */
 const ALWAYS_SKIPPED = new Set(['id', 'updatedAt', 'extra']);
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/**
+ * Fields holding a file's URL. A platform stores the images it is given on its own host (Shopify on its CDN,
+ * WooCommerce in its uploads folder), so an image is the same when its file is: the same file name, allowing
+ * the suffix a platform adds to keep names unique (`shirt-1.png`, `shirt_3f2a9c1e.png`).
+ */
+const FILE_FIELDS = new Set(['images.src']);
 
 export interface FieldDifference {
   field: string;
@@ -38,7 +45,8 @@ export function compareRecords(
       continue;
     if (value === null || value === '' || value === undefined) continue;
     const other = right.get(field);
-    if (!same(value, other)) differences.push({ field, source: value, destination: other ?? null });
+    const equal = FILE_FIELDS.has(stripIndexes(field)) ? sameFile(value, other) : same(value, other);
+    if (!equal) differences.push({ field, source: value, destination: other ?? null });
   }
   return differences;
 }

@@ -13,14 +13,35 @@ const wooSeed = () =>
     Row[]
   >;
 
-/** Customers and orders as Shopify's own API holds them after the run. */
+/** Customers, orders and products' media as Shopify's own API holds them after the run. */
 async function shopifyState(url: string) {
   const data = await shopifyGraphql<{ data: Row }>(
     url,
     `{ customers(first: 100) { nodes { email phone note addresses { phone } } }
        orders(first: 100) { nodes { sourceIdentifier note billingAddress { phone } } } }`,
   );
-  return { customers: data.data.customers.nodes as Row[], orders: data.data.orders.nodes as Row[] };
+  const media = await shopifyGraphql<{ data: Row }>(
+    url,
+    '{ products(first: 50) { nodes { title media(first: 5) { nodes { status ... on MediaImage { image { url } } } } } } }',
+  );
+  return {
+    customers: data.data.customers.nodes as Row[],
+    orders: data.data.orders.nodes as Row[],
+    products: media.data.products.nodes as Row[],
+  };
+}
+
+/** A product naming two images Shopify cannot download beside its own: one the store lacks, one on no host. */
+const MISSING = 'https://store.example/wp-content/uploads/2024/01/missing.jpg';
+const NO_HOST = 'http://127.0.0.1:9/closed.jpg';
+function withUnreachableImages(product: Row): void {
+  product.images = [...(product.images as Row[]).slice(0, 1), { src: MISSING }, { src: NO_HOST }];
+}
+
+/** The missing image's file is deleted from the store's media library, as happens; the product still names it. */
+function loseMissingImage(store: Awaited<ReturnType<typeof wooSandbox>>['store']): void {
+  for (const [id, attachment] of store.attachments)
+    if (attachment.src.endsWith('/missing.jpg')) store.deleteAttachment(id);
 }
 
 /**
@@ -47,8 +68,11 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
       ...crowded.line_items[0],
       id: 90_000 + i,
     }));
+    const pictured = seed.products.find((p) => (p.images as Row[]).length > 0)!;
+    withUnreachableImages(pictured);
 
     const woo = await wooSandbox(seed);
+    loseMissingImage(woo.store);
     const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
     const t = await sqliteLedger();
     try {
@@ -56,7 +80,7 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
         t.ledger,
         plan('refusals', connection(woo, 'woocommerce'), connection(shopify, 'shopify')),
       );
-      const { customers: loaded, orders } = await shopifyState(shopify.url);
+      const { customers: loaded, orders, products } = await shopifyState(shopify.url);
       const byEmail = (index: number) => loaded.find((c) => c.email === customers[index].email);
 
       // Customers 3 and 4 hold one number: whichever loaded first keeps it, the other has it in its note.
@@ -84,6 +108,16 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
         /^phone: \+31612345678 is another customer's in Shopify/,
       );
       expect(warned[String(customers[holder].id)]).toBeUndefined();
+      // The product is loaded with the image Shopify could fetch; the other two are named in its warning.
+      const media = products.find((p) => p.title === pictured.name)!.media.nodes as Row[];
+      expect(media).toEqual([
+        { status: 'READY', image: { url: expect.stringMatching(/\/files\/7000\.jpg\?v=\d+$/) } },
+      ]);
+      expect(warned[String(pictured.id)]).toMatch(/^images: loaded without /);
+      expect(warned[String(pictured.id)]).toMatch(
+        /\/wp-content\/uploads\/2024\/01\/missing\.jpg \(IMAGE_DOWNLOAD_FAILURE: .* answered 404\)/,
+      );
+      expect(warned[String(pictured.id)]).toContain(`${NO_HOST} (IMAGE_DOWNLOAD_FAILURE`);
 
       const quarantined = Object.fromEntries(
         result.problems.map((p) => [`${p.entity}/${p.sourceId}`, p.reason]),
@@ -98,6 +132,34 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
       expect(loaded).toHaveLength(customers.length - 1);
       const ordersHeldBack = Object.keys(quarantined).filter((key) => key.startsWith('orders/')).length;
       expect(orders).toHaveLength(seed.orders.length - ordersHeldBack);
+    } finally {
+      await Promise.all([woo.close(), shopify.close(), t.close()]);
+    }
+  });
+
+  it('with unreachableImages: quarantine, holds back a product whose images Shopify cannot fetch', async () => {
+    const seed = wooSeed();
+    const pictured = seed.products.find((p) => (p.images as Row[]).length > 0)!;
+    withUnreachableImages(pictured);
+    const woo = await wooSandbox(seed);
+    loseMissingImage(woo.store);
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const t = await sqliteLedger();
+    try {
+      const p = plan('images', connection(woo, 'woocommerce'), connection(shopify, 'shopify'), ['products']);
+      p.options.unreachableImages = 'quarantine';
+      const result = await migrate(t.ledger, p);
+      const { products } = await shopifyState(shopify.url);
+      expect(products.map((product) => product.title)).not.toContain(pictured.name);
+      expect(products).toHaveLength(seed.products.length - 1);
+      const problem = result.problems.find((q) => q.sourceId === String(pictured.id));
+      expect(problem?.reason).toMatch(
+        /^images: Shopify could not fetch .*missing\.jpg \(IMAGE_DOWNLOAD_FAILURE/,
+      );
+      // Every other product's images are all READY in Shopify.
+      expect(
+        products.flatMap((product) => product.media.nodes as Row[]).every((m) => m.status === 'READY'),
+      ).toBe(true);
     } finally {
       await Promise.all([woo.close(), shopify.close(), t.close()]);
     }

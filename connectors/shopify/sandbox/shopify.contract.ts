@@ -53,3 +53,23 @@ export const DEVELOPMENT_ORDERS = {
     'Exceeded order API rate limit, please try again in a minute. Upgrade to a paid account to remove this limit.',
   plan: { displayName: 'Developer Preview', partnerDevelopment: true, shopifyPlus: false },
 } as const;
+
+/**
+ * A product's files given by `originalSource` are processed after the mutation answers: the media is created
+ * UPLOADED, then PROCESSING while Shopify downloads the source, then READY with the image on the shop's CDN
+ * (under the source's file name), or FAILED with `mediaErrors`: IMAGE_DOWNLOAD_FAILURE when the source cannot be
+ * downloaded, UNSUPPORTED_IMAGE_FILE_TYPE when it is not an image. A file given by `id` is that existing file,
+ * not downloaded again; an id the shop does not hold is refused. Sources: the 2025-01 schema (MediaStatus,
+ * MediaErrorCode, FileSetInput.id, MediaImage.mediaErrors) and https://shopify.dev/docs/apps/build/online-store/product-media
+ * ("media ... is processed asynchronously"; poll the media's `status` until READY or FAILED). The wording of
+ * `details` and of the unknown-id refusal is ours: Shopify documents none.
+ */
+export const MEDIA_PROCESSING = {
+  /** How long a new media stays UPLOADED before its download starts. */
+  queuedMs: 50,
+  downloadTimeoutMs: 10_000,
+  imageExtensions: ['jpg', 'jpeg', 'png', 'gif', 'webp', 'heic', 'svg'],
+  unreachable: { code: 'IMAGE_DOWNLOAD_FAILURE', message: 'Image download failure.' },
+  notAnImage: { code: 'UNSUPPORTED_IMAGE_FILE_TYPE', message: 'Unsupported image file type.' },
+  unknownFile: 'File does not exist',
+} as const;

@@ -4,6 +4,8 @@ import { scalarText } from '../../../src/connectors';
 import { INDEXED_FIELDS, type Searchable, searchField } from './search-fields';
 import { SearchIndex } from './search-index';
 import { matchesQuery, type SearchQuery } from './search-query';
+import { MediaProcessing } from './media-processing';
+import { MEDIA_PROCESSING } from './shopify.contract';
 
 /**
  * The sandbox shop's data, kept in the Admin GraphQL shape. Seeds may hold what today's API would
@@ -53,6 +55,9 @@ export class ShopifyStore {
     plan: { displayName: 'Basic', partnerDevelopment: false, shopifyPlus: false },
   };
   readonly location = { id: 'gid://shopify/Location/1', name: 'Shop location', isActive: true };
+  /** Product files as they are processed, and every media the shop holds by id (FileSetInput.id). */
+  readonly media = new MediaProcessing();
+  private readonly mediaById = new Map<string, Row>();
   private nextId = 1000;
   private nextOrderNumber = 1001;
   writes = 0;
@@ -99,6 +104,7 @@ export class ShopifyStore {
 
   /** Points the media a seed names on `from` (cdn.shopify.com) at `to`, where the sandbox serves them. */
   rehostMedia(from: string, to: string): void {
+    this.media.cdn = to;
     for (const product of this.products.values())
       for (const media of product.media as Row[])
         if (typeof media.image?.url === 'string' && media.image.url.startsWith(from))
@@ -201,12 +207,16 @@ export class ShopifyStore {
         values: option.values ?? asList(option.optionValues).map((value: Row) => value.name),
       })),
       variantIds: variants.map((variant) => Number(variant.legacyResourceId)),
-      media: asList(raw.media).map((media: Row) => ({
-        __typename: 'MediaImage',
-        mediaContentType: 'IMAGE',
-        status: 'READY',
-        ...media,
-      })),
+      media: asList(raw.media).map((media: Row) =>
+        this.held({
+          __typename: 'MediaImage',
+          id: `gid://shopify/MediaImage/${this.nextId++}`,
+          mediaContentType: 'IMAGE',
+          status: 'READY',
+          mediaErrors: [],
+          ...media,
+        }),
+      ),
     };
     delete row.variants;
     row.updatedAt = raw.updatedAt ?? createdAt;
@@ -366,6 +376,13 @@ export class ShopifyStore {
         ],
       };
     const errors = validateProductSet(input, existing);
+    asList(input.files).forEach((file: Row, index) => {
+      if (file.id && !this.mediaById.has(String(file.id)))
+        errors.push({
+          field: ['input', 'files', String(index), 'id'],
+          message: MEDIA_PROCESSING.unknownFile,
+        });
+    });
     if (errors.length > 0) return { product: null, userErrors: errors };
     this.writes++;
     const now = nowIso();
@@ -409,7 +426,10 @@ export class ShopifyStore {
       );
       variantIds.push(Number(row.legacyResourceId));
     });
-    for (const removed of previous.values()) this.forget('productVariants', Number(removed.legacyResourceId));
+    // A list productSet is given is the whole list (variants it leaves out are deleted); one it omits stays.
+    if (input.variants)
+      for (const removed of previous.values())
+        this.forget('productVariants', Number(removed.legacyResourceId));
     const options = asList(input.productOptions).map((option: Row, index) => ({
       id: `gid://shopify/ProductOption/${this.nextId++}`,
       name: option.name,
@@ -434,20 +454,39 @@ export class ShopifyStore {
       options: input.productOptions ? options : (existing?.options ?? []),
       variantIds: input.variants ? variantIds : (existing?.variantIds ?? []),
       media: input.files
-        ? asList(input.files).map((file: Row) => ({
-            __typename: 'MediaImage',
-            id: `gid://shopify/MediaImage/${this.nextId++}`,
-            alt: file.alt ?? null,
-            mediaContentType: 'IMAGE',
-            status: 'READY',
-            image: { url: file.originalSource, altText: file.alt ?? null },
-          }))
+        ? asList(input.files).map((file: Row) => this.fileOf(file))
         : (existing?.media ?? []),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
     this.keep('products', productId, row);
     return { product: row, userErrors: [] };
+  }
+
+  /**
+   * A product's file: the shop's own by `id` (its alt updated), or a new media downloaded from
+   * `originalSource` in the background (MEDIA_PROCESSING).
+   */
+  private fileOf(file: Row): Row {
+    const held = file.id ? this.mediaById.get(String(file.id)) : undefined;
+    if (held) {
+      if (file.alt !== undefined) held.alt = file.alt;
+      return held;
+    }
+    const source = String(file.originalSource ?? '');
+    const media = this.held({
+      __typename: 'MediaImage',
+      id: `gid://shopify/MediaImage/${this.nextId++}`,
+      alt: file.alt ?? null,
+      mediaContentType: 'IMAGE',
+      originalSource: { url: source, fileSize: null },
+    });
+    return this.media.start(media, source);
+  }
+
+  private held(media: Row): Row {
+    this.mediaById.set(String(media.id), media);
+    return media;
   }
 
   productDelete(gid: string): { deletedProductId: string | null; userErrors: UserError[] } {

@@ -1,5 +1,4 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import { getRemoteFile } from '../../../src/connectors';
 import { IMAGE_UPLOAD } from './woocommerce.contract';
 import { type Row, WcError } from './woocommerce.store';
 
@@ -40,7 +39,7 @@ async function download(src: string): Promise<string | null> {
     return `Invalid URL ${src}.`;
   }
   try {
-    const response = await fetched(url);
+    const response = await getRemoteFile(url, IMAGE_UPLOAD.timeoutMs);
     if (response.statusCode !== 200)
       return IMAGE_UPLOAD.unreachable(src, response.statusMessage || String(response.statusCode));
   } catch (error) {
@@ -50,21 +49,6 @@ async function download(src: string): Promise<string | null> {
   return (IMAGE_UPLOAD.allowedExtensions as readonly string[]).includes(extension)
     ? null
     : IMAGE_UPLOAD.notAnImage;
-}
-
-/** A GET read to its end, as `download_url` does (node's own client: fetch refuses ports a browser would). */
-function fetched(url: URL): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response));
-      response.on('error', reject);
-    });
-    request.setTimeout(IMAGE_UPLOAD.timeoutMs, () =>
-      request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
-    );
-    request.on('error', reject);
-  });
 }
 
 /** How WordPress (cURL) words a download that failed. */

@@ -183,6 +183,24 @@ describe('WooCommerce sandbox against the store’s own contract', () => {
     expect(updated.body).toMatchObject({ number: String(order.body.id), customer_note: 'Ring twice' });
   });
 
+  it('keeps an image given by attachment id, and refuses an id its media library lacks', async () => {
+    const seeded = await call('POST', 'products', { name: 'Cap' });
+    const reused = await call('PUT', `products/${seeded.body.id}`, { images: [] });
+    expect(reused.status).toBe(200);
+    const unknown = await call('PUT', `products/${seeded.body.id}`, { images: [{ id: 999999 }] });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { code: IMAGE_UPLOAD.invalidId.code, message: IMAGE_UPLOAD.invalidId.message(999999) },
+    });
+    const attachment = sandbox.store.attachments.size;
+    sandbox.store.attachments.set(424242, { src: 'https://media.example/cap.png', name: 'cap' });
+    const byId = await call('PUT', `products/${seeded.body.id}`, {
+      images: [{ id: 424242, src: 'ignored' }],
+    });
+    expect(byId.body.images).toMatchObject([{ id: 424242, src: 'https://media.example/cap.png' }]);
+    expect(sandbox.store.attachments.size).toBe(attachment + 1);
+  });
+
   it('downloads every new product image and refuses the whole product when one cannot be had', async () => {
     // A local image host: one image, a 404 for anything else.
     const host = createServer((req, res) =>

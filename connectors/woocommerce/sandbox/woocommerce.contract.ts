@@ -168,7 +168,10 @@ export const WRITABLE: Fact<Record<Resource, readonly string[]>> = {
  * error. Sources: `Version2/class-wc-rest-products-v2-controller.php` (set_product_images →
  * `wc_rest_upload_image_from_url`, the exception's code and status), `includes/wc-rest-functions.php`
  * (`wc_rest_upload_image_from_url`: "Error getting remote image %s. Error: %s", `wc_rest_allowed_image_mime_types`),
- * and WordPress's `wp_handle_sideload` ("Sorry, you are not allowed to upload this file type.").
+ * and WordPress's `wp_handle_sideload` ("Sorry, you are not allowed to upload this file type."). An image given
+ * with an attachment `id` is not downloaded: set_product_images uses that attachment, and refuses the product
+ * with `woocommerce_product_invalid_image_id` when `wp_attachment_is_image` says it is none. An image given by
+ * `src` alone is downloaded into a new attachment on every write.
  */
 export const IMAGE_UPLOAD = {
   code: 'woocommerce_product_image_upload_error',
@@ -176,4 +179,15 @@ export const IMAGE_UPLOAD = {
   allowedExtensions: ['jpg', 'jpeg', 'jpe', 'gif', 'png', 'bmp', 'tiff', 'tif', 'ico', 'webp'],
   unreachable: (src: string, reason: string) => `Error getting remote image ${src}. Error: ${reason}`,
   notAnImage: 'Invalid image: Sorry, you are not allowed to upload this file type.',
+  /**
+   * Where a store keeps a downloaded image: its own site's uploads folder, a folder per year and month, under
+   * the image's file name made unique with `-1`, `-2`, … (wp_upload_dir, wp_unique_filename). Its `src` is that
+   * URL from then on, not the URL it was given.
+   */
+  uploadsPath: 'wp-content/uploads/',
+  /** An image given by attachment `id` reuses that attachment; an id the media library lacks refuses the product. */
+  invalidId: {
+    code: 'woocommerce_product_invalid_image_id',
+    message: (id: number) => `#${id} is an invalid image ID.`,
+  },
 } as const;

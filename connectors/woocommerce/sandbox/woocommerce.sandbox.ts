@@ -5,11 +5,12 @@ import {
   sandboxApp,
   type SandboxCounters,
   type SandboxOptions,
+  serveImage,
 } from '../../../src/connectors';
 import { WOO_FACTS } from '../woocommerce.facts';
 import { ImageDownloads } from './image-downloads';
 import { verifyOauthSignature } from './oauth1';
-import { DATE_FILTERED, EMAIL_FILTER, ORDER, ORDERBY } from './woocommerce.contract';
+import { DATE_FILTERED, EMAIL_FILTER, IMAGE_UPLOAD, ORDER, ORDERBY } from './woocommerce.contract';
 import { EMAIL, type Resource, type Row, WcError, WooStore } from './woocommerce.store';
 
 /** Host-level throttling (a WAF in front of the store): wc/v3 itself has none. */
@@ -139,6 +140,10 @@ export async function startWooSandbox(
   route('/orders', 'orders');
 
   app.use(WOO_FACTS.apiPrefix, api);
+  // The store's own site serves the files of its media library (what a destination downloads).
+  app.get(`/${IMAGE_UPLOAD.uploadsPath}*file`, (req: Request, res: Response) =>
+    serveImage(req.path, res, store.holdsUpload(req.path)),
+  );
   app.use((_req: Request, res: Response) => {
     res.status(404).json({
       code: 'rest_no_route',
@@ -153,6 +158,7 @@ export async function startWooSandbox(
   });
 
   const running = await listen(app, options.port, options.host ?? '127.0.0.1', counters, () => store.writes);
+  store.moveSite(`${running.url}/`);
   return { ...running, store };
 }
 

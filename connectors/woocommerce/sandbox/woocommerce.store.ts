@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { scalarText } from '../../../src/connectors';
-import { UNKNOWN_ID, WRITABLE } from './woocommerce.contract';
+import { IMAGE_UPLOAD, UNKNOWN_ID, WRITABLE } from './woocommerce.contract';
 
 export type Row = Record<string, any>;
 
@@ -25,6 +25,9 @@ export class WcError extends Error {
 }
 
 export type Resource = 'customers' | 'products' | 'orders' | 'variations';
+
+/** The store's own site as a seed names it (its uploads under `wp-content/uploads/`), wherever the sandbox runs. */
+export const SEED_SITE = 'https://store.example/';
 
 const wpDate = (date: Date) => date.toISOString().slice(0, 19);
 /**
@@ -84,6 +87,14 @@ export class WooStore {
   readonly products = new Map<number, Row>();
   readonly variations = new Map<number, Row>();
   readonly orders = new Map<number, Row>();
+  /**
+   * The media library: every image a product write uploaded (or a seed held), by attachment id. A product
+   * image given by `id` reuses one; one given by `src` alone is downloaded into a new one, every time.
+   */
+  readonly attachments = new Map<number, { src: string; name: string }>();
+  /** The store's own site: where its uploads are served. A seed names it SEED_SITE until the sandbox listens. */
+  private site = SEED_SITE;
+  private readonly uploads = new Set<string>();
   currency = 'EUR';
   writes = 0;
   private nextId = 100;
@@ -167,6 +178,8 @@ export class WooStore {
       if (patch[key]) patch[key] = { ...existing[key], ...patch[key] };
     }
     if (patch.meta_data) patch.meta_data = mergeMeta(existing.meta_data, patch.meta_data);
+    if (resource === 'products' && Array.isArray(patch.images))
+      patch.images = this.attach(patch.images as Row[]);
     if (resource === 'products' || resource === 'variations')
       Object.assign(patch, priceFields(patch, existing));
     if (patch.stock_quantity !== undefined) patch.stock_status = stockStatus(patch.stock_quantity);
@@ -260,6 +273,13 @@ export class WooStore {
         const taken = this.skus.holders(String(sku)).some((p) => p !== existing);
         if (taken) throw new WcError('product_invalid_sku', 'Invalid or duplicated SKU.', 400);
       }
+      for (const image of resource === 'products' && Array.isArray(body.images)
+        ? (body.images as Row[])
+        : []) {
+        const id = Number(image?.id ?? 0);
+        if (id > 0 && !this.attachments.has(id))
+          throw new WcError(IMAGE_UPLOAD.invalidId.code, IMAGE_UPLOAD.invalidId.message(id), 400);
+      }
       if (
         resource === 'products' &&
         body.type !== undefined &&
@@ -314,6 +334,82 @@ export class WooStore {
       }
     }
     order.meta_data.push({ id: this.nextId++, key: '_order_stock_reduced', value: 'yes' });
+  }
+
+  /** The site's URL once the sandbox listens: seeded images on SEED_SITE move there. */
+  moveSite(url: string): void {
+    const move = (src: string) => (src.startsWith(SEED_SITE) ? url + src.slice(SEED_SITE.length) : src);
+    for (const attachment of this.attachments.values()) attachment.src = move(attachment.src);
+    for (const product of this.products.values())
+      for (const image of product.images as Row[]) image.src = move(String(image.src));
+    this.site = url;
+    this.uploads.clear();
+    for (const attachment of this.attachments.values())
+      if (attachment.src.startsWith(url)) this.uploads.add(new URL(attachment.src).pathname);
+  }
+
+  /** An image deleted from the media library (in WordPress's admin), its file with it. */
+  deleteAttachment(id: number): void {
+    const attachment = this.attachments.get(id);
+    if (attachment?.src.startsWith(this.site)) this.uploads.delete(new URL(attachment.src).pathname);
+    this.attachments.delete(id);
+  }
+
+  /** Whether the site serves this path: a file of its media library. */
+  holdsUpload(path: string): boolean {
+    return this.uploads.has(path);
+  }
+
+  /**
+   * A product's images as set_product_images keeps them: one given by attachment `id` is that attachment
+   * (its `src` ignored); one given by `src` alone is downloaded into a new attachment in the site's uploads
+   * (IMAGE_UPLOAD.uploadsPath). A seeded image keeps the URL it names.
+   */
+  private attach(images: Row[], seeded = false): Row[] {
+    return images.map((image, index) => {
+      let id = Number(image.id ?? 0);
+      if (!(id > 0) || !this.attachments.has(id)) {
+        id = id > 0 ? id : this.nextId++;
+        this.nextId = Math.max(this.nextId, id + 1);
+        const given = String(image.src ?? '');
+        const src = seeded ? given : this.upload(given);
+        this.attachments.set(id, {
+          src,
+          name:
+            src
+              .split('/')
+              .pop()
+              ?.replace(/\.[^.]*$/, '') ?? '',
+        });
+      }
+      const attachment = this.attachments.get(id)!;
+      return {
+        id,
+        src: attachment.src,
+        name: image.name ?? attachment.name,
+        alt: image.alt ?? '',
+        position: index,
+      };
+    });
+  }
+
+  /** Where a downloaded image is kept: this month's uploads folder, under its own name made unique. */
+  private upload(source: string): string {
+    const now = new Date();
+    const month = String(now.getUTCMonth() + 1).padStart(2, '0');
+    const folder = `/${IMAGE_UPLOAD.uploadsPath}${now.getUTCFullYear()}/${month}/`;
+    let name = 'image';
+    try {
+      name = decodeURIComponent(new URL(source).pathname.split('/').pop() || 'image');
+    } catch {
+      // Not a URL (the download refused it already): the default name.
+    }
+    const dot = name.lastIndexOf('.');
+    const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    let path = `${folder}${stem}${extension}`;
+    for (let n = 1; this.uploads.has(path); n++) path = `${folder}${stem}-${n}${extension}`;
+    this.uploads.add(path);
+    return new URL(path, this.site).toString();
   }
 
   // ---- defaults: what WooCommerce fills in ---------------------------------------------------
@@ -379,13 +475,7 @@ export class WooStore {
     row.slug = row.slug || slugify(String(row.name));
     const taken = (slug: string) => this.slugs.holders(slug).length > 0;
     if (taken(row.slug)) row.slug = uniqueSlug(row.slug, taken);
-    row.images = (row.images as Row[]).map((image, index) => ({
-      id: this.nextId++,
-      name: '',
-      alt: '',
-      position: index,
-      ...image,
-    }));
+    row.images = this.attach(row.images as Row[], seeded);
     row.attributes = (row.attributes as Row[]).map((a, index) => ({
       id: 0,
       position: index,
