@@ -162,6 +162,10 @@ program
       .choices(['standard', 'development'])
       .default('standard'),
   )
+  .option(
+    '--oldest-version <version>',
+    "Shopify: the shop's oldest supported API version (YYYY-MM); older requests fall forward to it (default 2025-01)",
+  )
   .action(async (platform: string, options) => {
     process.exitCode = await runSandbox(platform, options);
   });

@@ -14,6 +14,7 @@ interface SandboxFlags {
   tokenSeconds?: number;
   searchLagMs?: number;
   storePlan: 'standard' | 'development';
+  oldestVersion?: string;
 }
 
 /** `switchyard sandbox <platform> --port P …`: serves until interrupted. */
@@ -45,6 +46,7 @@ export async function runSandbox(platform: string, flags: SandboxFlags): Promise
       tokenSeconds: flags.tokenSeconds,
       searchLagMs: flags.searchLagMs,
       storePlan: flags.storePlan,
+      oldestVersion: flags.oldestVersion,
     });
     // Only the public sandbox defaults are printed; a credential the user chose stays off the terminal.
     const shown = Object.entries(credentials)

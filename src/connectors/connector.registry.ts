@@ -20,6 +20,11 @@ export interface SandboxOptions {
   searchLagMs?: number;
   /** Shopify: the shop's plan; `development` (and trial) shops create at most 5 orders a minute. */
   storePlan?: 'standard' | 'development';
+  /**
+   * Shopify: the shop's oldest supported API version (default 2025-01, the schema's): a request for an older
+   * one falls forward and is answered as this version, as a real shop answers once a version is retired.
+   */
+  oldestVersion?: string;
 }
 
 export interface RunningSandbox {

@@ -165,6 +165,33 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
     }
   });
 
+  // By 2026 Shopify has retired 2025-01: a shop answers a 2025-01 request as its oldest supported version.
+  it('says before a run that the shop answered with a later Admin API version', async () => {
+    const woo = await wooStoreFrom(demoShopifySeed({ customers: 1, products: 1, orders: 0 }));
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } }, { oldestVersion: '2026-01' });
+    try {
+      const prepared = await prepareMigration(
+        plan('retired', connection(woo, 'woocommerce'), connection(shopify, 'shopify')),
+      );
+      expect(prepared.destinationInfo.notices).toEqual([
+        expect.stringMatching(
+          /^the shop answered with Admin API 2026-01, not 2025-01 .*dry-run and reconcile/,
+        ),
+      ]);
+      const current = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+      try {
+        const again = await prepareMigration(
+          plan('current', connection(woo, 'woocommerce'), connection(current, 'shopify')),
+        );
+        expect(again.destinationInfo.notices ?? []).toEqual([]);
+      } finally {
+        await current.close();
+      }
+    } finally {
+      await Promise.all([woo.close(), shopify.close()]);
+    }
+  });
+
   // Development and trial shops create at most 5 orders a minute; the sixth waits its turn, no 429 is met.
   it('paces orders into a development shop under its 5 a minute', async () => {
     const woo = await wooStoreFrom(demoShopifySeed({ customers: 2, products: 1, orders: 6 }));

@@ -11,7 +11,13 @@ export type WooSandbox = Awaited<ReturnType<typeof startWooSandbox>>;
 
 export const shopifySandbox = (
   seed?: Record<string, unknown>,
-  extra: { rateLimit?: boolean; latencyMs?: number; searchLagMs?: number; storePlan?: 'development' } = {},
+  extra: {
+    rateLimit?: boolean;
+    latencyMs?: number;
+    searchLagMs?: number;
+    storePlan?: 'development';
+    oldestVersion?: string;
+  } = {},
 ) => startShopifySandbox({ port: 0, seed, ...extra });
 export const wooSandbox = (
   seed?: Record<string, unknown>,

@@ -31,6 +31,12 @@ export async function startShopifySandbox(
   const token = options.credentials?.accessToken ?? SHOPIFY_FACTS.sandboxToken;
   const store = new ShopifyStore();
   if (options.seed) store.seed(options.seed);
+  // The shop's oldest supported version, which the one schema is served as (see API_VERSIONS).
+  const servedVersion = options.oldestVersion ?? API_VERSIONS.served;
+  if (!API_VERSIONS.stable.test(servedVersion) || servedVersion < API_VERSIONS.served)
+    throw new Error(
+      `oldestVersion ${servedVersion}: a stable version (YYYY-01/04/07/10) from ${API_VERSIONS.served}`,
+    );
   store.searchLagMs = options.searchLagMs ?? 0;
   const development = options.storePlan === 'development';
   if (development) store.shop.plan = { ...DEVELOPMENT_ORDERS.plan };
@@ -96,11 +102,11 @@ export async function startShopifySandbox(
   app.post('/admin/api/:version/graphql.json', (req: Request, res: Response) => {
     // An older stable version falls forward to the one this sandbox serves; one it has no schema for is not served.
     const version = String(req.params.version);
-    if (!API_VERSIONS.stable.test(version) || version > API_VERSIONS.served) {
+    if (!API_VERSIONS.stable.test(version) || version > servedVersion) {
       res.status(404).json({ errors: 'Not Found' });
       return;
     }
-    res.setHeader('X-Shopify-API-Version', API_VERSIONS.served);
+    res.setHeader('X-Shopify-API-Version', servedVersion);
     if (req.header('X-Shopify-Access-Token') !== token) {
       res.status(401).json({ errors: INVALID_TOKEN });
       return;
