@@ -70,6 +70,25 @@ describe('the service lets no one in where they do not belong', () => {
     expect(tested).toEqual({ status: 200, body: { ok: true, currency: 'EUR' } });
   });
 
+  it('passes on what a platform says before any run: a development shop paces its orders', async () => {
+    const development = await shopifySandbox(undefined, { storePlan: 'development' });
+    try {
+      const created = await service.call('POST', '/api/connections', {
+        ...shopConnection(),
+        url: development.url,
+      });
+      expect(created.status).toBe(201);
+      const notice = expect.stringMatching(
+        /^this is a Developer Preview shop: Shopify creates at most 5 orders/,
+      );
+      expect(created.body.notices).toEqual([notice]);
+      const tested = await service.call('POST', `/api/connections/${created.body.id}/test`);
+      expect(tested.body).toMatchObject({ ok: true, notices: [notice] });
+    } finally {
+      await development.close();
+    }
+  });
+
   it('holds every connection a service process makes to the policy, after DNS and through fetch and http', async () => {
     // A process of its own, as the API and workers are: fetch (Shopify's client) and axios (WooCommerce's).
     // Asynchronously: the sandbox answering the probe lives in this process.

@@ -39,8 +39,8 @@ export class ConnectionsService {
     url: string;
     credentials: Record<string, string>;
     rateLimit?: ConnectionSettings['rateLimit'];
-  }): Promise<{ id: string }> {
-    await this.verify(input);
+  }): Promise<{ id: string; notices?: string[] }> {
+    const info = await this.verify(input);
     const row: ConnectionRow = {
       id: randomUUID(),
       name: input.name,
@@ -51,7 +51,8 @@ export class ConnectionsService {
       settings: input.rateLimit ? { rateLimit: input.rateLimit } : null,
     };
     await this.dataSource.getRepository(ConnectionRow).insert(row);
-    return { id: row.id };
+    // What the platform said that a user should know before a run (another API version, a development shop).
+    return { id: row.id, ...(info.notices?.length ? { notices: info.notices } : {}) };
   }
 
   async list(): Promise<ConnectionView[]> {
@@ -81,13 +82,14 @@ export class ConnectionsService {
   }
 
   /** Reaches a stored connection's platform with its credentials, as creating it did. */
-  async test(id: string): Promise<{ ok: true; currency?: string; name?: string }> {
+  async test(id: string): Promise<{ ok: true; currency?: string; name?: string; notices?: string[] }> {
     const connection = await this.open(id);
     const info = await this.verify({ ...connection, rateLimit: connection.settings.rateLimit });
     return {
       ok: true,
       ...(info.currency ? { currency: info.currency } : {}),
       ...(info.name ? { name: info.name } : {}),
+      ...(info.notices?.length ? { notices: info.notices } : {}),
     };
   }
 
