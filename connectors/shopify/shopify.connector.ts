@@ -29,7 +29,7 @@ import {
   type MediaState,
   withoutFailed,
 } from './shopify.media';
-import { withShopifyPhones } from './shopify.phones';
+import { withPhoneInNote, withShopifyPhones } from './shopify.phones';
 import * as Q from './shopify.queries';
 import { shopifyWriteShape } from './shopify.write-shape';
 
@@ -473,14 +473,9 @@ export class ShopifyConnector implements Connector {
             let result = await send(payload);
             // A shop keeps each phone to one customer: a second customer with it keeps it in the note.
             if (result.userErrors.some(phoneTaken)) {
-              warnings.push(
-                `phone: ${scalarText(payload.phone)} is another customer's in Shopify; kept in the note`,
-              );
-              const { phone, ...rest } = payload;
-              result = await send({
-                ...rest,
-                note: [scalarText(rest.note), `Phone: ${scalarText(phone)}`].filter(Boolean).join('\n'),
-              });
+              const moved = withPhoneInNote(payload);
+              warnings.push(moved.warning);
+              result = await send(moved.payload);
             }
             if (result.userErrors.length > 0 || !result.customer) return failed(item, result.userErrors);
             return {
@@ -638,16 +633,16 @@ export class ShopifyConnector implements Connector {
         this.limit(async (): Promise<LoadOutcome> => {
           const id = existing.get(item);
           // Shopify cannot edit a placed order's lines or totals; an order already there is left as it is.
-          const phones = withShopifyPhones('orders', item.payload);
-          const { cancelled, ...payload } = phones.payload;
-          const warning = phones.warnings.length > 0 ? { warning: phones.warnings.join('; ') } : {};
           if (id)
             return this.write(item, async (intent) => {
               intent.attempted = 'update';
-              const refused = cancelled ? await this.cancelOrder(id, true) : null;
+              const refused = item.payload.cancelled ? await this.cancelOrder(id, true) : null;
               if (refused) return failed(item, refused);
               return { sourceId: item.sourceId, action: 'updated', destinationId: id };
             });
+          const phones = withShopifyPhones('orders', item.payload);
+          const { cancelled, ...payload } = phones.payload;
+          const warning = phones.warnings.length > 0 ? { warning: phones.warnings.join('; ') } : {};
           return this.write(item, async () => {
             const order = {
               ...payload,

@@ -56,6 +56,22 @@ export function withShopifyPhones(
       fix(address, address.countryCode, `${field}.phone`, label);
     }
   }
-  if (kept.length > 0) out.note = [scalarText(out.note), ...kept].filter((line) => line !== '').join('\n');
-  return { payload: out, warnings };
+  return { payload: kept.length > 0 ? withNoteLines(out, kept) : out, warnings };
+}
+
+/**
+ * A customer whose phone another Shopify customer holds (a shop keeps a phone to one customer): the phone
+ * taken off and kept in the note, with the warning that says so.
+ */
+export function withPhoneInNote(payload: NativeRecord): { payload: NativeRecord; warning: string } {
+  const { phone, ...rest } = payload;
+  return {
+    payload: withNoteLines(rest, [`Phone: ${scalarText(phone)}`]),
+    warning: `phone: ${scalarText(phone)} is another customer's in Shopify; kept in the note`,
+  };
+}
+
+/** The record with lines added to its note, after what the note held. */
+function withNoteLines(record: Row, lines: string[]): Row {
+  return { ...record, note: [scalarText(record.note), ...lines].filter((line) => line !== '').join('\n') };
 }
