@@ -769,11 +769,18 @@ export class ShopifyConnector implements Connector {
     const found = new Map<string, string>();
     for (let start = 0; start < terms.length; start += 50) {
       const slice = terms.slice(start, start + 50);
-      const data = await this.client.request<Record<string, { nodes: Row[] }>>(query, {
-        first: 250,
-        query: slice.join(' OR '),
-      });
-      for (const node of data[field].nodes) found.set(keyOf(node), node.id);
+      // Shopify's search may match more than a term names (it tokenizes): every page is read, and each
+      // record counts only under its own key.
+      let after: string | null = null;
+      do {
+        const data: Record<string, Connection> = await this.client.request(query, {
+          first: 250,
+          query: slice.join(' OR '),
+          after,
+        });
+        for (const node of data[field].nodes) found.set(keyOf(node), node.id);
+        after = data[field].pageInfo.hasNextPage ? data[field].pageInfo.endCursor : null;
+      } while (after);
     }
     return found;
   }

@@ -185,8 +185,12 @@ export const CURRENT_BULK = /* GraphQL */ `
 
 /** Ids only: what a natural-key lookup needs. */
 export const CUSTOMER_IDS_QUERY = /* GraphQL */ `
-  query SwitchyardCustomerIds($first: Int!, $query: String) {
-    customers(first: $first, query: $query) {
+  query SwitchyardCustomerIds($first: Int!, $query: String, $after: String) {
+    customers(first: $first, query: $query, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         email
@@ -197,8 +201,12 @@ export const CUSTOMER_IDS_QUERY = /* GraphQL */ `
 `;
 
 export const PRODUCT_IDS_QUERY = /* GraphQL */ `
-  query SwitchyardProductIds($first: Int!, $query: String) {
-    products(first: $first, query: $query) {
+  query SwitchyardProductIds($first: Int!, $query: String, $after: String) {
+    products(first: $first, query: $query, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         handle
@@ -208,8 +216,12 @@ export const PRODUCT_IDS_QUERY = /* GraphQL */ `
 `;
 
 export const ORDER_IDS_QUERY = /* GraphQL */ `
-  query SwitchyardOrderIds($first: Int!, $query: String) {
-    orders(first: $first, query: $query) {
+  query SwitchyardOrderIds($first: Int!, $query: String, $after: String) {
+    orders(first: $first, query: $query, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         tags
