@@ -14,6 +14,8 @@ const SOURCE_ID = HUBSPOT_FACTS.sourceIdProperty;
  */
 export class SourceIdIndex {
   private index?: Promise<Map<string, string>>;
+  /** The index once read: what `remember` adds to. */
+  private read?: Map<string, string>;
 
   constructor(
     private readonly client: HubSpotClient,
@@ -22,9 +24,15 @@ export class SourceIdIndex {
 
   /** The HubSpot id of each source id the object holds; `fresh` reads the list again first. */
   async lookup(keys: string[], fresh: boolean): Promise<Map<string, string>> {
-    if (fresh) this.index = undefined;
-    this.index ??= this.readAll();
-    this.index.catch(() => (this.index = undefined));
+    if (fresh) this.forget();
+    if (!this.index) {
+      const reading = this.readAll();
+      this.index = reading;
+      reading.then(
+        (index) => this.index === reading && (this.read = index),
+        () => this.index === reading && (this.index = undefined),
+      );
+    }
     const index = await this.index;
     const found = new Map<string, string>();
     for (const key of keys) {
@@ -35,13 +43,14 @@ export class SourceIdIndex {
   }
 
   /** A record the writer has just created (or found by id): matched from now on without a read. */
-  async remember(key: string, id: string): Promise<void> {
-    if (this.index) (await this.index).set(key, id);
+  remember(key: string, id: string): void {
+    this.read?.set(key, id);
   }
 
   /** An answer was lost: the next lookup reads the list again. */
   forget(): void {
     this.index = undefined;
+    this.read = undefined;
   }
 
   private async readAll(): Promise<Map<string, string>> {

@@ -327,9 +327,6 @@ export class HubSpotWriter {
    * the engine sends them again, and the index, read again, finds what the lost call made.
    */
   private async writeProducts(items: LoadItem[]): Promise<LoadOutcome[]> {
-    const variantRefs = (item: LoadItem) => ({
-      variants: Object.fromEntries(((item.payload as Payload).variantSkus ?? []).map((sku) => [sku, ''])),
-    });
     const outcomes = await writeBatch(
       {
         ...this.byId('products', (item) => propertyValues(item.payload)),
@@ -350,10 +347,13 @@ export class HubSpotWriter {
     );
     return outcomes.map((outcome, index) => {
       if (outcome.action !== 'created' && outcome.action !== 'updated') return outcome;
-      void this.products.remember(outcome.sourceId, outcome.destinationId);
-      const refs = variantRefs(items[index]);
-      for (const sku of Object.keys(refs.variants)) refs.variants[sku] = outcome.destinationId;
-      return { ...outcome, refs };
+      this.products.remember(outcome.sourceId, outcome.destinationId);
+      // Every SKU of the product names it, so order and deal lines of any variant find it.
+      const skus = (items[index].payload as Payload).variantSkus ?? [];
+      return {
+        ...outcome,
+        refs: { variants: Object.fromEntries(skus.map((sku) => [sku, outcome.destinationId])) },
+      };
     });
   }
 

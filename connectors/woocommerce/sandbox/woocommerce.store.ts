@@ -95,6 +95,8 @@ export class WooStore {
   /** The store's own site: where its uploads are served. A seed names it SEED_SITE until the sandbox listens. */
   private site = SEED_SITE;
   private readonly uploads = new Set<string>();
+  /** How many files took each name's suffixes so far (wp_unique_filename's next `-n`). */
+  private readonly taken = new Map<string, number>();
   currency = 'EUR';
   writes = 0;
   private nextId = 100;
@@ -406,10 +408,15 @@ export class WooStore {
     }
     const dot = name.lastIndexOf('.');
     const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-    let path = `${folder}${stem}${extension}`;
-    for (let n = 1; this.uploads.has(path); n++) path = `${folder}${stem}-${n}${extension}`;
-    this.uploads.add(path);
-    return new URL(path, this.site).toString();
+    // wp_unique_filename: name, name-1, name-2, …; the count per name keeps a thousand "image.jpg" cheap.
+    const base = `${folder}${stem}${extension}`;
+    let url = new URL(base, this.site);
+    for (let n = this.taken.get(base) ?? 0; this.uploads.has(url.pathname); n++) {
+      url = new URL(`${folder}${stem}-${n + 1}${extension}`, this.site);
+      this.taken.set(base, n + 1);
+    }
+    this.uploads.add(url.pathname);
+    return url.toString();
   }
 
   // ---- defaults: what WooCommerce fills in ---------------------------------------------------
