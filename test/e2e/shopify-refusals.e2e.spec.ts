@@ -165,6 +165,36 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
     }
   });
 
+  // Shopify's tag search matches words: a lookup of one source tag also finds a tag that merely holds its words.
+  it("takes no shop customer whose tag only holds a source tag's words", async () => {
+    const seed = wooSeed();
+    const first = seed.customers[0];
+    const merchant = {
+      id: 'gid://shopify/Customer/9001',
+      email: 'merchant@example.org',
+      firstName: 'Merchant',
+      tags: [`switchyard-source-${String(first.id)}-old`],
+    };
+    const woo = await wooSandbox(seed);
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' }, customers: [merchant] });
+    const t = await sqliteLedger();
+    try {
+      const found = await shopifyGraphql<{ data: Row }>(
+        shopify.url,
+        `{ customers(first: 5, query: "tag:switchyard-source-${String(first.id)}") { nodes { email } } }`,
+      );
+      expect(found.data.customers.nodes).toEqual([{ email: merchant.email }]);
+      const p = plan('words', connection(woo, 'woocommerce'), connection(shopify, 'shopify'), ['customers']);
+      expect((await migrate(t.ledger, p)).status).toBe('completed');
+      const { customers } = await shopifyState(shopify.url);
+      expect(customers).toHaveLength(seed.customers.length + 1);
+      expect(customers.filter((c) => c.email === first.email)).toHaveLength(1);
+      expect(customers.find((c) => c.email === merchant.email)).toBeDefined();
+    } finally {
+      await Promise.all([woo.close(), shopify.close(), t.close()]);
+    }
+  });
+
   // By 2026 Shopify has retired 2025-01: a shop answers a 2025-01 request as its oldest supported version.
   it('says before a run that the shop answered with a later Admin API version', async () => {
     const woo = await wooStoreFrom(demoShopifySeed({ customers: 1, products: 1, orders: 0 }));

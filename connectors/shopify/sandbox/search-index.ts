@@ -1,5 +1,6 @@
 import { scalarText } from '../../../src/connectors';
 import type { SearchQuery } from './search-query';
+import { TAG_SEARCH } from './shopify.contract';
 
 type Read = (row: Record<string, any>) => unknown;
 
@@ -32,7 +33,11 @@ export class SearchIndex {
       }
       for (const value of Array.isArray(raw) ? raw : [raw]) {
         // A null never equals a term's value (search-query `compare`).
-        if (value !== null && value !== undefined) keys.push(keyOf(field, scalarText(value).toLowerCase()));
+        if (value === null || value === undefined) continue;
+        keys.push(keyOf(field, scalarText(value).toLowerCase()));
+        // A tag is found by any of its words (TAG_SEARCH): each is a key of its own.
+        if (field === TAG_SEARCH.field)
+          for (const word of TAG_SEARCH.words(scalarText(value))) keys.push(keyOf(field, `\u0001${word}`));
       }
     }
     for (const key of keys) {
@@ -52,11 +57,24 @@ export class SearchIndex {
     this.keysById.delete(id);
   }
 
-  /** Ids whose `field` may equal `value` (case-insensitive, as search compares). */
+  /**
+   * Ids whose `field` may equal `value` (case-insensitive, as search compares), or, for a tag, hold its
+   * words: those under its rarest word, so a lookup of `switchyard-source-12` reads the few tags with "12",
+   * not every tag with "switchyard".
+   */
   find(field: string, value: string): number[] {
+    const byWord =
+      field === TAG_SEARCH.field
+        ? TAG_SEARCH.words(value)
+            .map((word) => this.ids.get(keyOf(field, `\u0001${word}`)) ?? new Set<number>())
+            .sort((a, b) => a.size - b.size)[0]
+        : undefined;
     return [
-      ...(this.ids.get(keyOf(field, value.toLowerCase())) ?? []),
-      ...(this.ids.get(keyOf(field, ANY)) ?? []),
+      ...new Set([
+        ...(this.ids.get(keyOf(field, value.toLowerCase())) ?? []),
+        ...(byWord ?? []),
+        ...(this.ids.get(keyOf(field, ANY)) ?? []),
+      ]),
     ];
   }
 

@@ -1,4 +1,5 @@
 import { scalarText } from '../../../src/connectors';
+import { TAG_SEARCH } from './shopify.contract';
 
 /**
  * Shopify's search syntax, the subset the Admin API documents for customers, products, orders and
@@ -72,9 +73,24 @@ function matchesTerm(
     const raw = read(record, term.field);
     if (raw === undefined) return true; // an unknown filter is ignored
     const values = Array.isArray(raw) ? raw : [raw];
-    result = values.some((value) => compare(value, term));
+    result = values.some((value) =>
+      term.field === TAG_SEARCH.field && term.op === ':' && !term.value.endsWith('*')
+        ? holdsWords(value, term.value)
+        : compare(value, term),
+    );
   }
   return term.negate ? !result : result;
+}
+
+/** Whether a tag holds the term's words in a row (TAG_SEARCH). */
+function holdsWords(value: unknown, wanted: string): boolean {
+  if (value === null || value === undefined) return false;
+  const words = TAG_SEARCH.words(scalarText(value));
+  const run = TAG_SEARCH.words(wanted);
+  if (run.length === 0) return false;
+  for (let start = 0; start + run.length <= words.length; start++)
+    if (run.every((word, index) => words[start + index] === word)) return true;
+  return false;
 }
 
 function compare(value: unknown, term: Term): boolean {

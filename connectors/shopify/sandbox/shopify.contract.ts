@@ -73,3 +73,20 @@ export const MEDIA_PROCESSING = {
   notAnImage: { code: 'UNSUPPORTED_IMAGE_FILE_TYPE', message: 'Unsupported image file type.' },
   unknownFile: 'File does not exist',
 } as const;
+
+/**
+ * `tag:` search matches the tags holding the term's words in a row, not only the tag equal to it: words are
+ * runs of letters and digits, compared without case. `tag:'peas'` finds "peas" and "peas in a pod";
+ * `tag:switchyard-source-12` finds "switchyard-source-12" and "switchyard-source-12-old", not
+ * "switchyard-source-123". Shopify documents search as tokenized without spelling out tag matching; this is
+ * the behaviour its community reports (https://community.shopify.com/t/storefront-api-can-i-exclude-results-that-are-a-partial-match/51554),
+ * and it is the looser reading: a connector that holds to it holds to an exact one too.
+ */
+export const TAG_SEARCH = {
+  field: 'tag',
+  words: (text: string) =>
+    text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((word) => word !== ''),
+} as const;

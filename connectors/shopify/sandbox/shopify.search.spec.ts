@@ -149,4 +149,21 @@ describe('Shopify sandbox search', () => {
     await new Promise((resolve) => setTimeout(resolve, 450));
     expect(await customerIds('tag:fresh')).toEqual([id]);
   });
+  it("matches a tag holding the term's words in a row, as Shopify's tokenized search does", async () => {
+    sandbox = await shopifySandbox({
+      customers: [
+        customer(1, ['peas']),
+        customer(2, ['Peas in a pod']),
+        customer(3, ['peasant']),
+        customer(4, ['switchyard-source-12']),
+        customer(5, ['switchyard-source-12-old']),
+        customer(6, ['switchyard-source-123']),
+        customer(7, ['source switchyard 12']),
+      ],
+    });
+    expect(await customerIds("tag:'peas'")).toEqual([1, 2]);
+    expect(await customerIds('tag:switchyard-source-12')).toEqual([4, 5]);
+    expect(await customerIds('tag:switchyard-source-12 OR tag:peas')).toEqual([1, 2, 4, 5]);
+    expect(await customerIds('-tag:peas')).toEqual([3, 4, 5, 6, 7]);
+  });
 });
