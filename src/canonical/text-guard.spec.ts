@@ -1,4 +1,4 @@
-import { missingAsText, overListLimit, textIssues } from './text-guard';
+import { missingAsText, overListLimit, textIssues, truncatedToLimits } from './text-guard';
 
 describe('text guard', () => {
   it('names where a control character or an over-long text sits, nested lists included', () => {
@@ -51,5 +51,33 @@ describe('text guard', () => {
       'lineItems holds 251 items; shopify takes at most 250 in one write',
       'variants[0].tags holds 300 items; shopify takes at most 250 in one write',
     ]);
+  });
+
+  it('cuts each text to its field length, in lists too, never inside a surrogate pair, and names each cut', () => {
+    const payload = {
+      title: 'x'.repeat(10),
+      tags: ['short', 'y'.repeat(7)],
+      note: `ab${'😀'}cd`,
+      lines: [{ name: 'z'.repeat(6) }, { name: 'ok' }],
+    };
+    const { payload: cut, cuts } = truncatedToLimits(payload, {
+      title: 4,
+      'tags[]': 5,
+      note: 3,
+      'lines[].name': 2,
+    });
+    expect(cut).toEqual({
+      title: 'xxxx',
+      tags: ['short', 'yyyyy'],
+      note: 'ab',
+      lines: [{ name: 'zz' }, { name: 'ok' }],
+    });
+    expect(cuts).toEqual([
+      'title cut from 10 to 4 characters',
+      'tags.1 cut from 7 to 5 characters',
+      'note cut from 6 to 2 characters',
+      'lines.0.name cut from 6 to 2 characters',
+    ]);
+    expect(payload.title).toHaveLength(10);
   });
 });

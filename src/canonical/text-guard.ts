@@ -49,6 +49,42 @@ export function overLimits(payload: unknown, limits: Record<string, number>, pla
   );
 }
 
+/**
+ * A payload with every text beyond its documented length cut to that length (never inside a surrogate pair),
+ * and each cut named: `name cut from 300 to 255 characters`. The payload given is left as it is.
+ */
+export function truncatedToLimits<T>(
+  payload: T,
+  limits: Record<string, number>,
+): { payload: T; cuts: string[] } {
+  const copy = structuredClone(payload);
+  const cuts: string[] = [];
+  const cut = (node: unknown, segments: string[], at: string, limit: number) => {
+    if (node === null || typeof node !== 'object' || segments.length === 0) return;
+    const [segment, ...rest] = segments;
+    const list = segment.endsWith('[]');
+    const key = list ? segment.slice(0, -2) : segment;
+    const holder = node as Record<string, unknown>;
+    const here = at ? `${at}.${key}` : key;
+    const visit = (parent: Record<string | number, unknown>, slot: string | number, where: string) => {
+      const value = parent[slot];
+      if (rest.length > 0) return cut(value, rest, where, limit);
+      if (typeof value !== 'string' || value.length <= limit) return;
+      const end = /[\uD800-\uDBFF]/.test(value[limit - 1] ?? '') ? limit - 1 : limit;
+      parent[slot] = value.slice(0, end);
+      cuts.push(
+        `${where} cut from ${value.length.toLocaleString('en')} to ${end.toLocaleString('en')} characters`,
+      );
+    };
+    const items = holder[key];
+    if (!list) visit(holder, key, here);
+    else if (Array.isArray(items))
+      items.forEach((_, index) => visit(items as Record<number, unknown>, index, `${here}.${index}`));
+  };
+  for (const [path, limit] of Object.entries(limits)) cut(copy, path.split('.'), '', limit);
+  return { payload: copy, cuts };
+}
+
 /** Lists in a payload longer than the destination takes in one write, each named by its path. */
 export function overListLimit(payload: unknown, limit: number, platform: string): string[] {
   const found: string[] = [];

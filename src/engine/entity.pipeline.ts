@@ -1,7 +1,13 @@
 import { entityDefinition, entityOfType, type EntityName } from '../canonical/entities';
 import type { EntityCleaner } from '../cleaning/cleaner';
 import { placesAt } from '../canonical/field-path';
-import { missingAsText, overLimits, overListLimit, textIssues } from '../canonical/text-guard';
+import {
+  missingAsText,
+  overLimits,
+  overListLimit,
+  textIssues,
+  truncatedToLimits,
+} from '../canonical/text-guard';
 import { describeIssues } from '../canonical/validation';
 import type { Connector, LoadItem, LoadOutcome, NativeRecord } from '../connectors/connector.port';
 import { errorMessage } from '../common/errors';
@@ -37,6 +43,8 @@ export interface EntityJob {
   destinationContext: MappingContext;
   /** The plan's cleaning rules for this entity: defaults, skips, merges. */
   cleaner: EntityCleaner;
+  /** A text longer than the destination's field takes: the record held back, or loaded cut to it. */
+  overLongText?: 'quarantine' | 'truncate';
   /** Records per page read from the source. */
   pageSize: number;
   /** Records per batch handed to the destination: source pages are joined until they hold this many. */
@@ -264,8 +272,19 @@ async function processPage(
       continue;
     }
     try {
-      const { payload, children, links } = await job.outbound.write(p.canonical!, job.destinationContext);
+      const mapped = await job.outbound.write(p.canonical!, job.destinationContext);
+      const { links } = mapped;
+      let { payload, children } = mapped;
       const { fieldLimits, listLimit } = job.destination.entities[job.entity] ?? {};
+      if (fieldLimits && job.overLongText === 'truncate') {
+        // The plan takes over-long text cut to the field: loaded, and the cut listed under warnings.
+        const cut = truncatedToLimits({ ...payload, ...children }, fieldLimits);
+        if (cut.cuts.length > 0) {
+          ({ payload, children } = splitWritten(cut.payload, Object.keys(children)));
+          const said = cut.cuts.map((what) => `${what} (${job.destination.platform} takes no more)`);
+          warnings.set(p.sourceId, [...(warnings.get(p.sourceId) ?? []), ...said]);
+        }
+      }
       const written = { ...payload, ...children };
       const tooLong = [
         ...(fieldLimits ? overLimits(written, fieldLimits, job.destination.platform) : []),
@@ -440,6 +459,20 @@ async function reloadAfterHealing(
 }
 
 /** Why a record is refused when its mappings would write a missing value as text (see missingAsText), if so. */
+/** A cut payload taken apart again: the record's own fields, and its children by the names the mapping gave. */
+function splitWritten(
+  written: Record<string, unknown>,
+  childNames: string[],
+): { payload: NativeRecord; children: Record<string, NativeRecord[]> } {
+  const payload: NativeRecord = { ...written };
+  const children: Record<string, NativeRecord[]> = {};
+  for (const name of childNames) {
+    children[name] = payload[name] as NativeRecord[];
+    delete payload[name];
+  }
+  return { payload, children };
+}
+
 function missingValueAsText(job: EntityJob, record: NativeRecord, written: unknown[]): string | undefined {
   const madeUp = missingAsText(written, record);
   if (madeUp.length === 0) return undefined;

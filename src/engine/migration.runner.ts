@@ -244,6 +244,7 @@ export async function executeEntity(
             inbound: prepared.mappings[entity].inbound,
             outbound: prepared.mappings[entity].outbound,
             cleaner: cleanerFor(plan.cleaning, entity),
+            overLongText: plan.options.overLongText,
             sourceContext: {
               ...prepared.sourceInfo.context,
               currency: prepared.sourceInfo.currency,

@@ -122,6 +122,12 @@ export const planContent = z
          * record back with the reason.
          */
         unreachableImages: z.enum(['warn', 'quarantine']).default('warn'),
+        /**
+         * A text longer than the destination's field takes (a 300-character name where Salesforce takes 255):
+         * `quarantine` holds the record back naming the field (the default); `truncate` loads it cut to the
+         * field's length and lists the cut under warnings.
+         */
+        overLongText: z.enum(['quarantine', 'truncate']).default('quarantine'),
         dryRun: z.boolean().default(false),
         /** Source deletes above this share of an entity's loaded records stop the run before any is made. */
         deleteLimitPercent: z.number().min(0).max(100).default(10),

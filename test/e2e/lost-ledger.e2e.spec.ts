@@ -123,6 +123,7 @@ describe('a crash after a saved batch, a second crash during its recovery, then 
         ...plan('double-crash', connection(shopify, 'shopify'), connection(woo, 'woocommerce')),
         options: {
           unreachableImages: 'warn',
+          overLongText: 'quarantine',
           batchSize: 10,
           concurrency: 2,
           dryRun: false,

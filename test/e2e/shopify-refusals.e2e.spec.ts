@@ -165,6 +165,30 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
     }
   });
 
+  it('with overLongText: truncate, loads an over-long name cut to what Shopify takes, and says so', async () => {
+    const seed = wooSeed();
+    const long = seed.customers[5];
+    long.first_name = 'A'.repeat(300);
+    const woo = await wooSandbox(seed);
+    const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
+    const t = await sqliteLedger();
+    try {
+      const p = plan('cut', connection(woo, 'woocommerce'), connection(shopify, 'shopify'), ['customers']);
+      p.options.overLongText = 'truncate';
+      const result = await migrate(t.ledger, p);
+      expect(result.status).toBe('completed');
+      const loaded = await shopifyGraphql<{ data: Row }>(
+        shopify.url,
+        `{ customers(first: 1, query: "email:${String(long.email)}") { nodes { firstName } } }`,
+      );
+      expect(loaded.data.customers.nodes).toEqual([{ firstName: 'A'.repeat(255) }]);
+      const warning = result.warnings.find((w) => w.sourceId === String(long.id));
+      expect(warning?.message).toBe('firstName cut from 300 to 255 characters (shopify takes no more)');
+    } finally {
+      await Promise.all([woo.close(), shopify.close(), t.close()]);
+    }
+  });
+
   // Shopify's tag search matches words: a lookup of one source tag also finds a tag that merely holds its words.
   it("takes no shop customer whose tag only holds a source tag's words", async () => {
     const seed = wooSeed();
