@@ -56,20 +56,26 @@ export function withImageSources(payload: Row): Row {
 }
 
 /**
- * The attachments a product already holds, by the source URL each was loaded from: its images, in order,
- * against the sources its meta lists. Nothing when the two no longer line up (images edited in the store).
+ * A product's images, each with the source URL it was loaded from: its images in order against the
+ * sources its meta lists. Null when the two no longer line up (images edited in the store) or there is no
+ * such meta.
  */
-export function attachmentsBySource(product: Row): Map<string, number> {
+function imagesWithSources(product: Row): { image: Row; source: string }[] | null {
   const meta = (product.meta_data as Row[] | undefined)?.find((m) => m.key === IMAGE_SOURCES_META);
   const images = Array.isArray(product.images) ? (product.images as Row[]) : [];
   let sources: unknown;
   try {
-    sources = JSON.parse(String(meta?.value ?? '[]'));
+    sources = JSON.parse(String(meta?.value ?? 'null'));
   } catch {
-    return new Map();
+    return null;
   }
-  if (!Array.isArray(sources) || sources.length !== images.length) return new Map();
-  return new Map(sources.map((src, index) => [String(src), Number(images[index].id)]));
+  if (!Array.isArray(sources) || sources.length !== images.length) return null;
+  return images.map((image, index) => ({ image, source: String(sources[index]) }));
+}
+
+/** The attachments a product already holds, by the source URL each was loaded from. */
+export function attachmentsBySource(product: Row): Map<string, number> {
+  return new Map((imagesWithSources(product) ?? []).map(({ image, source }) => [source, Number(image.id)]));
 }
 
 /**
@@ -77,16 +83,10 @@ export function attachmentsBySource(product: Row): Map<string, number> {
  * its write had, so a rollback can tell whether the store still holds what the run wrote.
  */
 export function withSourceImages(product: Row): Row {
-  const meta = (product.meta_data as Row[] | undefined)?.find((m) => m.key === IMAGE_SOURCES_META);
-  const images = Array.isArray(product.images) ? (product.images as Row[]) : [];
-  let sources: unknown;
-  try {
-    sources = JSON.parse(String(meta?.value ?? 'null'));
-  } catch {
-    return product;
-  }
-  if (!Array.isArray(sources) || sources.length !== images.length) return product;
-  return { ...product, images: images.map((image, index) => ({ ...image, src: String(sources[index]) })) };
+  const paired = imagesWithSources(product);
+  return paired
+    ? { ...product, images: paired.map(({ image, source }) => ({ ...image, src: source })) }
+    : product;
 }
 
 /**
