@@ -136,7 +136,8 @@ export class HubSpotWriter {
 
   /** Ids of records that carry these source ids (records HubSpot already holds for them). */
   async findBySourceId(type: HubSpotObjectType, keys: string[]): Promise<Map<string, string>> {
-    if (type === 'products') return this.products.lookup(keys, true);
+    // Read once a run: a dry run writes nothing that could make the list it read stale.
+    if (type === 'products') return this.products.lookup(keys, false);
     return this.readBy(type, SOURCE_ID, keys);
   }
 
