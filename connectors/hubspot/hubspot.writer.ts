@@ -359,19 +359,19 @@ export class HubSpotWriter {
   }
 
   /**
-   * Batch create and batch update by HubSpot id, each record carrying its source id; `linkTo` gives the
+   * Batch create and batch update by HubSpot id, each record carrying its source id; `dealOf` gives the
    * deal a new line item is created linked to, in the same call.
    */
   private byId(
     type: HubSpotObjectType,
     properties: (item: LoadItem) => Record<string, string>,
-    linkTo?: (item: LoadItem) => string,
+    dealOf?: (item: LoadItem) => string,
   ): BatchTarget {
     const withSourceId = (item: LoadItem) => ({ ...properties(item), [SOURCE_ID]: item.sourceId });
     const types = [
       {
         associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
-        associationTypeId: HUBSPOT_FACTS.associationTypes['line_items→deals'],
+        associationTypeId: HUBSPOT_FACTS.associationTypes[`${type}→deals`],
       },
     ];
     return {
@@ -383,7 +383,7 @@ export class HubSpotWriter {
             this.client.sdk.crm.objects.batchApi.createWithHttpInfo(type, {
               inputs: items.map((item) => ({
                 properties: withSourceId(item),
-                associations: linkTo ? [{ to: { id: linkTo(item) }, types }] : [],
+                associations: dealOf ? [{ to: { id: dealOf(item) }, types }] : [],
               })),
             }),
           { write: true },

@@ -31,17 +31,21 @@ async function shopifyState(url: string) {
   };
 }
 
-/** A product naming two images Shopify cannot download beside its own: one the store lacks, one on no host. */
 const MISSING = 'https://store.example/wp-content/uploads/2024/01/missing.jpg';
 const NO_HOST = 'http://127.0.0.1:9/closed.jpg';
-function withUnreachableImages(product: Row): void {
-  product.images = [...(product.images as Row[]).slice(0, 1), { src: MISSING }, { src: NO_HOST }];
-}
 
-/** The missing image's file is deleted from the store's media library, as happens; the product still names it. */
-function loseMissingImage(store: Awaited<ReturnType<typeof wooSandbox>>['store']): void {
-  for (const [id, attachment] of store.attachments)
-    if (attachment.src.endsWith('/missing.jpg')) store.deleteAttachment(id);
+/**
+ * The store of `seed` with its first pictured product naming two images Shopify cannot download beside its
+ * own: one whose file was deleted from the store's media library (as happens; the product still names it),
+ * and one on no host.
+ */
+async function wooWithUnreachableImages(seed: Record<string, Row[]>) {
+  const pictured = seed.products.find((p) => (p.images as Row[]).length > 0)!;
+  pictured.images = [...(pictured.images as Row[]).slice(0, 1), { src: MISSING }, { src: NO_HOST }];
+  const woo = await wooSandbox(seed);
+  for (const [id, attachment] of woo.store.attachments)
+    if (attachment.src.endsWith('/missing.jpg')) woo.store.deleteAttachment(id);
+  return { woo, pictured };
 }
 
 /**
@@ -68,11 +72,8 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
       ...crowded.line_items[0],
       id: 90_000 + i,
     }));
-    const pictured = seed.products.find((p) => (p.images as Row[]).length > 0)!;
-    withUnreachableImages(pictured);
 
-    const woo = await wooSandbox(seed);
-    loseMissingImage(woo.store);
+    const { woo, pictured } = await wooWithUnreachableImages(seed);
     const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
     const t = await sqliteLedger();
     try {
@@ -139,10 +140,7 @@ describe('WooCommerce → Shopify with what Shopify refuses', () => {
 
   it('with unreachableImages: quarantine, holds back a product whose images Shopify cannot fetch', async () => {
     const seed = wooSeed();
-    const pictured = seed.products.find((p) => (p.images as Row[]).length > 0)!;
-    withUnreachableImages(pictured);
-    const woo = await wooSandbox(seed);
-    loseMissingImage(woo.store);
+    const { woo, pictured } = await wooWithUnreachableImages(seed);
     const shopify = await shopifySandbox({ shop: { currencyCode: 'EUR' } });
     const t = await sqliteLedger();
     try {
