@@ -351,7 +351,7 @@ async function processPage(
       } else {
         counters[outcome.action]++;
         if (outcome.written !== false)
-          journal.push(...journalOf(job, outcome, before.get(outcome.destinationId), toLoad[index].item));
+          journal.push(journalOf(job, outcome, before.get(outcome.destinationId), toLoad[index].item));
         rows.push(
           row(p, {
             status: 'loaded',

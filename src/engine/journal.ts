@@ -44,32 +44,23 @@ export function imageOf(
   return Object.fromEntries(fields.filter((field) => field in shaped).map((field) => [field, shaped[field]]));
 }
 
-/** The journal entries of one loaded record: the record itself, then the children and links written with it. */
+/** The journal entry of one loaded record: the record itself, with the children and links written with it. */
 export function journalOf(
   job: EntityJob,
   outcome: Extract<LoadOutcome, { action: 'created' | 'updated' }>,
   before: Record<string, unknown> | undefined,
   item: LoadItem,
-): JournalDraft[] {
-  return [
-    {
-      sourceId: outcome.sourceId,
-      part: 'record',
-      object: job.entity,
-      destinationId: outcome.destinationId,
-      action: outcome.action,
-      before: outcome.action === 'updated' ? (before ?? null) : null,
-      after: item.payload,
-      related: item.links || item.children ? { links: item.links, children: item.children } : null,
-      link: null,
-    },
-    ...(outcome.parts ?? []).map((part) => ({
-      sourceId: outcome.sourceId,
-      ...part,
-      before: part.before ?? null,
-      after: null,
-      related: null,
-      link: part.link ?? null,
-    })),
-  ];
+): JournalDraft {
+  return {
+    sourceId: outcome.sourceId,
+    part: 'record',
+    object: job.entity,
+    destinationId: outcome.destinationId,
+    action: outcome.action,
+    before: outcome.action === 'updated' ? (before ?? null) : null,
+    after: item.payload,
+    related: item.links || item.children ? { links: item.links, children: item.children } : null,
+    link: null,
+    parts: outcome.parts?.length ? outcome.parts : null,
+  };
 }

@@ -12,6 +12,7 @@ import { DeltaWatermarks1764700000000 } from '../../migrations/1764700000000-del
 import { Rollback1764800000000 } from '../../migrations/1764800000000-rollback';
 import { Cutover1764900000000 } from '../../migrations/1764900000000-cutover';
 import { PlatformTokens1765000000000 } from '../../migrations/1765000000000-platform-tokens';
+import { JournalParts1765100000000 } from '../../migrations/1765100000000-journal-parts';
 import { SwitchyardError } from '../common/errors';
 import { LEDGER_ENTITIES } from './ledger.entities';
 
@@ -27,6 +28,7 @@ export const LEDGER_MIGRATIONS = [
   Rollback1764800000000,
   Cutover1764900000000,
   PlatformTokens1765000000000,
+  JournalParts1765100000000,
 ];
 export const DEFAULT_SQLITE_PATH = '.switchyard/switchyard.db';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { RateBudget } from '../connectors/connector.port';
+import type { RateBudget, WrittenPart } from '../connectors/connector.port';
 import type { PlanContent } from '../plan/migration-plan';
 import { ApiTokenRow, AuditEventRow } from '../security/access.entities';
 
@@ -170,9 +170,11 @@ export class LedgerRecordRow {
 export type JournalAction = 'created' | 'updated' | 'deleted' | 'archived' | 'linked' | 'unlinked';
 
 /**
- * The journal of every destination write a run made: the record itself (`part: record`) and each child and
- * link it wrote (order lines, variants, line items, associations, contact roles, price-book entries), with
- * the destination id and, for an update, the fields it wrote as they were before. Rollback reads it.
+ * The journal of every destination write a run made: the record itself (`part: record`) with each child and
+ * link it wrote (order lines, variants, line items, associations, contact roles, price-book entries) in `parts`,
+ * with the destination id and, for an update, the fields it wrote as they were before. Rollback reads it.
+ * Ledgers from before `parts` hold a row per child or link (`part` names it); `LedgerRepository.journal` lists
+ * both alike, a row per write.
  */
 @Entity('write_journal')
 @Index(['migrationId', 'runId'])
@@ -207,6 +209,8 @@ export class WriteJournalRow {
   } | null;
   /** For a link: its two ends and type. */
   @Column('simple-json', { nullable: true }) link!: { from: string; to: string; type?: string } | null;
+  /** For a record's entry: the children and links its write made besides it, as the connector reported them. */
+  @Column('simple-json', { nullable: true }) parts!: WrittenPart[] | null;
   /** When the write's page was committed: undoing a run goes by entity in reverse order, then by this. */
   @Column('varchar', { length: 32 }) at!: string;
 }

@@ -284,15 +284,20 @@ export class LedgerRepository {
     );
   }
 
-  /** The journal of a migration's writes, oldest first: of one run, or of one source record. */
+  /**
+   * The journal of a migration's writes, oldest first: of one run, or of one source record. A row per write: a
+   * record's entry, then one for each child and link it wrote (kept in its `parts`, or in rows of their own in
+   * ledgers from before parts were kept with their record).
+   */
   async journal(
     migrationId: string,
     filter: { runId?: string; entity?: string; sourceId?: string } = {},
   ): Promise<WriteJournalRow[]> {
-    return this.dataSource.getRepository(WriteJournalRow).find({
+    const rows = await this.dataSource.getRepository(WriteJournalRow).find({
       where: { migrationId, ...filter },
       order: { at: 'ASC' },
     });
+    return rows.flatMap((row) => [row, ...partRows(row)]);
   }
 
   /** A migration's cutovers, oldest first. */
@@ -535,4 +540,21 @@ export async function insertRun(
     })),
   );
   return run;
+}
+
+/** A record entry's parts as journal rows of their own: the record's run, source and time, their own id. */
+function partRows(row: WriteJournalRow): WriteJournalRow[] {
+  return (row.parts ?? []).map((part, index) => ({
+    ...row,
+    id: `${row.id}.${index + 1}`,
+    part: part.part,
+    object: part.object,
+    destinationId: part.destinationId,
+    action: part.action,
+    before: part.before ?? null,
+    after: null,
+    related: null,
+    link: part.link ?? null,
+    parts: null,
+  }));
 }

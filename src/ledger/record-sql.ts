@@ -43,6 +43,7 @@ const JOURNAL: Column<WriteJournalRow>[] = [
   ['after', 'after', 'json'],
   ['related', 'related', 'json'],
   ['link', 'link', 'json'],
+  ['parts', 'parts', 'json'],
   ['at', 'at'],
 ];
 
@@ -239,8 +240,12 @@ export class RecordSql {
   }
 }
 
-/** A journal entry as the pipeline makes it: what the page's entries share is added when it is written. */
-export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at'>;
+/**
+ * A journal entry as the pipeline makes it: what the page's entries share is added when it is written. Only a
+ * record's entry has parts.
+ */
+export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at' | 'parts'> &
+  Partial<Pick<WriteJournalRow, 'parts'>>;
 
 /** A row's column values: from `fixed` where it has the property (values every row of a statement shares). */
 function toColumns<T>(columns: Column<T>[], row: Partial<T>, fixed: Partial<T>): unknown[] {

@@ -174,6 +174,22 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
           after: { name: 'new' },
           related: { children: { lines: [{ sku: odd }] } },
           link: null,
+          parts: [
+            {
+              part: 'line',
+              object: 'line_items',
+              destinationId: odd,
+              action: 'updated',
+              before: { qty: odd },
+            },
+            {
+              part: 'association',
+              object: 'deals',
+              destinationId: '8',
+              action: 'linked',
+              link: { from: odd, to: '2' },
+            },
+          ],
         },
         {
           sourceId: 'c2',
@@ -204,6 +220,28 @@ describe.each(LEDGERS)('ledger on %s', (_name, open) => {
       before: null,
       link: { from: '1', to: '2', type: odd },
     });
+    // A record's parts, kept with its entry, are listed after it as writes of their own.
+    expect(
+      journal
+        .filter((entry) => entry.sourceId === odd)
+        .map(({ part, destinationId, action, before, link }) => ({
+          part,
+          destinationId,
+          action,
+          before,
+          link,
+        })),
+    ).toEqual([
+      { part: 'record', destinationId: 'd"1', action: 'updated', before, link: null },
+      { part: 'line', destinationId: odd, action: 'updated', before: { qty: odd }, link: null },
+      {
+        part: 'association',
+        destinationId: '8',
+        action: 'linked',
+        before: null,
+        link: { from: odd, to: '2' },
+      },
+    ]);
   });
 
   it('resumes an unfinished run and starts a new one after a finished run', async () => {
