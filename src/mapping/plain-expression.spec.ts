@@ -249,6 +249,63 @@ describe('plain expressions', () => {
     );
   });
 
+  it('make option lists as JSONata does: $list values in objects, $entries of a variant’s options', async () => {
+    const shapes = [
+      '[options[$not(name = ',
+      '[attributes[variation].{',
+      "[options.{ 'name': name, 'options': $list(values)",
+      "'attributes': [$entries(options).{ 'name': name, 'option': value }]",
+    ].map((part) => expressions.find((expr) => expr.includes(part))!);
+    const eur = (amount: string) => ({ amount, currency: 'EUR' });
+    // Canonical products (options lists, variants' options by name) and the platforms' own (Shopify options,
+    // WooCommerce attributes), with the odd ones: one value, none, a value where a list was expected.
+    const inputs: Record<string, unknown>[] = [
+      {
+        options: [
+          { name: 'Size', values: ['S', 'M'] },
+          { name: 'Color', values: ['Red'] },
+        ],
+        variants: [
+          { sku: 'A', price: eur('1.00'), options: { Size: 'S', Color: 'Red' } },
+          {
+            sku: 'B',
+            price: eur('2.00'),
+            compareAtPrice: eur('3.00'),
+            inventoryQuantity: 4,
+            options: { Size: 'M' },
+          },
+        ],
+      },
+      {
+        options: [{ name: 'Title', values: ['Default Title'] }],
+        variants: [{ sku: 'C', price: eur('5.00'), options: {} }],
+      },
+      {
+        options: [{ name: 'Size', values: 'S' }, { name: 'Fit' }],
+        variants: [{ sku: 'D', price: eur('1.00') }],
+      },
+      { options: [], variants: [] },
+      {
+        attributes: [
+          { name: 'Size', options: ['S', 'M'], variation: true },
+          { name: 'Material', options: ['Wool'], variation: false },
+        ],
+      },
+      { attributes: [{ name: 'Size', options: [], variation: true }] },
+      {
+        variants: [{ sku: 'E', price: eur('1.00'), options: { Size: ['S'] } }],
+        options: [{ name: 'Size', values: ['S'] }],
+      },
+      {},
+    ];
+    // Each shape answers most of these without JSONata.
+    for (const expr of shapes) {
+      let plainAnswers = 0;
+      for (const input of inputs) if (await answersAsJsonata(expr, input)) plainAnswers++;
+      expect({ expr, plainAnswers: plainAnswers >= 5 }).toEqual({ expr, plainAnswers: true });
+    }
+  });
+
   it('map lists through a lambda as JSONata does: a Shopify customer’s default address found by position', async () => {
     const addresses = expressions.find((expr) => expr.includes('$map($all, function($a, $i)'))!;
     const fn = plainExpression(jsonata(addresses).ast())!;

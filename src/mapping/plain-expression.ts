@@ -370,13 +370,15 @@ function plainObject(ast: AstNode, scope: Scope): Plain | undefined {
   if (!Array.isArray(pairs) || !pairs.every(([key]) => key.type === 'string')) return undefined;
   const keys = pairs.map(([key]) => String(key.value));
   if (new Set(keys).size !== keys.length) return undefined;
-  const values = all(
-    pairs.map(([, value]) => value),
-    scope,
+  // A list call (`'values': $list(values)`) answers a list of its own, kept as it is.
+  const values = pairs.map(([, value]) =>
+    isListCall(value) ? (plainList(value, scope) as Plain | undefined) : compile(value, scope),
   );
-  if (!values) return undefined;
+  if (!values.every((value) => value !== undefined)) return undefined;
   // A value written as `[…]` is a list JSONata keeps as it is; any other list is a sequence, JSONata's to shape.
-  const constructed = pairs.map(([, value]) => value.type === 'unary' && value.value === '[');
+  const constructed = pairs.map(
+    ([, value]) => (value.type === 'unary' && value.value === '[') || isListCall(value),
+  );
   return (input, context, root) => {
     // JSONata maps an object constructor over a list input; that is its business.
     if (Array.isArray(input)) return NEEDS_JSONATA;
@@ -667,7 +669,7 @@ function plainMap(
     return undefined;
   const listPath = { ...ast, steps: ast.steps.slice(0, -1) };
   // `list[condition].{ … }`: the elements the condition keeps, each made into an object.
-  const list = plainFilter(listPath, scope) ?? plainPath(listPath, scope);
+  const list = plainFilter(listPath, scope) ?? plainPath(listPath, scope) ?? plainEntries(listPath, scope);
   const each = plainObject(last, scope);
   if (!list || !each) return undefined;
   return (input, context, root) => {
@@ -683,5 +685,21 @@ function plainMap(
       out.push(made);
     }
     return out;
+  };
+}
+
+/** `$entries(options)` as the list a path maps: an object's keys and values as `{name, value}` items. */
+function plainEntries(ast: AstNode, scope: Scope): Plain | undefined {
+  const [call] = ast.steps ?? [];
+  if (ast.steps?.length !== 1 || call.type !== 'function' || call.predicate || call.stages) return undefined;
+  if (call.procedure?.type !== 'variable' || call.procedure.value !== 'entries') return undefined;
+  const argument = call.arguments?.length === 1 ? compile(call.arguments[0], scope) : undefined;
+  if (!argument) return undefined;
+  return (input, context, root) => {
+    const value = argument(input, context, root);
+    // Anything but an object (or nothing) is JSONata's to refuse as its signature does.
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
+      return NEEDS_JSONATA;
+    return MAPPING_FUNCTIONS.entries.fn(value);
   };
 }
