@@ -116,7 +116,7 @@ export class RecordSql {
           const row = `(${this.list(columns.length)})`;
           return `VALUES ${rows.map(() => row).join(', ')}`;
         }),
-        parameters: rows.flat(),
+        parameters: flattened(rows as unknown[][]),
       };
     return {
       sql: this.text(
@@ -246,6 +246,14 @@ export class RecordSql {
  */
 export type JournalDraft = Omit<WriteJournalRow, 'id' | 'migrationId' | 'runId' | 'entity' | 'at' | 'parts'> &
   Partial<Pick<WriteJournalRow, 'parts'>>;
+
+/** Rows' values one after another, as a statement's parameters (Array.prototype.flat is several times slower). */
+function flattened(rows: unknown[][]): unknown[] {
+  const out = new Array<unknown>(rows.length * (rows[0]?.length ?? 0));
+  let at = 0;
+  for (const row of rows) for (let i = 0; i < row.length; i++) out[at++] = row[i];
+  return out;
+}
 
 /** A row's column values: from `fixed` where it has the property (values every row of a statement shares). */
 function toColumns<T>(columns: Column<T>[], row: Partial<T>, fixed: Partial<T>): unknown[] {
