@@ -8,10 +8,18 @@ import { isCanonicalType } from './registry';
  * destination ids by the engine before the outbound mapping runs.
  */
 export const text = z.string().nullish();
-/** A calendar day that exists: Date.parse alone takes 2026-02-31 for 3 March. */
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A calendar day that exists (`YYYY-MM-DD…`, Gregorian): Date.parse alone takes 2026-02-31 for 3 March. */
 export function isRealDay(value: string): boolean {
-  const parsed = Date.parse(value.slice(0, 10));
-  return !isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value.slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]);
 }
 export const isoTimestamp = z
   .string()

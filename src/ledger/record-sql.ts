@@ -280,11 +280,15 @@ function toRecord<T>(columns: Column<T>[], row: Partial<T>, fixed: Partial<T>): 
   return out;
 }
 
+/**
+ * A row as the driver answered it, its columns already named as properties (`SELECT column AS "property"`):
+ * JSON columns parsed in place, nothing made anew.
+ */
 function fromColumns<T>(columns: Column<T>[], row: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
   for (const [property, , json] of columns) {
-    const value = row[property] ?? null;
-    out[property] = json && typeof value === 'string' ? JSON.parse(value) : value;
+    const value = row[property];
+    if (value === undefined) row[property] = null;
+    else if (json && typeof value === 'string') row[property] = JSON.parse(value);
   }
-  return out as T;
+  return row as T;
 }
