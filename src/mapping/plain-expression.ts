@@ -268,11 +268,16 @@ function plainPickedPath(ast: AstNode, scope: Scope): Plain | undefined {
 
 /** `$map(…)`, `$append(…)` or `$list(…)`: a call answering a list. */
 function isListCall(ast: AstNode): boolean {
+  return ['map', 'append', 'list'].some((name) => isCallOf(ast, name));
+}
+
+/** A call of the function `name`, written in place (`$name(…)`), nothing picked from what it answers. */
+function isCallOf(ast: AstNode, name: string): boolean {
   return (
     ast.type === 'function' &&
     !ast.predicate &&
     ast.procedure?.type === 'variable' &&
-    ['map', 'append', 'list'].includes(String(ast.procedure.value))
+    ast.procedure.value === name
   );
 }
 
@@ -370,14 +375,15 @@ function plainObject(ast: AstNode, scope: Scope): Plain | undefined {
   if (!Array.isArray(pairs) || !pairs.every(([key]) => key.type === 'string')) return undefined;
   const keys = pairs.map(([key]) => String(key.value));
   if (new Set(keys).size !== keys.length) return undefined;
-  // A list call (`'values': $list(values)`) answers a list of its own, kept as it is.
+  // `'values': $list(values)`: our $list answers a list (never a sequence, which JSONata would unwrap when it
+  // holds one item, as $map's and $append's may), kept as it is.
   const values = pairs.map(([, value]) =>
-    isListCall(value) ? (plainList(value, scope) as Plain | undefined) : compile(value, scope),
+    isCallOf(value, 'list') ? (plainList(value, scope) as Plain | undefined) : compile(value, scope),
   );
   if (!values.every((value) => value !== undefined)) return undefined;
   // A value written as `[…]` is a list JSONata keeps as it is; any other list is a sequence, JSONata's to shape.
   const constructed = pairs.map(
-    ([, value]) => (value.type === 'unary' && value.value === '[') || isListCall(value),
+    ([, value]) => (value.type === 'unary' && value.value === '[') || isCallOf(value, 'list'),
   );
   return (input, context, root) => {
     // JSONata maps an object constructor over a list input; that is its business.
