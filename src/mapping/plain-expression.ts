@@ -377,13 +377,14 @@ function plainObject(ast: AstNode, scope: Scope): Plain | undefined {
   if (new Set(keys).size !== keys.length) return undefined;
   // `'values': $list(values)`: our $list answers a list (never a sequence, which JSONata would unwrap when it
   // holds one item, as $map's and $append's may), kept as it is.
-  const values = pairs.map(([, value]) =>
-    isCallOf(value, 'list') ? (plainList(value, scope) as Plain | undefined) : compile(value, scope),
+  const listed = pairs.map(([, value]) => isCallOf(value, 'list'));
+  const values = pairs.map(([, value], i) =>
+    listed[i] ? (plainList(value, scope) as Plain | undefined) : compile(value, scope),
   );
   if (!values.every((value) => value !== undefined)) return undefined;
   // A value written as `[…]` is a list JSONata keeps as it is; any other list is a sequence, JSONata's to shape.
   const constructed = pairs.map(
-    ([, value]) => (value.type === 'unary' && value.value === '[') || isCallOf(value, 'list'),
+    ([, value], i) => (value.type === 'unary' && value.value === '[') || listed[i],
   );
   return (input, context, root) => {
     // JSONata maps an object constructor over a list input; that is its business.
@@ -697,8 +698,7 @@ function plainMap(
 /** `$entries(options)` as the list a path maps: an object's keys and values as `{name, value}` items. */
 function plainEntries(ast: AstNode, scope: Scope): Plain | undefined {
   const [call] = ast.steps ?? [];
-  if (ast.steps?.length !== 1 || call.type !== 'function' || call.predicate || call.stages) return undefined;
-  if (call.procedure?.type !== 'variable' || call.procedure.value !== 'entries') return undefined;
+  if (ast.steps?.length !== 1 || !isCallOf(call, 'entries') || call.stages) return undefined;
   const argument = call.arguments?.length === 1 ? compile(call.arguments[0], scope) : undefined;
   if (!argument) return undefined;
   return (input, context, root) => {
